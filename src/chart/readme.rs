@@ -1,0 +1,106 @@
+//! The chart's README: a parameter table built from the same documented values tree as
+//! values.yaml, and the migration notes from the conversion report.
+
+use handlebars::Handlebars;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::report::Report;
+use crate::workload::{Workload, WorkloadKind};
+use crate::yaml::Node;
+
+const TEMPLATE: &str = include_str!("../../chart-templates/README.md.hbs");
+
+#[derive(Serialize)]
+struct Parameter {
+    key: String,
+    description: String,
+    default: String,
+}
+
+#[derive(Serialize)]
+struct FindingRow {
+    severity: String,
+    code: &'static str,
+    pointer: String,
+    message: String,
+    action: String,
+}
+
+#[derive(Serialize)]
+struct Context<'a> {
+    name: &'a str,
+    description: &'a str,
+    origin: &'a str,
+    kind: &'static str,
+    stateful: bool,
+    parameters: Vec<Parameter>,
+    findings: Vec<FindingRow>,
+}
+
+/// Markdown table cells cannot hold `|` or newlines.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Table rows for documented keys; a documented map whose children are documented too is
+/// listed through its children, so every row shows a default a user can copy.
+pub fn parameters(node: &Node) -> Vec<(String, String, serde_json::Value)> {
+    fn walk(node: &Node, prefix: &str, out: &mut Vec<(String, String, serde_json::Value)>) {
+        let Node::Map(entries) = node else { return };
+        for e in entries {
+            let key = if prefix.is_empty() {
+                e.key.clone()
+            } else if e.key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                format!("{prefix}.{}", e.key)
+            } else {
+                format!("{prefix}[\"{}\"]", e.key)
+            };
+            let documented_children = matches!(&e.value, Node::Map(children) if children.iter().any(|c| c.doc.is_some()));
+            if documented_children || (e.doc.is_none() && matches!(e.value, Node::Map(_))) {
+                walk(&e.value, &key, out);
+            } else if let Some(doc) = &e.doc {
+                out.push((key, doc.clone(), e.value.to_json()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(node, "", &mut out);
+    out
+}
+
+pub fn render(w: &Workload, description: &str, values: &Node, report: &Report) -> Result<String> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(handlebars::no_escape);
+    hb.register_template_string("readme", TEMPLATE)
+        .map_err(|e| Error::Render { template: "README.md.hbs".into(), message: e.to_string() })?;
+    let context = Context {
+        name: &w.name,
+        description,
+        origin: &w.origin,
+        kind: w.kind.as_str(),
+        stateful: w.kind == WorkloadKind::StatefulSet,
+        parameters: parameters(values)
+            .into_iter()
+            .map(|(key, description, default)| Parameter {
+                key: cell(&key),
+                description: cell(&description),
+                default: cell(&default.to_string()).replace('`', "'"),
+            })
+            .collect(),
+        findings: report
+            .findings
+            .iter()
+            .map(|f| FindingRow {
+                severity: format!("{:?}", f.severity).to_lowercase(),
+                code: f.code,
+                pointer: cell(&f.pointer),
+                message: cell(&f.message).replace('`', "'"),
+                action: cell(&f.action),
+            })
+            .collect(),
+    };
+    hb.render("readme", &context)
+        .map_err(|e| Error::Render { template: "README.md.hbs".into(), message: e.to_string() })
+}

@@ -1,0 +1,155 @@
+//! values.schema.json (draft-07): every value typed, so both Helm versions refuse a wrong type,
+//! a negative replica count or a misspelt key on template, lint and install. Kubernetes objects
+//! passed through as-is (affinity, tolerations, resources…) are only checked for their type.
+
+use serde_json::{json, Value};
+
+fn string() -> Value {
+    json!({"type": "string"})
+}
+
+fn boolean() -> Value {
+    json!({"type": "boolean"})
+}
+
+fn object() -> Value {
+    json!({"type": "object"})
+}
+
+fn array_of(items: Value) -> Value {
+    json!({"type": "array", "items": items})
+}
+
+fn string_map() -> Value {
+    json!({"type": "object", "additionalProperties": {"type": "string"}})
+}
+
+fn closed(properties: Value) -> Value {
+    json!({"type": "object", "additionalProperties": false, "properties": properties})
+}
+
+fn probe() -> Value {
+    json!({
+        "type": "object",
+        "required": ["enabled"],
+        "properties": {
+            "enabled": {"type": "boolean"},
+            "periodSeconds": {"type": "integer", "minimum": 1},
+            "timeoutSeconds": {"type": "integer", "minimum": 1},
+            "failureThreshold": {"type": "integer", "minimum": 1},
+            "successThreshold": {"type": "integer", "minimum": 1},
+            "initialDelaySeconds": {"type": "integer", "minimum": 0}
+        }
+    })
+}
+
+fn container() -> Value {
+    let port = closed(json!({
+        "name": {"type": "string", "pattern": "^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$"},
+        "containerPort": {"type": "integer", "minimum": 1, "maximum": 65535},
+        "protocol": {"enum": ["TCP", "UDP", "SCTP"]},
+        "appProtocol": string()
+    }));
+    let mount = closed(json!({
+        "name": string(),
+        "mountPath": string(),
+        "readOnly": boolean(),
+        "subPath": string()
+    }));
+    closed(json!({
+        "image": closed(json!({
+            "registry": string(),
+            "repository": string(),
+            "tag": string(),
+            "digest": string(),
+            "pullPolicy": {"enum": ["Always", "IfNotPresent", "Never"]}
+        })),
+        "command": array_of(string()),
+        "args": array_of(string()),
+        "workingDir": string(),
+        "env": string_map(),
+        "extraEnv": array_of(object()),
+        "secretEnv": {"type": "object", "additionalProperties": {"type": "string", "pattern": "^[-._a-zA-Z0-9]+$"}},
+        "ports": array_of(port),
+        "resources": closed(json!({"requests": object(), "limits": object()})),
+        "startupProbe": probe(),
+        "livenessProbe": probe(),
+        "readinessProbe": probe(),
+        "securityContext": object(),
+        "volumeMounts": array_of(mount),
+        "stdin": boolean(),
+        "tty": boolean()
+    }))
+}
+
+pub fn build() -> Value {
+    let persistence = closed(json!({
+        "enabled": boolean(),
+        "size": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?([EPTGMK]i?)?$"},
+        "storageClass": string(),
+        "accessModes": array_of(json!({"enum": ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]})),
+        "existingClaim": string(),
+        "annotations": string_map()
+    }));
+    let service_port = closed(json!({
+        "name": string(),
+        "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+        "targetPort": {"type": ["string", "integer"]},
+        "protocol": {"enum": ["TCP", "UDP", "SCTP"]},
+        "appProtocol": string(),
+        "nodePort": {"type": "integer", "minimum": 1, "maximum": 65535}
+    }));
+    let mut schema = closed(json!({
+        "nameOverride": string(),
+        "fullnameOverride": string(),
+        "workload": closed(json!({
+            "kind": {"enum": ["StatefulSet", "Deployment"]},
+            "podManagementPolicy": {"enum": ["OrderedReady", "Parallel"]}
+        })),
+        "replicaCount": {"type": "integer", "minimum": 0},
+        "defaultContainer": string(),
+        "imagePullSecrets": array_of(closed(json!({"name": string()}))),
+        "serviceAccount": closed(json!({
+            "create": boolean(),
+            "automount": boolean(),
+            "annotations": string_map(),
+            "name": string()
+        })),
+        "podAnnotations": string_map(),
+        "podLabels": string_map(),
+        "podSecurityContext": object(),
+        "hostNetwork": boolean(),
+        "terminationGracePeriodSeconds": {"type": "integer", "minimum": 0},
+        "nodeSelector": string_map(),
+        "tolerations": array_of(object()),
+        "affinity": object(),
+        "secrets": closed(json!({"name": string(), "sources": string_map()})),
+        "containers": {"type": "object", "minProperties": 1, "additionalProperties": container()},
+        "service": closed(json!({
+            "enabled": boolean(),
+            "type": {"enum": ["ClusterIP", "NodePort", "LoadBalancer"]},
+            "annotations": string_map(),
+            "ports": array_of(service_port)
+        })),
+        "persistence": {"type": "object", "additionalProperties": persistence},
+        "persistentVolumeClaimRetentionPolicy": closed(json!({
+            "whenDeleted": {"enum": ["Retain", "Delete"]},
+            "whenScaled": {"enum": ["Retain", "Delete"]}
+        })),
+        "volumes": {"type": "object", "additionalProperties": object()},
+        "extraVolumes": array_of(object())
+    }));
+    let object = schema.as_object_mut().expect("closed() builds an object");
+    object.insert("$schema".into(), json!("http://json-schema.org/draft-07/schema#"));
+    object.insert("title".into(), json!("Values"));
+    // Helm adds `global` for subcharts; an umbrella chart must still validate.
+    object["properties"]
+        .as_object_mut()
+        .expect("closed() has properties")
+        .insert("global".into(), object_type());
+    schema
+}
+
+fn object_type() -> Value {
+    object()
+}

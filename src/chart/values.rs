@@ -1,0 +1,236 @@
+//! values.yaml: every per-service setting, documented, in the names users know from well-kept
+//! charts. Templates read only these values, so a chart can be tuned per environment without
+//! touching a template, and no input string is ever evaluated as a template.
+
+use crate::workload::{Container, Probe, VolumeSource, Workload};
+use crate::yaml::{Entry, Node};
+
+fn s(text: &str) -> Node {
+    Node::str(text)
+}
+
+fn probe_node(probe: Option<&Probe>, kind: &str) -> Node {
+    let enabled = match (probe, kind) {
+        (None, _) => false,
+        (Some(p), "liveness") => p.liveness,
+        (Some(p), "startup") => p.startup_failure_threshold.is_some(),
+        (Some(_), _) => true,
+    };
+    let mut node = Node::map().with("enabled", None, Node::Bool(enabled));
+    if let Some(p) = probe {
+        let failure = if kind == "startup" {
+            p.startup_failure_threshold.unwrap_or(p.failure_threshold)
+        } else {
+            p.failure_threshold
+        };
+        node = node
+            .with("exec", None, Node::map().with("command", None, Node::string_seq(&p.command)))
+            .with("periodSeconds", None, Node::Int(p.period_seconds))
+            .with("timeoutSeconds", None, Node::Int(p.timeout_seconds))
+            .with("failureThreshold", None, Node::Int(failure));
+    }
+    node
+}
+
+fn container_node(c: &Container) -> Node {
+    let image = Node::map()
+        .with("registry", Some("Registry host; empty means Docker Hub"), s(&c.image.registry))
+        .with("repository", Some("Image repository"), s(&c.image.repository))
+        .with("tag", Some("Image tag"), s(&c.image.tag))
+        .with("digest", Some("Image digest (sha256:…); overrides the tag when set"), s(&c.image.digest))
+        .with("pullPolicy", Some("Image pull policy"), s("IfNotPresent"));
+    let ports = Node::Seq(
+        c.ports
+            .iter()
+            .map(|p| {
+                let mut port = Node::map()
+                    .with("name", None, s(&p.name))
+                    .with("containerPort", None, Node::Int(i64::from(p.container_port)))
+                    .with("protocol", None, s(p.protocol));
+                if let Some(app) = &p.app_protocol {
+                    port = port.with("appProtocol", None, s(app));
+                }
+                port
+            })
+            .collect(),
+    );
+    let resources = Node::map()
+        .with("requests", None, Node::string_map(&c.requests))
+        .with("limits", None, Node::string_map(&c.limits));
+    let mut security = Node::map();
+    if let Some(uid) = c.security.run_as_user {
+        security = security.with("runAsUser", None, Node::Int(uid));
+    }
+    if let Some(gid) = c.security.run_as_group {
+        security = security.with("runAsGroup", None, Node::Int(gid));
+    }
+    if let Some(p) = c.security.privileged {
+        security = security.with("privileged", None, Node::Bool(p));
+    }
+    if let Some(r) = c.security.read_only_root_filesystem {
+        security = security.with("readOnlyRootFilesystem", None, Node::Bool(r));
+    }
+    if !c.security.add_capabilities.is_empty() || !c.security.drop_capabilities.is_empty() {
+        let mut caps = Node::map();
+        if !c.security.add_capabilities.is_empty() {
+            caps = caps.with("add", None, Node::string_seq(&c.security.add_capabilities));
+        }
+        if !c.security.drop_capabilities.is_empty() {
+            caps = caps.with("drop", None, Node::string_seq(&c.security.drop_capabilities));
+        }
+        security = security.with("capabilities", None, caps);
+    }
+    let mounts = Node::Seq(
+        c.mounts
+            .iter()
+            .map(|m| {
+                Node::map()
+                    .with("name", None, s(&m.volume))
+                    .with("mountPath", None, s(&m.mount_path))
+                    .with("readOnly", None, Node::Bool(m.read_only))
+            })
+            .collect(),
+    );
+    Node::map()
+        .with("image", Some("Container image"), image)
+        .with("command", Some("Entrypoint (ECS entryPoint); empty keeps the image's ENTRYPOINT"), Node::string_seq(&c.command))
+        .with("args", Some("Arguments (ECS command); empty keeps the image's CMD"), Node::string_seq(&c.args))
+        .with("workingDir", Some("Working directory; empty keeps the image's WORKDIR"), s(c.working_dir.as_deref().unwrap_or("")))
+        .with("env", Some("Environment variables, name: value (values are exact strings)"), Node::string_map(&c.env))
+        .with("extraEnv", Some("More environment variables, as Kubernetes EnvVar objects"), Node::Seq(vec![]))
+        .with("secretEnv", Some("Environment variables read from the Secret named by secrets.name, name: key"), Node::string_map(&c.secret_env))
+        .with("ports", Some("Ports the container listens on"), ports)
+        .with("resources", Some("CPU and memory requests and limits"), resources)
+        .with("startupProbe", Some("Startup probe (from the ECS health check's startPeriod)"), probe_node(c.probe.as_ref(), "startup"))
+        .with("livenessProbe", Some("Liveness probe (from the ECS health check)"), probe_node(c.probe.as_ref(), "liveness"))
+        .with("readinessProbe", Some("Readiness probe (from the ECS health check)"), probe_node(c.probe.as_ref(), "readiness"))
+        .with("securityContext", Some("Container security context"), security)
+        .with("volumeMounts", Some("Mounts of volumes named in persistence or volumes"), mounts)
+        .with("stdin", Some("Keep stdin open (ECS interactive)"), Node::Bool(c.stdin))
+        .with("tty", Some("Allocate a TTY (ECS pseudoTerminal)"), Node::Bool(c.tty))
+}
+
+pub fn build(w: &Workload) -> Node {
+    let mut sa_annotations = Node::map();
+    if let Some(role) = &w.role_arn {
+        sa_annotations = sa_annotations.with("eks.amazonaws.com/role-arn", None, s(role));
+    }
+    let containers = Node::Map(
+        w.containers
+            .iter()
+            .map(|c| Entry {
+                key: c.name.clone(),
+                doc: None,
+                value: container_node(c),
+            })
+            .collect(),
+    );
+    let service_ports = Node::Seq(
+        w.ports()
+            .map(|p| {
+                let mut port = Node::map()
+                    .with("name", None, s(&p.name))
+                    .with("port", None, Node::Int(i64::from(p.container_port)))
+                    .with("targetPort", None, s(&p.name))
+                    .with("protocol", None, s(p.protocol));
+                if let Some(app) = &p.app_protocol {
+                    port = port.with("appProtocol", None, s(app));
+                }
+                port
+            })
+            .collect(),
+    );
+    let mut persistence = Vec::new();
+    let mut volumes = Vec::new();
+    for v in &w.volumes {
+        match &v.source {
+            VolumeSource::Persistent { size, access_modes, storage_class, annotations } => persistence.push(Entry {
+                key: v.name.clone(),
+                doc: None,
+                value: Node::map()
+                    .with("enabled", Some("Keep this volume's data in a PersistentVolumeClaim; false uses an emptyDir"), Node::Bool(true))
+                    .with("size", Some("Requested size"), s(size))
+                    .with("storageClass", Some("Storage class; empty uses the cluster default, \"-\" disables dynamic provisioning"), s(storage_class))
+                    .with("accessModes", Some("Access modes"), Node::string_seq(access_modes))
+                    .with("existingClaim", Some("Use this existing claim instead of creating one"), s(""))
+                    .with("annotations", Some("Claim annotations"), Node::string_map(annotations)),
+            }),
+            VolumeSource::Scratch { memory } => {
+                let empty_dir = if *memory { Node::map().with("medium", None, s("Memory")) } else { Node::map() };
+                volumes.push(Entry { key: v.name.clone(), doc: None, value: Node::map().with("emptyDir", None, empty_dir) });
+            }
+            VolumeSource::HostPath { path } => volumes.push(Entry {
+                key: v.name.clone(),
+                doc: None,
+                value: Node::map().with(
+                    "hostPath",
+                    None,
+                    Node::map().with("path", None, s(path)).with("type", None, s("DirectoryOrCreate")),
+                ),
+            }),
+        }
+    }
+    let main = w.main_container().map(|c| c.name.clone()).unwrap_or_default();
+
+    Node::map()
+        .with("nameOverride", Some("Replaces the chart name in resource names"), s(""))
+        .with("fullnameOverride", Some("Replaces the full resource name (release-chart)"), s(""))
+        .with(
+            "workload",
+            Some("How the pods are run"),
+            Node::map()
+                .with("kind", Some("StatefulSet (a volume per replica, stable pod names) or Deployment"), s(w.kind.as_str()))
+                .with("podManagementPolicy", Some("StatefulSet only: OrderedReady starts pods one at a time; Parallel starts them together, as ECS does"), s("OrderedReady")),
+        )
+        .with("replicaCount", Some("Number of pods (the ECS service's desired count)"), Node::Int(1))
+        .with("defaultContainer", Some("Container that kubectl logs and exec use by default"), s(&main))
+        .with("imagePullSecrets", Some("Secrets for pulling images from private registries"), Node::Seq(vec![]))
+        .with(
+            "serviceAccount",
+            Some("The pods' identity; the ECS task role is carried as an IRSA annotation"),
+            Node::map()
+                .with("create", Some("Create a ServiceAccount"), Node::Bool(true))
+                .with("automount", Some("Mount its API token"), Node::Bool(true))
+                .with("annotations", Some("ServiceAccount annotations"), sa_annotations)
+                .with("name", Some("Name to use; empty derives it from the release"), s("")),
+        )
+        .with("podAnnotations", Some("Annotations for every pod"), Node::map())
+        .with("podLabels", Some("Labels for every pod"), Node::map())
+        .with("podSecurityContext", Some("Pod security context"), Node::map())
+        .with("hostNetwork", Some("Use the node's network (ECS host network mode)"), Node::Bool(w.host_network))
+        .with(
+            "terminationGracePeriodSeconds",
+            Some("Seconds between SIGTERM and SIGKILL (the longest ECS stopTimeout)"),
+            Node::Int(w.termination_grace_period_seconds.unwrap_or(30)),
+        )
+        .with("nodeSelector", Some("Node labels the pods must run on"), Node::string_map(&w.node_selector))
+        .with("tolerations", Some("Tolerations"), Node::Seq(vec![]))
+        .with("affinity", Some("Affinity rules"), Node::map())
+        .with(
+            "secrets",
+            Some("The Secret that secretEnv keys are read from; the chart never holds secret values"),
+            Node::map()
+                .with("name", Some("Secret name; empty means <fullname>-secrets"), s(""))
+                .with("sources", Some("Where each key's value lives on AWS, key: ARN or parameter name"), Node::string_map(&w.secret_sources)),
+        )
+        .with("containers", Some("The task's containers, by name"), containers)
+        .with(
+            "service",
+            Some("The Service in front of the pods"),
+            Node::map()
+                .with("enabled", Some("Create the Service"), Node::Bool(true))
+                .with("type", Some("Service type"), s("ClusterIP"))
+                .with("annotations", Some("Service annotations"), Node::map())
+                .with("ports", Some("Service ports (from the ECS port mappings)"), service_ports),
+        )
+        .with("persistence", Some("Volumes whose data outlives the pod, by volume name"), Node::Map(persistence))
+        .with(
+            "persistentVolumeClaimRetentionPolicy",
+            Some("StatefulSet only: what happens to claims when the StatefulSet is deleted or scaled down"),
+            Node::map()
+                .with("whenDeleted", Some("Retain or Delete"), s("Retain"))
+                .with("whenScaled", Some("Retain or Delete"), s("Retain")),
+        )
+        .with("volumes", Some("Pod volumes that do not outlive the pod, by name, as Kubernetes volume sources"), Node::Map(volumes))
+        .with("extraVolumes", Some("More pod volumes, as Kubernetes Volume objects"), Node::Seq(vec![]))
+}

@@ -1,0 +1,210 @@
+//! Container basics: image, command and args with Docker's semantics, environment, working
+//! directory, user and security settings, and which container is the main one.
+
+use crate::ecs::TaskDefinition;
+use crate::error::FieldError;
+use crate::report::Report;
+use crate::workload::{Container, SecurityContext, Workload};
+
+use super::image::parse_image;
+use super::naming::{dns_label, unique};
+
+/// Kubernetes expands `$(VAR)` in command, args and env values; ECS passes them verbatim.
+/// `$$(` is Kubernetes' escape for a literal `$(`.
+pub fn escape_expansion(text: &str) -> String {
+    text.replace("$(", "$$(")
+}
+
+pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Result<(), FieldError> {
+    let mut names: Vec<String> = Vec::new();
+    for def in &td.containers {
+        let mut name = dns_label(&def.name, 63);
+        if name.is_empty() {
+            name = "container".to_string();
+        }
+        let name = unique(name, &names, 63);
+        if name != def.name {
+            report.info(
+                "ECSI-I-RENAMED",
+                &def.path.key("name"),
+                format!("container {:?} is named {name:?} in Kubernetes", def.name),
+                "renamed to a valid DNS label",
+            );
+        }
+        names.push(name.clone());
+
+        let image = match &def.image {
+            Some(image) => parse_image(image),
+            None => {
+                report.warn(
+                    "ECSI-W-IMAGE-MISSING",
+                    &def.path.key("image"),
+                    "the container has no image",
+                    "left empty in values.yaml; set it with --set",
+                );
+                Default::default()
+            }
+        };
+
+        let mut container = Container {
+            name,
+            essential: def.essential.unwrap_or(true),
+            image,
+            command: def.entry_point.iter().flatten().map(|s| escape_expansion(s)).collect(),
+            args: def.command.iter().flatten().map(|s| escape_expansion(s)).collect(),
+            working_dir: def.working_directory.clone(),
+            stdin: def.interactive.unwrap_or(false),
+            tty: def.pseudo_terminal.unwrap_or(false),
+            ..Default::default()
+        };
+
+        for var in &def.environment {
+            let value = escape_expansion(&var.value);
+            if container.env.insert(var.name.clone(), value).is_some() {
+                report.warn(
+                    "ECSI-W-ENV-DUPLICATE",
+                    &var.path,
+                    format!("environment variable {} is set more than once", var.name),
+                    "the last value wins, as in Docker",
+                );
+            }
+        }
+
+        container.security = SecurityContext {
+            privileged: def.privileged,
+            read_only_root_filesystem: def.readonly_root_filesystem,
+            add_capabilities: def.capabilities_add.clone(),
+            drop_capabilities: def.capabilities_drop.clone(),
+            ..Default::default()
+        };
+        if let Some((user, path)) = &def.user {
+            apply_user(user, path, &mut container.security, report);
+        }
+        if def.privileged == Some(true) {
+            report.warn(
+                "ECSI-W-PRIVILEGED",
+                &def.path.key("privileged"),
+                "the container runs privileged",
+                "kept; the namespace needs the privileged Pod Security level, and EKS Fargate refuses it",
+            );
+        }
+
+        if !container.essential {
+            report.warn(
+                "ECSI-W-ESSENTIAL",
+                &def.path.key("essential"),
+                format!("container {:?} is not essential", def.name),
+                "runs as a regular container: Kubernetes restarts it when it exits instead of leaving it stopped",
+            );
+        }
+        for dep in &def.depends_on {
+            report.warn(
+                "ECSI-W-ORDER",
+                &dep.path,
+                format!("{} waits for {} ({})", def.name, dep.container_name, dep.condition),
+                "containers of a pod start together; the startup order is not enforced",
+            );
+        }
+        w.containers.push(container);
+    }
+
+    // The main container carries the chart's appVersion and is kubectl's default: the first
+    // essential container that serves a port, else the first essential one.
+    let main = td
+        .containers
+        .iter()
+        .position(|c| c.essential.unwrap_or(true) && !c.port_mappings.is_empty())
+        .or_else(|| td.containers.iter().position(|c| c.essential.unwrap_or(true)))
+        .unwrap_or(0);
+    w.containers[main].main = true;
+    Ok(())
+}
+
+/// ECS `user` is `user`, `uid`, `user:group` or `uid:gid`; only numbers can be carried over,
+/// since names need the image's /etc/passwd.
+fn apply_user(
+    user: &str,
+    path: &crate::ecs::path::JsonPath,
+    security: &mut SecurityContext,
+    report: &mut Report,
+) {
+    let (u, g) = match user.split_once(':') {
+        Some((u, g)) => (u, Some(g)),
+        None => (user, None),
+    };
+    let mut unresolved = Vec::new();
+    match u.parse::<i64>() {
+        Ok(uid) => security.run_as_user = Some(uid),
+        Err(_) => unresolved.push(u),
+    }
+    if let Some(g) = g {
+        match g.parse::<i64>() {
+            Ok(gid) => security.run_as_group = Some(gid),
+            Err(_) => unresolved.push(g),
+        }
+    }
+    if !unresolved.is_empty() {
+        report.warn(
+            "ECSI-W-USERNAME",
+            path,
+            format!("user {user:?} names {} instead of numeric ids", unresolved.join(" and ")),
+            "names cannot be resolved without the image; the image's USER applies unless you set containers.<name>.securityContext.runAsUser",
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ecs;
+
+    fn convert(json: &str) -> (Workload, Report) {
+        let loaded = ecs::from_str(json, "t.json").unwrap();
+        let mut w = Workload::new("t".into(), "t".into());
+        let mut report = Report::default();
+        apply(&loaded.task, &mut w, &mut report).unwrap();
+        (w, report)
+    }
+
+    #[test]
+    fn entry_point_is_command_and_command_is_args() {
+        let (w, _) = convert(
+            r#"{"containerDefinitions":[{"name":"app","image":"x","entryPoint":["sh","-c"],"command":["echo $(date) $HOME"]}]}"#,
+        );
+        let c = &w.containers[0];
+        assert_eq!(c.command, ["sh", "-c"]);
+        assert_eq!(c.args, ["echo $$(date) $HOME"]);
+    }
+
+    #[test]
+    fn env_values_keep_their_exact_strings() {
+        let (w, _) = convert(
+            r#"{"containerDefinitions":[{"name":"app","image":"x","environment":[{"name":"A","value":"007"},{"name":"B","value":"yes"},{"name":"C","value":"{{ .Values.x }}"},{"name":"D","value":"$(X)"}]}]}"#,
+        );
+        let env = &w.containers[0].env;
+        assert_eq!(env["A"], "007");
+        assert_eq!(env["B"], "yes");
+        assert_eq!(env["C"], "{{ .Values.x }}");
+        assert_eq!(env["D"], "$$(X)");
+    }
+
+    #[test]
+    fn numeric_user_maps_and_names_are_reported() {
+        let (w, r) = convert(
+            r#"{"containerDefinitions":[{"name":"a","image":"x","user":"1000:2000"},{"name":"b","image":"x","user":"redis"}]}"#,
+        );
+        assert_eq!(w.containers[0].security.run_as_user, Some(1000));
+        assert_eq!(w.containers[0].security.run_as_group, Some(2000));
+        assert_eq!(w.containers[1].security.run_as_user, None);
+        assert!(r.findings.iter().any(|f| f.code == "ECSI-W-USERNAME" && f.pointer == "/containerDefinitions/1/user"));
+    }
+
+    #[test]
+    fn main_container_is_the_first_essential_one_with_ports() {
+        let (w, _) = convert(
+            r#"{"containerDefinitions":[{"name":"log","image":"x","essential":false},{"name":"Web_App","image":"x","portMappings":[{"containerPort":80}]}]}"#,
+        );
+        assert!(w.containers[1].main);
+        assert_eq!(w.containers[1].name, "web-app");
+    }
+}

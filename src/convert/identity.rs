@@ -1,0 +1,36 @@
+//! AWS identity: the task role becomes the ServiceAccount's IRSA role; the execution role's
+//! duties (image pulls, secret fetches, log writes) move to the node and to cluster add-ons.
+
+use crate::ecs::TaskDefinition;
+use crate::error::FieldError;
+use crate::report::Report;
+use crate::workload::Workload;
+
+pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Result<(), FieldError> {
+    if let Some(role) = &td.task_role_arn {
+        w.role_arn = Some(role.clone());
+        report.info(
+            "ECSI-I-IRSA-TRUST",
+            &td.path.key("taskRoleArn"),
+            format!("pods assume {role} through their ServiceAccount (IRSA)"),
+            "the role's trust policy must allow the cluster's OIDC provider and this ServiceAccount",
+        );
+    }
+    if let Some(role) = &td.execution_role_arn {
+        report.info(
+            "ECSI-I-EXEC-ROLE",
+            &td.path.key("executionRoleArn"),
+            format!("execution role {role} pulled images, fetched secrets and wrote logs on ECS"),
+            "not used by the pod: grant those rights to the node role and to the secrets and log agents",
+        );
+    }
+    if !td.tags.is_empty() {
+        report.warn(
+            "ECSI-W-TAGS",
+            &td.path.key("tags"),
+            format!("{} task definition tag(s)", td.tags.len()),
+            "not carried over; add them as podLabels or podAnnotations",
+        );
+    }
+    Ok(())
+}

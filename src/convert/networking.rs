@@ -1,0 +1,136 @@
+//! Ports and network mode. All containers of a pod share one network namespace, as in
+//! `awsvpc` mode; host ports give way to a Service.
+
+use crate::ecs::TaskDefinition;
+use crate::error::FieldError;
+use crate::report::Report;
+use crate::workload::{Port, Workload};
+
+use super::naming::{port_name, unique};
+
+pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Result<(), FieldError> {
+    let mode = td.network_mode.as_deref();
+    match mode {
+        Some("host") => {
+            w.host_network = true;
+            report.warn(
+                "ECSI-W-NETMODE",
+                &td.path.key("networkMode"),
+                "the task uses host networking",
+                "hostNetwork: true; only one pod per node can bind each port",
+            );
+        }
+        Some("none") => report.warn(
+            "ECSI-W-NETMODE",
+            &td.path.key("networkMode"),
+            "the task has no network",
+            "pods always have a network; restrict it with a NetworkPolicy",
+        ),
+        Some("bridge") => report.info(
+            "ECSI-I-NETMODE",
+            &td.path.key("networkMode"),
+            "bridge networking: containers become reachable on localhost from each other",
+            "pod networking",
+        ),
+        _ => {}
+    }
+
+    let mut names: Vec<String> = Vec::new();
+    let mut seen: Vec<(i64, &'static str, usize)> = Vec::new();
+    for (ci, (def, c)) in td.containers.iter().zip(w.containers.iter_mut()).enumerate() {
+        for pm in &def.port_mappings {
+            let protocol = if pm.protocol.as_deref() == Some("udp") { "UDP" } else { "TCP" };
+            if let Some(&(_, _, other)) = seen.iter().find(|(p, proto, _)| *p == pm.container_port && *proto == protocol) {
+                if other == ci {
+                    report.info(
+                        "ECSI-I-PORT-DUPLICATE",
+                        &pm.path,
+                        format!("port {} is mapped twice", pm.container_port),
+                        "kept once",
+                    );
+                    continue;
+                }
+                return Err(FieldError::new(
+                    &pm.path.key("containerPort"),
+                    format!(
+                        "port {}/{} is also used by container {:?}; containers of a pod share one network namespace",
+                        pm.container_port, protocol, td.containers[other].name
+                    ),
+                ));
+            }
+            seen.push((pm.container_port, protocol, ci));
+
+            if let Some(host) = pm.host_port.filter(|h| *h != 0 && *h != pm.container_port) {
+                report.warn(
+                    "ECSI-W-HOST-PORT",
+                    &pm.path.key("hostPort"),
+                    format!("host port {host} maps to container port {}", pm.container_port),
+                    "dropped; clients reach the Service on the container port",
+                );
+            }
+            let fallback = if protocol == "UDP" {
+                format!("udp-{}", pm.container_port)
+            } else {
+                format!("port-{}", pm.container_port)
+            };
+            let wanted = pm.name.as_deref().and_then(port_name).unwrap_or(fallback);
+            if let Some(original) = &pm.name {
+                if original != &wanted {
+                    report.info(
+                        "ECSI-I-PORT-NAME",
+                        &pm.path.key("name"),
+                        format!("port name {original:?} is not a valid Kubernetes port name"),
+                        format!("named {wanted:?}"),
+                    );
+                }
+            }
+            let name = unique(wanted, &names, 15);
+            names.push(name.clone());
+            let app_protocol = pm.app_protocol.as_deref().map(|p| match p {
+                "http2" => "kubernetes.io/h2c".to_string(),
+                other => other.to_string(),
+            });
+            c.ports.push(Port {
+                name,
+                container_port: u16::try_from(pm.container_port).expect("range checked when read"),
+                protocol,
+                app_protocol,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ecs;
+
+    fn convert(json: &str) -> Result<(Workload, Report), FieldError> {
+        let loaded = ecs::from_str(json, "t.json").unwrap();
+        let mut w = Workload::new("t".into(), "t".into());
+        let mut report = Report::default();
+        super::super::containers::apply(&loaded.task, &mut w, &mut report).unwrap();
+        apply(&loaded.task, &mut w, &mut report)?;
+        Ok((w, report))
+    }
+
+    #[test]
+    fn ports_get_valid_unique_names_and_protocols() {
+        let (w, r) = convert(r#"{"networkMode":"bridge","containerDefinitions":[{"name":"a","image":"x","portMappings":[
+            {"containerPort":8080,"hostPort":80,"name":"Web_Traffic_Port_Main"},{"containerPort":53,"protocol":"udp"},
+            {"containerPort":9000,"appProtocol":"http2"}]}]}"#).unwrap();
+        let ports = &w.containers[0].ports;
+        assert_eq!(ports[0].name, "web-traffic-por");
+        assert_eq!(ports[1].name, "udp-53");
+        assert_eq!(ports[1].protocol, "UDP");
+        assert_eq!(ports[2].app_protocol.as_deref(), Some("kubernetes.io/h2c"));
+        assert!(r.findings.iter().any(|f| f.code == "ECSI-W-HOST-PORT"));
+    }
+
+    #[test]
+    fn same_port_in_two_containers_is_an_error() {
+        let e = convert(r#"{"containerDefinitions":[{"name":"a","image":"x","portMappings":[{"containerPort":80}]},{"name":"b","image":"x","portMappings":[{"containerPort":80}]}]}"#).unwrap_err();
+        assert_eq!(e.path.dotted(), "containerDefinitions[1].portMappings[0].containerPort");
+    }
+}

@@ -1,0 +1,107 @@
+//! Health checks: Docker's HEALTHCHECK as ECS runs it → exec probes with the same timing.
+//!
+//! A `startPeriod` becomes a startup probe rather than `initialDelaySeconds`: ECS counts a
+//! success during the start period at once, which a startup probe does and a fixed delay does not.
+
+use crate::ecs::TaskDefinition;
+use crate::error::FieldError;
+use crate::report::Report;
+use crate::workload::{Probe, Workload};
+
+const DEFAULT_INTERVAL: i64 = 30;
+const DEFAULT_TIMEOUT: i64 = 5;
+const DEFAULT_RETRIES: i64 = 3;
+
+pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Result<(), FieldError> {
+    for (def, c) in td.containers.iter().zip(w.containers.iter_mut()) {
+        let Some(hc) = &def.health_check else { continue };
+        let command = match hc.command.first().map(String::as_str) {
+            Some("NONE") => {
+                report.info(
+                    "ECSI-I-HEALTH-NONE",
+                    &hc.path.key("command"),
+                    "the health check is NONE",
+                    "no probes",
+                );
+                continue;
+            }
+            Some("CMD") => hc.command[1..].to_vec(),
+            // Docker runs CMD-SHELL through `/bin/sh -c` with the rest joined by spaces.
+            Some("CMD-SHELL") => vec!["/bin/sh".into(), "-c".into(), hc.command[1..].join(" ")],
+            _ => {
+                report.warn(
+                    "ECSI-W-HEALTH-FORM",
+                    &hc.path.key("command"),
+                    "the health check command does not start with CMD or CMD-SHELL",
+                    "run as an exec command, as given",
+                );
+                hc.command.clone()
+            }
+        };
+        if command.is_empty() {
+            return Err(FieldError::new(&hc.path.key("command"), "has no command after CMD"));
+        }
+        let interval = hc.interval.unwrap_or(DEFAULT_INTERVAL);
+        let retries = hc.retries.unwrap_or(DEFAULT_RETRIES);
+        let startup = hc
+            .start_period
+            .filter(|p| *p > 0)
+            .map(|p| (p + interval - 1) / interval + retries);
+        if !c.essential {
+            report.info(
+                "ECSI-I-HEALTH-HELPER",
+                &hc.path,
+                format!("ECS ignores the health of non-essential container {:?}", def.name),
+                "readiness probe only; no liveness probe restarts it",
+            );
+        }
+        c.probe = Some(Probe {
+            command,
+            period_seconds: interval,
+            timeout_seconds: hc.timeout.unwrap_or(DEFAULT_TIMEOUT),
+            failure_threshold: retries,
+            startup_failure_threshold: startup,
+            liveness: c.essential,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ecs;
+
+    fn probe(json_hc: &str) -> Option<Probe> {
+        let text = format!(r#"{{"containerDefinitions":[{{"name":"a","image":"x","healthCheck":{json_hc}}}]}}"#);
+        let loaded = ecs::from_str(&text, "t.json").unwrap();
+        let mut w = Workload::new("t".into(), "t".into());
+        let mut report = Report::default();
+        super::super::containers::apply(&loaded.task, &mut w, &mut report).unwrap();
+        apply(&loaded.task, &mut w, &mut report).unwrap();
+        w.containers[0].probe.clone()
+    }
+
+    #[test]
+    fn cmd_shell_runs_through_sh_with_ecs_defaults() {
+        let p = probe(r#"{"command":["CMD-SHELL","curl -f http://localhost/ || exit 1"]}"#).unwrap();
+        assert_eq!(p.command, ["/bin/sh", "-c", "curl -f http://localhost/ || exit 1"]);
+        assert_eq!((p.period_seconds, p.timeout_seconds, p.failure_threshold), (30, 5, 3));
+        assert_eq!(p.startup_failure_threshold, None);
+    }
+
+    #[test]
+    fn start_period_becomes_a_startup_probe() {
+        let p = probe(r#"{"command":["CMD","redis-cli","ping"],"interval":10,"timeout":3,"retries":2,"startPeriod":45}"#).unwrap();
+        assert_eq!(p.command, ["redis-cli", "ping"]);
+        assert_eq!(p.period_seconds, 10);
+        assert_eq!(p.timeout_seconds, 3);
+        // ceil(45 / 10) + 2 retries
+        assert_eq!(p.startup_failure_threshold, Some(7));
+    }
+
+    #[test]
+    fn none_means_no_probe() {
+        assert_eq!(probe(r#"{"command":["NONE"]}"#), None);
+    }
+}

@@ -1,0 +1,249 @@
+//! Reading ECS input: bytes on disk → a `TaskDefinition` plus the findings made while reading.
+//!
+//! Accepts the shapes users keep on disk: `register-task-definition --cli-input-json` input,
+//! `describe-task-definition` output (`{"taskDefinition": …, "tags": …}`), the unwrapped task
+//! definition the console shows, and a bare list of container definitions.
+
+pub mod path;
+pub mod reader;
+pub mod task_definition;
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::error::{Error, FieldError, Result};
+use crate::report::Report;
+use path::JsonPath;
+use reader::Obj;
+pub use task_definition::TaskDefinition;
+
+/// Which on-disk shape a document had; recorded so the report can say what was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Register,
+    DescribeWrapped,
+    DescribeUnwrapped,
+    ContainerList,
+}
+
+#[derive(Debug)]
+pub struct Loaded {
+    pub task: TaskDefinition,
+    pub shape: Shape,
+    pub report: Report,
+}
+
+/// Reads and parses one file; `file` is the name errors print (the path as the user gave it).
+pub fn load(path: &Path) -> Result<Loaded> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    from_bytes(&bytes, &path.display().to_string())
+}
+
+pub fn from_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| Error::Utf8 {
+        file: file.to_string(),
+        offset: e.valid_up_to(),
+    })?;
+    from_str(text, file)
+}
+
+pub fn from_str(text: &str, file: &str) -> Result<Loaded> {
+    if text.trim().is_empty() {
+        return Err(Error::Empty {
+            file: file.to_string(),
+        });
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| Error::Json {
+        file: file.to_string(),
+        line: e.line(),
+        column: e.column(),
+        message: json_message(&e),
+        hint: placeholder_hint(text),
+    })?;
+    from_value(&value).map_err(|e| Error::field(file, e))
+}
+
+fn json_message(e: &serde_json::Error) -> String {
+    // serde_json appends " at line L column C"; the location is already in front of the message.
+    let full = e.to_string();
+    match full.rfind(" at line ") {
+        Some(i) => full[..i].to_string(),
+        None => full,
+    }
+}
+
+/// Task definitions kept in CI pipelines are often templates that are not JSON until a deploy
+/// step fills them in; say so instead of leaving the user with a bare syntax error.
+fn placeholder_hint(text: &str) -> String {
+    for (open, close) in [("${", "}"), ("{{", "}}")] {
+        if let Some(start) = text.find(open) {
+            if let Some(len) = text[start..].find(close) {
+                let token = &text[start..start + len + close.len()];
+                if token.len() <= 80 {
+                    return format!(
+                        " (the file contains the placeholder `{token}`; fill it in before converting)"
+                    );
+                }
+            }
+        }
+    }
+    String::new()
+}
+
+pub fn from_value(value: &Value) -> Result<Loaded, FieldError> {
+    let mut report = Report::default();
+    let root = JsonPath::root();
+    let (task, shape) = match value {
+        Value::Object(map) if map.get("taskDefinition").is_some_and(Value::is_object) => {
+            let mut outer = Obj::new(value, root.clone())?;
+            let (inner, path) = outer
+                .raw("taskDefinition", &mut report)
+                .expect("checked above: taskDefinition is an object");
+            let mut task = task_definition::read_task_definition(
+                Obj::new(inner, path)?,
+                false,
+                &mut report,
+            )?;
+            task.tags
+                .extend(task_definition::read_tags(&mut outer, "tags", &mut report)?);
+            outer.finish(&[], &mut report);
+            (task, Shape::DescribeWrapped)
+        }
+        Value::Object(map) if map.contains_key("containerDefinitions") => {
+            let unwrapped = task_definition::READ_ONLY_FIELDS
+                .iter()
+                .any(|k| map.contains_key(*k));
+            let task = task_definition::read_task_definition(
+                Obj::new(value, root.clone())?,
+                unwrapped,
+                &mut report,
+            )?;
+            let shape = if unwrapped {
+                Shape::DescribeUnwrapped
+            } else {
+                Shape::Register
+            };
+            (task, shape)
+        }
+        Value::Array(_) if task_definition::looks_like_container_list(value) => {
+            let wrapped = serde_json::json!({ "containerDefinitions": value });
+            let mut task = task_definition::read_task_definition(
+                Obj::new(&wrapped, root.clone())?,
+                false,
+                &mut report,
+            )?;
+            task.path = root.clone();
+            report.warn(
+                "ECSI-W-CONTAINER-LIST",
+                &root,
+                "the file is a bare list of container definitions, without task-level settings",
+                "converted with no volumes, roles or task size; the chart is named from --name or the file name",
+            );
+            // Paths were read under a synthetic wrapper; findings point into the real array.
+            for f in &mut report.findings {
+                if let Some(rest) = f.pointer.strip_prefix("/containerDefinitions") {
+                    f.pointer = rest.to_string();
+                }
+            }
+            (task, Shape::ContainerList)
+        }
+        Value::Object(map) if map.contains_key("Resources") => {
+            return Err(FieldError::new(
+                &root,
+                "this is a CloudFormation template; convert its task definitions from a task definition JSON file (CloudFormation input is not supported yet)",
+            ))
+        }
+        Value::Object(_) => {
+            return Err(FieldError::new(
+                &root,
+                "not an ECS task definition: expected `containerDefinitions` (register-task-definition input) or `taskDefinition` (describe-task-definition output)",
+            ))
+        }
+        _ => {
+            return Err(FieldError::new(
+                &root,
+                "not an ECS task definition: expected a JSON object",
+            ))
+        }
+    };
+    Ok(Loaded {
+        task,
+        shape,
+        report,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        from_str(text, "t.json").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn reads_the_three_task_definition_shapes() {
+        let register = r#"{"family":"web","containerDefinitions":[{"name":"app","image":"nginx"}]}"#;
+        let wrapped = r#"{"taskDefinition":{"family":"web","revision":3,"status":"ACTIVE","containerDefinitions":[{"name":"app","image":"nginx"}]},"tags":[{"key":"team","value":"a"}]}"#;
+        let unwrapped = r#"{"family":"web","revision":3,"compatibilities":["EC2"],"containerDefinitions":[{"name":"app","image":"nginx"}]}"#;
+        let r = from_str(register, "t.json").unwrap();
+        assert_eq!(r.shape, Shape::Register);
+        let w = from_str(wrapped, "t.json").unwrap();
+        assert_eq!(w.shape, Shape::DescribeWrapped);
+        assert_eq!(w.task.revision, Some(3));
+        assert_eq!(w.task.tags, vec![("team".to_string(), "a".to_string())]);
+        assert!(w.report.warnings().next().is_none(), "{:?}", w.report);
+        let u = from_str(unwrapped, "t.json").unwrap();
+        assert_eq!(u.shape, Shape::DescribeUnwrapped);
+        assert!(u.report.findings.iter().any(|f| f.code == "ECSI-W-READ-ONLY" && f.pointer == "/compatibilities"));
+        for t in [r, w, u] {
+            assert_eq!(t.task.family.as_deref(), Some("web"));
+            assert_eq!(t.task.containers[0].image.as_deref(), Some("nginx"));
+        }
+    }
+
+    #[test]
+    fn bad_input_gives_one_line_with_file_and_path() {
+        assert_eq!(err(""), "t.json: empty file, expected a task definition JSON object");
+        assert_eq!(err("{\n  \"family\": x"), "t.json:2:13: not valid JSON: expected value");
+        assert!(err(r#"{"containerPort": ${PORT}}"#).contains("placeholder `${PORT}`"));
+        assert_eq!(err("[1,2]"), "t.json: (top level): not an ECS task definition: expected a JSON object");
+        assert_eq!(
+            err(r#"{"family":"x","containerDefinitions":[]}"#),
+            "t.json: containerDefinitions: expected at least one container definition"
+        );
+        assert_eq!(
+            err(r#"{"containerDefinitions":[{"image":"x"}]}"#),
+            "t.json: containerDefinitions[0].name: is required"
+        );
+        assert_eq!(
+            err(r#"{"containerDefinitions":[{"name":"a"},{"name":"a"}]}"#),
+            "t.json: containerDefinitions[1].name: duplicate container name \"a\""
+        );
+        assert_eq!(
+            err(r#"{"containerDefinitions":[{"name":"a"},{"name":"b","portMappings":[{"containerPort":-1}]}]}"#),
+            "t.json: containerDefinitions[1].portMappings[0].containerPort: expected an integer 0-65535, got -1"
+        );
+        assert_eq!(
+            err(r#"{"containerDefinitions":[{"name":"a","dependsOn":[{"containerName":"z","condition":"START"}]}]}"#),
+            "t.json: containerDefinitions[0].dependsOn[0].containerName: names container \"z\", which is not in `containerDefinitions`"
+        );
+        assert_eq!(
+            err(r#"{"containerDefinitions":[{"name":"a","dependsOn":[{"containerName":"b","condition":"START"}]},{"name":"b","dependsOn":[{"containerName":"a","condition":"START"}]}]}"#),
+            "t.json: containerDefinitions[1].dependsOn[0]: dependsOn forms a cycle: a -> b -> a"
+        );
+        assert_eq!(
+            err(r#"{"containerDefinitions":[{"name":"a","mountPoints":[{"sourceVolume":"data","containerPath":"/d"}]}]}"#),
+            "t.json: containerDefinitions[0].mountPoints[0].sourceVolume: names volume \"data\", which is not declared in `volumes`"
+        );
+        assert_eq!(
+            from_bytes(b"{\"a\": \"\xff\"}", "t.json").unwrap_err().to_string(),
+            "t.json: not valid UTF-8 (first bad byte at offset 7)"
+        );
+    }
+}

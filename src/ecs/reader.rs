@@ -1,0 +1,371 @@
+//! Reads a parsed JSON document field by field, tracking the JSON path of every value.
+//!
+//! Real task definitions are sloppy. This reader accepts what has a clear intent and notes it in
+//! the report: `null` and `""` mean unset, a number written as a string (`"3000"`) is a number.
+//! Every key an object reader did not consume is reported when the reader finishes, so no field
+//! is ever dropped silently.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::ecs::path::JsonPath;
+use crate::error::FieldError;
+use crate::report::Report;
+
+pub type ReadResult<T> = Result<T, FieldError>;
+
+/// A field the model knows but the converter does not carry over: its report code and why.
+pub struct NotCarried {
+    pub key: &'static str,
+    pub code: &'static str,
+    pub why: &'static str,
+}
+
+pub struct Obj<'v> {
+    map: &'v Map<String, Value>,
+    path: JsonPath,
+    consumed: Vec<&'v str>,
+}
+
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => format!("{s:?}"),
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+impl<'v> Obj<'v> {
+    pub fn new(value: &'v Value, path: JsonPath) -> ReadResult<Self> {
+        match value {
+            Value::Object(map) => Ok(Obj {
+                map,
+                path,
+                consumed: Vec::new(),
+            }),
+            other => Err(FieldError::new(
+                &path,
+                format!("expected an object, got {}", describe(other)),
+            )),
+        }
+    }
+
+    pub fn path(&self) -> &JsonPath {
+        &self.path
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.map.get(key).is_some_and(|v| !v.is_null())
+    }
+
+    /// The raw value, marked as consumed. `null` reads as absent and is noted in the report.
+    pub fn raw(&mut self, key: &str, report: &mut Report) -> Option<(&'v Value, JsonPath)> {
+        let (k, value) = self.map.get_key_value(key)?;
+        self.consumed.push(k.as_str());
+        let path = self.path.key(key);
+        if value.is_null() {
+            report.info(
+                "ECSI-I-NULL",
+                &path,
+                format!("`{key}` is null"),
+                "treated as unset",
+            );
+            return None;
+        }
+        Some((value, path))
+    }
+
+    pub fn string(&mut self, key: &str, report: &mut Report) -> ReadResult<Option<String>> {
+        let Some((value, path)) = self.raw(key, report) else {
+            return Ok(None);
+        };
+        match value {
+            Value::String(s) if s.is_empty() => {
+                report.warn(
+                    "ECSI-W-EMPTY",
+                    &path,
+                    format!("`{key}` is an empty string"),
+                    "treated as unset",
+                );
+                Ok(None)
+            }
+            Value::String(s) => Ok(Some(s.clone())),
+            Value::Number(n) => {
+                report.warn(
+                    "ECSI-W-TYPE",
+                    &path,
+                    format!("`{key}` is a number where ECS expects a string"),
+                    "read as the string it spells",
+                );
+                Ok(Some(n.to_string()))
+            }
+            other => Err(FieldError::new(
+                &path,
+                format!("expected a string, got {}", describe(other)),
+            )),
+        }
+    }
+
+    /// A string that may legitimately be empty (environment values, for instance).
+    pub fn exact_string(&mut self, key: &str, report: &mut Report) -> ReadResult<Option<String>> {
+        let Some((value, path)) = self.raw(key, report) else {
+            return Ok(None);
+        };
+        match value {
+            Value::String(s) => Ok(Some(s.clone())),
+            Value::Number(n) => {
+                report.warn(
+                    "ECSI-W-TYPE",
+                    &path,
+                    format!("`{key}` is a number where ECS expects a string"),
+                    "read as the string it spells",
+                );
+                Ok(Some(n.to_string()))
+            }
+            Value::Bool(b) => {
+                report.warn(
+                    "ECSI-W-TYPE",
+                    &path,
+                    format!("`{key}` is a boolean where ECS expects a string"),
+                    "read as the string it spells",
+                );
+                Ok(Some(b.to_string()))
+            }
+            other => Err(FieldError::new(
+                &path,
+                format!("expected a string, got {}", describe(other)),
+            )),
+        }
+    }
+
+    pub fn int(
+        &mut self,
+        key: &str,
+        min: i64,
+        max: i64,
+        report: &mut Report,
+    ) -> ReadResult<Option<i64>> {
+        let Some((value, path)) = self.raw(key, report) else {
+            return Ok(None);
+        };
+        let expected = || format!("expected an integer {min}-{max}");
+        let number = match value {
+            Value::Number(n) => n.as_i64().ok_or_else(|| {
+                FieldError::new(&path, format!("{}, got {}", expected(), describe(value)))
+            })?,
+            Value::String(s) if s.trim().is_empty() => {
+                report.warn(
+                    "ECSI-W-EMPTY",
+                    &path,
+                    format!("`{key}` is an empty string"),
+                    "treated as unset",
+                );
+                return Ok(None);
+            }
+            Value::String(s) => {
+                let parsed = s.trim().parse::<i64>().map_err(|_| {
+                    FieldError::new(&path, format!("{}, got {}", expected(), describe(value)))
+                })?;
+                report.warn(
+                    "ECSI-W-TYPE",
+                    &path,
+                    format!("`{key}` is the string {s:?} where ECS expects a number"),
+                    format!("read as {parsed}"),
+                );
+                parsed
+            }
+            other => {
+                return Err(FieldError::new(
+                    &path,
+                    format!("{}, got {}", expected(), describe(other)),
+                ))
+            }
+        };
+        if number < min || number > max {
+            return Err(FieldError::new(
+                &path,
+                format!("{}, got {number}", expected()),
+            ));
+        }
+        Ok(Some(number))
+    }
+
+    pub fn bool(&mut self, key: &str, report: &mut Report) -> ReadResult<Option<bool>> {
+        let Some((value, path)) = self.raw(key, report) else {
+            return Ok(None);
+        };
+        match value {
+            Value::Bool(b) => Ok(Some(*b)),
+            Value::String(s) if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") => {
+                report.warn(
+                    "ECSI-W-TYPE",
+                    &path,
+                    format!("`{key}` is the string {s:?} where ECS expects a boolean"),
+                    "read as a boolean",
+                );
+                Ok(Some(s.eq_ignore_ascii_case("true")))
+            }
+            other => Err(FieldError::new(
+                &path,
+                format!("expected true or false, got {}", describe(other)),
+            )),
+        }
+    }
+
+    pub fn array(
+        &mut self,
+        key: &str,
+        report: &mut Report,
+    ) -> ReadResult<Vec<(&'v Value, JsonPath)>> {
+        let Some((value, path)) = self.raw(key, report) else {
+            return Ok(Vec::new());
+        };
+        match value {
+            Value::Array(items) => Ok(items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (v, path.index(i)))
+                .collect()),
+            other => Err(FieldError::new(
+                &path,
+                format!("expected an array, got {}", describe(other)),
+            )),
+        }
+    }
+
+    pub fn object(&mut self, key: &str, report: &mut Report) -> ReadResult<Option<Obj<'v>>> {
+        let Some((value, path)) = self.raw(key, report) else {
+            return Ok(None);
+        };
+        Obj::new(value, path).map(Some)
+    }
+
+    pub fn string_list(&mut self, key: &str, report: &mut Report) -> ReadResult<Vec<String>> {
+        let mut out = Vec::new();
+        for (value, path) in self.array(key, report)? {
+            match value {
+                Value::String(s) => out.push(s.clone()),
+                Value::Number(n) => out.push(n.to_string()),
+                other => {
+                    return Err(FieldError::new(
+                        &path,
+                        format!("expected a string, got {}", describe(other)),
+                    ))
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn string_map(
+        &mut self,
+        key: &str,
+        report: &mut Report,
+    ) -> ReadResult<BTreeMap<String, String>> {
+        let Some(obj) = self.object(key, report)? else {
+            return Ok(BTreeMap::new());
+        };
+        let mut out = BTreeMap::new();
+        for (k, v) in obj.map {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                other => {
+                    return Err(FieldError::new(
+                        &obj.path.key(k),
+                        format!("expected a string, got {}", describe(other)),
+                    ))
+                }
+            };
+            out.insert(k.clone(), text);
+        }
+        Ok(out)
+    }
+
+    /// Reports every key that was not read: fields the converter knows but does not carry over
+    /// get their own code and reason; keys outside the ECS model are kept, value and all, in
+    /// the report.
+    pub fn finish(self, not_carried: &[NotCarried], report: &mut Report) {
+        for (key, value) in self.map {
+            if self.consumed.contains(&key.as_str()) {
+                continue;
+            }
+            let path = self.path.key(key);
+            if value.is_null() {
+                report.info(
+                    "ECSI-I-NULL",
+                    &path,
+                    format!("`{key}` is null"),
+                    "treated as unset",
+                );
+                continue;
+            }
+            if let Some(known) = not_carried.iter().find(|n| n.key == key) {
+                report.warn(known.code, &path, format!("`{key}` is not carried over"), known.why);
+                continue;
+            }
+            report.push(crate::report::Finding {
+                code: "ECSI-W-UNKNOWN-KEY",
+                severity: crate::report::Severity::Warning,
+                pointer: path.pointer(),
+                message: format!("`{key}` is not a field of the ECS model here"),
+                action: "ignored; its value is kept in this report".into(),
+                value: Some(value.clone()),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn sloppy_values_are_read_with_a_finding() {
+        let doc = json!({"cpu": "3000", "name": "", "x": null, "memory": 512});
+        let mut report = Report::default();
+        let mut obj = Obj::new(&doc, JsonPath::root()).unwrap();
+        assert_eq!(obj.int("cpu", 0, 10_000, &mut report).unwrap(), Some(3000));
+        assert_eq!(obj.string("name", &mut report).unwrap(), None);
+        assert_eq!(obj.string("x", &mut report).unwrap(), None);
+        assert_eq!(obj.int("memory", 0, 10_000, &mut report).unwrap(), Some(512));
+        obj.finish(&[], &mut report);
+        let codes: Vec<_> = report.findings.iter().map(|f| f.code).collect();
+        assert_eq!(codes, ["ECSI-W-TYPE", "ECSI-W-EMPTY", "ECSI-I-NULL"]);
+    }
+
+    #[test]
+    fn out_of_range_names_path_and_range() {
+        let doc = json!({"port": -1});
+        let mut report = Report::default();
+        let mut obj = Obj::new(&doc, JsonPath::root().key("pm")).unwrap();
+        let err = obj.int("port", 0, 65535, &mut report).unwrap_err();
+        assert_eq!(err.path.dotted(), "pm.port");
+        assert_eq!(err.message, "expected an integer 0-65535, got -1");
+    }
+
+    #[test]
+    fn unread_keys_are_reported_with_their_value() {
+        let doc = json!({"containerName": "web", "ulimits": [1]});
+        let mut report = Report::default();
+        let obj = Obj::new(&doc, JsonPath::root()).unwrap();
+        obj.finish(
+            &[NotCarried {
+                key: "ulimits",
+                code: "ECSI-W-ULIMIT",
+                why: "no rlimits in Kubernetes",
+            }],
+            &mut report,
+        );
+        assert_eq!(report.findings.len(), 2);
+        let unknown = report.findings.iter().find(|f| f.code == "ECSI-W-UNKNOWN-KEY").unwrap();
+        assert_eq!(unknown.value, Some(json!("web")));
+        assert_eq!(unknown.pointer, "/containerName");
+    }
+}

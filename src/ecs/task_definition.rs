@@ -1,0 +1,573 @@
+//! The ECS input model: the parts of an ECS task definition the converter reads, each value
+//! carrying the JSON path it came from so rules can point the report at it.
+//!
+//! Field names follow the AWS API model (`RegisterTaskDefinitionRequest`, `ContainerDefinition`,
+//! `Volume`). Fields the model has but the converter does not carry over are listed in the
+//! `NotCarried` tables below, so each one is reported by name, never dropped silently.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::ecs::path::JsonPath;
+use crate::ecs::reader::{NotCarried, Obj, ReadResult};
+use crate::error::FieldError;
+use crate::report::Report;
+
+#[derive(Debug, Clone, Default)]
+pub struct TaskDefinition {
+    pub path: JsonPath,
+    pub family: Option<String>,
+    pub revision: Option<i64>,
+    pub task_role_arn: Option<String>,
+    pub execution_role_arn: Option<String>,
+    pub network_mode: Option<String>,
+    pub cpu: Option<(String, JsonPath)>,
+    pub memory: Option<(String, JsonPath)>,
+    pub requires_compatibilities: Vec<String>,
+    pub cpu_architecture: Option<(String, JsonPath)>,
+    pub operating_system_family: Option<(String, JsonPath)>,
+    pub tags: Vec<(String, String)>,
+    pub containers: Vec<ContainerDefinition>,
+    pub volumes: Vec<VolumeDefinition>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ContainerDefinition {
+    pub path: JsonPath,
+    pub name: String,
+    pub image: Option<String>,
+    pub cpu: Option<i64>,
+    pub memory: Option<i64>,
+    pub memory_reservation: Option<i64>,
+    pub essential: Option<bool>,
+    pub entry_point: Option<Vec<String>>,
+    pub command: Option<Vec<String>>,
+    pub environment: Vec<EnvironmentVariable>,
+    pub secrets: Vec<SecretReference>,
+    pub port_mappings: Vec<PortMapping>,
+    pub mount_points: Vec<MountPoint>,
+    pub health_check: Option<HealthCheck>,
+    pub depends_on: Vec<ContainerDependency>,
+    pub working_directory: Option<String>,
+    pub user: Option<(String, JsonPath)>,
+    pub privileged: Option<bool>,
+    pub readonly_root_filesystem: Option<bool>,
+    pub capabilities_add: Vec<String>,
+    pub capabilities_drop: Vec<String>,
+    pub stop_timeout: Option<i64>,
+    pub interactive: Option<bool>,
+    pub pseudo_terminal: Option<bool>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnvironmentVariable {
+    pub path: JsonPath,
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct SecretReference {
+    pub path: JsonPath,
+    pub name: String,
+    pub value_from: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct PortMapping {
+    pub path: JsonPath,
+    pub container_port: i64,
+    pub host_port: Option<i64>,
+    pub protocol: Option<String>,
+    pub name: Option<String>,
+    pub app_protocol: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MountPoint {
+    pub path: JsonPath,
+    pub source_volume: String,
+    pub container_path: String,
+    pub read_only: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct HealthCheck {
+    pub path: JsonPath,
+    pub command: Vec<String>,
+    pub interval: Option<i64>,
+    pub timeout: Option<i64>,
+    pub retries: Option<i64>,
+    pub start_period: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContainerDependency {
+    pub path: JsonPath,
+    pub container_name: String,
+    pub condition: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct VolumeDefinition {
+    pub path: JsonPath,
+    pub name: String,
+    pub host_source_path: Option<String>,
+    pub docker: Option<DockerVolume>,
+    pub efs: Option<EfsVolume>,
+    pub configured_at_launch: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DockerVolume {
+    pub path: JsonPath,
+    pub scope: Option<String>,
+    pub autoprovision: Option<bool>,
+    pub driver: Option<String>,
+    pub driver_opts: BTreeMap<String, String>,
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EfsVolume {
+    pub path: JsonPath,
+    pub file_system_id: String,
+    pub root_directory: Option<String>,
+    pub transit_encryption: Option<String>,
+    pub access_point_id: Option<String>,
+    pub iam: Option<String>,
+}
+
+/// Fields of `describe-task-definition` output that `register-task-definition` rejects.
+pub const READ_ONLY_FIELDS: &[&str] = &[
+    "taskDefinitionArn",
+    "revision",
+    "status",
+    "requiresAttributes",
+    "compatibilities",
+    "registeredAt",
+    "deregisteredAt",
+    "deleteRequestedAt",
+    "registeredBy",
+];
+
+const TASK_NOT_CARRIED: &[NotCarried] = &[
+    NotCarried { key: "placementConstraints", code: "ECSI-W-PLACEMENT", why: "placement constraints are not translated yet; set nodeSelector/affinity in values.yaml" },
+    NotCarried { key: "pidMode", code: "ECSI-W-PID-MODE", why: "not translated yet; set shareProcessNamespace/hostPID by hand if needed" },
+    NotCarried { key: "ipcMode", code: "ECSI-W-IPC-MODE", why: "containers of a pod share IPC already; hostIPC is not set" },
+    NotCarried { key: "proxyConfiguration", code: "ECSI-W-APPMESH", why: "App Mesh proxy configuration has no Kubernetes equivalent; use a service mesh's sidecar injection" },
+    NotCarried { key: "inferenceAccelerators", code: "ECSI-W-EI", why: "Elastic Inference is discontinued; request GPUs or Inferentia devices instead" },
+    NotCarried { key: "ephemeralStorage", code: "ECSI-W-EPHEMERAL", why: "not translated yet; set ephemeral-storage in the container resources" },
+    NotCarried { key: "enableFaultInjection", code: "ECSI-W-FAULT", why: "ECS fault injection has no equivalent; use AWS FIS EKS actions or Chaos Mesh" },
+    NotCarried { key: "trustedExecutionConfiguration", code: "ECSI-W-TEE", why: "no direct equivalent; a runtimeClassName for a sandboxed runtime is the closest" },
+];
+
+const CONTAINER_NOT_CARRIED: &[NotCarried] = &[
+    NotCarried { key: "repositoryCredentials", code: "ECSI-W-REPO-CREDS", why: "not translated yet; add the registry secret to imagePullSecrets" },
+    NotCarried { key: "links", code: "ECSI-W-LINKS", why: "containers of a pod share localhost; links are not needed" },
+    NotCarried { key: "restartPolicy", code: "ECSI-W-RESTART", why: "Kubernetes restarts containers in place by default" },
+    NotCarried { key: "environmentFiles", code: "ECSI-W-ENVFILE", why: "S3 environment files are not fetched; add the variables to env or extraEnv" },
+    NotCarried { key: "volumesFrom", code: "ECSI-W-VOLUMES-FROM", why: "not translated yet; add the mounts to volumeMounts" },
+    NotCarried { key: "startTimeout", code: "ECSI-W-START-TIMEOUT", why: "no per-dependency timeout in Kubernetes" },
+    NotCarried { key: "versionConsistency", code: "ECSI-W-DIGEST", why: "tags are not pinned to digests; set image.digest to pin" },
+    NotCarried { key: "hostname", code: "ECSI-W-HOSTNAME", why: "pods get their hostname from Kubernetes" },
+    NotCarried { key: "disableNetworking", code: "ECSI-W-NETWORKING", why: "containers of a pod share one network namespace" },
+    NotCarried { key: "dnsServers", code: "ECSI-W-DNS", why: "not translated yet; set dnsConfig by hand" },
+    NotCarried { key: "dnsSearchDomains", code: "ECSI-W-DNS", why: "not translated yet; set dnsConfig by hand" },
+    NotCarried { key: "extraHosts", code: "ECSI-W-HOSTS", why: "not translated yet; set hostAliases by hand" },
+    NotCarried { key: "dockerSecurityOptions", code: "ECSI-W-SECURITY-OPTS", why: "not translated yet; set securityContext by hand" },
+    NotCarried { key: "dockerLabels", code: "ECSI-W-LABELS", why: "containers have no labels in Kubernetes; use podAnnotations" },
+    NotCarried { key: "ulimits", code: "ECSI-W-ULIMIT", why: "Kubernetes has no per-container rlimits" },
+    NotCarried { key: "logConfiguration", code: "ECSI-W-LOGDRIVER", why: "pods log to stdout; ship logs with a node agent such as Fluent Bit or the CloudWatch Observability add-on" },
+    NotCarried { key: "systemControls", code: "ECSI-W-SYSCTL", why: "not translated yet; set podSecurityContext.sysctls" },
+    NotCarried { key: "resourceRequirements", code: "ECSI-W-ACCELERATOR", why: "not translated yet; add nvidia.com/gpu to resources.limits" },
+    NotCarried { key: "firelensConfiguration", code: "ECSI-W-FIRELENS", why: "FireLens log routing has no equivalent; use a node-level Fluent Bit" },
+    NotCarried { key: "credentialSpecs", code: "ECSI-W-GMSA", why: "gMSA needs the Kubernetes GMSA webhook and a GMSACredentialSpec" },
+];
+
+const LINUX_PARAMETERS_NOT_CARRIED: &[NotCarried] = &[
+    NotCarried { key: "devices", code: "ECSI-W-DEVICES", why: "host devices need a device plugin or a privileged hostPath mount" },
+    NotCarried { key: "initProcessEnabled", code: "ECSI-W-INIT", why: "no per-container init; the image must reap its own children" },
+    NotCarried { key: "sharedMemorySize", code: "ECSI-W-SHM", why: "not translated yet; mount a memory emptyDir at /dev/shm" },
+    NotCarried { key: "tmpfs", code: "ECSI-W-TMPFS", why: "not translated yet; mount memory emptyDirs" },
+    NotCarried { key: "maxSwap", code: "ECSI-W-SWAP", why: "swap is a node setting in Kubernetes" },
+    NotCarried { key: "swappiness", code: "ECSI-W-SWAP", why: "swap is a node setting in Kubernetes" },
+];
+
+const VOLUME_NOT_CARRIED: &[NotCarried] = &[
+    NotCarried { key: "fsxWindowsFileServerVolumeConfiguration", code: "ECSI-W-FSX", why: "FSx for Windows needs the SMB CSI driver and the file system's DNS name" },
+    NotCarried { key: "s3filesVolumeConfiguration", code: "ECSI-W-S3FILES", why: "no verified CSI driver for S3 Files" },
+];
+
+/// Largest CPU units / MiB values ECS accepts anywhere; bigger numbers are typos.
+const MAX_CPU_UNITS: i64 = 1_000_000;
+const MAX_MIB: i64 = 16_777_216;
+
+pub fn read_task_definition(
+    mut td: Obj<'_>,
+    read_only_severity_warning: bool,
+    report: &mut Report,
+) -> ReadResult<TaskDefinition> {
+    let mut out = TaskDefinition {
+        path: td.path().clone(),
+        ..Default::default()
+    };
+    for key in READ_ONLY_FIELDS {
+        if key == &"revision" {
+            continue;
+        }
+        if let Some((_, path)) = td.raw(key, report) {
+            let message = format!("`{key}` is a read-only field of describe-task-definition output");
+            if read_only_severity_warning {
+                report.warn("ECSI-W-READ-ONLY", &path, message, "dropped");
+            } else {
+                report.info("ECSI-I-READ-ONLY", &path, message, "dropped");
+            }
+        }
+    }
+    out.revision = td.int("revision", 0, i64::MAX, report)?;
+    out.family = td.string("family", report)?;
+    out.task_role_arn = td.string("taskRoleArn", report)?;
+    out.execution_role_arn = td.string("executionRoleArn", report)?;
+    out.network_mode = td.string("networkMode", report)?;
+    if let Some(mode) = &out.network_mode {
+        if !["awsvpc", "bridge", "host", "none"].contains(&mode.as_str()) {
+            return Err(FieldError::new(
+                &td.path().key("networkMode"),
+                format!("expected one of awsvpc, bridge, host, none, got {mode:?}"),
+            ));
+        }
+    }
+    out.cpu = task_size(&mut td, "cpu", report)?;
+    out.memory = task_size(&mut td, "memory", report)?;
+    out.requires_compatibilities = td.string_list("requiresCompatibilities", report)?;
+    if let Some(mut platform) = td.object("runtimePlatform", report)? {
+        out.cpu_architecture = platform
+            .string("cpuArchitecture", report)?
+            .map(|v| (v, platform.path().key("cpuArchitecture")));
+        out.operating_system_family = platform
+            .string("operatingSystemFamily", report)?
+            .map(|v| (v, platform.path().key("operatingSystemFamily")));
+        platform.finish(&[], report);
+    }
+    out.tags = read_tags(&mut td, "tags", report)?;
+
+    let containers = td.array("containerDefinitions", report)?;
+    if containers.is_empty() {
+        return Err(FieldError::new(
+            &td.path().key("containerDefinitions"),
+            "expected at least one container definition",
+        ));
+    }
+    for (value, path) in containers {
+        out.containers
+            .push(read_container(Obj::new(value, path)?, report)?);
+    }
+    for (value, path) in td.array("volumes", report)? {
+        out.volumes.push(read_volume(Obj::new(value, path)?, report)?);
+    }
+    td.finish(TASK_NOT_CARRIED, report);
+    validate(&out)?;
+    Ok(out)
+}
+
+/// Task-level cpu and memory are strings in the API ("1024", "1 vCPU", "2 GB"); keep the text and
+/// let the resources rule interpret it.
+fn task_size(
+    td: &mut Obj<'_>,
+    key: &str,
+    report: &mut Report,
+) -> ReadResult<Option<(String, JsonPath)>> {
+    let path = td.path().key(key);
+    Ok(td.string(key, report)?.map(|text| (text, path)))
+}
+
+pub fn read_tags(obj: &mut Obj<'_>, key: &str, report: &mut Report) -> ReadResult<Vec<(String, String)>> {
+    let mut tags = Vec::new();
+    for (value, path) in obj.array(key, report)? {
+        let mut tag = Obj::new(value, path)?;
+        let k = tag.string("key", report)?;
+        let v = tag.exact_string("value", report)?.unwrap_or_default();
+        if let Some(k) = k {
+            tags.push((k, v));
+        }
+        tag.finish(&[], report);
+    }
+    Ok(tags)
+}
+
+fn required_string(obj: &mut Obj<'_>, key: &str, report: &mut Report) -> ReadResult<String> {
+    obj.string(key, report)?
+        .ok_or_else(|| FieldError::new(&obj.path().key(key), "is required"))
+}
+
+fn read_container(mut c: Obj<'_>, report: &mut Report) -> ReadResult<ContainerDefinition> {
+    let mut out = ContainerDefinition {
+        path: c.path().clone(),
+        name: required_string(&mut c, "name", report)?,
+        ..Default::default()
+    };
+    out.image = c.string("image", report)?;
+    out.cpu = c.int("cpu", 0, MAX_CPU_UNITS, report)?;
+    out.memory = c.int("memory", 0, MAX_MIB, report)?;
+    out.memory_reservation = c.int("memoryReservation", 0, MAX_MIB, report)?;
+    out.essential = c.bool("essential", report)?;
+    out.entry_point = c.has("entryPoint").then(|| c.string_list("entryPoint", report)).transpose()?;
+    out.command = c.has("command").then(|| c.string_list("command", report)).transpose()?;
+    out.working_directory = c.string("workingDirectory", report)?;
+    out.user = c.string("user", report)?.map(|u| (u, c.path().key("user")));
+    out.privileged = c.bool("privileged", report)?;
+    out.readonly_root_filesystem = c.bool("readonlyRootFilesystem", report)?;
+    out.stop_timeout = c.int("stopTimeout", 0, 86_400, report)?;
+    out.interactive = c.bool("interactive", report)?;
+    out.pseudo_terminal = c.bool("pseudoTerminal", report)?;
+
+    for (value, path) in c.array("environment", report)? {
+        let mut kv = Obj::new(value, path.clone())?;
+        let name = required_string(&mut kv, "name", report)?;
+        let value = kv.exact_string("value", report)?.unwrap_or_default();
+        kv.finish(&[], report);
+        out.environment.push(EnvironmentVariable { path, name, value });
+    }
+    for (value, path) in c.array("secrets", report)? {
+        let mut s = Obj::new(value, path.clone())?;
+        let name = required_string(&mut s, "name", report)?;
+        let value_from = required_string(&mut s, "valueFrom", report)?;
+        s.finish(&[], report);
+        out.secrets.push(SecretReference { path, name, value_from });
+    }
+    for (value, path) in c.array("portMappings", report)? {
+        let mut pm = Obj::new(value, path.clone())?;
+        if pm.has("containerPortRange") && !pm.has("containerPort") {
+            let _ = pm.string("containerPortRange", report)?;
+            report.warn(
+                "ECSI-W-PORT-RANGE",
+                &path.key("containerPortRange"),
+                "port ranges have no Kubernetes equivalent",
+                "skipped; list the ports in values.yaml",
+            );
+            pm.finish(&[], report);
+            continue;
+        }
+        let container_port = pm
+            .int("containerPort", 0, 65535, report)?
+            .ok_or_else(|| FieldError::new(&path.key("containerPort"), "is required"))?;
+        let host_port = pm.int("hostPort", 0, 65535, report)?;
+        let protocol = pm.string("protocol", report)?.map(|p| p.to_ascii_lowercase());
+        if let Some(p) = &protocol {
+            if p != "tcp" && p != "udp" {
+                return Err(FieldError::new(
+                    &path.key("protocol"),
+                    format!("expected tcp or udp, got {p:?}"),
+                ));
+            }
+        }
+        let name = pm.string("name", report)?;
+        let app_protocol = pm.string("appProtocol", report)?;
+        pm.finish(
+            &[NotCarried { key: "containerPortRange", code: "ECSI-W-PORT-RANGE", why: "port ranges have no Kubernetes equivalent" }],
+            report,
+        );
+        out.port_mappings.push(PortMapping { path, container_port, host_port, protocol, name, app_protocol });
+    }
+    for (value, path) in c.array("mountPoints", report)? {
+        let mut mp = Obj::new(value, path.clone())?;
+        let source_volume = required_string(&mut mp, "sourceVolume", report)?;
+        let container_path = required_string(&mut mp, "containerPath", report)?;
+        let read_only = mp.bool("readOnly", report)?.unwrap_or(false);
+        mp.finish(&[], report);
+        out.mount_points.push(MountPoint { path, source_volume, container_path, read_only });
+    }
+    if let Some(mut hc) = c.object("healthCheck", report)? {
+        let path = hc.path().clone();
+        let command = hc.string_list("command", report)?;
+        if command.is_empty() {
+            return Err(FieldError::new(&path.key("command"), "is required: a health check needs a command"));
+        }
+        let health = HealthCheck {
+            command,
+            interval: hc.int("interval", 5, 300, report)?,
+            timeout: hc.int("timeout", 2, 120, report)?,
+            retries: hc.int("retries", 1, 10, report)?,
+            start_period: hc.int("startPeriod", 0, 300, report)?,
+            path,
+        };
+        hc.finish(&[], report);
+        out.health_check = Some(health);
+    }
+    for (value, path) in c.array("dependsOn", report)? {
+        let mut d = Obj::new(value, path.clone())?;
+        let container_name = required_string(&mut d, "containerName", report)?;
+        let condition = required_string(&mut d, "condition", report)?.to_ascii_uppercase();
+        if !["START", "COMPLETE", "SUCCESS", "HEALTHY"].contains(&condition.as_str()) {
+            return Err(FieldError::new(
+                &path.key("condition"),
+                format!("expected one of START, COMPLETE, SUCCESS, HEALTHY, got {condition:?}"),
+            ));
+        }
+        d.finish(&[], report);
+        out.depends_on.push(ContainerDependency { path, container_name, condition });
+    }
+    if let Some(mut lp) = c.object("linuxParameters", report)? {
+        if let Some(mut caps) = lp.object("capabilities", report)? {
+            out.capabilities_add = caps.string_list("add", report)?;
+            out.capabilities_drop = caps.string_list("drop", report)?;
+            caps.finish(&[], report);
+        }
+        lp.finish(LINUX_PARAMETERS_NOT_CARRIED, report);
+    }
+    c.finish(CONTAINER_NOT_CARRIED, report);
+    Ok(out)
+}
+
+fn read_volume(mut v: Obj<'_>, report: &mut Report) -> ReadResult<VolumeDefinition> {
+    let mut out = VolumeDefinition {
+        path: v.path().clone(),
+        name: required_string(&mut v, "name", report)?,
+        ..Default::default()
+    };
+    if let Some(mut host) = v.object("host", report)? {
+        out.host_source_path = host.string("sourcePath", report)?;
+        host.finish(&[], report);
+    }
+    if let Some(mut d) = v.object("dockerVolumeConfiguration", report)? {
+        let docker = DockerVolume {
+            path: d.path().clone(),
+            scope: d.string("scope", report)?.map(|s| s.to_ascii_lowercase()),
+            autoprovision: d.bool("autoprovision", report)?,
+            driver: d.string("driver", report)?,
+            driver_opts: d.string_map("driverOpts", report)?,
+            labels: d.string_map("labels", report)?,
+        };
+        if let Some(scope) = &docker.scope {
+            if scope != "task" && scope != "shared" {
+                return Err(FieldError::new(
+                    &docker.path.key("scope"),
+                    format!("expected task or shared, got {scope:?}"),
+                ));
+            }
+        }
+        d.finish(&[], report);
+        out.docker = Some(docker);
+    }
+    if let Some(mut e) = v.object("efsVolumeConfiguration", report)? {
+        let path = e.path().clone();
+        let file_system_id = required_string(&mut e, "fileSystemId", report)?;
+        let root_directory = e.string("rootDirectory", report)?;
+        let transit_encryption = e.string("transitEncryption", report)?;
+        let _ = e.int("transitEncryptionPort", 0, 65535, report)?;
+        let mut access_point_id = None;
+        let mut iam = None;
+        if let Some(mut auth) = e.object("authorizationConfig", report)? {
+            access_point_id = auth.string("accessPointId", report)?;
+            iam = auth.string("iam", report)?;
+            auth.finish(&[], report);
+        }
+        e.finish(&[], report);
+        out.efs = Some(EfsVolume { path, file_system_id, root_directory, transit_encryption, access_point_id, iam });
+    }
+    out.configured_at_launch = v.bool("configuredAtLaunch", report)?.unwrap_or(false);
+    v.finish(VOLUME_NOT_CARRIED, report);
+    Ok(out)
+}
+
+/// Cross-field checks that make a task definition impossible to convert faithfully.
+fn validate(td: &TaskDefinition) -> ReadResult<()> {
+    let mut names = BTreeSet::new();
+    for c in &td.containers {
+        if !names.insert(c.name.as_str()) {
+            return Err(FieldError::new(
+                &c.path.key("name"),
+                format!("duplicate container name {:?}", c.name),
+            ));
+        }
+    }
+    let mut volume_names = BTreeSet::new();
+    for v in &td.volumes {
+        if !volume_names.insert(v.name.as_str()) {
+            return Err(FieldError::new(
+                &v.path.key("name"),
+                format!("duplicate volume name {:?}", v.name),
+            ));
+        }
+    }
+    for c in &td.containers {
+        for m in &c.mount_points {
+            if !volume_names.contains(m.source_volume.as_str()) {
+                return Err(FieldError::new(
+                    &m.path.key("sourceVolume"),
+                    format!("names volume {:?}, which is not declared in `volumes`", m.source_volume),
+                ));
+            }
+        }
+        for d in &c.depends_on {
+            if !names.contains(d.container_name.as_str()) {
+                return Err(FieldError::new(
+                    &d.path.key("containerName"),
+                    format!("names container {:?}, which is not in `containerDefinitions`", d.container_name),
+                ));
+            }
+        }
+    }
+    if let Some(cycle) = dependency_cycle(td) {
+        return Err(cycle);
+    }
+    Ok(())
+}
+
+fn dependency_cycle(td: &TaskDefinition) -> Option<FieldError> {
+    // Depth-first search with colours; the first back edge found names the cycle.
+    let index: BTreeMap<&str, usize> = td
+        .containers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.name.as_str(), i))
+        .collect();
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark { New, Active, Done }
+    fn visit(
+        i: usize,
+        td: &TaskDefinition,
+        index: &BTreeMap<&str, usize>,
+        marks: &mut [Mark],
+        stack: &mut Vec<usize>,
+    ) -> Option<FieldError> {
+        marks[i] = Mark::Active;
+        stack.push(i);
+        for d in &td.containers[i].depends_on {
+            let j = index[d.container_name.as_str()];
+            if marks[j] == Mark::Active {
+                let start = stack.iter().position(|&k| k == j).unwrap_or(0);
+                let mut names: Vec<&str> = stack[start..].iter().map(|&k| td.containers[k].name.as_str()).collect();
+                names.push(td.containers[j].name.as_str());
+                return Some(FieldError::new(
+                    &d.path,
+                    format!("dependsOn forms a cycle: {}", names.join(" -> ")),
+                ));
+            }
+            if marks[j] == Mark::New {
+                if let Some(e) = visit(j, td, index, marks, stack) {
+                    return Some(e);
+                }
+            }
+        }
+        stack.pop();
+        marks[i] = Mark::Done;
+        None
+    }
+    let mut marks = vec![Mark::New; td.containers.len()];
+    for i in 0..td.containers.len() {
+        if marks[i] == Mark::New {
+            if let Some(e) = visit(i, td, &index, &mut marks, &mut Vec::new()) {
+                return Some(e);
+            }
+        }
+    }
+    None
+}
+
+/// True when a JSON value looks like a task definition's container list.
+pub fn looks_like_container_list(value: &Value) -> bool {
+    matches!(value, Value::Array(items) if !items.is_empty() && items.iter().all(|i| i.get("name").is_some() && i.get("image").is_some()))
+}

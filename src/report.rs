@@ -1,0 +1,101 @@
+//! The conversion report: one finding per ECS field that was not carried over exactly.
+//!
+//! Findings are data, never log lines: the rules add them, and the caller decides whether they
+//! become a stderr summary, `ecs-import-report.json`, the chart README's migration notes, or a
+//! `--strict` failure.
+
+use serde::Serialize;
+
+use crate::ecs::path::JsonPath;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Carried over, but worth a reviewer's look (a default filled in, a read-only field dropped).
+    Info,
+    /// Not carried over exactly: behaviour on EKS may differ. `--strict` fails on these.
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// Stable code, e.g. `ECSI-W-EXEC-ROLE`; documented in the README.
+    pub code: &'static str,
+    pub severity: Severity,
+    /// JSON pointer into the input document (`/containerDefinitions/0/ulimits`).
+    pub pointer: String,
+    /// What was found.
+    pub message: String,
+    /// What the converter did about it.
+    pub action: String,
+    /// The input value, for keys the converter does not know, so nothing is lost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn add(
+        &mut self,
+        code: &'static str,
+        severity: Severity,
+        path: &JsonPath,
+        message: impl Into<String>,
+        action: impl Into<String>,
+    ) {
+        self.findings.push(Finding {
+            code,
+            severity,
+            pointer: path.pointer(),
+            message: message.into(),
+            action: action.into(),
+            value: None,
+        });
+    }
+
+    pub fn warn(
+        &mut self,
+        code: &'static str,
+        path: &JsonPath,
+        message: impl Into<String>,
+        action: impl Into<String>,
+    ) {
+        self.add(code, Severity::Warning, path, message, action);
+    }
+
+    pub fn info(
+        &mut self,
+        code: &'static str,
+        path: &JsonPath,
+        message: impl Into<String>,
+        action: impl Into<String>,
+    ) {
+        self.add(code, Severity::Info, path, message, action);
+    }
+
+    pub fn push(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    pub fn warnings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+    }
+
+    /// Stable order for output: by pointer, then code, so reports diff cleanly in review.
+    pub fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (a.pointer.as_str(), a.code, a.message.as_str()).cmp(&(
+                b.pointer.as_str(),
+                b.code,
+                b.message.as_str(),
+            ))
+        });
+        self.findings.dedup();
+    }
+}

@@ -1,0 +1,153 @@
+//! The intermediate model of one service: what Kubernetes needs to run it, with no AWS names.
+//!
+//! Mapping rules fill it in from the ECS model; the chart writer reads only this.
+
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkloadKind {
+    StatefulSet,
+    Deployment,
+}
+
+impl WorkloadKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkloadKind::StatefulSet => "StatefulSet",
+            WorkloadKind::Deployment => "Deployment",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Workload {
+    /// Chart name: a lowercase DNS label short enough to leave room for release names.
+    pub name: String,
+    /// Where it came from, for descriptions (`family:revision`).
+    pub origin: String,
+    pub kind: WorkloadKind,
+    pub containers: Vec<Container>,
+    pub volumes: Vec<Volume>,
+    /// IAM role the pods assume through their ServiceAccount (IRSA).
+    pub role_arn: Option<String>,
+    pub termination_grace_period_seconds: Option<i64>,
+    pub node_selector: BTreeMap<String, String>,
+    pub host_network: bool,
+    /// Secret key → the AWS secret or parameter it is filled from on AWS.
+    pub secret_sources: BTreeMap<String, String>,
+    pub app_version: String,
+}
+
+impl Workload {
+    pub fn new(name: String, origin: String) -> Self {
+        Workload {
+            name,
+            origin,
+            kind: WorkloadKind::Deployment,
+            containers: Vec::new(),
+            volumes: Vec::new(),
+            role_arn: None,
+            termination_grace_period_seconds: None,
+            node_selector: BTreeMap::new(),
+            host_network: false,
+            secret_sources: BTreeMap::new(),
+            app_version: String::new(),
+        }
+    }
+
+    pub fn main_container(&self) -> Option<&Container> {
+        self.containers.iter().find(|c| c.main).or(self.containers.first())
+    }
+
+    pub fn ports(&self) -> impl Iterator<Item = &Port> {
+        self.containers.iter().flat_map(|c| c.ports.iter())
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Container {
+    pub name: String,
+    /// The container the chart is about: its image tag is the appVersion, kubectl defaults to it.
+    pub main: bool,
+    pub essential: bool,
+    pub image: Image,
+    pub command: Vec<String>,
+    pub args: Vec<String>,
+    pub working_dir: Option<String>,
+    pub env: BTreeMap<String, String>,
+    /// Env var name → key in the service's Secret.
+    pub secret_env: BTreeMap<String, String>,
+    pub ports: Vec<Port>,
+    pub requests: BTreeMap<String, String>,
+    pub limits: BTreeMap<String, String>,
+    pub probe: Option<Probe>,
+    pub mounts: Vec<Mount>,
+    pub security: SecurityContext,
+    pub stdin: bool,
+    pub tty: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Image {
+    pub registry: String,
+    pub repository: String,
+    pub tag: String,
+    pub digest: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Port {
+    pub name: String,
+    pub container_port: u16,
+    pub protocol: &'static str,
+    pub app_protocol: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    pub command: Vec<String>,
+    pub period_seconds: i64,
+    pub timeout_seconds: i64,
+    pub failure_threshold: i64,
+    /// Failure threshold of a startup probe covering the start period, when there is one.
+    pub startup_failure_threshold: Option<i64>,
+    /// Liveness restarts the container; off for helpers whose health ECS ignored.
+    pub liveness: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mount {
+    pub volume: String,
+    pub mount_path: String,
+    pub read_only: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecurityContext {
+    pub run_as_user: Option<i64>,
+    pub run_as_group: Option<i64>,
+    pub privileged: Option<bool>,
+    pub read_only_root_filesystem: Option<bool>,
+    pub add_capabilities: Vec<String>,
+    pub drop_capabilities: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Volume {
+    pub name: String,
+    pub source: VolumeSource,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VolumeSource {
+    /// Lives as long as the pod, shared by its containers.
+    Scratch { memory: bool },
+    /// Data that must outlive the pod: a claim per replica.
+    Persistent {
+        size: String,
+        access_modes: Vec<String>,
+        storage_class: String,
+        annotations: BTreeMap<String, String>,
+    },
+    HostPath { path: String },
+}
