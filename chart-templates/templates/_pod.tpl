@@ -39,7 +39,7 @@ spec:
   {{- $volumes := include "<CHARTNAME>.volumes" . }}
   {{- if trim $volumes }}
   volumes:
-    {{- $volumes | nindent 4 }}
+    {{- $volumes | trim | nindent 4 }}
   {{- end }}
   {{- with .Values.nodeSelector }}
   nodeSelector:
@@ -56,7 +56,7 @@ spec:
 {{- end }}
 
 {{- define "<CHARTNAME>.container" -}}
-{{- $c := .c }}
+{{- $c := .c -}}
 - name: {{ .name }}
   image: {{ include "<CHARTNAME>.image" $c.image | quote }}
   imagePullPolicy: {{ $c.image.pullPolicy }}

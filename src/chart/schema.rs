@@ -48,7 +48,7 @@ fn container() -> Value {
         "name": {"type": "string", "pattern": "^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$"},
         "containerPort": {"type": "integer", "minimum": 1, "maximum": 65535},
         "protocol": {"enum": ["TCP", "UDP", "SCTP"]},
-        "appProtocol": string()
+        "hostPort": {"type": "integer", "minimum": 1, "maximum": 65535}
     }));
     let mount = closed(json!({
         "name": string(),

@@ -43,14 +43,11 @@ fn container_node(c: &Container) -> Node {
         c.ports
             .iter()
             .map(|p| {
-                let mut port = Node::map()
+                // appProtocol belongs to Service ports; a container port has none.
+                Node::map()
                     .with("name", None, s(&p.name))
                     .with("containerPort", None, Node::Int(i64::from(p.container_port)))
-                    .with("protocol", None, s(p.protocol));
-                if let Some(app) = &p.app_protocol {
-                    port = port.with("appProtocol", None, s(app));
-                }
-                port
+                    .with("protocol", None, s(p.protocol))
             })
             .collect(),
     );

@@ -42,7 +42,12 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
 
     let persistent = w.volumes.iter().any(|v| matches!(v.source, VolumeSource::Persistent { .. }));
     w.kind = if persistent { WorkloadKind::StatefulSet } else { WorkloadKind::Deployment };
-    if persistent && td.requires_compatibilities.iter().any(|c| c == "FARGATE") {
+    let needs_block_storage = td
+        .volumes
+        .iter()
+        .zip(&w.volumes)
+        .any(|(def, v)| def.efs.is_none() && matches!(v.source, VolumeSource::Persistent { .. }));
+    if needs_block_storage && td.requires_compatibilities.iter().any(|c| c == "FARGATE") {
         report.warn(
             "ECSI-W-FARGATE-EBS",
             &td.path.key("requiresCompatibilities"),

@@ -200,7 +200,10 @@ mod tests {
         assert!(w.report.warnings().next().is_none(), "{:?}", w.report);
         let u = from_str(unwrapped, "t.json").unwrap();
         assert_eq!(u.shape, Shape::DescribeUnwrapped);
-        assert!(u.report.findings.iter().any(|f| f.code == "ECSI-W-READ-ONLY" && f.pointer == "/compatibilities"));
+        let ro: Vec<_> = u.report.findings.iter().filter(|f| f.code == "ECSI-W-READ-ONLY").collect();
+        assert_eq!(ro.len(), 1);
+        assert_eq!(ro[0].pointer, "");
+        assert!(ro[0].message.contains("compatibilities, revision"), "{}", ro[0].message);
         for t in [r, w, u] {
             assert_eq!(t.task.family.as_deref(), Some("web"));
             assert_eq!(t.task.containers[0].image.as_deref(), Some("nginx"));

@@ -305,6 +305,12 @@ impl<'v> Obj<'v> {
                 );
                 continue;
             }
+            // describe-task-definition fills in empty lists and objects; they carry nothing.
+            let empty = matches!(value, Value::Array(a) if a.is_empty())
+                || matches!(value, Value::Object(o) if o.is_empty());
+            if empty {
+                continue;
+            }
             if let Some(known) = not_carried.iter().find(|n| n.key == key) {
                 report.warn(known.code, &path, format!("`{key}` is not carried over"), known.why);
                 continue;

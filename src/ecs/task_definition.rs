@@ -213,17 +213,27 @@ pub fn read_task_definition(
         path: td.path().clone(),
         ..Default::default()
     };
-    for key in READ_ONLY_FIELDS {
-        if key == &"revision" {
-            continue;
+    // One finding for all read-only fields: they are expected in describe output, and a
+    // line per field would bury the findings that matter.
+    let mut read_only = Vec::new();
+    for key in READ_ONLY_FIELDS.iter().filter(|k| **k != "revision") {
+        if td.raw(key, report).is_some() {
+            read_only.push(*key);
         }
-        if let Some((_, path)) = td.raw(key, report) {
-            let message = format!("`{key}` is a read-only field of describe-task-definition output");
-            if read_only_severity_warning {
-                report.warn("ECSI-W-READ-ONLY", &path, message, "dropped");
-            } else {
-                report.info("ECSI-I-READ-ONLY", &path, message, "dropped");
-            }
+    }
+    if td.has("revision") {
+        read_only.push("revision");
+    }
+    if !read_only.is_empty() {
+        let message = format!(
+            "read-only fields of describe-task-definition output: {}",
+            read_only.join(", ")
+        );
+        let action = "dropped; the revision is kept in the chart description";
+        if read_only_severity_warning {
+            report.warn("ECSI-W-READ-ONLY", td.path(), message, action);
+        } else {
+            report.info("ECSI-I-READ-ONLY", td.path(), message, action);
         }
     }
     out.revision = td.int("revision", 0, i64::MAX, report)?;
