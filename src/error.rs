@@ -60,7 +60,9 @@ pub enum Error {
     #[error("{}: cannot write: {source}", path.display())]
     Write { path: PathBuf, source: io::Error },
 
-    #[error("{file}: {count} warning(s) in the conversion report and --strict is set (first: {first})")]
+    #[error(
+        "{file}: {count} warning(s) in the conversion report and --strict is set (first: {first})"
+    )]
     Strict {
         file: String,
         count: usize,

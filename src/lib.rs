@@ -41,7 +41,9 @@ pub struct Settings {
 impl Settings {
     pub fn from_cli(cli: &Cli) -> Result<Self> {
         if cli.name.is_some() && cli.files.len() > 1 {
-            return Err(Error::Usage("--name names one chart; it cannot be used with several FILEs".into()));
+            return Err(Error::Usage(
+                "--name names one chart; it cannot be used with several FILEs".into(),
+            ));
         }
         Ok(Settings {
             name: cli.name.clone(),
@@ -71,7 +73,11 @@ pub fn convert_file(path: &Path, settings: &Settings) -> Result<Converted> {
         .map(|n| n.to_string_lossy().trim_end_matches(".json").to_string())
         .unwrap_or_default();
     let family = loaded.task.family.clone();
-    let candidates = [settings.name.as_deref(), family.as_deref(), Some(stem.as_str())];
+    let candidates = [
+        settings.name.as_deref(),
+        family.as_deref(),
+        Some(stem.as_str()),
+    ];
     let name = convert::naming::chart_name(candidates.into_iter().flatten())
         .unwrap_or_else(|| "ecs-service".to_string());
     if family.is_none() && settings.name.is_none() {
@@ -81,7 +87,10 @@ pub fn convert_file(path: &Path, settings: &Settings) -> Result<Converted> {
             "the task definition has no family",
             format!("the chart is named {name:?} after the file; use --name to choose"),
         );
-    } else if let Some(f) = family.as_deref().filter(|f| *f != name && settings.name.is_none()) {
+    } else if let Some(f) = family
+        .as_deref()
+        .filter(|f| *f != name && settings.name.is_none())
+    {
         report.info(
             "ECSI-I-CHART-NAME",
             &loaded.task.path.key("family"),
@@ -126,8 +135,16 @@ fn summary(c: &Converted, dir: &Path) -> String {
         warnings,
         notes
     );
-    for f in c.report.findings.iter().filter(|f| f.severity == Severity::Warning) {
-        out.push_str(&format!("  warning {} {}: {}; {}\n", f.code, f.pointer, f.message, f.action));
+    for f in c
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+    {
+        out.push_str(&format!(
+            "  warning {} {}: {}; {}\n",
+            f.code, f.pointer, f.message, f.action
+        ));
     }
     out
 }

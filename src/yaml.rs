@@ -117,7 +117,13 @@ pub fn quote(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{85}' || c == '\u{2028}' || c == '\u{2029}' || c == '\u{feff}' => {
+            c if (c as u32) < 0x20
+                || c == '\u{7f}'
+                || c == '\u{85}'
+                || c == '\u{2028}'
+                || c == '\u{2029}'
+                || c == '\u{feff}' =>
+            {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),
@@ -238,8 +244,15 @@ mod tests {
 
     #[test]
     fn ambiguous_strings_are_quoted() {
-        for s in ["yes", "No", "ON", "off", "y", "true", "null", "~", "007", "1e3", "0x1F", "1.10", "", " a", "a: b", "#x", "*x", "&x", "!x", "@x", "%x", "-x", "{{ x }}", ".inf", "<<"] {
-            assert!(scalar(s).starts_with('"'), "{s:?} must be quoted, got {}", scalar(s));
+        for s in [
+            "yes", "No", "ON", "off", "y", "true", "null", "~", "007", "1e3", "0x1F", "1.10", "",
+            " a", "a: b", "#x", "*x", "&x", "!x", "@x", "%x", "-x", "{{ x }}", ".inf", "<<",
+        ] {
+            assert!(
+                scalar(s).starts_with('"'),
+                "{s:?} must be quoted, got {}",
+                scalar(s)
+            );
         }
         for s in ["nginx", "IfNotPresent", "/data", "team/api", "a_b.c-d"] {
             assert_eq!(scalar(s), s);
@@ -250,22 +263,57 @@ mod tests {
     #[test]
     fn written_yaml_reads_back_as_the_same_data() {
         let node = Node::map()
-            .with("env", Some("Environment"), Node::Map(vec![
-                Entry { key: "A".into(), doc: None, value: Node::str("007") },
-                Entry { key: "B".into(), doc: None, value: Node::str("yes") },
-                Entry { key: "C".into(), doc: None, value: Node::str("1e3") },
-                Entry { key: "D".into(), doc: None, value: Node::str("~") },
-                Entry { key: "weird key: x".into(), doc: None, value: Node::str("line1\nline2") },
-            ]))
-            .with("list", None, Node::Seq(vec![
-                Node::map().with("name", None, Node::str("http")).with("port", None, Node::Int(80)),
-                Node::str("plain"),
-                Node::Seq(vec![Node::Bool(true)]),
-            ]))
+            .with(
+                "env",
+                Some("Environment"),
+                Node::Map(vec![
+                    Entry {
+                        key: "A".into(),
+                        doc: None,
+                        value: Node::str("007"),
+                    },
+                    Entry {
+                        key: "B".into(),
+                        doc: None,
+                        value: Node::str("yes"),
+                    },
+                    Entry {
+                        key: "C".into(),
+                        doc: None,
+                        value: Node::str("1e3"),
+                    },
+                    Entry {
+                        key: "D".into(),
+                        doc: None,
+                        value: Node::str("~"),
+                    },
+                    Entry {
+                        key: "weird key: x".into(),
+                        doc: None,
+                        value: Node::str("line1\nline2"),
+                    },
+                ]),
+            )
+            .with(
+                "list",
+                None,
+                Node::Seq(vec![
+                    Node::map().with("name", None, Node::str("http")).with(
+                        "port",
+                        None,
+                        Node::Int(80),
+                    ),
+                    Node::str("plain"),
+                    Node::Seq(vec![Node::Bool(true)]),
+                ]),
+            )
             .with("empty", None, Node::map())
             .with("none", None, Node::Seq(vec![]));
         let text = to_string(&node);
-        assert!(text.contains("# -- Environment\nenv:\n  A: \"007\"\n"), "{text}");
+        assert!(
+            text.contains("# -- Environment\nenv:\n  A: \"007\"\n"),
+            "{text}"
+        );
         let back: serde_json::Value = from_str(&text).unwrap();
         assert_eq!(back, node.to_json());
         assert_eq!(back["env"]["B"], json!("yes"));

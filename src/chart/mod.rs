@@ -22,15 +22,42 @@ pub const REPORT_FILE: &str = "ecs-import-report.json";
 /// Go-template files, copied verbatim apart from the chart name in `define` names (which must
 /// be unique across an umbrella chart's subcharts).
 const STATIC_TEMPLATES: &[(&str, &str)] = &[
-    ("templates/_helpers.tpl", include_str!("../../chart-templates/templates/_helpers.tpl")),
-    ("templates/_pod.tpl", include_str!("../../chart-templates/templates/_pod.tpl")),
-    ("templates/statefulset.yaml", include_str!("../../chart-templates/templates/statefulset.yaml")),
-    ("templates/deployment.yaml", include_str!("../../chart-templates/templates/deployment.yaml")),
-    ("templates/pvc.yaml", include_str!("../../chart-templates/templates/pvc.yaml")),
-    ("templates/service.yaml", include_str!("../../chart-templates/templates/service.yaml")),
-    ("templates/service-headless.yaml", include_str!("../../chart-templates/templates/service-headless.yaml")),
-    ("templates/serviceaccount.yaml", include_str!("../../chart-templates/templates/serviceaccount.yaml")),
-    ("templates/NOTES.txt", include_str!("../../chart-templates/templates/NOTES.txt")),
+    (
+        "templates/_helpers.tpl",
+        include_str!("../../chart-templates/templates/_helpers.tpl"),
+    ),
+    (
+        "templates/_pod.tpl",
+        include_str!("../../chart-templates/templates/_pod.tpl"),
+    ),
+    (
+        "templates/statefulset.yaml",
+        include_str!("../../chart-templates/templates/statefulset.yaml"),
+    ),
+    (
+        "templates/deployment.yaml",
+        include_str!("../../chart-templates/templates/deployment.yaml"),
+    ),
+    (
+        "templates/pvc.yaml",
+        include_str!("../../chart-templates/templates/pvc.yaml"),
+    ),
+    (
+        "templates/service.yaml",
+        include_str!("../../chart-templates/templates/service.yaml"),
+    ),
+    (
+        "templates/service-headless.yaml",
+        include_str!("../../chart-templates/templates/service-headless.yaml"),
+    ),
+    (
+        "templates/serviceaccount.yaml",
+        include_str!("../../chart-templates/templates/serviceaccount.yaml"),
+    ),
+    (
+        "templates/NOTES.txt",
+        include_str!("../../chart-templates/templates/NOTES.txt"),
+    ),
 ];
 const CONNECTION_TEST: (&str, &str) = (
     "templates/tests/test-connection.yaml",
@@ -66,7 +93,10 @@ struct Summary {
 }
 
 fn chart_yaml(w: &Workload, description: &str, options: &ChartOptions) -> String {
-    let app_version = options.app_version.clone().unwrap_or_else(|| w.app_version.clone());
+    let app_version = options
+        .app_version
+        .clone()
+        .unwrap_or_else(|| w.app_version.clone());
     let node = Node::map()
         .with("apiVersion", None, Node::str("v2"))
         .with("name", None, Node::str(&w.name))
@@ -76,7 +106,10 @@ fn chart_yaml(w: &Workload, description: &str, options: &ChartOptions) -> String
         .with("appVersion", None, Node::str(app_version));
     // appVersion must stay a string: unquoted `1.10` would be read as the number 1.1.
     let mut text = yaml::to_string(&node);
-    if let Some(line) = text.lines().find(|l| l.starts_with("appVersion: ") && !l.ends_with('"')) {
+    if let Some(line) = text
+        .lines()
+        .find(|l| l.starts_with("appVersion: ") && !l.ends_with('"'))
+    {
         let value = &line["appVersion: ".len()..];
         let quoted = format!("appVersion: {}", yaml::quote(value));
         text = text.replace(line, &quoted);
@@ -85,22 +118,38 @@ fn chart_yaml(w: &Workload, description: &str, options: &ChartOptions) -> String
 }
 
 pub fn build(w: &Workload, source: &str, report: &Report, options: &ChartOptions) -> Result<Chart> {
-    let description = format!("{} converted from the ECS task definition {}", w.kind.as_str(), w.origin);
+    let description = format!(
+        "{} converted from the ECS task definition {}",
+        w.kind.as_str(),
+        w.origin
+    );
     let values = values::build(w);
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    files.insert("Chart.yaml".into(), chart_yaml(w, &description, options).into_bytes());
+    files.insert(
+        "Chart.yaml".into(),
+        chart_yaml(w, &description, options).into_bytes(),
+    );
     files.insert("values.yaml".into(), yaml::to_string(&values).into_bytes());
-    let mut schema = serde_json::to_string_pretty(&schema::build()).expect("a JSON value always serializes");
+    let mut schema =
+        serde_json::to_string_pretty(&schema::build()).expect("a JSON value always serializes");
     schema.push('\n');
     files.insert("values.schema.json".into(), schema.into_bytes());
     files.insert(".helmignore".into(), HELMIGNORE.as_bytes().to_vec());
-    let templates = STATIC_TEMPLATES
-        .iter()
-        .chain(w.ports().any(|p| p.protocol == "TCP").then_some(&CONNECTION_TEST));
+    let templates = STATIC_TEMPLATES.iter().chain(
+        w.ports()
+            .any(|p| p.protocol == "TCP")
+            .then_some(&CONNECTION_TEST),
+    );
     for (path, text) in templates {
-        files.insert((*path).to_string(), text.replace("<CHARTNAME>", &w.name).into_bytes());
+        files.insert(
+            (*path).to_string(),
+            text.replace("<CHARTNAME>", &w.name).into_bytes(),
+        );
     }
-    files.insert("README.md".into(), readme::render(w, &description, &values, report)?.into_bytes());
+    files.insert(
+        "README.md".into(),
+        readme::render(w, &description, &values, report)?.into_bytes(),
+    );
     let report_file = ReportFile {
         source,
         chart: &w.name,
@@ -114,7 +163,10 @@ pub fn build(w: &Workload, source: &str, report: &Report, options: &ChartOptions
     report_json.push('\n');
     files.insert(REPORT_FILE.into(), report_json.into_bytes());
     let mut manifest: String = files.keys().map(|k| format!("{k}\n")).collect();
-    manifest.insert_str(0, "# Files generated by helm ecs-import; others in this directory are yours and are kept.\n");
+    manifest.insert_str(
+        0,
+        "# Files generated by helm ecs-import; others in this directory are yours and are kept.\n",
+    );
     files.insert(MANIFEST.into(), manifest.into_bytes());
     Ok(Chart {
         name: w.name.clone(),

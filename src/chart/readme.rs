@@ -56,7 +56,8 @@ pub fn parameters(node: &Node) -> Vec<(String, String, serde_json::Value)> {
             } else {
                 format!("{prefix}[\"{}\"]", e.key)
             };
-            let documented_children = matches!(&e.value, Node::Map(children) if children.iter().any(|c| c.doc.is_some()));
+            let documented_children =
+                matches!(&e.value, Node::Map(children) if children.iter().any(|c| c.doc.is_some()));
             if documented_children || (e.doc.is_none() && matches!(e.value, Node::Map(_))) {
                 walk(&e.value, &key, out);
             } else if let Some(doc) = &e.doc {
@@ -74,7 +75,10 @@ pub fn render(w: &Workload, description: &str, values: &Node, report: &Report) -
     hb.set_strict_mode(true);
     hb.register_escape_fn(handlebars::no_escape);
     hb.register_template_string("readme", TEMPLATE)
-        .map_err(|e| Error::Render { template: "README.md.hbs".into(), message: e.to_string() })?;
+        .map_err(|e| Error::Render {
+            template: "README.md.hbs".into(),
+            message: e.to_string(),
+        })?;
     let context = Context {
         name: &w.name,
         description,
@@ -101,6 +105,8 @@ pub fn render(w: &Workload, description: &str, values: &Node, report: &Report) -
             })
             .collect(),
     };
-    hb.render("readme", &context)
-        .map_err(|e| Error::Render { template: "README.md.hbs".into(), message: e.to_string() })
+    hb.render("readme", &context).map_err(|e| Error::Render {
+        template: "README.md.hbs".into(),
+        message: e.to_string(),
+    })
 }

@@ -140,7 +140,10 @@ pub fn build() -> Value {
         "extraVolumes": array_of(object())
     }));
     let object = schema.as_object_mut().expect("closed() builds an object");
-    object.insert("$schema".into(), json!("http://json-schema.org/draft-07/schema#"));
+    object.insert(
+        "$schema".into(),
+        json!("http://json-schema.org/draft-07/schema#"),
+    );
     object.insert("title".into(), json!("Values"));
     // Helm adds `global` for subcharts; an umbrella chart must still validate.
     object["properties"]

@@ -24,7 +24,11 @@ fn probe_node(probe: Option<&Probe>, kind: &str) -> Node {
             p.failure_threshold
         };
         node = node
-            .with("exec", None, Node::map().with("command", None, Node::string_seq(&p.command)))
+            .with(
+                "exec",
+                None,
+                Node::map().with("command", None, Node::string_seq(&p.command)),
+            )
             .with("periodSeconds", None, Node::Int(p.period_seconds))
             .with("timeoutSeconds", None, Node::Int(p.timeout_seconds))
             .with("failureThreshold", None, Node::Int(failure));
@@ -34,10 +38,22 @@ fn probe_node(probe: Option<&Probe>, kind: &str) -> Node {
 
 fn container_node(c: &Container) -> Node {
     let image = Node::map()
-        .with("registry", Some("Registry host; empty means Docker Hub"), s(&c.image.registry))
-        .with("repository", Some("Image repository"), s(&c.image.repository))
+        .with(
+            "registry",
+            Some("Registry host; empty means Docker Hub"),
+            s(&c.image.registry),
+        )
+        .with(
+            "repository",
+            Some("Image repository"),
+            s(&c.image.repository),
+        )
         .with("tag", Some("Image tag"), s(&c.image.tag))
-        .with("digest", Some("Image digest (sha256:…); overrides the tag when set"), s(&c.image.digest))
+        .with(
+            "digest",
+            Some("Image digest (sha256:…); overrides the tag when set"),
+            s(&c.image.digest),
+        )
         .with("pullPolicy", Some("Image pull policy"), s("IfNotPresent"));
     let ports = Node::Seq(
         c.ports
@@ -46,7 +62,11 @@ fn container_node(c: &Container) -> Node {
                 // appProtocol belongs to Service ports; a container port has none.
                 Node::map()
                     .with("name", None, s(&p.name))
-                    .with("containerPort", None, Node::Int(i64::from(p.container_port)))
+                    .with(
+                        "containerPort",
+                        None,
+                        Node::Int(i64::from(p.container_port)),
+                    )
                     .with("protocol", None, s(p.protocol))
             })
             .collect(),
@@ -73,7 +93,11 @@ fn container_node(c: &Container) -> Node {
             caps = caps.with("add", None, Node::string_seq(&c.security.add_capabilities));
         }
         if !c.security.drop_capabilities.is_empty() {
-            caps = caps.with("drop", None, Node::string_seq(&c.security.drop_capabilities));
+            caps = caps.with(
+                "drop",
+                None,
+                Node::string_seq(&c.security.drop_capabilities),
+            );
         }
         security = security.with("capabilities", None, caps);
     }
@@ -90,21 +114,77 @@ fn container_node(c: &Container) -> Node {
     );
     Node::map()
         .with("image", Some("Container image"), image)
-        .with("command", Some("Entrypoint (ECS entryPoint); empty keeps the image's ENTRYPOINT"), Node::string_seq(&c.command))
-        .with("args", Some("Arguments (ECS command); empty keeps the image's CMD"), Node::string_seq(&c.args))
-        .with("workingDir", Some("Working directory; empty keeps the image's WORKDIR"), s(c.working_dir.as_deref().unwrap_or("")))
-        .with("env", Some("Environment variables, name: value (values are exact strings)"), Node::string_map(&c.env))
-        .with("extraEnv", Some("More environment variables, as Kubernetes EnvVar objects"), Node::Seq(vec![]))
-        .with("secretEnv", Some("Environment variables read from the Secret named by secrets.name, name: key"), Node::string_map(&c.secret_env))
+        .with(
+            "command",
+            Some("Entrypoint (ECS entryPoint); empty keeps the image's ENTRYPOINT"),
+            Node::string_seq(&c.command),
+        )
+        .with(
+            "args",
+            Some("Arguments (ECS command); empty keeps the image's CMD"),
+            Node::string_seq(&c.args),
+        )
+        .with(
+            "workingDir",
+            Some("Working directory; empty keeps the image's WORKDIR"),
+            s(c.working_dir.as_deref().unwrap_or("")),
+        )
+        .with(
+            "env",
+            Some("Environment variables, name: value (values are exact strings)"),
+            Node::string_map(&c.env),
+        )
+        .with(
+            "extraEnv",
+            Some("More environment variables, as Kubernetes EnvVar objects"),
+            Node::Seq(vec![]),
+        )
+        .with(
+            "secretEnv",
+            Some("Environment variables read from the Secret named by secrets.name, name: key"),
+            Node::string_map(&c.secret_env),
+        )
         .with("ports", Some("Ports the container listens on"), ports)
-        .with("resources", Some("CPU and memory requests and limits"), resources)
-        .with("startupProbe", Some("Startup probe (from the ECS health check's startPeriod)"), probe_node(c.probe.as_ref(), "startup"))
-        .with("livenessProbe", Some("Liveness probe (from the ECS health check)"), probe_node(c.probe.as_ref(), "liveness"))
-        .with("readinessProbe", Some("Readiness probe (from the ECS health check)"), probe_node(c.probe.as_ref(), "readiness"))
-        .with("securityContext", Some("Container security context"), security)
-        .with("volumeMounts", Some("Mounts of volumes named in persistence or volumes"), mounts)
-        .with("stdin", Some("Keep stdin open (ECS interactive)"), Node::Bool(c.stdin))
-        .with("tty", Some("Allocate a TTY (ECS pseudoTerminal)"), Node::Bool(c.tty))
+        .with(
+            "resources",
+            Some("CPU and memory requests and limits"),
+            resources,
+        )
+        .with(
+            "startupProbe",
+            Some("Startup probe (from the ECS health check's startPeriod)"),
+            probe_node(c.probe.as_ref(), "startup"),
+        )
+        .with(
+            "livenessProbe",
+            Some("Liveness probe (from the ECS health check)"),
+            probe_node(c.probe.as_ref(), "liveness"),
+        )
+        .with(
+            "readinessProbe",
+            Some("Readiness probe (from the ECS health check)"),
+            probe_node(c.probe.as_ref(), "readiness"),
+        )
+        .with(
+            "securityContext",
+            Some("Container security context"),
+            security,
+        )
+        .with(
+            "volumeMounts",
+            Some("Mounts of volumes named in persistence or volumes"),
+            mounts,
+        )
+        .with(
+            "stdin",
+            Some("Keep stdin open (ECS interactive)"),
+            Node::Bool(c.stdin),
+        )
+        .with(
+            "tty",
+            Some("Allocate a TTY (ECS pseudoTerminal)"),
+            Node::Bool(c.tty),
+        )
 }
 
 pub fn build(w: &Workload) -> Node {
@@ -167,7 +247,10 @@ pub fn build(w: &Workload) -> Node {
             }),
         }
     }
-    let main = w.main_container().map(|c| c.name.clone()).unwrap_or_default();
+    let main = w
+        .main_container()
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
 
     Node::map()
         .with("nameOverride", Some("Replaces the chart name in resource names"), s(""))

@@ -50,8 +50,18 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             name,
             essential: def.essential.unwrap_or(true),
             image,
-            command: def.entry_point.iter().flatten().map(|s| escape_expansion(s)).collect(),
-            args: def.command.iter().flatten().map(|s| escape_expansion(s)).collect(),
+            command: def
+                .entry_point
+                .iter()
+                .flatten()
+                .map(|s| escape_expansion(s))
+                .collect(),
+            args: def
+                .command
+                .iter()
+                .flatten()
+                .map(|s| escape_expansion(s))
+                .collect(),
             working_dir: def.working_directory.clone(),
             stdin: def.interactive.unwrap_or(false),
             tty: def.pseudo_terminal.unwrap_or(false),
@@ -101,7 +111,10 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             report.warn(
                 "ECSI-W-ORDER",
                 &dep.path,
-                format!("{} waits for {} ({})", def.name, dep.container_name, dep.condition),
+                format!(
+                    "{} waits for {} ({})",
+                    def.name, dep.container_name, dep.condition
+                ),
                 "containers of a pod start together; the startup order is not enforced",
             );
         }
@@ -114,7 +127,11 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
         .containers
         .iter()
         .position(|c| c.essential.unwrap_or(true) && !c.port_mappings.is_empty())
-        .or_else(|| td.containers.iter().position(|c| c.essential.unwrap_or(true)))
+        .or_else(|| {
+            td.containers
+                .iter()
+                .position(|c| c.essential.unwrap_or(true))
+        })
         .unwrap_or(0);
     w.containers[main].main = true;
     Ok(())
@@ -196,7 +213,10 @@ mod tests {
         assert_eq!(w.containers[0].security.run_as_user, Some(1000));
         assert_eq!(w.containers[0].security.run_as_group, Some(2000));
         assert_eq!(w.containers[1].security.run_as_user, None);
-        assert!(r.findings.iter().any(|f| f.code == "ECSI-W-USERNAME" && f.pointer == "/containerDefinitions/1/user"));
+        assert!(r
+            .findings
+            .iter()
+            .any(|f| f.code == "ECSI-W-USERNAME" && f.pointer == "/containerDefinitions/1/user"));
     }
 
     #[test]

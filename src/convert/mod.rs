@@ -56,7 +56,13 @@ pub fn convert(
     }
     w.app_version = w
         .main_container()
-        .map(|c| if c.image.tag.is_empty() { "latest".to_string() } else { c.image.tag.clone() })
+        .map(|c| {
+            if c.image.tag.is_empty() {
+                "latest".to_string()
+            } else {
+                c.image.tag.clone()
+            }
+        })
         .unwrap_or_else(|| "latest".into());
     Ok(w)
 }

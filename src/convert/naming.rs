@@ -32,9 +32,8 @@ pub fn chart_name<'a>(candidates: impl IntoIterator<Item = &'a str>) -> Option<S
 /// at least one letter, no leading, trailing or doubled hyphen.
 pub fn port_name(input: &str) -> Option<String> {
     let label = dns_label(input, 15);
-    let valid = !label.is_empty()
-        && label.chars().any(|c| c.is_ascii_lowercase())
-        && !label.contains("--");
+    let valid =
+        !label.is_empty() && label.chars().any(|c| c.is_ascii_lowercase()) && !label.contains("--");
     valid.then_some(label)
 }
 
@@ -72,7 +71,10 @@ mod tests {
     #[test]
     fn port_names_follow_iana_rules() {
         assert_eq!(port_name("HTTP_Main").as_deref(), Some("http-main"));
-        assert_eq!(port_name("web-8080-tcp-extra-long").as_deref(), Some("web-8080-tcp-ex"));
+        assert_eq!(
+            port_name("web-8080-tcp-extra-long").as_deref(),
+            Some("web-8080-tcp-ex")
+        );
         assert_eq!(port_name("8080"), None);
         assert_eq!(port_name("a--b"), Some("a-b".into()));
     }

@@ -37,10 +37,22 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
 
     let mut names: Vec<String> = Vec::new();
     let mut seen: Vec<(i64, &'static str, usize)> = Vec::new();
-    for (ci, (def, c)) in td.containers.iter().zip(w.containers.iter_mut()).enumerate() {
+    for (ci, (def, c)) in td
+        .containers
+        .iter()
+        .zip(w.containers.iter_mut())
+        .enumerate()
+    {
         for pm in &def.port_mappings {
-            let protocol = if pm.protocol.as_deref() == Some("udp") { "UDP" } else { "TCP" };
-            if let Some(&(_, _, other)) = seen.iter().find(|(p, proto, _)| *p == pm.container_port && *proto == protocol) {
+            let protocol = if pm.protocol.as_deref() == Some("udp") {
+                "UDP"
+            } else {
+                "TCP"
+            };
+            if let Some(&(_, _, other)) = seen
+                .iter()
+                .find(|(p, proto, _)| *p == pm.container_port && *proto == protocol)
+            {
                 if other == ci {
                     report.info(
                         "ECSI-I-PORT-DUPLICATE",
@@ -64,7 +76,10 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
                 report.warn(
                     "ECSI-W-HOST-PORT",
                     &pm.path.key("hostPort"),
-                    format!("host port {host} maps to container port {}", pm.container_port),
+                    format!(
+                        "host port {host} maps to container port {}",
+                        pm.container_port
+                    ),
                     "dropped; clients reach the Service on the container port",
                 );
             }
@@ -131,6 +146,9 @@ mod tests {
     #[test]
     fn same_port_in_two_containers_is_an_error() {
         let e = convert(r#"{"containerDefinitions":[{"name":"a","image":"x","portMappings":[{"containerPort":80}]},{"name":"b","image":"x","portMappings":[{"containerPort":80}]}]}"#).unwrap_err();
-        assert_eq!(e.path.dotted(), "containerDefinitions[1].portMappings[0].containerPort");
+        assert_eq!(
+            e.path.dotted(),
+            "containerDefinitions[1].portMappings[0].containerPort"
+        );
     }
 }

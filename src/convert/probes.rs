@@ -14,7 +14,9 @@ const DEFAULT_RETRIES: i64 = 3;
 
 pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Result<(), FieldError> {
     for (def, c) in td.containers.iter().zip(w.containers.iter_mut()) {
-        let Some(hc) = &def.health_check else { continue };
+        let Some(hc) = &def.health_check else {
+            continue;
+        };
         let command = match hc.command.first().map(String::as_str) {
             Some("NONE") => {
                 report.info(
@@ -39,7 +41,10 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             }
         };
         if command.is_empty() {
-            return Err(FieldError::new(&hc.path.key("command"), "has no command after CMD"));
+            return Err(FieldError::new(
+                &hc.path.key("command"),
+                "has no command after CMD",
+            ));
         }
         let interval = hc.interval.unwrap_or(DEFAULT_INTERVAL);
         let retries = hc.retries.unwrap_or(DEFAULT_RETRIES);
@@ -51,7 +56,10 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             report.info(
                 "ECSI-I-HEALTH-HELPER",
                 &hc.path,
-                format!("ECS ignores the health of non-essential container {:?}", def.name),
+                format!(
+                    "ECS ignores the health of non-essential container {:?}",
+                    def.name
+                ),
                 "readiness probe only; no liveness probe restarts it",
             );
         }
@@ -73,7 +81,9 @@ mod tests {
     use crate::ecs;
 
     fn probe(json_hc: &str) -> Option<Probe> {
-        let text = format!(r#"{{"containerDefinitions":[{{"name":"a","image":"x","healthCheck":{json_hc}}}]}}"#);
+        let text = format!(
+            r#"{{"containerDefinitions":[{{"name":"a","image":"x","healthCheck":{json_hc}}}]}}"#
+        );
         let loaded = ecs::from_str(&text, "t.json").unwrap();
         let mut w = Workload::new("t".into(), "t".into());
         let mut report = Report::default();
@@ -84,9 +94,16 @@ mod tests {
 
     #[test]
     fn cmd_shell_runs_through_sh_with_ecs_defaults() {
-        let p = probe(r#"{"command":["CMD-SHELL","curl -f http://localhost/ || exit 1"]}"#).unwrap();
-        assert_eq!(p.command, ["/bin/sh", "-c", "curl -f http://localhost/ || exit 1"]);
-        assert_eq!((p.period_seconds, p.timeout_seconds, p.failure_threshold), (30, 5, 3));
+        let p =
+            probe(r#"{"command":["CMD-SHELL","curl -f http://localhost/ || exit 1"]}"#).unwrap();
+        assert_eq!(
+            p.command,
+            ["/bin/sh", "-c", "curl -f http://localhost/ || exit 1"]
+        );
+        assert_eq!(
+            (p.period_seconds, p.timeout_seconds, p.failure_threshold),
+            (30, 5, 3)
+        );
         assert_eq!(p.startup_failure_threshold, None);
     }
 

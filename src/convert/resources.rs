@@ -17,12 +17,18 @@ pub fn millicores(units: i64) -> i64 {
 fn parse_task_cpu(text: &str, path: &JsonPath) -> Result<i64, FieldError> {
     let lower = text.trim().to_ascii_lowercase();
     let parsed = if let Some(v) = lower.strip_suffix("vcpu") {
-        v.trim().parse::<f64>().ok().map(|v| (v * 1024.0).round() as i64)
+        v.trim()
+            .parse::<f64>()
+            .ok()
+            .map(|v| (v * 1024.0).round() as i64)
     } else {
         lower.parse::<i64>().ok()
     };
     parsed.filter(|v| *v > 0 && *v <= 1_000_000).ok_or_else(|| {
-        FieldError::new(path, format!("expected CPU units (\"1024\") or vCPUs (\"1 vCPU\"), got {text:?}"))
+        FieldError::new(
+            path,
+            format!("expected CPU units (\"1024\") or vCPUs (\"1 vCPU\"), got {text:?}"),
+        )
     })
 }
 
@@ -30,15 +36,26 @@ fn parse_task_cpu(text: &str, path: &JsonPath) -> Result<i64, FieldError> {
 fn parse_task_memory(text: &str, path: &JsonPath) -> Result<i64, FieldError> {
     let lower = text.trim().to_ascii_lowercase();
     let parsed = if let Some(v) = lower.strip_suffix("gb") {
-        v.trim().parse::<f64>().ok().map(|v| (v * 1024.0).round() as i64)
-    } else if let Some(v) = lower.strip_suffix("mb").or_else(|| lower.strip_suffix("mib")) {
+        v.trim()
+            .parse::<f64>()
+            .ok()
+            .map(|v| (v * 1024.0).round() as i64)
+    } else if let Some(v) = lower
+        .strip_suffix("mb")
+        .or_else(|| lower.strip_suffix("mib"))
+    {
         v.trim().parse::<i64>().ok()
     } else {
         lower.parse::<i64>().ok()
     };
-    parsed.filter(|v| *v > 0 && *v <= 16_777_216).ok_or_else(|| {
-        FieldError::new(path, format!("expected MiB (\"2048\") or GB (\"2 GB\"), got {text:?}"))
-    })
+    parsed
+        .filter(|v| *v > 0 && *v <= 16_777_216)
+        .ok_or_else(|| {
+            FieldError::new(
+                path,
+                format!("expected MiB (\"2048\") or GB (\"2 GB\"), got {text:?}"),
+            )
+        })
 }
 
 fn mebibytes(mib: i64) -> String {
@@ -50,17 +67,32 @@ fn mebibytes(mib: i64) -> String {
 }
 
 pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Result<(), FieldError> {
-    let task_cpu = td.cpu.as_ref().map(|(t, p)| parse_task_cpu(t, p)).transpose()?;
-    let task_memory = td.memory.as_ref().map(|(t, p)| parse_task_memory(t, p)).transpose()?;
+    let task_cpu = td
+        .cpu
+        .as_ref()
+        .map(|(t, p)| parse_task_cpu(t, p))
+        .transpose()?;
+    let task_memory = td
+        .memory
+        .as_ref()
+        .map(|(t, p)| parse_task_memory(t, p))
+        .transpose()?;
 
     for (def, c) in td.containers.iter().zip(w.containers.iter_mut()) {
         if let Some(units) = def.cpu.filter(|u| *u > 0) {
-            c.requests.insert("cpu".into(), format!("{}m", millicores(units)));
+            c.requests
+                .insert("cpu".into(), format!("{}m", millicores(units)));
         }
-        match (def.memory.filter(|m| *m > 0), def.memory_reservation.filter(|m| *m > 0)) {
+        match (
+            def.memory.filter(|m| *m > 0),
+            def.memory_reservation.filter(|m| *m > 0),
+        ) {
             (Some(limit), reservation) => {
                 c.limits.insert("memory".into(), mebibytes(limit));
-                c.requests.insert("memory".into(), mebibytes(reservation.unwrap_or(limit).min(limit)));
+                c.requests.insert(
+                    "memory".into(),
+                    mebibytes(reservation.unwrap_or(limit).min(limit)),
+                );
             }
             (None, Some(reservation)) => {
                 c.requests.insert("memory".into(), mebibytes(reservation));
@@ -79,7 +111,12 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
 
     share_task_budget(td, w, task_cpu, task_memory, report);
 
-    if task_memory.is_none() && td.containers.iter().all(|c| c.memory.is_none() && c.memory_reservation.is_none()) {
+    if task_memory.is_none()
+        && td
+            .containers
+            .iter()
+            .all(|c| c.memory.is_none() && c.memory_reservation.is_none())
+    {
         report.warn(
             "ECSI-W-NO-MEMORY",
             &td.path.key("memory"),
@@ -107,7 +144,9 @@ fn share_task_budget(
         if !open.is_empty() && total > used {
             let each = (total - used) / open.len() as i64;
             for &i in &open {
-                w.containers[i].requests.insert("cpu".into(), format!("{}m", millicores(each)));
+                w.containers[i]
+                    .requests
+                    .insert("cpu".into(), format!("{}m", millicores(each)));
             }
             if open.len() > 1 {
                 report.warn(
@@ -126,19 +165,28 @@ fn share_task_budget(
             .filter_map(|c| c.memory.or(c.memory_reservation))
             .sum();
         let open: Vec<usize> = (0..td.containers.len())
-            .filter(|&i| td.containers[i].memory.is_none() && td.containers[i].memory_reservation.is_none())
+            .filter(|&i| {
+                td.containers[i].memory.is_none() && td.containers[i].memory_reservation.is_none()
+            })
             .collect();
         if !open.is_empty() && total > used {
             let each = (total - used) / open.len() as i64;
             for &i in &open {
-                w.containers[i].requests.insert("memory".into(), mebibytes(each));
-                w.containers[i].limits.insert("memory".into(), mebibytes(each));
+                w.containers[i]
+                    .requests
+                    .insert("memory".into(), mebibytes(each));
+                w.containers[i]
+                    .limits
+                    .insert("memory".into(), mebibytes(each));
             }
             if open.len() > 1 {
                 report.warn(
                     "ECSI-W-TASK-BUDGET",
                     &td.path.key("memory"),
-                    format!("the task's {total} MiB are shared by {} containers without their own", open.len()),
+                    format!(
+                        "the task's {total} MiB are shared by {} containers without their own",
+                        open.len()
+                    ),
                     format!("each gets {} as request and limit", mebibytes(each)),
                 );
             }
@@ -176,7 +224,9 @@ mod tests {
 
     #[test]
     fn ec2_classic_hard_and_soft_limits() {
-        let (w, _) = convert(r#"{"containerDefinitions":[{"name":"a","image":"x","cpu":256,"memory":512,"memoryReservation":256}]}"#);
+        let (w, _) = convert(
+            r#"{"containerDefinitions":[{"name":"a","image":"x","cpu":256,"memory":512,"memoryReservation":256}]}"#,
+        );
         let c = &w.containers[0];
         assert_eq!(c.requests["cpu"], "250m");
         assert_eq!(c.requests["memory"], "256Mi");
@@ -186,7 +236,9 @@ mod tests {
 
     #[test]
     fn fargate_task_size_goes_to_the_only_container() {
-        let (w, r) = convert(r#"{"cpu":"1 vCPU","memory":"2 GB","containerDefinitions":[{"name":"a","image":"x"}]}"#);
+        let (w, r) = convert(
+            r#"{"cpu":"1 vCPU","memory":"2 GB","containerDefinitions":[{"name":"a","image":"x"}]}"#,
+        );
         let c = &w.containers[0];
         assert_eq!(c.requests["cpu"], "1000m");
         assert_eq!(c.requests["memory"], "2Gi");
@@ -196,7 +248,9 @@ mod tests {
 
     #[test]
     fn task_budget_is_shared_among_open_containers() {
-        let (w, r) = convert(r#"{"cpu":"512","memory":"1024","containerDefinitions":[{"name":"a","image":"x"},{"name":"b","image":"x","memoryReservation":64}]}"#);
+        let (w, r) = convert(
+            r#"{"cpu":"512","memory":"1024","containerDefinitions":[{"name":"a","image":"x"},{"name":"b","image":"x","memoryReservation":64}]}"#,
+        );
         assert_eq!(w.containers[0].limits["memory"], "960Mi");
         assert_eq!(w.containers[1].requests["memory"], "64Mi");
         assert_eq!(w.containers[1].limits["memory"], "1Gi");
@@ -213,7 +267,11 @@ mod tests {
 
     #[test]
     fn bad_task_size_is_an_error_with_its_path() {
-        let loaded = ecs::from_str(r#"{"cpu":"lots","containerDefinitions":[{"name":"a","image":"x"}]}"#, "t.json").unwrap();
+        let loaded = ecs::from_str(
+            r#"{"cpu":"lots","containerDefinitions":[{"name":"a","image":"x"}]}"#,
+            "t.json",
+        )
+        .unwrap();
         let mut w = Workload::new("t".into(), "t".into());
         let mut report = Report::default();
         super::super::containers::apply(&loaded.task, &mut w, &mut report).unwrap();

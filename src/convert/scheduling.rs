@@ -10,16 +10,24 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
         let label = match arch.to_ascii_uppercase().as_str() {
             "X86_64" => "amd64",
             "ARM64" => "arm64",
-            _ => return Err(FieldError::new(path, format!("expected X86_64 or ARM64, got {arch:?}"))),
+            _ => {
+                return Err(FieldError::new(
+                    path,
+                    format!("expected X86_64 or ARM64, got {arch:?}"),
+                ))
+            }
         };
-        w.node_selector.insert("kubernetes.io/arch".into(), label.into());
+        w.node_selector
+            .insert("kubernetes.io/arch".into(), label.into());
     }
     if let Some((os, path)) = &td.operating_system_family {
         let upper = os.to_ascii_uppercase();
         if upper == "LINUX" {
-            w.node_selector.insert("kubernetes.io/os".into(), "linux".into());
+            w.node_selector
+                .insert("kubernetes.io/os".into(), "linux".into());
         } else if upper.starts_with("WINDOWS_SERVER") {
-            w.node_selector.insert("kubernetes.io/os".into(), "windows".into());
+            w.node_selector
+                .insert("kubernetes.io/os".into(), "windows".into());
             report.warn(
                 "ECSI-W-WINDOWS",
                 path,
@@ -27,13 +35,20 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
                 "scheduled on Windows nodes; the build-specific node label and taint toleration are left to values",
             );
         } else {
-            return Err(FieldError::new(path, format!("expected LINUX or a WINDOWS_SERVER_* family, got {os:?}")));
+            return Err(FieldError::new(
+                path,
+                format!("expected LINUX or a WINDOWS_SERVER_* family, got {os:?}"),
+            ));
         }
     }
     // Kubernetes has one grace period per pod: the longest container stop timeout wins.
     let longest = td.containers.iter().filter_map(|c| c.stop_timeout).max();
     w.termination_grace_period_seconds = Some(longest.unwrap_or(30));
-    if let Some(status) = td.requires_compatibilities.iter().find(|c| c.as_str() == "EXTERNAL") {
+    if let Some(status) = td
+        .requires_compatibilities
+        .iter()
+        .find(|c| c.as_str() == "EXTERNAL")
+    {
         report.info(
             "ECSI-I-COMPATIBILITY",
             &td.path.key("requiresCompatibilities"),

@@ -12,9 +12,19 @@ use crate::workload::Workload;
 fn secret_key(name: &str) -> String {
     let key: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-._".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    if key.is_empty() { "value".into() } else { key }
+    if key.is_empty() {
+        "value".into()
+    } else {
+        key
+    }
 }
 
 pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Result<(), FieldError> {
@@ -22,7 +32,10 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
         for s in &def.secrets {
             let mut key = secret_key(&s.name);
             // Two containers may read the same variable name from different sources.
-            if w.secret_sources.get(&key).is_some_and(|src| src != &s.value_from) {
+            if w.secret_sources
+                .get(&key)
+                .is_some_and(|src| src != &s.value_from)
+            {
                 key = secret_key(&format!("{}.{}", c.name, s.name));
             }
             w.secret_sources.insert(key.clone(), s.value_from.clone());

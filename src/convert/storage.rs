@@ -40,13 +40,19 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
         }
     }
 
-    let persistent = w.volumes.iter().any(|v| matches!(v.source, VolumeSource::Persistent { .. }));
-    w.kind = if persistent { WorkloadKind::StatefulSet } else { WorkloadKind::Deployment };
-    let needs_block_storage = td
+    let persistent = w
         .volumes
         .iter()
-        .zip(&w.volumes)
-        .any(|(def, v)| def.efs.is_none() && matches!(v.source, VolumeSource::Persistent { .. }));
+        .any(|v| matches!(v.source, VolumeSource::Persistent { .. }));
+    w.kind = if persistent {
+        WorkloadKind::StatefulSet
+    } else {
+        WorkloadKind::Deployment
+    };
+    let needs_block_storage =
+        td.volumes.iter().zip(&w.volumes).any(|(def, v)| {
+            def.efs.is_none() && matches!(v.source, VolumeSource::Persistent { .. })
+        });
     if needs_block_storage && td.requires_compatibilities.iter().any(|c| c == "FARGATE") {
         report.warn(
             "ECSI-W-FARGATE-EBS",
@@ -80,7 +86,11 @@ fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
     if let Some(d) = &v.docker {
         let memory = d.driver_opts.get("type").is_some_and(|t| t == "tmpfs");
         let shared = d.scope.as_deref() == Some("shared") || d.autoprovision == Some(true);
-        for (key, _) in d.driver_opts.iter().filter(|(k, _)| !["size", "type"].contains(&k.as_str())) {
+        for (key, _) in d
+            .driver_opts
+            .iter()
+            .filter(|(k, _)| !["size", "type"].contains(&k.as_str()))
+        {
             report.warn(
                 "ECSI-W-DRIVER-OPTS",
                 &d.path.key("driverOpts").key(key),
@@ -105,7 +115,11 @@ fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
             );
         }
         if shared && !memory {
-            let size = match d.driver_opts.get("size").and_then(|s| s.trim().parse::<u64>().ok()) {
+            let size = match d
+                .driver_opts
+                .get("size")
+                .and_then(|s| s.trim().parse::<u64>().ok())
+            {
                 Some(gib) => format!("{gib}Gi"),
                 None => {
                     report.info(
@@ -166,11 +180,15 @@ mod tests {
 
     #[test]
     fn shared_docker_volume_makes_a_statefulset() {
-        let (w, r) = convert(r#"{"volumes":[{"name":"Redis_Data","dockerVolumeConfiguration":{"scope":"shared","autoprovision":true,"driver":"local"}},{"name":"tmp","dockerVolumeConfiguration":{"scope":"task"}}],
-            "containerDefinitions":[{"name":"redis","image":"redis","mountPoints":[{"sourceVolume":"Redis_Data","containerPath":"/data"}]}]}"#);
+        let (w, r) = convert(
+            r#"{"volumes":[{"name":"Redis_Data","dockerVolumeConfiguration":{"scope":"shared","autoprovision":true,"driver":"local"}},{"name":"tmp","dockerVolumeConfiguration":{"scope":"task"}}],
+            "containerDefinitions":[{"name":"redis","image":"redis","mountPoints":[{"sourceVolume":"Redis_Data","containerPath":"/data"}]}]}"#,
+        );
         assert_eq!(w.kind, WorkloadKind::StatefulSet);
         assert_eq!(w.volumes[0].name, "redis-data");
-        assert!(matches!(&w.volumes[0].source, VolumeSource::Persistent { size, .. } if size == "10Gi"));
+        assert!(
+            matches!(&w.volumes[0].source, VolumeSource::Persistent { size, .. } if size == "10Gi")
+        );
         assert_eq!(w.volumes[1].source, VolumeSource::Scratch { memory: false });
         assert_eq!(w.containers[0].mounts[0].volume, "redis-data");
         assert!(r.findings.iter().any(|f| f.code == "ECSI-I-VOLUME-SIZE"));
@@ -178,17 +196,28 @@ mod tests {
 
     #[test]
     fn task_scoped_and_host_volumes_stay_a_deployment() {
-        let (w, r) = convert(r#"{"volumes":[{"name":"scratch"},{"name":"logs","host":{"sourcePath":"/var/log/app"}}],
-            "containerDefinitions":[{"name":"a","image":"x"}]}"#);
+        let (w, r) = convert(
+            r#"{"volumes":[{"name":"scratch"},{"name":"logs","host":{"sourcePath":"/var/log/app"}}],
+            "containerDefinitions":[{"name":"a","image":"x"}]}"#,
+        );
         assert_eq!(w.kind, WorkloadKind::Deployment);
-        assert_eq!(w.volumes[1].source, VolumeSource::HostPath { path: "/var/log/app".into() });
+        assert_eq!(
+            w.volumes[1].source,
+            VolumeSource::HostPath {
+                path: "/var/log/app".into()
+            }
+        );
         assert!(r.findings.iter().any(|f| f.code == "ECSI-W-HOSTPATH"));
     }
 
     #[test]
     fn efs_is_persistent_and_read_write_many() {
-        let (w, _) = convert(r#"{"volumes":[{"name":"shared","efsVolumeConfiguration":{"fileSystemId":"fs-1"}}],"containerDefinitions":[{"name":"a","image":"x"}]}"#);
+        let (w, _) = convert(
+            r#"{"volumes":[{"name":"shared","efsVolumeConfiguration":{"fileSystemId":"fs-1"}}],"containerDefinitions":[{"name":"a","image":"x"}]}"#,
+        );
         assert_eq!(w.kind, WorkloadKind::StatefulSet);
-        assert!(matches!(&w.volumes[0].source, VolumeSource::Persistent { access_modes, storage_class, .. } if access_modes[0] == "ReadWriteMany" && storage_class == "efs-sc"));
+        assert!(
+            matches!(&w.volumes[0].source, VolumeSource::Persistent { access_modes, storage_class, .. } if access_modes[0] == "ReadWriteMany" && storage_class == "efs-sc")
+        );
     }
 }

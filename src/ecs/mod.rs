@@ -188,7 +188,8 @@ mod tests {
 
     #[test]
     fn reads_the_three_task_definition_shapes() {
-        let register = r#"{"family":"web","containerDefinitions":[{"name":"app","image":"nginx"}]}"#;
+        let register =
+            r#"{"family":"web","containerDefinitions":[{"name":"app","image":"nginx"}]}"#;
         let wrapped = r#"{"taskDefinition":{"family":"web","revision":3,"status":"ACTIVE","containerDefinitions":[{"name":"app","image":"nginx"}]},"tags":[{"key":"team","value":"a"}]}"#;
         let unwrapped = r#"{"family":"web","revision":3,"compatibilities":["EC2"],"containerDefinitions":[{"name":"app","image":"nginx"}]}"#;
         let r = from_str(register, "t.json").unwrap();
@@ -200,10 +201,19 @@ mod tests {
         assert!(w.report.warnings().next().is_none(), "{:?}", w.report);
         let u = from_str(unwrapped, "t.json").unwrap();
         assert_eq!(u.shape, Shape::DescribeUnwrapped);
-        let ro: Vec<_> = u.report.findings.iter().filter(|f| f.code == "ECSI-W-READ-ONLY").collect();
+        let ro: Vec<_> = u
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.code == "ECSI-W-READ-ONLY")
+            .collect();
         assert_eq!(ro.len(), 1);
         assert_eq!(ro[0].pointer, "");
-        assert!(ro[0].message.contains("compatibilities, revision"), "{}", ro[0].message);
+        assert!(
+            ro[0].message.contains("compatibilities, revision"),
+            "{}",
+            ro[0].message
+        );
         for t in [r, w, u] {
             assert_eq!(t.task.family.as_deref(), Some("web"));
             assert_eq!(t.task.containers[0].image.as_deref(), Some("nginx"));
@@ -212,10 +222,19 @@ mod tests {
 
     #[test]
     fn bad_input_gives_one_line_with_file_and_path() {
-        assert_eq!(err(""), "t.json: empty file, expected a task definition JSON object");
-        assert_eq!(err("{\n  \"family\": x"), "t.json:2:13: not valid JSON: expected value");
+        assert_eq!(
+            err(""),
+            "t.json: empty file, expected a task definition JSON object"
+        );
+        assert_eq!(
+            err("{\n  \"family\": x"),
+            "t.json:2:13: not valid JSON: expected value"
+        );
         assert!(err(r#"{"containerPort": ${PORT}}"#).contains("placeholder `${PORT}`"));
-        assert_eq!(err("[1,2]"), "t.json: (top level): not an ECS task definition: expected a JSON object");
+        assert_eq!(
+            err("[1,2]"),
+            "t.json: (top level): not an ECS task definition: expected a JSON object"
+        );
         assert_eq!(
             err(r#"{"family":"x","containerDefinitions":[]}"#),
             "t.json: containerDefinitions: expected at least one container definition"
@@ -237,7 +256,9 @@ mod tests {
             "t.json: containerDefinitions[0].dependsOn[0].containerName: names container \"z\", which is not in `containerDefinitions`"
         );
         assert_eq!(
-            err(r#"{"containerDefinitions":[{"name":"a","dependsOn":[{"containerName":"b","condition":"START"}]},{"name":"b","dependsOn":[{"containerName":"a","condition":"START"}]}]}"#),
+            err(
+                r#"{"containerDefinitions":[{"name":"a","dependsOn":[{"containerName":"b","condition":"START"}]},{"name":"b","dependsOn":[{"containerName":"a","condition":"START"}]}]}"#
+            ),
             "t.json: containerDefinitions[1].dependsOn[0]: dependsOn forms a cycle: a -> b -> a"
         );
         assert_eq!(
@@ -245,7 +266,9 @@ mod tests {
             "t.json: containerDefinitions[0].mountPoints[0].sourceVolume: names volume \"data\", which is not declared in `volumes`"
         );
         assert_eq!(
-            from_bytes(b"{\"a\": \"\xff\"}", "t.json").unwrap_err().to_string(),
+            from_bytes(b"{\"a\": \"\xff\"}", "t.json")
+                .unwrap_err()
+                .to_string(),
             "t.json: not valid UTF-8 (first bad byte at offset 7)"
         );
     }

@@ -89,8 +89,14 @@ mod tests {
             .key("portMappings")
             .index(0)
             .key("containerPort");
-        assert_eq!(p.dotted(), "containerDefinitions[1].portMappings[0].containerPort");
-        assert_eq!(p.pointer(), "/containerDefinitions/1/portMappings/0/containerPort");
+        assert_eq!(
+            p.dotted(),
+            "containerDefinitions[1].portMappings[0].containerPort"
+        );
+        assert_eq!(
+            p.pointer(),
+            "/containerDefinitions/1/portMappings/0/containerPort"
+        );
     }
 
     #[test]

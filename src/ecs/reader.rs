@@ -200,7 +200,9 @@ impl<'v> Obj<'v> {
         };
         match value {
             Value::Bool(b) => Ok(Some(*b)),
-            Value::String(s) if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") => {
+            Value::String(s)
+                if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") =>
+            {
                 report.warn(
                     "ECSI-W-TYPE",
                     &path,
@@ -312,7 +314,12 @@ impl<'v> Obj<'v> {
                 continue;
             }
             if let Some(known) = not_carried.iter().find(|n| n.key == key) {
-                report.warn(known.code, &path, format!("`{key}` is not carried over"), known.why);
+                report.warn(
+                    known.code,
+                    &path,
+                    format!("`{key}` is not carried over"),
+                    known.why,
+                );
                 continue;
             }
             report.push(crate::report::Finding {
@@ -340,7 +347,10 @@ mod tests {
         assert_eq!(obj.int("cpu", 0, 10_000, &mut report).unwrap(), Some(3000));
         assert_eq!(obj.string("name", &mut report).unwrap(), None);
         assert_eq!(obj.string("x", &mut report).unwrap(), None);
-        assert_eq!(obj.int("memory", 0, 10_000, &mut report).unwrap(), Some(512));
+        assert_eq!(
+            obj.int("memory", 0, 10_000, &mut report).unwrap(),
+            Some(512)
+        );
         obj.finish(&[], &mut report);
         let codes: Vec<_> = report.findings.iter().map(|f| f.code).collect();
         assert_eq!(codes, ["ECSI-W-TYPE", "ECSI-W-EMPTY", "ECSI-I-NULL"]);
@@ -370,7 +380,11 @@ mod tests {
             &mut report,
         );
         assert_eq!(report.findings.len(), 2);
-        let unknown = report.findings.iter().find(|f| f.code == "ECSI-W-UNKNOWN-KEY").unwrap();
+        let unknown = report
+            .findings
+            .iter()
+            .find(|f| f.code == "ECSI-W-UNKNOWN-KEY")
+            .unwrap();
         assert_eq!(unknown.value, Some(json!("web")));
         assert_eq!(unknown.pointer, "/containerName");
     }

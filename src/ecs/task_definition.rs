@@ -187,17 +187,49 @@ const CONTAINER_NOT_CARRIED: &[NotCarried] = &[
 ];
 
 const LINUX_PARAMETERS_NOT_CARRIED: &[NotCarried] = &[
-    NotCarried { key: "devices", code: "ECSI-W-DEVICES", why: "host devices need a device plugin or a privileged hostPath mount" },
-    NotCarried { key: "initProcessEnabled", code: "ECSI-W-INIT", why: "no per-container init; the image must reap its own children" },
-    NotCarried { key: "sharedMemorySize", code: "ECSI-W-SHM", why: "not translated yet; mount a memory emptyDir at /dev/shm" },
-    NotCarried { key: "tmpfs", code: "ECSI-W-TMPFS", why: "not translated yet; mount memory emptyDirs" },
-    NotCarried { key: "maxSwap", code: "ECSI-W-SWAP", why: "swap is a node setting in Kubernetes" },
-    NotCarried { key: "swappiness", code: "ECSI-W-SWAP", why: "swap is a node setting in Kubernetes" },
+    NotCarried {
+        key: "devices",
+        code: "ECSI-W-DEVICES",
+        why: "host devices need a device plugin or a privileged hostPath mount",
+    },
+    NotCarried {
+        key: "initProcessEnabled",
+        code: "ECSI-W-INIT",
+        why: "no per-container init; the image must reap its own children",
+    },
+    NotCarried {
+        key: "sharedMemorySize",
+        code: "ECSI-W-SHM",
+        why: "not translated yet; mount a memory emptyDir at /dev/shm",
+    },
+    NotCarried {
+        key: "tmpfs",
+        code: "ECSI-W-TMPFS",
+        why: "not translated yet; mount memory emptyDirs",
+    },
+    NotCarried {
+        key: "maxSwap",
+        code: "ECSI-W-SWAP",
+        why: "swap is a node setting in Kubernetes",
+    },
+    NotCarried {
+        key: "swappiness",
+        code: "ECSI-W-SWAP",
+        why: "swap is a node setting in Kubernetes",
+    },
 ];
 
 const VOLUME_NOT_CARRIED: &[NotCarried] = &[
-    NotCarried { key: "fsxWindowsFileServerVolumeConfiguration", code: "ECSI-W-FSX", why: "FSx for Windows needs the SMB CSI driver and the file system's DNS name" },
-    NotCarried { key: "s3filesVolumeConfiguration", code: "ECSI-W-S3FILES", why: "no verified CSI driver for S3 Files" },
+    NotCarried {
+        key: "fsxWindowsFileServerVolumeConfiguration",
+        code: "ECSI-W-FSX",
+        why: "FSx for Windows needs the SMB CSI driver and the file system's DNS name",
+    },
+    NotCarried {
+        key: "s3filesVolumeConfiguration",
+        code: "ECSI-W-S3FILES",
+        why: "no verified CSI driver for S3 Files",
+    },
 ];
 
 /// Largest CPU units / MiB values ECS accepts anywhere; bigger numbers are typos.
@@ -275,7 +307,8 @@ pub fn read_task_definition(
             .push(read_container(Obj::new(value, path)?, report)?);
     }
     for (value, path) in td.array("volumes", report)? {
-        out.volumes.push(read_volume(Obj::new(value, path)?, report)?);
+        out.volumes
+            .push(read_volume(Obj::new(value, path)?, report)?);
     }
     td.finish(TASK_NOT_CARRIED, report);
     validate(&out)?;
@@ -293,7 +326,11 @@ fn task_size(
     Ok(td.string(key, report)?.map(|text| (text, path)))
 }
 
-pub fn read_tags(obj: &mut Obj<'_>, key: &str, report: &mut Report) -> ReadResult<Vec<(String, String)>> {
+pub fn read_tags(
+    obj: &mut Obj<'_>,
+    key: &str,
+    report: &mut Report,
+) -> ReadResult<Vec<(String, String)>> {
     let mut tags = Vec::new();
     for (value, path) in obj.array(key, report)? {
         let mut tag = Obj::new(value, path)?;
@@ -323,8 +360,14 @@ fn read_container(mut c: Obj<'_>, report: &mut Report) -> ReadResult<ContainerDe
     out.memory = c.int("memory", 0, MAX_MIB, report)?;
     out.memory_reservation = c.int("memoryReservation", 0, MAX_MIB, report)?;
     out.essential = c.bool("essential", report)?;
-    out.entry_point = c.has("entryPoint").then(|| c.string_list("entryPoint", report)).transpose()?;
-    out.command = c.has("command").then(|| c.string_list("command", report)).transpose()?;
+    out.entry_point = c
+        .has("entryPoint")
+        .then(|| c.string_list("entryPoint", report))
+        .transpose()?;
+    out.command = c
+        .has("command")
+        .then(|| c.string_list("command", report))
+        .transpose()?;
     out.working_directory = c.string("workingDirectory", report)?;
     out.user = c.string("user", report)?.map(|u| (u, c.path().key("user")));
     out.privileged = c.bool("privileged", report)?;
@@ -338,14 +381,19 @@ fn read_container(mut c: Obj<'_>, report: &mut Report) -> ReadResult<ContainerDe
         let name = required_string(&mut kv, "name", report)?;
         let value = kv.exact_string("value", report)?.unwrap_or_default();
         kv.finish(&[], report);
-        out.environment.push(EnvironmentVariable { path, name, value });
+        out.environment
+            .push(EnvironmentVariable { path, name, value });
     }
     for (value, path) in c.array("secrets", report)? {
         let mut s = Obj::new(value, path.clone())?;
         let name = required_string(&mut s, "name", report)?;
         let value_from = required_string(&mut s, "valueFrom", report)?;
         s.finish(&[], report);
-        out.secrets.push(SecretReference { path, name, value_from });
+        out.secrets.push(SecretReference {
+            path,
+            name,
+            value_from,
+        });
     }
     for (value, path) in c.array("portMappings", report)? {
         let mut pm = Obj::new(value, path.clone())?;
@@ -364,7 +412,9 @@ fn read_container(mut c: Obj<'_>, report: &mut Report) -> ReadResult<ContainerDe
             .int("containerPort", 0, 65535, report)?
             .ok_or_else(|| FieldError::new(&path.key("containerPort"), "is required"))?;
         let host_port = pm.int("hostPort", 0, 65535, report)?;
-        let protocol = pm.string("protocol", report)?.map(|p| p.to_ascii_lowercase());
+        let protocol = pm
+            .string("protocol", report)?
+            .map(|p| p.to_ascii_lowercase());
         if let Some(p) = &protocol {
             if p != "tcp" && p != "udp" {
                 return Err(FieldError::new(
@@ -376,10 +426,21 @@ fn read_container(mut c: Obj<'_>, report: &mut Report) -> ReadResult<ContainerDe
         let name = pm.string("name", report)?;
         let app_protocol = pm.string("appProtocol", report)?;
         pm.finish(
-            &[NotCarried { key: "containerPortRange", code: "ECSI-W-PORT-RANGE", why: "port ranges have no Kubernetes equivalent" }],
+            &[NotCarried {
+                key: "containerPortRange",
+                code: "ECSI-W-PORT-RANGE",
+                why: "port ranges have no Kubernetes equivalent",
+            }],
             report,
         );
-        out.port_mappings.push(PortMapping { path, container_port, host_port, protocol, name, app_protocol });
+        out.port_mappings.push(PortMapping {
+            path,
+            container_port,
+            host_port,
+            protocol,
+            name,
+            app_protocol,
+        });
     }
     for (value, path) in c.array("mountPoints", report)? {
         let mut mp = Obj::new(value, path.clone())?;
@@ -387,13 +448,21 @@ fn read_container(mut c: Obj<'_>, report: &mut Report) -> ReadResult<ContainerDe
         let container_path = required_string(&mut mp, "containerPath", report)?;
         let read_only = mp.bool("readOnly", report)?.unwrap_or(false);
         mp.finish(&[], report);
-        out.mount_points.push(MountPoint { path, source_volume, container_path, read_only });
+        out.mount_points.push(MountPoint {
+            path,
+            source_volume,
+            container_path,
+            read_only,
+        });
     }
     if let Some(mut hc) = c.object("healthCheck", report)? {
         let path = hc.path().clone();
         let command = hc.string_list("command", report)?;
         if command.is_empty() {
-            return Err(FieldError::new(&path.key("command"), "is required: a health check needs a command"));
+            return Err(FieldError::new(
+                &path.key("command"),
+                "is required: a health check needs a command",
+            ));
         }
         let health = HealthCheck {
             command,
@@ -417,7 +486,11 @@ fn read_container(mut c: Obj<'_>, report: &mut Report) -> ReadResult<ContainerDe
             ));
         }
         d.finish(&[], report);
-        out.depends_on.push(ContainerDependency { path, container_name, condition });
+        out.depends_on.push(ContainerDependency {
+            path,
+            container_name,
+            condition,
+        });
     }
     if let Some(mut lp) = c.object("linuxParameters", report)? {
         if let Some(mut caps) = lp.object("capabilities", report)? {
@@ -475,7 +548,14 @@ fn read_volume(mut v: Obj<'_>, report: &mut Report) -> ReadResult<VolumeDefiniti
             auth.finish(&[], report);
         }
         e.finish(&[], report);
-        out.efs = Some(EfsVolume { path, file_system_id, root_directory, transit_encryption, access_point_id, iam });
+        out.efs = Some(EfsVolume {
+            path,
+            file_system_id,
+            root_directory,
+            transit_encryption,
+            access_point_id,
+            iam,
+        });
     }
     out.configured_at_launch = v.bool("configuredAtLaunch", report)?.unwrap_or(false);
     v.finish(VOLUME_NOT_CARRIED, report);
@@ -507,7 +587,10 @@ fn validate(td: &TaskDefinition) -> ReadResult<()> {
             if !volume_names.contains(m.source_volume.as_str()) {
                 return Err(FieldError::new(
                     &m.path.key("sourceVolume"),
-                    format!("names volume {:?}, which is not declared in `volumes`", m.source_volume),
+                    format!(
+                        "names volume {:?}, which is not declared in `volumes`",
+                        m.source_volume
+                    ),
                 ));
             }
         }
@@ -515,7 +598,10 @@ fn validate(td: &TaskDefinition) -> ReadResult<()> {
             if !names.contains(d.container_name.as_str()) {
                 return Err(FieldError::new(
                     &d.path.key("containerName"),
-                    format!("names container {:?}, which is not in `containerDefinitions`", d.container_name),
+                    format!(
+                        "names container {:?}, which is not in `containerDefinitions`",
+                        d.container_name
+                    ),
                 ));
             }
         }
@@ -535,7 +621,11 @@ fn dependency_cycle(td: &TaskDefinition) -> Option<FieldError> {
         .map(|(i, c)| (c.name.as_str(), i))
         .collect();
     #[derive(Clone, Copy, PartialEq)]
-    enum Mark { New, Active, Done }
+    enum Mark {
+        New,
+        Active,
+        Done,
+    }
     fn visit(
         i: usize,
         td: &TaskDefinition,
@@ -549,7 +639,10 @@ fn dependency_cycle(td: &TaskDefinition) -> Option<FieldError> {
             let j = index[d.container_name.as_str()];
             if marks[j] == Mark::Active {
                 let start = stack.iter().position(|&k| k == j).unwrap_or(0);
-                let mut names: Vec<&str> = stack[start..].iter().map(|&k| td.containers[k].name.as_str()).collect();
+                let mut names: Vec<&str> = stack[start..]
+                    .iter()
+                    .map(|&k| td.containers[k].name.as_str())
+                    .collect();
                 names.push(td.containers[j].name.as_str());
                 return Some(FieldError::new(
                     &d.path,

@@ -56,7 +56,10 @@ impl Workload {
     }
 
     pub fn main_container(&self) -> Option<&Container> {
-        self.containers.iter().find(|c| c.main).or(self.containers.first())
+        self.containers
+            .iter()
+            .find(|c| c.main)
+            .or(self.containers.first())
     }
 
     pub fn ports(&self) -> impl Iterator<Item = &Port> {
@@ -141,7 +144,9 @@ pub struct Volume {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VolumeSource {
     /// Lives as long as the pod, shared by its containers.
-    Scratch { memory: bool },
+    Scratch {
+        memory: bool,
+    },
     /// Data that must outlive the pod: a claim per replica.
     Persistent {
         size: String,
@@ -149,5 +154,7 @@ pub enum VolumeSource {
         storage_class: String,
         annotations: BTreeMap<String, String>,
     },
-    HostPath { path: String },
+    HostPath {
+        path: String,
+    },
 }

@@ -1,0 +1,88 @@
+{{/*
+Chart name, truncated so that "<release>-<name>" stays a valid StatefulSet name.
+*/}}
+{{- define "mongo.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 52 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Full name: the release name when it already contains the chart name, else "<release>-<name>".
+52 characters at most: a StatefulSet's pods carry a controller-revision-hash label of
+"<name>-<10 characters>", which must fit in 63.
+*/}}
+{{- define "mongo.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 52 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 52 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 52 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Chart name and version, as used by the chart label.
+*/}}
+{{- define "mongo.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Common labels.
+*/}}
+{{- define "mongo.labels" -}}
+helm.sh/chart: {{ include "mongo.chart" . }}
+{{ include "mongo.selectorLabels" . }}
+{{- if .Chart.AppVersion }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/*
+Selector labels. Only name and instance: a StatefulSet's selector cannot change after install.
+*/}}
+{{- define "mongo.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "mongo.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Name of the ServiceAccount to use.
+*/}}
+{{- define "mongo.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "mongo.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of the Secret that secretEnv keys are read from.
+*/}}
+{{- define "mongo.secretName" -}}
+{{- default (printf "%s-secrets" (include "mongo.fullname" .)) .Values.secrets.name }}
+{{- end }}
+
+{{/*
+Image reference from registry, repository, tag and digest; a digest wins over the tag.
+*/}}
+{{- define "mongo.image" -}}
+{{- $ref := .repository }}
+{{- if .registry }}{{ $ref = printf "%s/%s" .registry .repository }}{{ end }}
+{{- if .digest }}{{ printf "%s@%s" $ref .digest }}
+{{- else if .tag }}{{ printf "%s:%s" $ref (toString .tag) }}
+{{- else }}{{ $ref }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of the claim a Deployment mounts for a persistence entry.
+*/}}
+{{- define "mongo.claimName" -}}
+{{- printf "%s-%s" (include "mongo.fullname" .root) .name | trunc 63 | trimSuffix "-" }}
+{{- end }}

@@ -1,0 +1,209 @@
+//! Shared helpers: where the fixtures and the real tools are, running the binary, and reading
+//! rendered manifests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_helm-ecs-import"))
+}
+
+pub fn cmd() -> Command {
+    let mut c = Command::new(bin());
+    c.env_remove("HELM_PLUGIN_NAME");
+    c
+}
+
+/// A conversion case: a fixture folder (`tests/fixtures/<name>/task-definition.json`, optional
+/// `args`) or a bundled example (`examples/<name>.json`).
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub name: String,
+    pub input: PathBuf,
+    pub args: Vec<String>,
+}
+
+pub fn cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    let fixtures = root().join("tests/fixtures");
+    let mut dirs: Vec<_> = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let args = std::fs::read_to_string(dir.join("args"))
+            .map(|a| a.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default();
+        out.push(Case {
+            name: dir.file_name().unwrap().to_string_lossy().into_owned(),
+            input: dir.join("task-definition.json"),
+            args,
+        });
+    }
+    let mut examples: Vec<_> = std::fs::read_dir(root().join("examples"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    examples.sort();
+    for path in examples
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+    {
+        out.push(Case {
+            name: format!("example-{}", path.file_stem().unwrap().to_string_lossy()),
+            input: path,
+            args: Vec::new(),
+        });
+    }
+    out
+}
+
+/// Converts a case into `out`; panics with the tool's stderr when it fails.
+pub fn convert(case: &Case, out: &Path) {
+    let output = cmd()
+        .arg(&case.input)
+        .args(&case.args)
+        .arg("--output")
+        .arg(out)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}: {}",
+        case.name,
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The single chart directory a conversion wrote into `out`.
+pub fn chart_dir(out: &Path) -> PathBuf {
+    let mut dirs: Vec<_> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    assert_eq!(dirs.len(), 1, "expected one chart in {}", out.display());
+    dirs.pop().unwrap()
+}
+
+/// Every file under `dir`, relative and sorted, with its bytes.
+pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    fn walk(dir: &Path, prefix: &str, out: &mut Vec<(String, Vec<u8>)>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let rel = format!("{prefix}{}", e.file_name().to_string_lossy());
+            if e.file_type().unwrap().is_dir() {
+                walk(&e.path(), &format!("{rel}/"), out);
+            } else {
+                out.push((rel, std::fs::read(e.path()).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, "", &mut out);
+    out
+}
+
+pub struct Tools {
+    /// (label, path) for Helm 3 and Helm 4.
+    pub helms: Vec<(&'static str, PathBuf)>,
+    pub kubernetes_validate: PathBuf,
+}
+
+/// The real tools from scripts/fetch-tools.sh. Locally a missing tool skips the test with a
+/// printed reason; under CI (CI=true) it fails the test instead, so nothing is skipped there.
+pub fn tools() -> Option<Tools> {
+    let tools = root().join(".tools");
+    let env_or =
+        |var: &str, default: PathBuf| std::env::var_os(var).map(PathBuf::from).unwrap_or(default);
+    let helm3 = env_or("HELM3_BIN", tools.join("helm-v3/helm"));
+    let helm4 = env_or("HELM4_BIN", tools.join("helm-v4/helm"));
+    let validate = env_or(
+        "KUBERNETES_VALIDATE",
+        tools.join("venv/bin/kubernetes-validate"),
+    );
+    let missing: Vec<_> = [&helm3, &helm4, &validate]
+        .into_iter()
+        .filter(|p| !p.exists())
+        .collect();
+    if !missing.is_empty() {
+        let reason = format!("missing {missing:?}; run scripts/fetch-tools.sh");
+        if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
+            panic!("CI must not skip: {reason}");
+        }
+        eprintln!("SKIPPED: {reason}");
+        return None;
+    }
+    Some(Tools {
+        helms: vec![("helm3", helm3), ("helm4", helm4)],
+        kubernetes_validate: validate,
+    })
+}
+
+/// Runs a tool with a private Helm home so tests never touch the user's configuration.
+pub fn helm(helm: &Path, home: &Path, args: &[&str]) -> Output {
+    Command::new(helm)
+        .args(args)
+        .env("HELM_CACHE_HOME", home.join("cache"))
+        .env("HELM_CONFIG_HOME", home.join("config"))
+        .env("HELM_DATA_HOME", home.join("data"))
+        .env("HELM_PLUGINS", home.join("data/plugins"))
+        .output()
+        .unwrap()
+}
+
+pub fn ok(output: &Output, what: &str) -> String {
+    assert!(
+        output.status.success(),
+        "{what} failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+/// The objects of a multi-document YAML stream, as JSON values.
+pub fn documents(text: &str) -> Vec<Value> {
+    let mut docs = Vec::new();
+    let mut current = String::new();
+    for line in text.lines().chain(std::iter::once("---")) {
+        if line == "---" {
+            if current
+                .lines()
+                .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            {
+                let value: Value = helm_ecs_import::yaml::from_str(&current)
+                    .unwrap_or_else(|e| panic!("rendered YAML does not parse: {e}\n{current}"));
+                docs.push(value);
+            }
+            current.clear();
+        } else {
+            current.push_str(line);
+            current.push('\n');
+        }
+    }
+    docs
+}
+
+/// `helm template` of a chart with extra arguments, as objects.
+pub fn render(helm_bin: &Path, home: &Path, chart: &Path, extra: &[&str]) -> Vec<Value> {
+    let chart = chart.to_str().unwrap();
+    let mut args = vec!["template", "rel", chart];
+    args.extend_from_slice(extra);
+    documents(&ok(
+        &helm(helm_bin, home, &args),
+        &format!("helm template {chart}"),
+    ))
+}

@@ -1,0 +1,9 @@
+//! One integration test binary: the CLI end to end, golden charts, real Helm and Kubernetes
+//! schema checks, and the plugin installed into real Helm 3 and Helm 4.
+
+mod cli;
+mod common;
+mod golden;
+mod helm;
+mod meaning;
+mod plugin;

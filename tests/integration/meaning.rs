@@ -1,0 +1,502 @@
+//! What the rendered pod means, checked field by field against the task definition it came from
+//! (not against a snapshot): command, args, env, secret references, ports, resources, probes,
+//! mounts and their backing volumes, security settings, the ServiceAccount's role, grace period.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use crate::common::{cases, chart_dir, convert, render, tools};
+use helm_ecs_import::convert::naming::dns_label;
+
+fn escape(s: &str) -> String {
+    s.replace("$(", "$$(")
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|s| s.as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Reads ECS's loose numbers ("512" or 512).
+fn number(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn mebibytes(quantity: &str) -> i64 {
+    if let Some(g) = quantity.strip_suffix("Gi") {
+        g.parse::<i64>().unwrap() * 1024
+    } else {
+        quantity
+            .strip_suffix("Mi")
+            .unwrap_or_else(|| panic!("unexpected quantity {quantity}"))
+            .parse()
+            .unwrap()
+    }
+}
+
+fn task_definition(raw: &Value) -> Value {
+    match raw {
+        Value::Array(_) => json!({ "containerDefinitions": raw }),
+        Value::Object(o) if o.contains_key("taskDefinition") => raw["taskDefinition"].clone(),
+        _ => raw.clone(),
+    }
+}
+
+fn find<'a>(docs: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    docs.iter().filter(|d| d["kind"] == kind).collect()
+}
+
+fn check(case: &str, raw: &Value, docs: &[Value]) {
+    let td = task_definition(raw);
+    let workloads: Vec<&Value> = docs
+        .iter()
+        .filter(|d| d["kind"] == "StatefulSet" || d["kind"] == "Deployment")
+        .collect();
+    assert_eq!(workloads.len(), 1, "{case}: one workload");
+    let workload = workloads[0];
+    let pod = &workload["spec"]["template"]["spec"];
+    let fullname = workload["metadata"]["name"].as_str().unwrap();
+    let volumes: Vec<Value> = td["volumes"].as_array().cloned().unwrap_or_default();
+    let persistent = |v: &Value| {
+        let d = &v["dockerVolumeConfiguration"];
+        d["scope"] == "shared"
+            || d["autoprovision"] == true
+            || v["efsVolumeConfiguration"].is_object()
+    };
+    let stateful = volumes.iter().any(persistent);
+    assert_eq!(
+        workload["kind"],
+        if stateful {
+            "StatefulSet"
+        } else {
+            "Deployment"
+        },
+        "{case}: workload kind"
+    );
+
+    // No Secret object: the chart never carries secret values.
+    assert!(
+        find(docs, "Secret").is_empty(),
+        "{case}: a chart must not render Secret values"
+    );
+
+    let containers = pod["containers"].as_array().unwrap();
+    let defs = td["containerDefinitions"].as_array().unwrap();
+    assert_eq!(
+        containers.len(),
+        defs.len(),
+        "{case}: every container is in the pod"
+    );
+    let mut grace = 30;
+    for def in defs {
+        let name = dns_label(def["name"].as_str().unwrap(), 63);
+        let c = containers
+            .iter()
+            .find(|c| c["name"] == name.as_str())
+            .unwrap_or_else(|| panic!("{case}: no container {name}"));
+        let ctx = format!("{case}/{name}");
+        if let Some(image) = def["image"].as_str() {
+            assert_eq!(c["image"], image, "{ctx}: image");
+        }
+        let expect_list = |ecs: &str, k8s: &str| {
+            let want: Vec<String> = strings(&def[ecs]).iter().map(|s| escape(s)).collect();
+            assert_eq!(strings(&c[k8s]), want, "{ctx}: {ecs} -> {k8s}");
+        };
+        expect_list("entryPoint", "command");
+        expect_list("command", "args");
+        if let Some(dir) = def["workingDirectory"].as_str().filter(|d| !d.is_empty()) {
+            assert_eq!(c["workingDir"], dir, "{ctx}: workingDir");
+        }
+
+        let env: BTreeMap<String, &Value> = c["env"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| (e["name"].as_str().unwrap().to_string(), e))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut expected_env: BTreeMap<String, String> = BTreeMap::new();
+        for e in def["environment"].as_array().into_iter().flatten() {
+            expected_env.insert(
+                e["name"].as_str().unwrap().into(),
+                e["value"].as_str().unwrap_or_default().into(),
+            );
+        }
+        let secrets: Vec<&Value> = def["secrets"].as_array().into_iter().flatten().collect();
+        for s in &secrets {
+            let n = s["name"].as_str().unwrap();
+            expected_env.remove(n);
+            let reference = &env
+                .get(n)
+                .unwrap_or_else(|| panic!("{ctx}: secret {n} missing"))["valueFrom"]
+                ["secretKeyRef"];
+            assert_eq!(
+                reference["name"],
+                format!("{fullname}-secrets"),
+                "{ctx}: secret {n} name"
+            );
+            assert!(
+                reference["key"].as_str().unwrap().ends_with(n),
+                "{ctx}: secret {n} key"
+            );
+        }
+        for (n, v) in &expected_env {
+            let got = env
+                .get(n)
+                .unwrap_or_else(|| panic!("{ctx}: env {n} missing"));
+            assert_eq!(
+                got["value"],
+                Value::String(escape(v)),
+                "{ctx}: env {n} must be the exact string"
+            );
+        }
+        assert_eq!(
+            env.len(),
+            expected_env.len() + secrets.len(),
+            "{ctx}: no extra env"
+        );
+
+        let ports: Vec<(i64, String)> = c["ports"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|p| {
+                        (
+                            p["containerPort"].as_i64().unwrap(),
+                            p["protocol"].as_str().unwrap().to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        for pm in def["portMappings"].as_array().into_iter().flatten() {
+            let port = number(&pm["containerPort"]).unwrap();
+            let proto = pm["protocol"].as_str().unwrap_or("tcp").to_uppercase();
+            assert!(
+                ports.contains(&(port, proto.clone())),
+                "{ctx}: port {port}/{proto} in {ports:?}"
+            );
+            let services = find(docs, "Service");
+            let service = services
+                .iter()
+                .find(|s| s["spec"]["clusterIP"] != "None")
+                .unwrap_or_else(|| panic!("{ctx}: no client Service"));
+            assert!(
+                service["spec"]["ports"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p["port"] == port),
+                "{ctx}: Service port {port}"
+            );
+        }
+
+        let resources = &c["resources"];
+        if let Some(mem) = number(&def["memory"]) {
+            assert_eq!(
+                mebibytes(resources["limits"]["memory"].as_str().unwrap()),
+                mem,
+                "{ctx}: memory limit"
+            );
+            let reservation = number(&def["memoryReservation"]).unwrap_or(mem);
+            assert_eq!(
+                mebibytes(resources["requests"]["memory"].as_str().unwrap()),
+                reservation.min(mem),
+                "{ctx}: memory request"
+            );
+        } else if let Some(reservation) = number(&def["memoryReservation"]) {
+            assert_eq!(
+                mebibytes(resources["requests"]["memory"].as_str().unwrap()),
+                reservation,
+                "{ctx}: memory request"
+            );
+        }
+        if let Some(cpu) = number(&def["cpu"]).filter(|c| *c > 0) {
+            assert_eq!(
+                resources["requests"]["cpu"],
+                format!("{}m", (cpu * 1000 + 1023) / 1024),
+                "{ctx}: cpu request"
+            );
+            assert!(
+                resources["limits"]["cpu"].is_null(),
+                "{ctx}: CPU shares are not a limit"
+            );
+        }
+
+        let essential =
+            !matches!(&def["essential"], Value::Bool(false)) && def["essential"] != "false";
+        let hc = &def["healthCheck"];
+        match hc["command"].as_array().map(|a| a[0].as_str().unwrap()) {
+            Some("NONE") | None => {
+                for p in ["livenessProbe", "readinessProbe", "startupProbe"] {
+                    assert!(c[p].is_null(), "{ctx}: no {p} without a health check");
+                }
+            }
+            Some(form) => {
+                let cmd = strings(&hc["command"]);
+                let exec: Vec<String> = if form == "CMD-SHELL" {
+                    vec!["/bin/sh".into(), "-c".into(), cmd[1..].join(" ")]
+                } else {
+                    cmd[1..].to_vec()
+                };
+                let interval = number(&hc["interval"]).unwrap_or(30);
+                let retries = number(&hc["retries"]).unwrap_or(3);
+                let probe = &c["readinessProbe"];
+                assert_eq!(
+                    strings(&probe["exec"]["command"]),
+                    exec,
+                    "{ctx}: probe command"
+                );
+                assert_eq!(probe["periodSeconds"], interval, "{ctx}: period");
+                assert_eq!(
+                    probe["timeoutSeconds"],
+                    number(&hc["timeout"]).unwrap_or(5),
+                    "{ctx}: timeout"
+                );
+                assert_eq!(probe["failureThreshold"], retries, "{ctx}: retries");
+                assert_eq!(
+                    c["livenessProbe"].is_object(),
+                    essential,
+                    "{ctx}: liveness only for essential containers"
+                );
+                match number(&hc["startPeriod"]).filter(|p| *p > 0) {
+                    Some(start) => {
+                        assert_eq!(strings(&c["startupProbe"]["exec"]["command"]), exec);
+                        let budget =
+                            c["startupProbe"]["failureThreshold"].as_i64().unwrap() * interval;
+                        assert!(
+                            budget >= start + retries * interval,
+                            "{ctx}: startup probe covers startPeriod"
+                        );
+                    }
+                    None => assert!(c["startupProbe"].is_null(), "{ctx}: no startup probe"),
+                }
+            }
+        }
+
+        let mounts = c["volumeMounts"].as_array().cloned().unwrap_or_default();
+        for mp in def["mountPoints"].as_array().into_iter().flatten() {
+            let path = mp["containerPath"].as_str().unwrap();
+            let mount = mounts
+                .iter()
+                .find(|m| m["mountPath"] == path)
+                .unwrap_or_else(|| panic!("{ctx}: no mount at {path}"));
+            assert_eq!(
+                mount["readOnly"].as_bool().unwrap_or(false),
+                mp["readOnly"].as_bool().unwrap_or(false),
+                "{ctx}: readOnly {path}"
+            );
+            let source = mp["sourceVolume"].as_str().unwrap();
+            let vdef = volumes.iter().find(|v| v["name"] == source).unwrap();
+            let vname = mount["name"].as_str().unwrap();
+            let pod_volume = pod["volumes"]
+                .as_array()
+                .and_then(|vs| vs.iter().find(|v| v["name"] == vname));
+            if persistent(vdef) {
+                let claims = workload["spec"]["volumeClaimTemplates"]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{ctx}: no claim templates"));
+                assert!(
+                    claims.iter().any(|t| t["metadata"]["name"] == vname),
+                    "{ctx}: {path} must be backed by a volume claim template"
+                );
+                assert!(
+                    pod_volume.is_none(),
+                    "{ctx}: {path} must not be an emptyDir or other pod volume"
+                );
+            } else if let Some(host) = vdef["host"]["sourcePath"].as_str() {
+                assert_eq!(
+                    pod_volume.unwrap()["hostPath"]["path"],
+                    host,
+                    "{ctx}: hostPath"
+                );
+            } else {
+                let v = pod_volume.unwrap_or_else(|| panic!("{ctx}: no pod volume {vname}"));
+                assert!(
+                    v["emptyDir"].is_object(),
+                    "{ctx}: scratch volume {vname} is an emptyDir"
+                );
+            }
+        }
+        assert_eq!(
+            mounts.len(),
+            def["mountPoints"].as_array().map_or(0, Vec::len),
+            "{ctx}: no extra mounts"
+        );
+
+        let sc = &c["securityContext"];
+        if let Some(user) = def["user"].as_str() {
+            let mut parts = user.split(':');
+            if let Ok(uid) = parts.next().unwrap().parse::<i64>() {
+                assert_eq!(sc["runAsUser"], uid, "{ctx}: runAsUser");
+            }
+            if let Some(Ok(gid)) = parts.next().map(str::parse::<i64>) {
+                assert_eq!(sc["runAsGroup"], gid, "{ctx}: runAsGroup");
+            }
+        }
+        for (ecs, k8s) in [
+            ("privileged", "privileged"),
+            ("readonlyRootFilesystem", "readOnlyRootFilesystem"),
+        ] {
+            if let Some(b) = def[ecs].as_bool() {
+                assert_eq!(sc[k8s], b, "{ctx}: {k8s}");
+            }
+        }
+        let caps = &def["linuxParameters"]["capabilities"];
+        for key in ["add", "drop"] {
+            assert_eq!(
+                strings(&sc["capabilities"][key]),
+                strings(&caps[key]),
+                "{ctx}: capabilities.{key}"
+            );
+        }
+        assert_eq!(
+            c["stdin"].as_bool().unwrap_or(false),
+            def["interactive"].as_bool().unwrap_or(false),
+            "{ctx}: stdin"
+        );
+        assert_eq!(
+            c["tty"].as_bool().unwrap_or(false),
+            def["pseudoTerminal"].as_bool().unwrap_or(false),
+            "{ctx}: tty"
+        );
+        if let Some(t) = number(&def["stopTimeout"]) {
+            grace = grace.max(t);
+        }
+    }
+    if defs.iter().any(|d| d["stopTimeout"].is_number()) {
+        grace = defs
+            .iter()
+            .filter_map(|d| number(&d["stopTimeout"]))
+            .max()
+            .unwrap();
+    }
+    assert_eq!(
+        pod["terminationGracePeriodSeconds"], grace,
+        "{case}: grace period"
+    );
+
+    let sa_name = pod["serviceAccountName"].as_str().unwrap();
+    let sa = find(docs, "ServiceAccount")
+        .into_iter()
+        .find(|s| s["metadata"]["name"] == sa_name)
+        .unwrap_or_else(|| panic!("{case}: ServiceAccount"));
+    match td["taskRoleArn"].as_str().filter(|r| !r.is_empty()) {
+        Some(role) => assert_eq!(
+            sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"], role,
+            "{case}: IRSA role"
+        ),
+        None => assert!(sa["metadata"]["annotations"].is_null(), "{case}: no role"),
+    }
+    if stateful {
+        let headless = format!("{fullname}-headless");
+        assert_eq!(workload["spec"]["serviceName"], headless.as_str());
+        let svc = find(docs, "Service")
+            .into_iter()
+            .find(|s| s["metadata"]["name"] == headless.as_str())
+            .expect("headless Service");
+        assert_eq!(svc["spec"]["clusterIP"], "None");
+        assert_eq!(
+            workload["spec"]["persistentVolumeClaimRetentionPolicy"]["whenDeleted"],
+            "Retain"
+        );
+    }
+    if td["networkMode"] == "host" {
+        assert_eq!(pod["hostNetwork"], true);
+    }
+    if td["runtimePlatform"]["cpuArchitecture"] == "ARM64" {
+        assert_eq!(pod["nodeSelector"]["kubernetes.io/arch"], "arm64");
+    }
+}
+
+#[test]
+fn rendered_pods_carry_the_task_definitions_meaning() {
+    let Some(tools) = tools() else { return };
+    let home = tempfile::tempdir().unwrap();
+    for case in cases() {
+        let out = tempfile::tempdir().unwrap();
+        convert(&case, out.path());
+        let raw: Value = serde_json::from_slice(&std::fs::read(&case.input).unwrap()).unwrap();
+        for (_, helm) in &tools.helms {
+            let docs = render(helm, home.path(), &chart_dir(out.path()), &[]);
+            check(&case.name, &raw, &docs);
+        }
+    }
+}
+
+/// The switch in values really switches: the same chart as a Deployment keeps its data in
+/// standalone claims that survive uninstall, and a disabled volume falls back to an emptyDir.
+#[test]
+fn workload_kind_and_persistence_switch_in_values() {
+    let Some(tools) = tools() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let case = cases()
+        .into_iter()
+        .find(|c| c.name == "example-redis")
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    convert(&case, out.path());
+    let chart = chart_dir(out.path());
+    for (_, helm) in &tools.helms {
+        let docs = render(
+            helm,
+            home.path(),
+            &chart,
+            &["--set", "workload.kind=Deployment"],
+        );
+        let deployment = find(&docs, "Deployment")[0];
+        let pvc = find(&docs, "PersistentVolumeClaim")[0];
+        assert_eq!(
+            pvc["metadata"]["annotations"]["helm.sh/resource-policy"],
+            "keep"
+        );
+        assert_eq!(pvc["spec"]["resources"]["requests"]["storage"], "10Gi");
+        let volumes = deployment["spec"]["template"]["spec"]["volumes"]
+            .as_array()
+            .unwrap();
+        assert_eq!(
+            volumes[0]["persistentVolumeClaim"]["claimName"],
+            pvc["metadata"]["name"]
+        );
+        assert!(find(&docs, "StatefulSet").is_empty());
+
+        let docs = render(
+            helm,
+            home.path(),
+            &chart,
+            &["--set", "persistence.redis-data.enabled=false"],
+        );
+        let sts = find(&docs, "StatefulSet")[0];
+        assert!(sts["spec"]["volumeClaimTemplates"].is_null());
+        assert!(sts["spec"]["template"]["spec"]["volumes"][0]["emptyDir"].is_object());
+
+        let docs = render(
+            helm,
+            home.path(),
+            &chart,
+            &[
+                "--set",
+                "persistence.redis-data.storageClass=gp3",
+                "--set",
+                "replicaCount=3",
+            ],
+        );
+        let sts = find(&docs, "StatefulSet")[0];
+        assert_eq!(sts["spec"]["replicas"], 3);
+        assert_eq!(
+            sts["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"],
+            "gp3"
+        );
+    }
+}
