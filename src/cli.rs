@@ -28,8 +28,17 @@ container definition lists.\n\nExit status: 0 on success, 1 when an input could 
 )]
 pub struct Cli {
     /// Task definition JSON files
-    #[arg(value_name = "FILE", required = true)]
+    #[arg(
+        value_name = "FILE",
+        required_unless_present = "env",
+        conflicts_with = "env"
+    )]
     pub files: Vec<PathBuf>,
+
+    /// An environment's task definitions: NAME=PATH, PATH a file or a directory (repeat for
+    /// each environment; the first one's values are the chart's defaults)
+    #[arg(long = "env", value_name = "NAME=PATH", value_parser = parse_env)]
+    pub env: Vec<(String, PathBuf)>,
 
     /// Directory the charts are written into, one subdirectory per chart
     #[arg(short, long, value_name = "DIR", default_value = ".")]
@@ -62,6 +71,26 @@ pub struct Cli {
     /// Print nothing but errors
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// After writing, run `helm lint --strict` and `helm template` on each chart with its
+    /// default values and each values-<env>.yaml ($HELM_BIN, else helm on the PATH)
+    #[arg(long)]
+    pub verify: bool,
+}
+
+fn parse_env(text: &str) -> Result<(String, PathBuf), String> {
+    let (name, path) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=PATH, got {text:?}"))?;
+    if !crate::environments::valid_env_name(name) {
+        return Err(format!(
+            "environment name {name:?} must be letters, digits, '-' and '_' (it names values-{name}.yaml)"
+        ));
+    }
+    if path.is_empty() {
+        return Err(format!("environment {name} has no PATH"));
+    }
+    Ok((name.to_string(), PathBuf::from(path)))
 }
 
 fn parse_semver(text: &str) -> Result<semver::Version, String> {

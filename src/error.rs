@@ -72,6 +72,14 @@ pub enum Error {
     #[error("internal template error in {template}: {message}")]
     Render { template: String, message: String },
 
+    #[error("{}: {check} with {values} failed: {message}", chart.display())]
+    Verify {
+        chart: PathBuf,
+        values: String,
+        check: String,
+        message: String,
+    },
+
     #[error("{0}")]
     Usage(String),
 }

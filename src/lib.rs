@@ -8,8 +8,10 @@ pub mod chart;
 pub mod cli;
 pub mod convert;
 pub mod ecs;
+pub mod environments;
 pub mod error;
 pub mod report;
+pub mod verify;
 pub mod workload;
 pub mod yaml;
 
@@ -29,7 +31,14 @@ pub struct Converted {
     pub kind: WorkloadKind,
 }
 
-/// Everything `convert_file` needs besides the file.
+/// One task definition mapped to the intermediate model, with its findings.
+pub struct Service {
+    pub source: PathBuf,
+    pub workload: workload::Workload,
+    pub report: Report,
+}
+
+/// Everything the conversion needs besides the files.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub name: Option<String>,
@@ -40,10 +49,17 @@ pub struct Settings {
 
 impl Settings {
     pub fn from_cli(cli: &Cli) -> Result<Self> {
-        if cli.name.is_some() && cli.files.len() > 1 {
+        if cli.name.is_some() && (cli.files.len() > 1 || !cli.env.is_empty()) {
             return Err(Error::Usage(
-                "--name names one chart; it cannot be used with several FILEs".into(),
+                "--name names one chart; it cannot be used with several FILEs or with --env".into(),
             ));
+        }
+        let mut seen = Vec::new();
+        for (env, _) in &cli.env {
+            if seen.contains(&env) {
+                return Err(Error::Usage(format!("environment {env} is given twice")));
+            }
+            seen.push(env);
         }
         Ok(Settings {
             name: cli.name.clone(),
@@ -63,19 +79,28 @@ impl Settings {
     }
 }
 
-/// Reads, converts and renders one task definition file; writes nothing.
-pub fn convert_file(path: &Path, settings: &Settings) -> Result<Converted> {
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Reads one task definition and maps it; `env` is taken out of the family when given.
+pub fn convert_service(path: &Path, settings: &Settings, env: Option<&str>) -> Result<Service> {
     let file = path.display().to_string();
     let loaded = ecs::load(path)?;
     let mut report = loaded.report;
-    let stem = path
-        .file_name()
-        .map(|n| n.to_string_lossy().trim_end_matches(".json").to_string())
-        .unwrap_or_default();
+    let stem = file_name(path).trim_end_matches(".json").to_string();
     let family = loaded.task.family.clone();
+    let service = match (family.as_deref(), env) {
+        (Some(f), Some(e)) => Some(environments::service_key(f, e)),
+        (Some(f), None) => Some(f.to_string()),
+        (None, Some(e)) => Some(environments::service_key(&stem, e)),
+        (None, None) => None,
+    };
     let candidates = [
         settings.name.as_deref(),
-        family.as_deref(),
+        service.as_deref(),
         Some(stem.as_str()),
     ];
     let name = convert::naming::chart_name(candidates.into_iter().flatten())
@@ -94,33 +119,192 @@ pub fn convert_file(path: &Path, settings: &Settings) -> Result<Converted> {
         report.info(
             "ECSI-I-CHART-NAME",
             &loaded.task.path.key("family"),
-            format!("family {f:?} is not a valid chart name"),
-            format!("the chart is named {name:?}"),
+            format!("family {f:?} gives the chart name {name:?}"),
+            "named after the family, made a valid chart name without the environment's name",
         );
     }
     let workload = convert::convert(&loaded.task, name, &settings.convert, &mut report)
         .map_err(|e| Error::field(&file, e))?;
     report.sort();
-    if settings.strict {
-        let warnings: Vec<_> = report.warnings().collect();
-        if let Some(first) = warnings.first() {
-            return Err(Error::Strict {
-                file,
-                count: warnings.len(),
-                first: format!("{} at {}", first.code, first.pointer),
+    Ok(Service {
+        source: path.to_path_buf(),
+        workload,
+        report,
+    })
+}
+
+fn check_strict(settings: &Settings, file: &Path, report: &Report) -> Result<()> {
+    if !settings.strict {
+        return Ok(());
+    }
+    let warnings: Vec<_> = report.warnings().collect();
+    match warnings.first() {
+        Some(first) => Err(Error::Strict {
+            file: file.display().to_string(),
+            count: warnings.len(),
+            first: format!("{} at {}", first.code, first.pointer),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Reads, converts and renders one task definition file; writes nothing.
+pub fn convert_file(path: &Path, settings: &Settings) -> Result<Converted> {
+    let service = convert_service(path, settings, None)?;
+    check_strict(settings, path, &service.report)?;
+    let chart = chart::build(
+        &service.workload,
+        &file_name(path),
+        &service.report,
+        &settings.chart,
+    )?;
+    Ok(Converted {
+        source: service.source,
+        chart,
+        report: service.report,
+        kind: service.workload.kind,
+    })
+}
+
+/// The task definition files under `path`: the file itself, or every `*.json` below a
+/// directory in a stable order, hidden directories skipped.
+pub fn input_files(path: &Path) -> Result<Vec<PathBuf>> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<std::io::Result<_>>()?;
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out)?;
+            } else if name.ends_with(".json") {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    walk(path, &mut out).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(out)
+}
+
+/// Converts every environment's task definitions and merges each service into one chart.
+pub fn convert_environments(
+    envs: &[(String, PathBuf)],
+    settings: &Settings,
+) -> Vec<Result<Converted>> {
+    let mut results = Vec::new();
+    // chart name → (environment index, service), in environment order.
+    let mut services: BTreeMap<String, Vec<(usize, Service)>> = BTreeMap::new();
+    for (index, (env, path)) in envs.iter().enumerate() {
+        let files = match input_files(path) {
+            Ok(files) => files,
+            Err(e) => {
+                results.push(Err(e));
+                continue;
+            }
+        };
+        for file in files {
+            match convert_service(&file, settings, Some(env)) {
+                Ok(service) => {
+                    let entry = services.entry(service.workload.name.clone()).or_default();
+                    if let Some((_, other)) = entry.iter().find(|(i, _)| *i == index) {
+                        results.push(Err(Error::Input {
+                            file: file.display().to_string(),
+                            message: format!(
+                                "gives chart {:?} in environment {env}, as {} does",
+                                service.workload.name,
+                                other.source.display()
+                            ),
+                        }));
+                    } else {
+                        entry.push((index, service));
+                    }
+                }
+                Err(e) => results.push(Err(e)),
+            }
+        }
+    }
+    for (name, members) in services {
+        results.push(merge_environments(&name, envs, members, settings));
+    }
+    results
+}
+
+fn merge_environments(
+    name: &str,
+    envs: &[(String, PathBuf)],
+    members: Vec<(usize, Service)>,
+    settings: &Settings,
+) -> Result<Converted> {
+    let (base_index, base) = &members[0];
+    let base_env = &envs[*base_index].0;
+    let base_values = chart::values::build(&base.workload);
+    let base_json = base_values.to_json();
+    let mut report = Report::default();
+    let mut value_files = Vec::new();
+    for (index, service) in &members {
+        let env = &envs[*index].0;
+        for finding in &service.report.findings {
+            let mut finding = finding.clone();
+            finding.environment = Some(env.clone());
+            report.push(finding);
+        }
+        let values = chart::values::build(&service.workload).to_json();
+        let diff = environments::overlay(&base_json, &values);
+        value_files.push((
+            format!("values-{env}.yaml"),
+            environments::values_file(
+                env,
+                &service.source.display().to_string(),
+                base_env,
+                diff.as_ref(),
+            ),
+        ));
+    }
+    for (index, (env, _)) in envs.iter().enumerate() {
+        if !members.iter().any(|(i, _)| *i == index) {
+            report.push(report::Finding {
+                code: "ECSI-W-ENV-MISSING",
+                severity: Severity::Warning,
+                pointer: String::new(),
+                message: format!("service {name:?} has no task definition in environment {env}"),
+                action: format!("no values-{env}.yaml; the chart serves the other environments"),
+                value: None,
+                environment: Some(env.clone()),
             });
         }
     }
-    let source = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let chart = chart::build(&workload, &source, &report, &settings.chart)?;
+    report.sort();
+    check_strict(settings, &base.source, &report)?;
+    let sources: Vec<String> = members
+        .iter()
+        .map(|(i, s)| format!("{}={}", envs[*i].0, s.source.display()))
+        .collect();
+    let mut chart = chart::build_with_values(
+        &base.workload,
+        &sources.join(", "),
+        &report,
+        &settings.chart,
+        &base_values,
+    )?;
+    for (file, text) in value_files {
+        chart.files.insert(file, text.into_bytes());
+    }
     Ok(Converted {
-        source: path.to_path_buf(),
+        source: base.source.clone(),
         chart,
         report,
-        kind: workload.kind,
+        kind: base.workload.kind,
     })
 }
 
@@ -158,13 +342,22 @@ pub fn run(cli: &Cli) -> u8 {
             return e.exit_code();
         }
     };
+    let results: Vec<Result<Converted>> = if cli.env.is_empty() {
+        cli.files
+            .iter()
+            .map(|p| convert_file(p, &settings))
+            .collect()
+    } else {
+        convert_environments(&cli.env, &settings)
+    };
     let mut failed = false;
     let mut written: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for path in &cli.files {
-        let result = convert_file(path, &settings).and_then(|converted| {
+    let mut to_verify = Vec::new();
+    for result in results {
+        let outcome = result.and_then(|converted| {
             if let Some(first) = written.get(&converted.chart.name) {
                 return Err(Error::Input {
-                    file: path.display().to_string(),
+                    file: converted.source.display().to_string(),
                     message: format!(
                         "gives chart {:?}, which {} already gave in this run; use --name or rename the family",
                         converted.chart.name,
@@ -173,16 +366,37 @@ pub fn run(cli: &Cli) -> u8 {
                 });
             }
             let dir = chart::write::write_chart(&converted.chart, &cli.output, cli.force)?;
-            written.insert(converted.chart.name.clone(), path.clone());
+            written.insert(converted.chart.name.clone(), converted.source.clone());
             Ok((converted, dir))
         });
-        match result {
+        match outcome {
             Ok((converted, dir)) => {
                 if !cli.quiet {
                     eprint!("{}", summary(&converted, &dir));
                 }
+                let values: Vec<String> = converted
+                    .chart
+                    .files
+                    .keys()
+                    .filter(|k| k.starts_with("values-") && k.ends_with(".yaml"))
+                    .cloned()
+                    .collect();
+                to_verify.push((dir, values));
             }
             Err(e) => {
+                eprintln!("Error: {e}");
+                failed = true;
+            }
+        }
+    }
+    if cli.verify {
+        let helm = verify::helm_binary();
+        for (dir, values) in &to_verify {
+            let errors = verify::verify_chart(&helm, dir, values);
+            if errors.is_empty() && !cli.quiet {
+                eprintln!("{}: verified with {}", dir.display(), helm.display());
+            }
+            for e in errors {
                 eprintln!("Error: {e}");
                 failed = true;
             }

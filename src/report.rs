@@ -31,6 +31,9 @@ pub struct Finding {
     /// The input value, for keys the converter does not know, so nothing is lost.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
+    /// The environment whose input this came from, when converting several (`--env`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -54,6 +57,7 @@ impl Report {
             message: message.into(),
             action: action.into(),
             value: None,
+            environment: None,
         });
     }
 
@@ -90,11 +94,18 @@ impl Report {
     /// Stable order for output: by pointer, then code, so reports diff cleanly in review.
     pub fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
-            (a.pointer.as_str(), a.code, a.message.as_str()).cmp(&(
-                b.pointer.as_str(),
-                b.code,
-                b.message.as_str(),
-            ))
+            (
+                &a.environment,
+                a.pointer.as_str(),
+                a.code,
+                a.message.as_str(),
+            )
+                .cmp(&(
+                    &b.environment,
+                    b.pointer.as_str(),
+                    b.code,
+                    b.message.as_str(),
+                ))
         });
         self.findings.dedup();
     }

@@ -64,6 +64,29 @@ impl Node {
         Node::Seq(items.into_iter().map(|s| Node::str(s.clone())).collect())
     }
 
+    /// A tree without documentation from JSON data (object keys keep their order).
+    pub fn from_json(value: &serde_json::Value) -> Node {
+        use serde_json::Value;
+        match value {
+            Value::Null => Node::Null,
+            Value::Bool(b) => Node::Bool(*b),
+            Value::Number(n) => n
+                .as_i64()
+                .map_or_else(|| Node::Str(n.to_string()), Node::Int),
+            Value::String(s) => Node::Str(s.clone()),
+            Value::Array(items) => Node::Seq(items.iter().map(Node::from_json).collect()),
+            Value::Object(map) => Node::Map(
+                map.iter()
+                    .map(|(k, v)| Entry {
+                        key: k.clone(),
+                        doc: None,
+                        value: Node::from_json(v),
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
     /// The same data as JSON, for the schema, the README and tests.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value;

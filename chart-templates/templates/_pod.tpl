@@ -32,9 +32,16 @@ spec:
   dnsPolicy: ClusterFirstWithHostNet
   {{- end }}
   terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}
+  {{- with .Values.initContainers }}
+  initContainers:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
   containers:
     {{- range $name, $c := .Values.containers }}
     {{- include "<CHARTNAME>.container" (dict "name" $name "c" $c "root" $) | nindent 4 }}
+    {{- end }}
+    {{- with .Values.sidecars }}
+    {{- toYaml . | nindent 4 }}
     {{- end }}
   {{- $volumes := include "<CHARTNAME>.volumes" . }}
   {{- if trim $volumes }}
@@ -51,6 +58,10 @@ spec:
   {{- end }}
   {{- with .Values.tolerations }}
   tolerations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.topologySpreadConstraints }}
+  topologySpreadConstraints:
     {{- toYaml . | nindent 4 }}
   {{- end }}
 {{- end }}
@@ -113,9 +124,15 @@ spec:
   securityContext:
     {{- toYaml . | nindent 4 }}
   {{- end }}
-  {{- with $c.volumeMounts }}
+  {{- $extraMounts := ternary .root.Values.extraVolumeMounts list (eq .name (toString .root.Values.defaultContainer)) }}
+  {{- if or $c.volumeMounts $extraMounts }}
   volumeMounts:
+    {{- with $c.volumeMounts }}
     {{- toYaml . | nindent 4 }}
+    {{- end }}
+    {{- with $extraMounts }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
   {{- end }}
   {{- if $c.stdin }}
   stdin: true

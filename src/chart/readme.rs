@@ -99,7 +99,10 @@ pub fn render(w: &Workload, description: &str, values: &Node, report: &Report) -
             .map(|f| FindingRow {
                 severity: format!("{:?}", f.severity).to_lowercase(),
                 code: f.code,
-                pointer: cell(&f.pointer),
+                pointer: match &f.environment {
+                    Some(env) => format!("{env}: {}", cell(&f.pointer)),
+                    None => cell(&f.pointer),
+                },
                 message: cell(&f.message).replace('`', "'"),
                 action: cell(&f.action),
             })

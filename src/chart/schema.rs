@@ -123,6 +123,33 @@ pub fn build() -> Value {
         "nodeSelector": string_map(),
         "tolerations": array_of(object()),
         "affinity": object(),
+        "topologySpreadConstraints": array_of(object()),
+        "podDisruptionBudget": closed(json!({
+            "enabled": boolean(),
+            "minAvailable": {"type": ["integer", "string"]},
+            "maxUnavailable": {"type": ["integer", "string"]}
+        })),
+        "ingress": closed(json!({
+            "enabled": boolean(),
+            "className": string(),
+            "annotations": string_map(),
+            "hosts": array_of(closed(json!({
+                "host": string(),
+                "paths": array_of(closed(json!({
+                    "path": string(),
+                    "pathType": {"enum": ["Prefix", "Exact", "ImplementationSpecific"]}
+                })))
+            }))),
+            "servicePort": {"type": "integer", "minimum": 0, "maximum": 65535},
+            "tls": array_of(object())
+        })),
+        "autoscaling": closed(json!({
+            "enabled": boolean(),
+            "minReplicas": {"type": "integer", "minimum": 1},
+            "maxReplicas": {"type": "integer", "minimum": 1},
+            "targetCPUUtilizationPercentage": {"type": "integer", "minimum": 0, "maximum": 1000},
+            "targetMemoryUtilizationPercentage": {"type": "integer", "minimum": 0, "maximum": 1000}
+        })),
         "secrets": closed(json!({"name": string(), "sources": string_map()})),
         "containers": {"type": "object", "minProperties": 1, "additionalProperties": container()},
         "service": closed(json!({
@@ -137,7 +164,10 @@ pub fn build() -> Value {
             "whenScaled": {"enum": ["Retain", "Delete"]}
         })),
         "volumes": {"type": "object", "additionalProperties": object()},
-        "extraVolumes": array_of(object())
+        "extraVolumes": array_of(object()),
+        "extraVolumeMounts": array_of(object()),
+        "initContainers": array_of(object()),
+        "sidecars": array_of(object())
     }));
     let object = schema.as_object_mut().expect("closed() builds an object");
     object.insert(

@@ -286,6 +286,15 @@ pub fn build(w: &Workload) -> Node {
         .with("nodeSelector", Some("Node labels the pods must run on"), Node::string_map(&w.node_selector))
         .with("tolerations", Some("Tolerations"), Node::Seq(vec![]))
         .with("affinity", Some("Affinity rules"), Node::map())
+        .with("topologySpreadConstraints", Some("How pods spread across zones and nodes"), Node::Seq(vec![]))
+        .with(
+            "podDisruptionBudget",
+            Some("Limits voluntary disruptions (node drains, upgrades)"),
+            Node::map()
+                .with("enabled", Some("Create a PodDisruptionBudget"), Node::Bool(false))
+                .with("minAvailable", Some("Pods that must stay up (number or percentage); wins over maxUnavailable"), s(""))
+                .with("maxUnavailable", Some("Pods that may be down at once (number or percentage)"), Node::Int(1)),
+        )
         .with(
             "secrets",
             Some("The Secret that secretEnv keys are read from; the chart never holds secret values"),
@@ -303,6 +312,41 @@ pub fn build(w: &Workload) -> Node {
                 .with("annotations", Some("Service annotations"), Node::map())
                 .with("ports", Some("Service ports (from the ECS port mappings)"), service_ports),
         )
+        .with(
+            "ingress",
+            Some("An Ingress in front of the Service, ready for the AWS Load Balancer Controller"),
+            Node::map()
+                .with("enabled", Some("Create the Ingress"), Node::Bool(false))
+                .with("className", Some("Ingress class"), s("alb"))
+                .with(
+                    "annotations",
+                    Some("Ingress annotations"),
+                    Node::map()
+                        .with("alb.ingress.kubernetes.io/scheme", None, s("internal"))
+                        .with("alb.ingress.kubernetes.io/target-type", None, s("ip")),
+                )
+                .with(
+                    "hosts",
+                    Some("Hosts and paths routed to the Service"),
+                    Node::Seq(vec![Node::map().with("host", None, s("")).with(
+                        "paths",
+                        None,
+                        Node::Seq(vec![Node::map().with("path", None, s("/")).with("pathType", None, s("Prefix"))]),
+                    )]),
+                )
+                .with("servicePort", Some("Service port to route to; 0 means the first one"), Node::Int(0))
+                .with("tls", Some("TLS settings"), Node::Seq(vec![])),
+        )
+        .with(
+            "autoscaling",
+            Some("A HorizontalPodAutoscaler; replicaCount is ignored while it is enabled"),
+            Node::map()
+                .with("enabled", Some("Create the HorizontalPodAutoscaler"), Node::Bool(false))
+                .with("minReplicas", Some("Fewest pods"), Node::Int(1))
+                .with("maxReplicas", Some("Most pods"), Node::Int(5))
+                .with("targetCPUUtilizationPercentage", Some("Average CPU use to aim for, in percent of requests; 0 disables"), Node::Int(80))
+                .with("targetMemoryUtilizationPercentage", Some("Average memory use to aim for, in percent of requests; 0 disables"), Node::Int(0)),
+        )
         .with("persistence", Some("Volumes whose data outlives the pod, by volume name"), Node::Map(persistence))
         .with(
             "persistentVolumeClaimRetentionPolicy",
@@ -313,4 +357,7 @@ pub fn build(w: &Workload) -> Node {
         )
         .with("volumes", Some("Pod volumes that do not outlive the pod, by name, as Kubernetes volume sources"), Node::Map(volumes))
         .with("extraVolumes", Some("More pod volumes, as Kubernetes Volume objects"), Node::Seq(vec![]))
+        .with("extraVolumeMounts", Some("More mounts for the default container, as Kubernetes VolumeMount objects"), Node::Seq(vec![]))
+        .with("initContainers", Some("Init containers to add, as Kubernetes Container objects"), Node::Seq(vec![]))
+        .with("sidecars", Some("Containers to add beside the task's, as Kubernetes Container objects"), Node::Seq(vec![]))
 }

@@ -329,6 +329,7 @@ impl<'v> Obj<'v> {
                 message: format!("`{key}` is not a field of the ECS model here"),
                 action: "ignored; its value is kept in this report".into(),
                 value: Some(value.clone()),
+                environment: None,
             });
         }
     }

@@ -34,7 +34,7 @@ fn help_and_version_exit_zero() {
     let (code, out, _) = run(&["--help"], tmp.path());
     assert_eq!(code, 0);
     assert!(
-        out.contains("Usage: helm-ecs-import [OPTIONS] <FILE>..."),
+        out.contains("Usage: helm-ecs-import [OPTIONS] [FILE]..."),
         "{out}"
     );
     for flag in [
@@ -89,7 +89,7 @@ fn under_helm_usage_names_the_plugin_command() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&output.stdout)
-        .contains("Usage: helm ecs-import [OPTIONS] <FILE>..."));
+        .contains("Usage: helm ecs-import [OPTIONS] [FILE]..."));
 }
 
 /// Each bad input gives exactly one line naming the file and the JSON path, exit 1, and no

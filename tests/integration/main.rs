@@ -3,6 +3,7 @@
 
 mod cli;
 mod common;
+mod environments;
 mod golden;
 mod helm;
 mod meaning;

@@ -62,7 +62,7 @@ fn checkout_installs_as_a_plugin_on_helm_3_and_4() {
             "ecs-import --help",
         );
         assert!(
-            help.contains("Usage: helm ecs-import [OPTIONS] <FILE>..."),
+            help.contains("Usage: helm ecs-import [OPTIONS] [FILE]..."),
             "{help}"
         );
 

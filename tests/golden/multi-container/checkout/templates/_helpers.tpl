@@ -36,8 +36,8 @@ Common labels.
 {{- define "checkout.labels" -}}
 helm.sh/chart: {{ include "checkout.chart" . }}
 {{ include "checkout.selectorLabels" . }}
-{{- if .Chart.AppVersion }}
-app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- with include "checkout.version" . }}
+app.kubernetes.io/version: {{ . | quote }}
 {{- end }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
@@ -85,4 +85,15 @@ Name of the claim a Deployment mounts for a persistence entry.
 */}}
 {{- define "checkout.claimName" -}}
 {{- printf "%s-%s" (include "checkout.fullname" .root) .name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The version the pods run: the default container's image tag, so that a values file that
+changes the tag also changes the label; the chart's appVersion when there is no tag.
+*/}}
+{{- define "checkout.version" -}}
+{{- $main := get .Values.containers (toString .Values.defaultContainer) }}
+{{- $tag := "" }}
+{{- if and $main (kindIs "map" $main) $main.image }}{{ $tag = toString (default "" $main.image.tag) }}{{ end }}
+{{- default .Chart.AppVersion $tag | trunc 63 | regexReplaceAll "[^A-Za-z0-9]+$" "" }}
 {{- end }}
