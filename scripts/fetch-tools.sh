@@ -41,6 +41,20 @@ if ! "$tools/venv/bin/kubernetes-validate" --version >/dev/null 2>&1; then
   "$tools/venv/bin/pip" install --quiet --disable-pip-version-check kubernetes-validate
 fi
 
+# The OCI registry the publish tests push to (Debian's distribution 2.8). Its service is not
+# started: each test starts its own on 127.0.0.1.
+if ! command -v docker-registry >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-registry >/dev/null
+    # Debian may start the packaged service; the tests start their own.
+    (systemctl stop docker-registry || service docker-registry stop || pkill -x docker-registry) >/dev/null 2>&1 || true
+  else
+    echo "fetch-tools: docker-registry is missing; install it with: sudo apt-get install docker-registry" >&2
+  fi
+fi
+
 echo "helm v3: $("$tools/helm-v3/helm" version --short)"
 echo "helm v4: $("$tools/helm-v4/helm" version --short)"
+echo "docker-registry: $(docker-registry --version 2>/dev/null || echo missing)"
 echo "kubernetes-validate: $("$tools/venv/bin/kubernetes-validate" --version 2>&1 | head -1)"

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum WorkloadArg {
@@ -24,9 +24,17 @@ for the task role, Secret references, and a values.yaml that exposes every setti
 Accepts register-task-definition input, describe-task-definition output (wrapped or not) and bare \
 container definition lists.\n\nExit status: 0 on success, 1 when an input could not be converted, \
 2 on usage errors.",
-    after_help = "Example:\n  helm ecs-import taskdef.json --output charts/"
+    after_help = "Examples:\n  helm ecs-import taskdef.json --output charts/\n  \
+helm ecs-import --env dev=ecs/dev --env prod=ecs/prod --output charts/ --verify\n  \
+helm ecs-import package charts/web --repo ./repo -d dist\n  \
+helm ecs-import publish dist/*.tgz --repo ./repo --url https://charts.example.com",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
 )]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Task definition JSON files
     #[arg(
         value_name = "FILE",
@@ -48,9 +56,10 @@ pub struct Cli {
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
 
-    /// Chart version (SemVer)
-    #[arg(long, value_name = "VERSION", default_value = "0.1.0", value_parser = parse_semver)]
-    pub chart_version: semver::Version,
+    /// Chart version (SemVer) [default: 0.1.0, or on a re-run the previous version, with the
+    /// patch bumped when the content changed]
+    #[arg(long, value_name = "VERSION", value_parser = parse_semver)]
+    pub chart_version: Option<semver::Version>,
 
     /// Chart appVersion [default: the main container's image tag]
     #[arg(long, value_name = "VERSION")]
@@ -76,6 +85,92 @@ pub struct Cli {
     /// default values and each values-<env>.yaml ($HELM_BIN, else helm on the PATH)
     #[arg(long)]
     pub verify: bool,
+
+    /// Also write each chart's .tgz beside the chart folders in the output directory
+    #[arg(long)]
+    pub package: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Package chart directories into reproducible .tgz archives
+    Package(PackageArgs),
+    /// Publish chart archives to a static chart repository or an OCI registry
+    Publish(PublishArgs),
+}
+
+/// How to reach a registry; shared by package (to compare with what is published) and publish.
+#[derive(Debug, Args)]
+pub struct RegistryArgs {
+    /// Use plain HTTP for an OCI registry (a local or in-cluster registry)
+    #[arg(long)]
+    pub plain_http: bool,
+
+    /// Registry user name; the password is read from standard input with --password-stdin
+    #[arg(long, value_name = "NAME", requires = "password_stdin")]
+    pub username: Option<String>,
+
+    /// Read the registry password from standard input
+    #[arg(long, requires = "username")]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PackageArgs {
+    /// Chart directories
+    #[arg(value_name = "CHART_DIR", required = true)]
+    pub charts: Vec<PathBuf>,
+
+    /// Directory the archives are written into
+    #[arg(
+        short = 'd',
+        long = "destination",
+        value_name = "OUT",
+        default_value = "."
+    )]
+    pub destination: PathBuf,
+
+    /// Repository to follow: unchanged content keeps the newest published version, changed
+    /// content gets the next patch version (a directory with index.yaml, or oci://HOST/PATH)
+    #[arg(long, value_name = "REPO")]
+    pub repo: Option<String>,
+
+    /// Package at this version instead (SemVer)
+    #[arg(long, value_name = "VERSION", value_parser = parse_semver, conflicts_with = "repo")]
+    pub version: Option<semver::Version>,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+
+    /// Print nothing but errors
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Chart archives (.tgz)
+    #[arg(value_name = "ARCHIVE", required = true)]
+    pub archives: Vec<PathBuf>,
+
+    /// Target: a directory served as a static chart repository, or oci://HOST[:PORT]/PATH
+    #[arg(long, value_name = "REPO")]
+    pub repo: String,
+
+    /// Base URL the static repository is served from, for index.yaml urls [default: relative]
+    #[arg(long, value_name = "BASE_URL")]
+    pub url: Option<String>,
+
+    /// Replace an archive already published under the same name and version
+    #[arg(long)]
+    pub force: bool,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+
+    /// Print nothing but errors
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 fn parse_env(text: &str) -> Result<(String, PathBuf), String> {

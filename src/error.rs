@@ -80,6 +80,9 @@ pub enum Error {
         message: String,
     },
 
+    #[error("{reference}: {message}")]
+    Registry { reference: String, message: String },
+
     #[error("{0}")]
     Usage(String),
 }

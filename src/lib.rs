@@ -10,6 +10,8 @@ pub mod convert;
 pub mod ecs;
 pub mod environments;
 pub mod error;
+pub mod package;
+pub mod repo;
 pub mod report;
 pub mod verify;
 pub mod workload;
@@ -64,7 +66,10 @@ impl Settings {
         Ok(Settings {
             name: cli.name.clone(),
             chart: chart::ChartOptions {
-                version: cli.chart_version.clone(),
+                version: cli
+                    .chart_version
+                    .clone()
+                    .unwrap_or_else(|| semver::Version::new(0, 1, 0)),
                 app_version: cli.app_version.clone(),
             },
             convert: convert::Options {
@@ -333,8 +338,144 @@ fn summary(c: &Converted, dir: &Path) -> String {
     out
 }
 
+fn read_password(registry: &cli::RegistryArgs) -> Result<Option<repo::credentials::Credentials>> {
+    let Some(username) = &registry.username else {
+        return Ok(None);
+    };
+    let mut password = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut password).map_err(|source| {
+        Error::Read {
+            path: PathBuf::from("<stdin>"),
+            source,
+        }
+    })?;
+    Ok(Some(repo::credentials::Credentials {
+        username: username.clone(),
+        password: password.trim_end_matches(['\n', '\r']).to_string(),
+    }))
+}
+
+fn registry_for(target: &str, registry: &cli::RegistryArgs) -> Result<repo::oci::Registry> {
+    let reference = repo::oci::Reference::parse(target).ok_or_else(|| {
+        Error::Usage(format!(
+            "{target:?} is not an OCI reference like oci://HOST[:PORT]/PATH"
+        ))
+    })?;
+    let credentials = match read_password(registry)? {
+        Some(c) => Some(c),
+        None => repo::credentials::from_registry_config(&reference.host),
+    };
+    Ok(repo::oci::Registry::new(
+        reference,
+        registry.plain_http,
+        credentials,
+    ))
+}
+
+/// `package`: reproducible archives, at versions that follow content when a repo is given.
+pub fn run_package(args: &cli::PackageArgs) -> Result<()> {
+    let mut registry = match args.repo.as_deref() {
+        Some(r) if r.starts_with("oci://") => Some(registry_for(r, &args.registry)?),
+        _ => None,
+    };
+    let index = match args.repo.as_deref() {
+        Some(r) if !r.starts_with("oci://") => repo::directory::read_index(Path::new(r))?,
+        _ => None,
+    };
+    for dir in &args.charts {
+        let own = package::build(dir, args.version.as_ref())?;
+        let newest = match (&mut registry, &index) {
+            (Some(reg), _) => reg.newest(&own.name)?,
+            (None, Some(index)) => index.newest(&own.name),
+            (None, None) => None,
+        };
+        let version = package::version_following_content(
+            dir,
+            &own.version,
+            newest.as_ref().map(|(v, d)| (v, d.as_str())),
+        )?;
+        let built = if version == own.version {
+            own
+        } else {
+            package::build(dir, Some(&version))?
+        };
+        let packaged = package::write(&built, &args.destination)?;
+        if !args.quiet {
+            let note = match &newest {
+                Some((v, _)) if *v == packaged.version => " (unchanged since it was published)",
+                Some(_) => " (content changed since the newest published version)",
+                None => "",
+            };
+            eprintln!(
+                "{}: packaged {} sha256:{}{note}",
+                dir.display(),
+                packaged.path.display(),
+                packaged.digest
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `publish`: archives into a static repository (merged index.yaml) or an OCI registry.
+pub fn run_publish(args: &cli::PublishArgs) -> Result<()> {
+    if args.repo.starts_with("oci://") {
+        let mut registry = registry_for(&args.repo, &args.registry)?;
+        for path in &args.archives {
+            let (bytes, metadata) = package::read_archive(path)?;
+            let pushed = registry.push(&bytes, &metadata)?;
+            if !args.quiet {
+                eprintln!("{}: pushed {pushed}", path.display());
+            }
+        }
+        return Ok(());
+    }
+    if args.repo.contains("://") {
+        return Err(Error::Usage(format!(
+            "--repo {:?}: expected a directory or oci://HOST[:PORT]/PATH",
+            args.repo
+        )));
+    }
+    let outcome = repo::directory::publish(
+        &args.archives,
+        Path::new(&args.repo),
+        args.url.as_deref(),
+        args.force,
+    )?;
+    if !args.quiet {
+        for (what, list) in [
+            ("added", &outcome.added),
+            ("replaced", &outcome.replaced),
+            ("unchanged", &outcome.unchanged),
+        ] {
+            for chart in list.iter() {
+                eprintln!("{}: {what} {chart}", args.repo);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Runs the command line; returns the process exit status.
 pub fn run(cli: &Cli) -> u8 {
+    let sub = match &cli.command {
+        Some(cli::Command::Package(args)) => Some(run_package(args)),
+        Some(cli::Command::Publish(args)) => Some(run_publish(args)),
+        None => None,
+    };
+    if let Some(result) = sub {
+        return match result {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("Error: {e}");
+                e.exit_code()
+            }
+        };
+    }
+    run_convert(cli)
+}
+
+fn run_convert(cli: &Cli) -> u8 {
     let settings = match Settings::from_cli(cli) {
         Ok(s) => s,
         Err(e) => {
@@ -365,8 +506,16 @@ pub fn run(cli: &Cli) -> u8 {
                     ),
                 });
             }
+            let mut converted = converted;
+            if cli.chart_version.is_none() {
+                chart::write::follow_previous_version(&mut converted.chart, &cli.output);
+            }
             let dir = chart::write::write_chart(&converted.chart, &cli.output, cli.force)?;
             written.insert(converted.chart.name.clone(), converted.source.clone());
+            if cli.package {
+                let built = package::build(&dir, None)?;
+                package::write(&built, &cli.output)?;
+            }
             Ok((converted, dir))
         });
         match outcome {

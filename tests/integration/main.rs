@@ -8,3 +8,5 @@ mod golden;
 mod helm;
 mod meaning;
 mod plugin;
+mod publish;
+mod servers;

@@ -1,0 +1,127 @@
+//! Publishing to a static chart repository: a directory with archives and an `index.yaml`,
+//! served by any web server. Publishers serialize on a lock file, so two at once lose nothing;
+//! archives are copied before the index is replaced by rename, so a crash at any moment leaves
+//! the previous index intact.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::index::{Change, Index};
+use super::time;
+use crate::error::{Error, Result};
+use crate::package::{read_archive, sha256_hex};
+
+pub const LOCK_FILE: &str = ".index.lock";
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub added: Vec<String>,
+    pub replaced: Vec<String>,
+    pub unchanged: Vec<String>,
+}
+
+fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Copies `from` into `to` through a temporary file in the same directory.
+fn copy_atomically(from: &[u8], to: &Path, dir: &Path) -> Result<()> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".upload-")
+        .tempfile_in(dir)
+        .map_err(write_err(dir))?;
+    std::io::Write::write_all(&mut tmp, from).map_err(write_err(to))?;
+    tmp.as_file().sync_all().map_err(write_err(to))?;
+    tmp.persist(to).map_err(|e| Error::Write {
+        path: to.to_path_buf(),
+        source: e.error,
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(to, fs::Permissions::from_mode(0o644)).map_err(write_err(to))?;
+    }
+    Ok(())
+}
+
+/// Reads the repository's index, if it has one.
+pub fn read_index(dir: &Path) -> Result<Option<Index>> {
+    let path = dir.join("index.yaml");
+    match fs::read_to_string(&path) {
+        Ok(text) => Index::parse(&text, &path).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(Error::Read { path, source }),
+    }
+}
+
+pub fn publish(
+    archives: &[PathBuf],
+    dir: &Path,
+    base_url: Option<&str>,
+    force: bool,
+) -> Result<Outcome> {
+    fs::create_dir_all(dir).map_err(write_err(dir))?;
+    let lock_path = dir.join(LOCK_FILE);
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(write_err(&lock_path))?;
+    lock.lock().map_err(write_err(&lock_path))?;
+
+    let mut index = read_index(dir)?.unwrap_or_default();
+    // Check every archive before changing anything.
+    let mut loaded = Vec::new();
+    for path in archives {
+        let (bytes, metadata) = read_archive(path)?;
+        let digest = sha256_hex(&bytes);
+        let name = metadata["name"].as_str().unwrap_or_default().to_string();
+        let version = semver::Version::parse(metadata["version"].as_str().unwrap_or_default())
+            .expect("read_archive checked the version");
+        if let Some(existing) = index.digest_of(&name, &version) {
+            if existing != digest && !force {
+                return Err(Error::Output {
+                    path: path.clone(),
+                    message: format!(
+                        "{name} {version} is already in {} with different content (digest {existing}); publish a new version, or use --force to replace it",
+                        dir.join("index.yaml").display()
+                    ),
+                });
+            }
+        }
+        loaded.push((bytes, metadata, digest, name, version));
+    }
+
+    let now = time::now();
+    let mut outcome = Outcome::default();
+    for (bytes, metadata, digest, name, version) in &loaded {
+        let file = format!("{name}-{version}.tgz");
+        let target = dir.join(&file);
+        let present = fs::read(&target).is_ok_and(|b| sha256_hex(&b) == *digest);
+        if !present {
+            copy_atomically(bytes, &target, dir)?;
+        }
+        let url = match base_url {
+            Some(base) => format!("{}/{file}", base.trim_end_matches('/')),
+            None => file.clone(),
+        };
+        let label = format!("{name} {version}");
+        match index.add(metadata, digest, &url, &now) {
+            Change::Added => outcome.added.push(label),
+            Change::Replaced => outcome.replaced.push(label),
+            Change::Unchanged => outcome.unchanged.push(label),
+        }
+    }
+    if !outcome.added.is_empty() || !outcome.replaced.is_empty() || !dir.join("index.yaml").exists()
+    {
+        index.generated = Some(now);
+        let path = dir.join("index.yaml");
+        copy_atomically(index.to_yaml().as_bytes(), &path, dir)?;
+    }
+    drop(lock);
+    Ok(outcome)
+}
