@@ -4,6 +4,7 @@
 //! concern) → `workload` (intermediate model) → `chart` (files, written atomically). Findings
 //! along the way collect in a `report::Report`.
 
+pub mod batch;
 pub mod chart;
 pub mod cli;
 pub mod convert;
@@ -84,33 +85,69 @@ impl Settings {
     }
 }
 
-fn file_name(path: &Path) -> String {
+pub(crate) fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
 }
 
-/// Reads one task definition and maps it; `env` is taken out of the family when given.
-pub fn convert_service(path: &Path, settings: &Settings, env: Option<&str>) -> Result<Service> {
-    let file = path.display().to_string();
-    let loaded = ecs::load(path)?;
-    let mut report = loaded.report;
-    let stem = file_name(path).trim_end_matches(".json").to_string();
-    let family = loaded.task.family.clone();
-    let service = match (family.as_deref(), env) {
+/// The chart name for a task definition: `--name`, else the ECS service's name, else the
+/// family (without the environment's name), else the file name.
+pub fn chart_name_for(
+    name: Option<&str>,
+    service: Option<&str>,
+    family: Option<&str>,
+    env: Option<&str>,
+    stem: &str,
+) -> String {
+    let base = match (service.or(family), env) {
         (Some(f), Some(e)) => Some(environments::service_key(f, e)),
         (Some(f), None) => Some(f.to_string()),
-        (None, Some(e)) => Some(environments::service_key(&stem, e)),
+        (None, Some(e)) => Some(environments::service_key(stem, e)),
         (None, None) => None,
     };
-    let candidates = [
+    let candidates = [name, base.as_deref(), Some(stem)];
+    convert::naming::chart_name(candidates.into_iter().flatten())
+        .unwrap_or_else(|| "ecs-service".to_string())
+}
+
+/// `web.json`, `web.json.tpl` and `web.json.template` all give `web`.
+pub fn file_stem(path: &Path) -> String {
+    let name = file_name(path);
+    let name = name
+        .strip_suffix(".tpl")
+        .or_else(|| name.strip_suffix(".template"))
+        .unwrap_or(&name);
+    name.strip_suffix(".json").unwrap_or(name).to_string()
+}
+
+/// Reads one task definition and maps it; `env` is taken out of the family when given.
+pub fn convert_service(path: &Path, settings: &Settings, env: Option<&str>) -> Result<Service> {
+    let loaded = ecs::load(path)?;
+    convert_loaded(loaded, path, settings, None, env)
+}
+
+/// Maps a task definition already read; `service_name` names the chart when an ECS service
+/// runs it.
+pub fn convert_loaded(
+    loaded: ecs::Loaded,
+    path: &Path,
+    settings: &Settings,
+    service_name: Option<&str>,
+    env: Option<&str>,
+) -> Result<Service> {
+    let file = path.display().to_string();
+    let mut report = loaded.report;
+    let family = loaded.task.family.clone();
+    let stem = file_stem(path);
+    let name = chart_name_for(
         settings.name.as_deref(),
-        service.as_deref(),
-        Some(stem.as_str()),
-    ];
-    let name = convert::naming::chart_name(candidates.into_iter().flatten())
-        .unwrap_or_else(|| "ecs-service".to_string());
-    if family.is_none() && settings.name.is_none() {
+        service_name,
+        family.as_deref(),
+        env,
+        &stem,
+    );
+    if family.is_none() && settings.name.is_none() && service_name.is_none() {
         report.warn(
             "ECSI-W-NO-FAMILY",
             &loaded.task.path.key("family"),
@@ -119,7 +156,7 @@ pub fn convert_service(path: &Path, settings: &Settings, env: Option<&str>) -> R
         );
     } else if let Some(f) = family
         .as_deref()
-        .filter(|f| *f != name && settings.name.is_none())
+        .filter(|f| *f != name && settings.name.is_none() && service_name.is_none())
     {
         report.info(
             "ECSI-I-CHART-NAME",
@@ -130,7 +167,6 @@ pub fn convert_service(path: &Path, settings: &Settings, env: Option<&str>) -> R
     }
     let workload = convert::convert(&loaded.task, name, &settings.convert, &mut report)
         .map_err(|e| Error::field(&file, e))?;
-    report.sort();
     Ok(Service {
         source: path.to_path_buf(),
         workload,
@@ -138,7 +174,7 @@ pub fn convert_service(path: &Path, settings: &Settings, env: Option<&str>) -> R
     })
 }
 
-fn check_strict(settings: &Settings, file: &Path, report: &Report) -> Result<()> {
+pub(crate) fn check_strict(settings: &Settings, file: &Path, report: &Report) -> Result<()> {
     if !settings.strict {
         return Ok(());
     }
@@ -155,7 +191,8 @@ fn check_strict(settings: &Settings, file: &Path, report: &Report) -> Result<()>
 
 /// Reads, converts and renders one task definition file; writes nothing.
 pub fn convert_file(path: &Path, settings: &Settings) -> Result<Converted> {
-    let service = convert_service(path, settings, None)?;
+    let mut service = convert_service(path, settings, None)?;
+    service.report.sort();
     check_strict(settings, path, &service.report)?;
     let chart = chart::build(
         &service.workload,
@@ -220,7 +257,8 @@ pub fn convert_environments(
         };
         for file in files {
             match convert_service(&file, settings, Some(env)) {
-                Ok(service) => {
+                Ok(mut service) => {
+                    service.report.sort();
                     let entry = services.entry(service.workload.name.clone()).or_default();
                     if let Some((_, other)) = entry.iter().find(|(i, _)| *i == index) {
                         results.push(Err(Error::Input {
@@ -313,29 +351,53 @@ fn merge_environments(
     })
 }
 
-fn summary(c: &Converted, dir: &Path) -> String {
-    let warnings = c.report.warnings().count();
-    let notes = c.report.findings.len() - warnings;
-    let mut out = format!(
-        "{}: wrote {} ({}, {} warning(s), {} note(s))\n",
-        c.source.display(),
-        dir.display(),
-        c.kind.as_str(),
-        warnings,
-        notes
-    );
-    for f in c
-        .report
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Warning)
-    {
-        out.push_str(&format!(
-            "  warning {} {}: {}; {}\n",
-            f.code, f.pointer, f.message, f.action
-        ));
+/// What happened to one written chart, kept small so a big batch does not hold every chart.
+struct Written {
+    source: PathBuf,
+    dir: PathBuf,
+    kind: WorkloadKind,
+    warnings: Vec<String>,
+    notes: usize,
+    values_files: Vec<String>,
+}
+
+/// Writes a converted chart (and its archive with --package).
+fn write_converted(mut converted: Converted, cli: &Cli) -> Result<Written> {
+    if cli.chart_version.is_none() {
+        chart::write::follow_previous_version(&mut converted.chart, &cli.output);
     }
-    out
+    let dir = chart::write::write_chart(&converted.chart, &cli.output, cli.force)?;
+    if cli.package {
+        let built = package::build(&dir, None)?;
+        package::write(&built, &cli.output)?;
+    }
+    let warnings: Vec<String> = converted
+        .report
+        .warnings()
+        .map(|f| {
+            let env = f
+                .environment
+                .as_deref()
+                .map(|e| format!("[{e}] "))
+                .unwrap_or_default();
+            format!("{env}{} {}: {}; {}", f.code, f.pointer, f.message, f.action)
+        })
+        .collect();
+    let notes = converted.report.findings.len() - warnings.len();
+    Ok(Written {
+        source: converted.source,
+        dir,
+        kind: converted.kind,
+        warnings,
+        notes,
+        values_files: converted
+            .chart
+            .files
+            .keys()
+            .filter(|k| k.starts_with("values-") && k.ends_with(".yaml"))
+            .cloned()
+            .collect(),
+    })
 }
 
 fn read_password(registry: &cli::RegistryArgs) -> Result<Option<repo::credentials::Credentials>> {
@@ -476,6 +538,8 @@ pub fn run(cli: &Cli) -> u8 {
 }
 
 fn run_convert(cli: &Cli) -> u8 {
+    use rayon::prelude::*;
+
     let settings = match Settings::from_cli(cli) {
         Ok(s) => s,
         Err(e) => {
@@ -483,59 +547,106 @@ fn run_convert(cli: &Cli) -> u8 {
             return e.exit_code();
         }
     };
-    let results: Vec<Result<Converted>> = if cli.env.is_empty() {
-        cli.files
-            .iter()
-            .map(|p| convert_file(p, &settings))
-            .collect()
+    let mut outcomes: Vec<Result<Written>> = Vec::new();
+    let mut skipped: Vec<(PathBuf, String)> = Vec::new();
+    if cli.env.is_empty() {
+        let plan = batch::plan(&cli.files, &settings);
+        if settings.name.is_some() && plan.jobs.len() > 1 {
+            let e = Error::Usage("--name names one chart, but the inputs hold several".into());
+            eprintln!("Error: {e}");
+            return e.exit_code();
+        }
+        skipped = plan.skipped;
+        outcomes.extend(plan.failed.into_iter().map(Err));
+        let progress = if cli.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            indicatif::ProgressBar::hidden()
+        } else {
+            let bar = indicatif::ProgressBar::new(plan.jobs.len() as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} charts {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar
+        };
+        // Each job converts and writes its own chart directory, so the work runs in
+        // parallel; results come back in plan order, so output never depends on scheduling.
+        let results: Vec<Result<Written>> = plan
+            .jobs
+            .par_iter()
+            .map(|job| {
+                let result = job.convert(&settings).and_then(|c| write_converted(c, cli));
+                progress.inc(1);
+                result
+            })
+            .collect();
+        progress.finish_and_clear();
+        outcomes.extend(results);
     } else {
-        convert_environments(&cli.env, &settings)
-    };
-    let mut failed = false;
-    let mut written: BTreeMap<String, PathBuf> = BTreeMap::new();
-    let mut to_verify = Vec::new();
-    for result in results {
-        let outcome = result.and_then(|converted| {
-            if let Some(first) = written.get(&converted.chart.name) {
-                return Err(Error::Input {
-                    file: converted.source.display().to_string(),
-                    message: format!(
-                        "gives chart {:?}, which {} already gave in this run; use --name or rename the family",
-                        converted.chart.name,
-                        first.display()
-                    ),
-                });
-            }
-            let mut converted = converted;
-            if cli.chart_version.is_none() {
-                chart::write::follow_previous_version(&mut converted.chart, &cli.output);
-            }
-            let dir = chart::write::write_chart(&converted.chart, &cli.output, cli.force)?;
-            written.insert(converted.chart.name.clone(), converted.source.clone());
-            if cli.package {
-                let built = package::build(&dir, None)?;
-                package::write(&built, &cli.output)?;
-            }
-            Ok((converted, dir))
-        });
-        match outcome {
-            Ok((converted, dir)) => {
-                if !cli.quiet {
-                    eprint!("{}", summary(&converted, &dir));
+        let mut names: BTreeMap<String, PathBuf> = BTreeMap::new();
+        for result in convert_environments(&cli.env, &settings) {
+            outcomes.push(result.and_then(|converted| {
+                if let Some(first) = names.get(&converted.chart.name) {
+                    return Err(Error::Input {
+                        file: converted.source.display().to_string(),
+                        message: format!(
+                            "gives chart {:?}, which {} already gave in this run",
+                            converted.chart.name,
+                            first.display()
+                        ),
+                    });
                 }
-                let values: Vec<String> = converted
-                    .chart
-                    .files
-                    .keys()
-                    .filter(|k| k.starts_with("values-") && k.ends_with(".yaml"))
-                    .cloned()
-                    .collect();
-                to_verify.push((dir, values));
+                names.insert(converted.chart.name.clone(), converted.source.clone());
+                write_converted(converted, cli)
+            }));
+        }
+    }
+
+    let mut failed = false;
+    let written_count = outcomes.iter().filter(|o| o.is_ok()).count();
+    // Warning details for a handful of charts; a big batch points to the reports instead.
+    let detail = written_count <= 10;
+    let mut with_warnings = 0;
+    let mut to_verify = Vec::new();
+    for outcome in &outcomes {
+        match outcome {
+            Ok(w) => {
+                if !w.warnings.is_empty() {
+                    with_warnings += 1;
+                }
+                if !cli.quiet {
+                    eprintln!(
+                        "{}: wrote {} ({}, {} warning(s), {} note(s))",
+                        w.source.display(),
+                        w.dir.display(),
+                        w.kind.as_str(),
+                        w.warnings.len(),
+                        w.notes
+                    );
+                    if detail {
+                        for line in &w.warnings {
+                            eprintln!("  warning {line}");
+                        }
+                    }
+                }
+                to_verify.push((w.dir.clone(), w.values_files.clone()));
             }
             Err(e) => {
                 eprintln!("Error: {e}");
                 failed = true;
             }
+        }
+    }
+    if !cli.quiet {
+        for (path, reason) in &skipped {
+            eprintln!("{}: skipped: {reason}", path.display());
+        }
+        let failures = outcomes.len() - written_count;
+        if outcomes.len() + skipped.len() > 1 {
+            eprintln!(
+                "Summary: {written_count} converted ({with_warnings} with warnings), {} skipped, {failures} failed{}",
+                skipped.len(),
+                if detail || with_warnings == 0 { String::new() } else { format!("; warnings are in each chart's {}", chart::REPORT_FILE) }
+            );
         }
     }
     if cli.verify {

@@ -107,6 +107,7 @@ pub fn build() -> Value {
             "podManagementPolicy": {"enum": ["OrderedReady", "Parallel"]}
         })),
         "replicaCount": {"type": "integer", "minimum": 0},
+        "deploymentStrategy": object(),
         "defaultContainer": string(),
         "imagePullSecrets": array_of(closed(json!({"name": string()}))),
         "serviceAccount": closed(json!({
@@ -156,6 +157,7 @@ pub fn build() -> Value {
             "enabled": boolean(),
             "type": {"enum": ["ClusterIP", "NodePort", "LoadBalancer"]},
             "annotations": string_map(),
+            "headless": boolean(),
             "ports": array_of(service_port)
         })),
         "persistence": {"type": "object", "additionalProperties": persistence},

@@ -262,7 +262,25 @@ pub fn build(w: &Workload) -> Node {
                 .with("kind", Some("StatefulSet (a volume per replica, stable pod names) or Deployment"), s(w.kind.as_str()))
                 .with("podManagementPolicy", Some("StatefulSet only: OrderedReady starts pods one at a time; Parallel starts them together, as ECS does"), s("OrderedReady")),
         )
-        .with("replicaCount", Some("Number of pods (the ECS service's desired count)"), Node::Int(1))
+        .with(
+            "replicaCount",
+            Some("Number of pods (the ECS service's desired count)"),
+            Node::Int(w.replicas),
+        )
+        .with(
+            "deploymentStrategy",
+            Some("Deployment only: rollout strategy (from the ECS deployment configuration); empty uses Kubernetes' default"),
+            match &w.rollout {
+                Some(r) => Node::map().with("type", None, s("RollingUpdate")).with(
+                    "rollingUpdate",
+                    None,
+                    Node::map()
+                        .with("maxSurge", None, s(&r.max_surge))
+                        .with("maxUnavailable", None, s(&r.max_unavailable)),
+                ),
+                None => Node::map(),
+            },
+        )
         .with("defaultContainer", Some("Container that kubectl logs and exec use by default"), s(&main))
         .with("imagePullSecrets", Some("Secrets for pulling images from private registries"), Node::Seq(vec![]))
         .with(
@@ -286,7 +304,30 @@ pub fn build(w: &Workload) -> Node {
         .with("nodeSelector", Some("Node labels the pods must run on"), Node::string_map(&w.node_selector))
         .with("tolerations", Some("Tolerations"), Node::Seq(vec![]))
         .with("affinity", Some("Affinity rules"), Node::map())
-        .with("topologySpreadConstraints", Some("How pods spread across zones and nodes"), Node::Seq(vec![]))
+        .with(
+            "topologySpreadConstraints",
+            Some("How pods spread across zones and nodes (from the ECS spread placement strategy)"),
+            Node::Seq(
+                w.spread_topology_keys
+                    .iter()
+                    .map(|key| {
+                        Node::map()
+                            .with("maxSkew", None, Node::Int(1))
+                            .with("topologyKey", None, s(key))
+                            .with("whenUnsatisfiable", None, s("ScheduleAnyway"))
+                            .with(
+                                "labelSelector",
+                                None,
+                                Node::map().with(
+                                    "matchLabels",
+                                    None,
+                                    Node::map().with("app.kubernetes.io/name", None, s(&w.name)),
+                                ),
+                            )
+                    })
+                    .collect(),
+            ),
+        )
         .with(
             "podDisruptionBudget",
             Some("Limits voluntary disruptions (node drains, upgrades)"),
@@ -310,13 +351,18 @@ pub fn build(w: &Workload) -> Node {
                 .with("enabled", Some("Create the Service"), Node::Bool(true))
                 .with("type", Some("Service type"), s("ClusterIP"))
                 .with("annotations", Some("Service annotations"), Node::map())
+                .with(
+                    "headless",
+                    Some("Also create a headless Service for DNS-based discovery (ECS service discovery); StatefulSets always get one"),
+                    Node::Bool(w.headless),
+                )
                 .with("ports", Some("Service ports (from the ECS port mappings)"), service_ports),
         )
         .with(
             "ingress",
             Some("An Ingress in front of the Service, ready for the AWS Load Balancer Controller"),
             Node::map()
-                .with("enabled", Some("Create the Ingress"), Node::Bool(false))
+                .with("enabled", Some("Create the Ingress"), Node::Bool(w.ingress_port.is_some()))
                 .with("className", Some("Ingress class"), s("alb"))
                 .with(
                     "annotations",
@@ -334,18 +380,30 @@ pub fn build(w: &Workload) -> Node {
                         Node::Seq(vec![Node::map().with("path", None, s("/")).with("pathType", None, s("Prefix"))]),
                     )]),
                 )
-                .with("servicePort", Some("Service port to route to; 0 means the first one"), Node::Int(0))
+                .with(
+                    "servicePort",
+                    Some("Service port to route to; 0 means the first one"),
+                    Node::Int(w.ingress_port.map_or(0, i64::from)),
+                )
                 .with("tls", Some("TLS settings"), Node::Seq(vec![])),
         )
         .with(
             "autoscaling",
             Some("A HorizontalPodAutoscaler; replicaCount is ignored while it is enabled"),
             Node::map()
-                .with("enabled", Some("Create the HorizontalPodAutoscaler"), Node::Bool(false))
-                .with("minReplicas", Some("Fewest pods"), Node::Int(1))
-                .with("maxReplicas", Some("Most pods"), Node::Int(5))
-                .with("targetCPUUtilizationPercentage", Some("Average CPU use to aim for, in percent of requests; 0 disables"), Node::Int(80))
-                .with("targetMemoryUtilizationPercentage", Some("Average memory use to aim for, in percent of requests; 0 disables"), Node::Int(0)),
+                .with("enabled", Some("Create the HorizontalPodAutoscaler"), Node::Bool(w.autoscaling.is_some()))
+                .with("minReplicas", Some("Fewest pods"), Node::Int(w.autoscaling.as_ref().map_or(1, |a| a.min)))
+                .with("maxReplicas", Some("Most pods"), Node::Int(w.autoscaling.as_ref().map_or(5, |a| a.max)))
+                .with(
+                    "targetCPUUtilizationPercentage",
+                    Some("Average CPU use to aim for, in percent of requests; 0 disables"),
+                    Node::Int(w.autoscaling.as_ref().map_or(80, |a| a.cpu_percent.unwrap_or(0))),
+                )
+                .with(
+                    "targetMemoryUtilizationPercentage",
+                    Some("Average memory use to aim for, in percent of requests; 0 disables"),
+                    Node::Int(w.autoscaling.as_ref().map_or(0, |a| a.memory_percent.unwrap_or(0))),
+                ),
         )
         .with("persistence", Some("Volumes whose data outlives the pod, by volume name"), Node::Map(persistence))
         .with(

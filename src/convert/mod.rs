@@ -10,6 +10,7 @@ pub mod probes;
 pub mod resources;
 pub mod scheduling;
 pub mod secrets;
+pub mod service;
 pub mod storage;
 
 use crate::ecs::TaskDefinition;

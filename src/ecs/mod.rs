@@ -4,8 +4,10 @@
 //! `describe-task-definition` output (`{"taskDefinition": …, "tags": …}`), the unwrapped task
 //! definition the console shows, and a bare list of container definitions.
 
+pub mod cloudformation;
 pub mod path;
 pub mod reader;
+pub mod service;
 pub mod task_definition;
 
 use std::path::Path;
@@ -52,6 +54,30 @@ pub fn from_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
     from_str(text, file)
 }
 
+/// Parses a file as JSON (UTF-8, an optional BOM), with the same errors as `load`.
+pub fn parse_file(path: &Path) -> Result<Value> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| Error::Utf8 {
+        file: file.clone(),
+        offset: e.valid_up_to(),
+    })?;
+    if text.trim().is_empty() {
+        return Err(Error::Empty { file });
+    }
+    serde_json::from_str(text).map_err(|e| Error::Json {
+        file,
+        line: e.line(),
+        column: e.column(),
+        message: json_message(&e),
+        hint: placeholder_hint(text),
+    })
+}
+
 pub fn from_str(text: &str, file: &str) -> Result<Loaded> {
     if text.trim().is_empty() {
         return Err(Error::Empty {
@@ -96,8 +122,12 @@ fn placeholder_hint(text: &str) -> String {
 }
 
 pub fn from_value(value: &Value) -> Result<Loaded, FieldError> {
+    from_value_at(value, JsonPath::root())
+}
+
+/// Like `from_value`, for a task definition found at `root` inside a larger document.
+pub fn from_value_at(value: &Value, root: JsonPath) -> Result<Loaded, FieldError> {
     let mut report = Report::default();
-    let root = JsonPath::root();
     let (task, shape) = match value {
         Value::Object(map) if map.get("taskDefinition").is_some_and(Value::is_object) => {
             let mut outer = Obj::new(value, root.clone())?;

@@ -36,6 +36,28 @@ pub struct Workload {
     /// Secret key → the AWS secret or parameter it is filled from on AWS.
     pub secret_sources: BTreeMap<String, String>,
     pub app_version: String,
+    /// What the ECS service adds: replicas, rollout, load balancing, scaling.
+    pub replicas: i64,
+    pub rollout: Option<Rollout>,
+    pub ingress_port: Option<u16>,
+    pub headless: bool,
+    pub autoscaling: Option<Autoscaling>,
+    pub spread_topology_keys: Vec<String>,
+}
+
+/// Rolling update bounds, from the ECS deployment configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rollout {
+    pub max_surge: String,
+    pub max_unavailable: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Autoscaling {
+    pub min: i64,
+    pub max: i64,
+    pub cpu_percent: Option<i64>,
+    pub memory_percent: Option<i64>,
 }
 
 impl Workload {
@@ -52,6 +74,12 @@ impl Workload {
             host_network: false,
             secret_sources: BTreeMap::new(),
             app_version: String::new(),
+            replicas: 1,
+            rollout: None,
+            ingress_port: None,
+            headless: false,
+            autoscaling: None,
+            spread_topology_keys: Vec::new(),
         }
     }
 

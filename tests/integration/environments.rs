@@ -113,7 +113,10 @@ fn each_environment_renders_as_if_converted_alone() {
 fn a_service_missing_from_an_environment_is_reported_and_still_served() {
     let out = tempfile::tempdir().unwrap();
     let stderr = convert_envs(&ENVS, out.path());
-    assert!(stderr.contains("warning ECSI-W-ENV-MISSING"), "{stderr}");
+    assert!(
+        stderr.contains("warning [prod] ECSI-W-ENV-MISSING"),
+        "{stderr}"
+    );
     let chart = out.path().join("debug-tools");
     assert!(chart.join("values-dev.yaml").exists());
     assert!(!chart.join("values-prod.yaml").exists());

@@ -1,0 +1,206 @@
+//! ECS services: what the service adds to its task definition (replicas, rollout, load
+//! balancers, service discovery, placement, scaling). Read from `describe-services` output,
+//! `create-service` input (ecspresso's ecs-service-def.json) or CloudFormation.
+
+use serde_json::Value;
+
+use crate::ecs::path::JsonPath;
+use crate::ecs::reader::{NotCarried, Obj, ReadResult};
+use crate::report::Report;
+
+/// Which task definition a service runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskRef {
+    /// `family`, `family:revision` or a task definition ARN.
+    Family {
+        family: String,
+        revision: Option<i64>,
+    },
+    /// A CloudFormation logical ID in the same template.
+    Resource(String),
+}
+
+impl TaskRef {
+    pub fn parse(text: &str) -> TaskRef {
+        let tail = text
+            .rsplit_once("task-definition/")
+            .map_or(text, |(_, t)| t);
+        match tail.rsplit_once(':') {
+            Some((family, rev)) if rev.parse::<i64>().is_ok() => TaskRef::Family {
+                family: family.to_string(),
+                revision: rev.parse().ok(),
+            },
+            _ => TaskRef::Family {
+                family: tail.to_string(),
+                revision: None,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct LoadBalancer {
+    pub path: JsonPath,
+    pub container_name: Option<String>,
+    pub container_port: Option<i64>,
+    pub target_group: Option<String>,
+    /// Known from a CloudFormation target group's protocol: HTTP(S) means an ALB.
+    pub application: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Scaling {
+    pub min: i64,
+    pub max: i64,
+    pub cpu_percent: Option<i64>,
+    pub memory_percent: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServiceDefinition {
+    pub path: JsonPath,
+    pub name: Option<String>,
+    pub task: Option<TaskRef>,
+    pub desired_count: Option<i64>,
+    pub maximum_percent: Option<i64>,
+    pub minimum_healthy_percent: Option<i64>,
+    pub load_balancers: Vec<LoadBalancer>,
+    pub service_registries: bool,
+    /// (type, field) of each placement strategy.
+    pub placement_strategy: Vec<(String, Option<String>, JsonPath)>,
+    pub capacity_providers: Option<JsonPath>,
+    pub scaling: Option<Scaling>,
+}
+
+/// Fields of describe-services output that describe the running state, not the service.
+const RUNTIME_FIELDS: &[&str] = &[
+    "serviceArn",
+    "clusterArn",
+    "status",
+    "runningCount",
+    "pendingCount",
+    "deployments",
+    "taskSets",
+    "events",
+    "createdAt",
+    "createdBy",
+    "roleArn",
+    "currentServiceDeployment",
+    "currentServiceRevisions",
+    "cluster",
+    "launchType",
+    "platformVersion",
+    "platformFamily",
+    "networkConfiguration",
+    "schedulingStrategy",
+    "enableECSManagedTags",
+    "propagateTags",
+    "enableExecuteCommand",
+    "healthCheckGracePeriodSeconds",
+    "deploymentController",
+    "tags",
+    "availabilityZoneRebalancing",
+    "clientToken",
+    "serviceConnectConfiguration",
+    "volumeConfigurations",
+    "vpcLatticeConfigurations",
+    "placementConstraints",
+    "loadBalancerName",
+];
+
+pub fn read_service(
+    value: &Value,
+    path: JsonPath,
+    report: &mut Report,
+) -> ReadResult<ServiceDefinition> {
+    let mut s = Obj::new(value, path.clone())?;
+    let name = s.string("serviceName", report)?;
+    let task = match s.raw("taskDefinition", report) {
+        Some((Value::String(t), _)) => Some(TaskRef::parse(t)),
+        Some((Value::Object(o), _)) => o
+            .get("Ref")
+            .and_then(Value::as_str)
+            .map(|r| TaskRef::Resource(r.to_string())),
+        _ => None,
+    };
+    let desired_count = s.int("desiredCount", 0, 100_000, report)?;
+    let (mut maximum_percent, mut minimum_healthy_percent) = (None, None);
+    if let Some(mut dc) = s.object("deploymentConfiguration", report)? {
+        maximum_percent = dc.int("maximumPercent", 100, 200, report)?;
+        minimum_healthy_percent = dc.int("minimumHealthyPercent", 0, 100, report)?;
+        dc.finish(&[
+            NotCarried { key: "deploymentCircuitBreaker", code: "ECSI-W-CIRCUIT-BREAKER", why: "Kubernetes stops a failed rollout (progressDeadlineSeconds) but does not roll it back; use helm upgrade --atomic" },
+            NotCarried { key: "alarms", code: "ECSI-W-ALARMS", why: "CloudWatch alarm rollbacks have no Kubernetes equivalent; use a progressive delivery tool" },
+        ], report);
+    }
+    let mut load_balancers = Vec::new();
+    for (lb, lb_path) in s.array("loadBalancers", report)? {
+        let mut o = Obj::new(lb, lb_path.clone())?;
+        load_balancers.push(LoadBalancer {
+            path: lb_path,
+            container_name: o.string("containerName", report)?,
+            container_port: o.int("containerPort", 1, 65535, report)?,
+            target_group: o.string("targetGroupArn", report)?,
+            application: None,
+        });
+        o.finish(&[NotCarried { key: "loadBalancerName", code: "ECSI-W-CLASSIC-ELB", why: "Classic Load Balancers are not carried over; use a Service of type LoadBalancer" }], report);
+    }
+    let service_registries = !s.array("serviceRegistries", report)?.is_empty();
+    let mut placement_strategy = Vec::new();
+    for (p, p_path) in s.array("placementStrategy", report)? {
+        let mut o = Obj::new(p, p_path.clone())?;
+        let kind = o.string("type", report)?.unwrap_or_default();
+        let field = o.string("field", report)?;
+        o.finish(&[], report);
+        placement_strategy.push((kind, field, p_path));
+    }
+    let capacity_providers = (!s.array("capacityProviderStrategy", report)?.is_empty())
+        .then(|| path.key("capacityProviderStrategy"));
+    for key in RUNTIME_FIELDS {
+        let _ = s.raw(key, report);
+    }
+    s.finish(&[], report);
+    Ok(ServiceDefinition {
+        path,
+        name,
+        task,
+        desired_count,
+        maximum_percent,
+        minimum_healthy_percent,
+        load_balancers,
+        service_registries,
+        placement_strategy,
+        capacity_providers,
+        scaling: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_references() {
+        assert_eq!(
+            TaskRef::parse("arn:aws:ecs:eu-west-1:1:task-definition/web:12"),
+            TaskRef::Family {
+                family: "web".into(),
+                revision: Some(12)
+            }
+        );
+        assert_eq!(
+            TaskRef::parse("web:3"),
+            TaskRef::Family {
+                family: "web".into(),
+                revision: Some(3)
+            }
+        );
+        assert_eq!(
+            TaskRef::parse("web"),
+            TaskRef::Family {
+                family: "web".into(),
+                revision: None
+            }
+        );
+    }
+}
