@@ -56,8 +56,9 @@ pub fn parameters(node: &Node) -> Vec<(String, String, serde_json::Value)> {
             } else {
                 format!("{prefix}[\"{}\"]", e.key)
             };
-            let documented_children =
-                matches!(&e.value, Node::Map(children) if children.iter().any(|c| c.doc.is_some()));
+            // Walk into a map only when every child has its own row; otherwise the map is one
+            // row whose default shows all of it.
+            let documented_children = matches!(&e.value, Node::Map(children) if !children.is_empty() && children.iter().all(|c| c.doc.is_some()));
             if documented_children || (e.doc.is_none() && matches!(e.value, Node::Map(_))) {
                 walk(&e.value, &key, out);
             } else if let Some(doc) = &e.doc {

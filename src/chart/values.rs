@@ -187,7 +187,41 @@ fn container_node(c: &Container) -> Node {
         )
 }
 
+/// A value that a deploy step must fill in: a `${…}` placeholder (envsubst, Terraform,
+/// CloudFormation) or a `{{ … }}` template expression kept from the input.
+pub fn is_placeholder(text: &str) -> bool {
+    (text.contains("${") && text.contains('}')) || (text.contains("{{") && text.contains("}}"))
+}
+
+/// Flags every placeholder value in its comment, so reviewers see what a deploy must set.
+fn flag_placeholders(node: &mut Node) {
+    match node {
+        Node::Map(entries) => {
+            for e in entries {
+                if let Node::Str(text) = &e.value {
+                    if is_placeholder(text) {
+                        let note = "PLACEHOLDER from the input: set the real value at deploy time (--set or a values file)";
+                        e.doc = Some(match &e.doc {
+                            Some(doc) => format!("{doc}. {note}"),
+                            None => note.to_string(),
+                        });
+                    }
+                }
+                flag_placeholders(&mut e.value);
+            }
+        }
+        Node::Seq(items) => items.iter_mut().for_each(flag_placeholders),
+        _ => {}
+    }
+}
+
 pub fn build(w: &Workload) -> Node {
+    let mut node = build_values(w);
+    flag_placeholders(&mut node);
+    node
+}
+
+fn build_values(w: &Workload) -> Node {
     let mut sa_annotations = Node::map();
     if let Some(role) = &w.role_arn {
         sa_annotations = sa_annotations.with("eks.amazonaws.com/role-arn", None, s(role));

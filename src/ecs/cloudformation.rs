@@ -70,7 +70,9 @@ fn cfn_key(key: &str) -> String {
         "efsVolumeConfiguration" => "EFSVolumeConfiguration".into(),
         "fileSystemId" => "FilesystemId".into(),
         "iam" => "IAM".into(),
-        "fsxWindowsFileServerVolumeConfiguration" => "FSxWindowsFileServerVolumeConfiguration".into(),
+        "fsxWindowsFileServerVolumeConfiguration" => {
+            "FSxWindowsFileServerVolumeConfiguration".into()
+        }
         "properties" => "ProxyConfigurationProperties".into(),
         "placementStrategy" => "PlacementStrategies".into(),
         _ => {
@@ -455,12 +457,25 @@ pub fn read_template(value: &Value) -> Result<Template, FieldError> {
                 // target group ARNs are not carried over, so their placeholders would be noise.
                 if let Value::Object(map) = &mut props {
                     map.retain(|k, _| {
-                        ["ServiceName", "DesiredCount", "DeploymentConfiguration", "LoadBalancers", "ServiceRegistries", "PlacementStrategies", "CapacityProviderStrategy"].contains(&k.as_str())
+                        [
+                            "ServiceName",
+                            "DesiredCount",
+                            "DeploymentConfiguration",
+                            "LoadBalancers",
+                            "ServiceRegistries",
+                            "PlacementStrategies",
+                            "CapacityProviderStrategy",
+                        ]
+                        .contains(&k.as_str())
                     });
                     if let Some(Value::Array(lbs)) = map.get_mut("LoadBalancers") {
                         for lb in lbs.iter_mut() {
                             if let Value::Object(lb) = lb {
-                                if let Some(tg) = lb.get("TargetGroupArn").map(references).and_then(|r| r.first().cloned()) {
+                                if let Some(tg) = lb
+                                    .get("TargetGroupArn")
+                                    .map(references)
+                                    .and_then(|r| r.first().cloned())
+                                {
                                     lb.insert("TargetGroupArn".into(), Value::String(tg));
                                 }
                             }
@@ -557,9 +572,18 @@ mod tests {
 
     #[test]
     fn pointers_map_back_to_template_names() {
-        assert_eq!(template_pointer("/containerDefinitions/0/logConfiguration/options/awslogs-group"), "/ContainerDefinitions/0/LogConfiguration/Options/awslogs-group");
-        assert_eq!(template_pointer("/volumes/1/efsVolumeConfiguration/fileSystemId"), "/Volumes/1/EFSVolumeConfiguration/FilesystemId");
-        assert_eq!(template_pointer("/containerDefinitions/0/dockerLabels/my.label/x"), "/ContainerDefinitions/0/DockerLabels/my.label/X");
+        assert_eq!(
+            template_pointer("/containerDefinitions/0/logConfiguration/options/awslogs-group"),
+            "/ContainerDefinitions/0/LogConfiguration/Options/awslogs-group"
+        );
+        assert_eq!(
+            template_pointer("/volumes/1/efsVolumeConfiguration/fileSystemId"),
+            "/Volumes/1/EFSVolumeConfiguration/FilesystemId"
+        );
+        assert_eq!(
+            template_pointer("/containerDefinitions/0/dockerLabels/my.label/x"),
+            "/ContainerDefinitions/0/DockerLabels/my.label/X"
+        );
     }
 
     #[test]
