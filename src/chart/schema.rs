@@ -57,6 +57,7 @@ fn container() -> Value {
         "subPath": string()
     }));
     closed(json!({
+        "kind": {"enum": ["container", "sidecar", "init"]},
         "image": closed(json!({
             "registry": string(),
             "repository": string(),
@@ -109,6 +110,7 @@ pub fn build() -> Value {
         "replicaCount": {"type": "integer", "minimum": 0},
         "deploymentStrategy": object(),
         "defaultContainer": string(),
+        "initContainerOrder": array_of(string()),
         "imagePullSecrets": array_of(closed(json!({"name": string()}))),
         "serviceAccount": closed(json!({
             "create": boolean(),

@@ -113,6 +113,11 @@ fn container_node(c: &Container) -> Node {
             .collect(),
     );
     Node::map()
+        .with(
+            "kind",
+            Some("container (started with the others), sidecar (native sidecar, started first) or init (run to completion first)"),
+            s(c.kind.as_str()),
+        )
         .with("image", Some("Container image"), image)
         .with(
             "command",
@@ -316,6 +321,11 @@ fn build_values(w: &Workload) -> Node {
             },
         )
         .with("defaultContainer", Some("Container that kubectl logs and exec use by default"), s(&main))
+        .with(
+            "initContainerOrder",
+            Some("Order in which init and sidecar containers start (from ECS dependsOn)"),
+            Node::string_seq(&w.init_order),
+        )
         .with("imagePullSecrets", Some("Secrets for pulling images from private registries"), Node::Seq(vec![]))
         .with(
             "serviceAccount",

@@ -104,18 +104,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
                 "ECSI-W-ESSENTIAL",
                 &def.path.key("essential"),
                 format!("container {:?} is not essential", def.name),
-                "runs as a regular container: Kubernetes restarts it when it exits instead of leaving it stopped",
-            );
-        }
-        for dep in &def.depends_on {
-            report.warn(
-                "ECSI-W-ORDER",
-                &dep.path,
-                format!(
-                    "{} waits for {} ({})",
-                    def.name, dep.container_name, dep.condition
-                ),
-                "containers of a pod start together; the startup order is not enforced",
+                "unless another container waits for it to finish, it runs as a regular container: Kubernetes restarts it when it exits instead of leaving it stopped",
             );
         }
         w.containers.push(container);

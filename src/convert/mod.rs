@@ -11,6 +11,7 @@ pub mod resources;
 pub mod scheduling;
 pub mod secrets;
 pub mod service;
+pub mod startup;
 pub mod storage;
 
 use crate::ecs::TaskDefinition;
@@ -24,6 +25,7 @@ const RULES: &[Rule] = &[
     containers::apply,
     resources::apply,
     probes::apply,
+    startup::apply,
     secrets::apply,
     networking::apply,
     storage::apply,

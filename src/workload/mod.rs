@@ -43,6 +43,8 @@ pub struct Workload {
     pub headless: bool,
     pub autoscaling: Option<Autoscaling>,
     pub spread_topology_keys: Vec<String>,
+    /// Init containers and native sidecars, in the order they start.
+    pub init_order: Vec<String>,
 }
 
 /// Rolling update bounds, from the ECS deployment configuration.
@@ -80,6 +82,7 @@ impl Workload {
             headless: false,
             autoscaling: None,
             spread_topology_keys: Vec::new(),
+            init_order: Vec::new(),
         }
     }
 
@@ -98,6 +101,8 @@ impl Workload {
 #[derive(Debug, Clone, Default)]
 pub struct Container {
     pub name: String,
+    /// How the pod runs it: with the others, as a native sidecar, or as an init container.
+    pub kind: ContainerKind,
     /// The container the chart is about: its image tag is the appVersion, kubectl defaults to it.
     pub main: bool,
     pub essential: bool,
@@ -116,6 +121,28 @@ pub struct Container {
     pub security: SecurityContext,
     pub stdin: bool,
     pub tty: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ContainerKind {
+    /// A regular container, started with the others.
+    #[default]
+    App,
+    /// A native sidecar: an init container with `restartPolicy: Always`, started (and, with a
+    /// startup probe, healthy) before the containers after it.
+    Sidecar,
+    /// Runs to completion before the containers after it.
+    Init,
+}
+
+impl ContainerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContainerKind::App => "container",
+            ContainerKind::Sidecar => "sidecar",
+            ContainerKind::Init => "init",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -90,13 +90,47 @@ fn check(case: &str, raw: &Value, docs: &[Value]) {
         "{case}: a chart must not render Secret values"
     );
 
-    let containers = pod["containers"].as_array().unwrap();
+    let app: Vec<Value> = pod["containers"].as_array().cloned().unwrap_or_default();
+    let init: Vec<Value> = pod["initContainers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let containers: Vec<Value> = app.iter().chain(&init).cloned().collect();
     let defs = td["containerDefinitions"].as_array().unwrap();
     assert_eq!(
         containers.len(),
         defs.len(),
         "{case}: every container is in the pod"
     );
+    // dependsOn: what others wait for starts first, as a native sidecar (START, HEALTHY) or an
+    // init container that runs to completion (SUCCESS, COMPLETE), in dependency order.
+    let init_index = |name: &str| init.iter().position(|c| c["name"] == name);
+    let mut completes = Vec::new();
+    for def in defs {
+        let name = dns_label(def["name"].as_str().unwrap(), 63);
+        for dep in def["dependsOn"].as_array().into_iter().flatten() {
+            let target = dns_label(dep["containerName"].as_str().unwrap(), 63);
+            let t = init_index(&target)
+                .unwrap_or_else(|| panic!("{case}: {target} must start before {name}"));
+            let sidecar = init[t]["restartPolicy"] == "Always";
+            match dep["condition"].as_str().unwrap() {
+                "START" => {}
+                "HEALTHY" => assert!(
+                    sidecar && init[t]["startupProbe"].is_object(),
+                    "{case}: {target} is a sidecar gated by a startup probe"
+                ),
+                cond => {
+                    assert!(!sidecar, "{case}: {target} runs to completion ({cond})");
+                    if cond == "COMPLETE" {
+                        completes.push(target.clone());
+                    }
+                }
+            }
+            if let Some(me) = init_index(&name) {
+                assert!(t < me, "{case}: {target} starts before {name}");
+            }
+        }
+    }
     let mut grace = 30;
     for def in defs {
         let name = dns_label(def["name"].as_str().unwrap(), 63);
@@ -112,8 +146,26 @@ fn check(case: &str, raw: &Value, docs: &[Value]) {
             let want: Vec<String> = strings(&def[ecs]).iter().map(|s| escape(s)).collect();
             assert_eq!(strings(&c[k8s]), want, "{ctx}: {ecs} -> {k8s}");
         };
-        expect_list("entryPoint", "command");
-        expect_list("command", "args");
+        if completes.contains(&name) && def["entryPoint"].is_array() {
+            // A COMPLETE dependency runs through a shell that ignores its exit status.
+            assert_eq!(
+                strings(&c["command"]),
+                ["/bin/sh", "-c", "\"$0\" \"$@\" || true"],
+                "{ctx}"
+            );
+            let mut original: Vec<String> = strings(&def["entryPoint"]);
+            original.extend(strings(&def["command"]));
+            assert_eq!(
+                strings(&c["args"]),
+                original.iter().map(|s| escape(s)).collect::<Vec<_>>(),
+                "{ctx}"
+            );
+        } else {
+            expect_list("entryPoint", "command");
+            expect_list("command", "args");
+        }
+        let is_init =
+            c["restartPolicy"].is_null() && init.iter().any(|i| i["name"] == name.as_str());
         if let Some(dir) = def["workingDirectory"].as_str().filter(|d| !d.is_empty()) {
             assert_eq!(c["workingDir"], dir, "{ctx}: workingDir");
         }
@@ -238,6 +290,11 @@ fn check(case: &str, raw: &Value, docs: &[Value]) {
             !matches!(&def["essential"], Value::Bool(false)) && def["essential"] != "false";
         let hc = &def["healthCheck"];
         match hc["command"].as_array().map(|a| a[0].as_str().unwrap()) {
+            _ if is_init => {
+                for p in ["livenessProbe", "readinessProbe", "startupProbe"] {
+                    assert!(c[p].is_null(), "{ctx}: init containers have no probes");
+                }
+            }
             Some("NONE") | None => {
                 for p in ["livenessProbe", "readinessProbe", "startupProbe"] {
                     assert!(c[p].is_null(), "{ctx}: no {p} without a health check");
@@ -270,7 +327,15 @@ fn check(case: &str, raw: &Value, docs: &[Value]) {
                     essential,
                     "{ctx}: liveness only for essential containers"
                 );
+                let gated = c["restartPolicy"] == "Always"
+                    && defs.iter().any(|d| {
+                        d["dependsOn"].as_array().into_iter().flatten().any(|x| {
+                            x["condition"] == "HEALTHY"
+                                && dns_label(x["containerName"].as_str().unwrap(), 63) == name
+                        })
+                    });
                 match number(&hc["startPeriod"]).filter(|p| *p > 0) {
+                    _ if gated => assert!(c["startupProbe"].is_object(), "{ctx}: HEALTHY gate"),
                     Some(start) => {
                         assert_eq!(strings(&c["startupProbe"]["exec"]["command"]), exec);
                         let budget =

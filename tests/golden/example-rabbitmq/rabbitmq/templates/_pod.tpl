@@ -32,13 +32,31 @@ spec:
   dnsPolicy: ClusterFirstWithHostNet
   {{- end }}
   terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}
-  {{- with .Values.initContainers }}
+  {{- /* Init containers and native sidecars start in initContainerOrder, then any others. */}}
+  {{- $order := list }}
+  {{- range .Values.initContainerOrder }}
+  {{- if hasKey $.Values.containers . }}{{ $order = append $order . }}{{ end }}
+  {{- end }}
+  {{- range $name, $c := .Values.containers }}
+  {{- if and (ne (default "container" $c.kind) "container") (not (has $name $order)) }}{{ $order = append $order $name }}{{ end }}
+  {{- end }}
+  {{- if or $order .Values.initContainers }}
   initContainers:
+    {{- range $name := $order }}
+    {{- $c := get $.Values.containers $name }}
+    {{- if ne (default "container" $c.kind) "container" }}
+    {{- include "rabbitmq.container" (dict "name" $name "c" $c "root" $) | nindent 4 }}
+    {{- end }}
+    {{- end }}
+    {{- with .Values.initContainers }}
     {{- toYaml . | nindent 4 }}
+    {{- end }}
   {{- end }}
   containers:
     {{- range $name, $c := .Values.containers }}
+    {{- if eq (default "container" $c.kind) "container" }}
     {{- include "rabbitmq.container" (dict "name" $name "c" $c "root" $) | nindent 4 }}
+    {{- end }}
     {{- end }}
     {{- with .Values.sidecars }}
     {{- toYaml . | nindent 4 }}
@@ -70,6 +88,9 @@ spec:
 {{- $c := .c -}}
 - name: {{ .name }}
   image: {{ include "rabbitmq.image" $c.image | quote }}
+  {{- if eq (default "container" $c.kind) "sidecar" }}
+  restartPolicy: Always
+  {{- end }}
   imagePullPolicy: {{ $c.image.pullPolicy }}
   {{- with $c.command }}
   command:
@@ -113,7 +134,9 @@ spec:
     {{- toYaml . | nindent 4 }}
   {{- end }}
   {{- end }}
-  {{- range $probe := list "startupProbe" "livenessProbe" "readinessProbe" }}
+  {{- /* Init containers that run to completion may have no probes. */}}
+  {{- $probes := ternary (list) (list "startupProbe" "livenessProbe" "readinessProbe") (eq (default "container" $c.kind) "init") }}
+  {{- range $probe := $probes }}
   {{- $p := get $c $probe }}
   {{- if and $p $p.enabled }}
   {{ $probe }}:
