@@ -130,7 +130,7 @@ pub fn plan(paths: &[PathBuf], settings: &Settings) -> Plan {
     let mut services: Vec<ServiceUnit> = Vec::new();
     for (path, explicit) in files {
         let file = path.display().to_string();
-        let value = match crate::ecs::parse_file(&path) {
+        let value = match crate::ecs::parse_file(&path, &settings.vars) {
             Ok(v) => v,
             Err(e) => {
                 plan.failed.push(e);

@@ -81,6 +81,15 @@ pub struct Cli {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// Value for a placeholder in the input (${NAME}, <NAME>, {{ NAME }}, a YOUR_… token),
+    /// substituted before the file is read; repeatable
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
+
+    /// File of NAME=VALUE lines (or a JSON object) with placeholder values; repeatable
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+
     /// After writing, run `helm lint --strict` and `helm template` on each chart with its
     /// default values and each values-<env>.yaml ($HELM_BIN, else helm on the PATH)
     #[arg(long)]
@@ -171,6 +180,16 @@ pub struct PublishArgs {
     /// Print nothing but errors
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+fn parse_var(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=VALUE, got {text:?}"))?;
+    if name.is_empty() {
+        return Err("the variable name is empty".into());
+    }
+    Ok((name.to_string(), value.to_string()))
 }
 
 fn parse_env(text: &str) -> Result<(String, PathBuf), String> {

@@ -12,6 +12,7 @@ pub mod ecs;
 pub mod environments;
 pub mod error;
 pub mod package;
+pub mod placeholder;
 pub mod repo;
 pub mod report;
 pub mod verify;
@@ -48,6 +49,8 @@ pub struct Settings {
     pub chart: chart::ChartOptions,
     pub convert: convert::Options,
     pub strict: bool,
+    /// Values for placeholders, from --var and --var-file.
+    pub vars: BTreeMap<String, String>,
 }
 
 impl Settings {
@@ -81,6 +84,23 @@ impl Settings {
                 },
             },
             strict: cli.strict,
+            vars: {
+                let mut vars = BTreeMap::new();
+                for file in &cli.var_files {
+                    let text = std::fs::read_to_string(file).map_err(|source| Error::Read {
+                        path: file.clone(),
+                        source,
+                    })?;
+                    let parsed =
+                        placeholder::parse_var_file(&text).map_err(|message| Error::Input {
+                            file: file.display().to_string(),
+                            message,
+                        })?;
+                    vars.extend(parsed);
+                }
+                vars.extend(cli.vars.iter().cloned());
+                vars
+            },
         })
     }
 }
@@ -123,7 +143,7 @@ pub fn file_stem(path: &Path) -> String {
 
 /// Reads one task definition and maps it; `env` is taken out of the family when given.
 pub fn convert_service(path: &Path, settings: &Settings, env: Option<&str>) -> Result<Service> {
-    let loaded = ecs::load(path)?;
+    let loaded = ecs::load_with(path, &settings.vars)?;
     convert_loaded(loaded, path, settings, None, env)
 }
 

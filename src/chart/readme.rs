@@ -56,9 +56,12 @@ pub fn parameters(node: &Node) -> Vec<(String, String, serde_json::Value)> {
             } else {
                 format!("{prefix}[\"{}\"]", e.key)
             };
-            // Walk into a map only when every child has its own row; otherwise the map is one
-            // row whose default shows all of it.
-            let documented_children = matches!(&e.value, Node::Map(children) if !children.is_empty() && children.iter().all(|c| c.doc.is_some()));
+            // Walk into a map when every child has its own row, or when it is a collection by
+            // name (containers, persistence) whose members' children all do; otherwise the map
+            // is one row whose default shows all of it.
+            let all_documented = |n: &Node| matches!(n, Node::Map(c) if !c.is_empty() && c.iter().all(|c| c.doc.is_some()));
+            let documented_children = all_documented(&e.value)
+                || matches!(&e.value, Node::Map(members) if !members.is_empty() && members.iter().all(|m| all_documented(&m.value)));
             if documented_children || (e.doc.is_none() && matches!(e.value, Node::Map(_))) {
                 walk(&e.value, &key, out);
             } else if let Some(doc) = &e.doc {
@@ -91,7 +94,15 @@ pub fn render(w: &Workload, description: &str, values: &Node, report: &Report) -
             .map(|(key, description, default)| Parameter {
                 key: cell(&key),
                 description: cell(&description),
-                default: cell(&default.to_string()).replace('`', "'"),
+                default: {
+                    let text = cell(&default.to_string());
+                    // A code span holding a backtick needs double backticks around it.
+                    if text.contains('`') {
+                        format!("`` {text} ``")
+                    } else {
+                        format!("`{text}`")
+                    }
+                },
             })
             .collect(),
         findings: report

@@ -195,7 +195,7 @@ fn container_node(c: &Container) -> Node {
 /// A value that a deploy step must fill in: a `${…}` placeholder (envsubst, Terraform,
 /// CloudFormation) or a `{{ … }}` template expression kept from the input.
 pub fn is_placeholder(text: &str) -> bool {
-    (text.contains("${") && text.contains('}')) || (text.contains("{{") && text.contains("}}"))
+    crate::placeholder::find(text).is_some()
 }
 
 /// Flags every placeholder value in its comment, so reviewers see what a deploy must set.

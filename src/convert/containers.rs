@@ -39,10 +39,13 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
                 report.warn(
                     "ECSI-W-IMAGE-MISSING",
                     &def.path.key("image"),
-                    "the container has no image",
-                    "left empty in values.yaml; set it with --set",
+                    "the container has no image (a deploy step fills it in)",
+                    "the repository is the placeholder REPLACE_ME in values.yaml; set it with --set",
                 );
-                Default::default()
+                crate::workload::Image {
+                    repository: "REPLACE_ME".into(),
+                    ..Default::default()
+                }
             }
         };
 

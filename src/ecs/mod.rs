@@ -10,6 +10,7 @@ pub mod reader;
 pub mod service;
 pub mod task_definition;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::Value;
@@ -38,11 +39,13 @@ pub struct Loaded {
 
 /// Reads and parses one file; `file` is the name errors print (the path as the user gave it).
 pub fn load(path: &Path) -> Result<Loaded> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    from_bytes(&bytes, &path.display().to_string())
+    load_with(path, &BTreeMap::new())
+}
+
+/// Like `load`, with placeholders filled in from `vars` first.
+pub fn load_with(path: &Path, vars: &BTreeMap<String, String>) -> Result<Loaded> {
+    let value = parse_file(path, vars)?;
+    from_value(&value).map_err(|e| Error::field(&path.display().to_string(), e))
 }
 
 pub fn from_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
@@ -55,7 +58,7 @@ pub fn from_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
 }
 
 /// Parses a file as JSON (UTF-8, an optional BOM), with the same errors as `load`.
-pub fn parse_file(path: &Path) -> Result<Value> {
+pub fn parse_file(path: &Path, vars: &BTreeMap<String, String>) -> Result<Value> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
@@ -69,12 +72,13 @@ pub fn parse_file(path: &Path) -> Result<Value> {
     if text.trim().is_empty() {
         return Err(Error::Empty { file });
     }
-    serde_json::from_str(text).map_err(|e| Error::Json {
+    let text = crate::placeholder::substitute(text, vars);
+    serde_json::from_str(&text).map_err(|e| Error::Json {
         file,
         line: e.line(),
         column: e.column(),
         message: json_message(&e),
-        hint: placeholder_hint(text),
+        hint: placeholder_hint(&text, e.line()),
     })
 }
 
@@ -89,7 +93,7 @@ pub fn from_str(text: &str, file: &str) -> Result<Loaded> {
         line: e.line(),
         column: e.column(),
         message: json_message(&e),
-        hint: placeholder_hint(text),
+        hint: placeholder_hint(text, e.line()),
     })?;
     from_value(&value).map_err(|e| Error::field(file, e))
 }
@@ -105,20 +109,49 @@ fn json_message(e: &serde_json::Error) -> String {
 
 /// Task definitions kept in CI pipelines are often templates that are not JSON until a deploy
 /// step fills them in; say so instead of leaving the user with a bare syntax error.
-fn placeholder_hint(text: &str) -> String {
-    for (open, close) in [("${", "}"), ("{{", "}}")] {
-        if let Some(start) = text.find(open) {
-            if let Some(len) = text[start..].find(close) {
-                let token = &text[start..start + len + close.len()];
-                if token.len() <= 80 {
-                    return format!(
-                        " (the file contains the placeholder `{token}`; fill it in before converting)"
-                    );
-                }
+/// Names the placeholder that broke the JSON: the one on the error's line, else the first.
+fn placeholder_hint(text: &str, line: usize) -> String {
+    let on_line = text
+        .lines()
+        .nth(line.saturating_sub(1))
+        .and_then(crate::placeholder::find);
+    match on_line.or_else(|| crate::placeholder::find(text)) {
+        Some(token) if token.len() <= 80 => format!(
+            " (the file contains the placeholder `{token}`; give its value with --var NAME=VALUE or --var-file FILE)"
+        ),
+        _ => String::new(),
+    }
+}
+
+/// Reports every string value that still holds a placeholder. Command lines are left alone:
+/// `${VAR}` there is the shell's, expanded when the container runs.
+fn report_placeholders(value: &Value, path: &JsonPath, report: &mut Report) {
+    match value {
+        Value::String(s) => {
+            if let Some(token) = crate::placeholder::find(s) {
+                report.warn(
+                    "ECSI-W-PLACEHOLDER",
+                    path,
+                    format!("the value holds the placeholder `{token}`"),
+                    "kept as the default in values.yaml and flagged there; set it at deploy time, or convert with --var",
+                );
             }
         }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                report_placeholders(v, &path.index(i), report);
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                if ["command", "entryPoint", "Command", "EntryPoint"].contains(&k.as_str()) {
+                    continue;
+                }
+                report_placeholders(v, &path.key(k), report);
+            }
+        }
+        _ => {}
     }
-    String::new()
 }
 
 pub fn from_value(value: &Value) -> Result<Loaded, FieldError> {
@@ -201,6 +234,7 @@ pub fn from_value_at(value: &Value, root: JsonPath) -> Result<Loaded, FieldError
             ))
         }
     };
+    report_placeholders(value, &root, &mut report);
     Ok(Loaded {
         task,
         shape,

@@ -111,7 +111,7 @@ fn bad_input_is_one_clear_line_and_writes_nothing() {
         ("vol.json", br#"{"family":"x","containerDefinitions":[{"name":"a","image":"x","mountPoints":[{"sourceVolume":"data","containerPath":"/d"}]}]}"#, "vol.json: containerDefinitions[0].mountPoints[0].sourceVolume: names volume \"data\", which is not declared in `volumes`"),
         ("memory.json", br#"{"family":"x","containerDefinitions":[{"name":"a","image":"x","memory":"lots"}]}"#, "memory.json: containerDefinitions[0].memory: expected an integer 0-16777216, got \"lots\""),
         ("utf8.json", b"{\"family\": \"\xc3\x28\"}", "utf8.json: not valid UTF-8 (first bad byte at offset 12)"),
-        ("template.json", br#"{"family":"x","containerDefinitions":[{"name":"a","image":"x","portMappings":[{"containerPort": ${PORT}}]}]}"#, "template.json:1:97: not valid JSON: expected value (the file contains the placeholder `${PORT}`; fill it in before converting)"),
+        ("template.json", br#"{"family":"x","containerDefinitions":[{"name":"a","image":"x","portMappings":[{"containerPort": ${PORT}}]}]}"#, "template.json:1:97: not valid JSON: expected value (the file contains the placeholder `${PORT}`; give its value with --var NAME=VALUE or --var-file FILE)"),
     ];
     for (name, bytes, expected) in &cases {
         fs::write(tmp.path().join(name), bytes).unwrap();
@@ -355,4 +355,106 @@ fn report_is_written_and_summarised() {
     );
     let readme = fs::read_to_string(tmp.path().join("out/vault/README.md")).unwrap();
     assert!(readme.contains("## Migration notes") && readme.contains("`ECSI-W-ULIMIT`"));
+}
+
+#[test]
+fn placeholders_are_filled_from_vars_even_where_json_needs_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = r#"{"family": "api", "containerDefinitions": [{"name": "api", "image": "<IMAGE1_NAME>",
+        "portMappings": [{"containerPort": ${PORT}}],
+        "environment": [{"name": "MSG", "value": "{{ must_env `MSG` }}"}, {"name": "HOST", "value": "${DB_HOST}"}]}]}"#;
+    fs::write(tmp.path().join("api.json.tpl"), text).unwrap();
+    // Not JSON until filled in: one line with line and column that suggests --var.
+    let (code, _, err) = run(&["api.json.tpl", "-o", "out"], tmp.path());
+    assert_eq!(code, 1);
+    assert_eq!(err.lines().count(), 1);
+    assert!(
+        err.starts_with("Error: api.json.tpl:2:")
+            && err.contains("placeholder `${PORT}`; give its value with --var NAME=VALUE"),
+        "{err}"
+    );
+
+    fs::write(
+        tmp.path().join("prod.env"),
+        "# prod\nexport MSG=say \"hi\"\nDB_HOST='db.internal'\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(
+        &[
+            "api.json.tpl",
+            "-o",
+            "out",
+            "-q",
+            "--var",
+            "PORT=8080",
+            "--var",
+            "IMAGE1_NAME=registry.example.com/api:2.1",
+            "--var-file",
+            "prod.env",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let values: serde_json::Value = helm_ecs_import::yaml::from_str(
+        &fs::read_to_string(tmp.path().join("out/api/values.yaml")).unwrap(),
+    )
+    .unwrap();
+    let api = &values["containers"]["api"];
+    assert_eq!(api["ports"][0]["containerPort"], 8080);
+    assert_eq!(api["image"]["registry"], "registry.example.com");
+    assert_eq!(api["image"]["tag"], "2.1");
+    assert_eq!(api["env"]["MSG"], "say \"hi\"");
+    assert_eq!(api["env"]["HOST"], "db.internal");
+    let report = fs::read_to_string(tmp.path().join("out/api/ecs-import-report.json")).unwrap();
+    assert!(!report.contains("ECSI-W-PLACEHOLDER"), "{report}");
+}
+
+#[test]
+fn unfilled_placeholders_become_flagged_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = root().join("tests/fixtures/placeholders/task-definition.json");
+    let (code, _, err) = run(&[input.to_str().unwrap(), "-o", "out"], tmp.path());
+    assert_eq!(code, 0, "{err}");
+    let text = fs::read_to_string(tmp.path().join("out/billing/values.yaml")).unwrap();
+    let values: serde_json::Value = helm_ecs_import::yaml::from_str(&text).unwrap();
+    assert_eq!(
+        values["containers"]["billing"]["image"]["repository"],
+        "<IMAGE1_NAME>"
+    );
+    assert_eq!(
+        values["containers"]["billing"]["env"]["STAGE"],
+        "{{ must_env `STAGE` }}"
+    );
+    assert_eq!(
+        values["containers"]["agent"]["image"]["repository"],
+        "REPLACE_ME"
+    );
+    assert!(
+        text.contains("# -- Image repository. PLACEHOLDER from the input"),
+        "{text}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(
+        &fs::read(tmp.path().join("out/billing/ecs-import-report.json")).unwrap(),
+    )
+    .unwrap();
+    let flagged: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "ECSI-W-PLACEHOLDER")
+        .map(|f| f["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        flagged,
+        [
+            "/containerDefinitions/0/environment/0/value",
+            "/containerDefinitions/0/environment/1/value",
+            "/containerDefinitions/0/image",
+            "/taskRoleArn"
+        ]
+    );
+    // A shell variable in a command and a .NET-style env name are not placeholders.
+    assert!(!flagged
+        .iter()
+        .any(|p| p.contains("command") || p.contains("environment/2")));
 }
