@@ -149,6 +149,16 @@ fn container_node(c: &Container) -> Node {
             Some("Environment variables read from the Secret named by secrets.name, name: key"),
             Node::string_map(&c.secret_env),
         )
+        .with(
+            "envFrom",
+            Some("ConfigMaps and Secrets loaded whole as environment, as Kubernetes EnvFromSource objects (for ECS environment files)"),
+            Node::Seq(
+                c.env_from
+                    .iter()
+                    .map(|name| Node::map().with("configMapRef", None, Node::map().with("name", None, s(name))))
+                    .collect(),
+            ),
+        )
         .with("ports", Some("Ports the container listens on"), ports)
         .with(
             "resources",
@@ -271,8 +281,11 @@ fn build_values(w: &Workload) -> Node {
                     .with("existingClaim", Some("Use this existing claim instead of creating one"), s(""))
                     .with("annotations", Some("Claim annotations"), Node::string_map(annotations)),
             }),
-            VolumeSource::Scratch { memory } => {
-                let empty_dir = if *memory { Node::map().with("medium", None, s("Memory")) } else { Node::map() };
+            VolumeSource::Scratch { memory, size_limit } => {
+                let mut empty_dir = if *memory { Node::map().with("medium", None, s("Memory")) } else { Node::map() };
+                if let Some(limit) = size_limit {
+                    empty_dir = empty_dir.with("sizeLimit", None, s(limit));
+                }
                 volumes.push(Entry { key: v.name.clone(), doc: None, value: Node::map().with("emptyDir", None, empty_dir) });
             }
             VolumeSource::HostPath { path } => volumes.push(Entry {
@@ -326,7 +339,11 @@ fn build_values(w: &Workload) -> Node {
             Some("Order in which init and sidecar containers start (from ECS dependsOn)"),
             Node::string_seq(&w.init_order),
         )
-        .with("imagePullSecrets", Some("Secrets for pulling images from private registries"), Node::Seq(vec![]))
+        .with(
+            "imagePullSecrets",
+            Some("Secrets for pulling images from private registries (from ECS repositoryCredentials)"),
+            Node::Seq(w.image_pull_secrets.iter().map(|n| Node::map().with("name", None, s(n))).collect()),
+        )
         .with(
             "serviceAccount",
             Some("The pods' identity; the ECS task role is carried as an IRSA annotation"),
@@ -334,12 +351,62 @@ fn build_values(w: &Workload) -> Node {
                 .with("create", Some("Create a ServiceAccount"), Node::Bool(true))
                 .with("automount", Some("Mount its API token"), Node::Bool(true))
                 .with("annotations", Some("ServiceAccount annotations"), sa_annotations)
+                .with(
+                    "podIdentity",
+                    Some("Use EKS Pod Identity instead of IRSA: the role-arn annotation is left out, and an association for this ServiceAccount must exist"),
+                    Node::Bool(false),
+                )
                 .with("name", Some("Name to use; empty derives it from the release"), s("")),
         )
-        .with("podAnnotations", Some("Annotations for every pod"), Node::map())
-        .with("podLabels", Some("Labels for every pod"), Node::map())
-        .with("podSecurityContext", Some("Pod security context"), Node::map())
+        .with("podAnnotations", Some("Annotations for every pod (task tags that are not valid labels)"), Node::string_map(&w.pod_annotations))
+        .with("podLabels", Some("Labels for every pod (from the task definition's tags)"), Node::string_map(&w.pod_labels))
+        .with("podSecurityContext", Some("Pod security context (fsGroup, sysctls from ECS systemControls)"), {
+            let mut psc = Node::map();
+            if let Some(g) = w.fs_group {
+                psc = psc.with("fsGroup", None, Node::Int(g)).with("fsGroupChangePolicy", None, s("OnRootMismatch"));
+            }
+            if !w.sysctls.is_empty() {
+                psc = psc.with(
+                    "sysctls",
+                    None,
+                    Node::Seq(w.sysctls.iter().map(|(k, v)| Node::map().with("name", None, s(k)).with("value", None, s(v))).collect()),
+                );
+            }
+            psc
+        })
         .with("hostNetwork", Some("Use the node's network (ECS host network mode)"), Node::Bool(w.host_network))
+        .with("hostPID", Some("Use the node's process namespace (ECS pidMode host)"), Node::Bool(w.host_pid))
+        .with("hostIPC", Some("Use the node's IPC namespace (ECS ipcMode host)"), Node::Bool(w.host_ipc))
+        .with(
+            "shareProcessNamespace",
+            Some("Containers see each other's processes (ECS pidMode task)"),
+            Node::Bool(w.share_process_namespace),
+        )
+        .with("dnsConfig", Some("Pod DNS settings (from ECS dnsServers and dnsSearchDomains)"), {
+            let mut dns = Node::map();
+            if !w.dns_nameservers.is_empty() {
+                dns = dns.with("nameservers", None, Node::string_seq(&w.dns_nameservers));
+            }
+            if !w.dns_searches.is_empty() {
+                dns = dns.with("searches", None, Node::string_seq(&w.dns_searches));
+            }
+            dns
+        })
+        .with(
+            "dnsPolicy",
+            Some("Pod DNS policy; None uses only dnsConfig (ECS dnsServers replace the cluster DNS)"),
+            s(if w.dns_nameservers.is_empty() { "" } else { "None" }),
+        )
+        .with(
+            "hostAliases",
+            Some("Extra /etc/hosts entries (from ECS extraHosts)"),
+            Node::Seq(
+                w.host_aliases
+                    .iter()
+                    .map(|(ip, names)| Node::map().with("ip", None, s(ip)).with("hostnames", None, Node::string_seq(names)))
+                    .collect(),
+            ),
+        )
         .with(
             "terminationGracePeriodSeconds",
             Some("Seconds between SIGTERM and SIGKILL (the longest ECS stopTimeout)"),
@@ -350,7 +417,7 @@ fn build_values(w: &Workload) -> Node {
         .with("affinity", Some("Affinity rules"), Node::map())
         .with(
             "topologySpreadConstraints",
-            Some("How pods spread across zones and nodes (from the ECS spread placement strategy)"),
+            Some("How pods spread across zones and nodes (from the ECS spread placement strategy); when empty, a StatefulSet with more than one replica spreads across zones"),
             Node::Seq(
                 w.spread_topology_keys
                     .iter()
@@ -376,7 +443,11 @@ fn build_values(w: &Workload) -> Node {
             "podDisruptionBudget",
             Some("Limits voluntary disruptions (node drains, upgrades)"),
             Node::map()
-                .with("enabled", Some("Create a PodDisruptionBudget"), Node::Bool(false))
+                .with(
+                    "enabled",
+                    Some("Create a PodDisruptionBudget (on by default for StatefulSets: node drains take one pod at a time)"),
+                    Node::Bool(w.kind == crate::workload::WorkloadKind::StatefulSet),
+                )
                 .with("minAvailable", Some("Pods that must stay up (number or percentage); wins over maxUnavailable"), s(""))
                 .with("maxUnavailable", Some("Pods that may be down at once (number or percentage)"), Node::Int(1)),
         )

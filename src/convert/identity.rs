@@ -24,13 +24,5 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             "not used by the pod: grant those rights to the node role and to the secrets and log agents",
         );
     }
-    if !td.tags.is_empty() {
-        report.warn(
-            "ECSI-W-TAGS",
-            &td.path.key("tags"),
-            format!("{} task definition tag(s)", td.tags.len()),
-            "not carried over; add them as podLabels or podAnnotations",
-        );
-    }
     Ok(())
 }

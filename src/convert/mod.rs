@@ -6,6 +6,7 @@ pub mod identity;
 pub mod image;
 pub mod naming;
 pub mod networking;
+pub mod pod;
 pub mod probes;
 pub mod resources;
 pub mod scheduling;
@@ -29,6 +30,7 @@ const RULES: &[Rule] = &[
     secrets::apply,
     networking::apply,
     storage::apply,
+    pod::apply,
     scheduling::apply,
     identity::apply,
 ];

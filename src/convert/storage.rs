@@ -141,7 +141,10 @@ fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
             }
             return persistent(size, "ReadWriteOnce", "");
         }
-        return VolumeSource::Scratch { memory };
+        return VolumeSource::Scratch {
+            memory,
+            size_limit: None,
+        };
     }
     if v.configured_at_launch {
         report.info(
@@ -161,7 +164,10 @@ fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
         );
         return VolumeSource::HostPath { path: path.clone() };
     }
-    VolumeSource::Scratch { memory: false }
+    VolumeSource::Scratch {
+        memory: false,
+        size_limit: None,
+    }
 }
 
 #[cfg(test)]
@@ -189,7 +195,13 @@ mod tests {
         assert!(
             matches!(&w.volumes[0].source, VolumeSource::Persistent { size, .. } if size == "10Gi")
         );
-        assert_eq!(w.volumes[1].source, VolumeSource::Scratch { memory: false });
+        assert_eq!(
+            w.volumes[1].source,
+            VolumeSource::Scratch {
+                memory: false,
+                size_limit: None
+            }
+        );
         assert_eq!(w.containers[0].mounts[0].volume, "redis-data");
         assert!(r.findings.iter().any(|f| f.code == "ECSI-I-VOLUME-SIZE"));
     }

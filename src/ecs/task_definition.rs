@@ -28,6 +28,9 @@ pub struct TaskDefinition {
     pub cpu_architecture: Option<(String, JsonPath)>,
     pub operating_system_family: Option<(String, JsonPath)>,
     pub tags: Vec<(String, String)>,
+    pub pid_mode: Option<(String, JsonPath)>,
+    pub ipc_mode: Option<(String, JsonPath)>,
+    pub ephemeral_storage_gib: Option<(i64, JsonPath)>,
     pub containers: Vec<ContainerDefinition>,
     pub volumes: Vec<VolumeDefinition>,
 }
@@ -58,6 +61,22 @@ pub struct ContainerDefinition {
     pub stop_timeout: Option<i64>,
     pub interactive: Option<bool>,
     pub pseudo_terminal: Option<bool>,
+    pub shared_memory_mib: Option<(i64, JsonPath)>,
+    /// (containerPath, size MiB, mount options, path)
+    pub tmpfs: Vec<(String, i64, Vec<String>, JsonPath)>,
+    /// (source container, read-only, path)
+    pub volumes_from: Vec<(String, bool, JsonPath)>,
+    pub dns_servers: Vec<String>,
+    pub dns_search_domains: Vec<String>,
+    /// (hostname, ip)
+    pub extra_hosts: Vec<(String, String)>,
+    /// (sysctl name, value, path)
+    pub system_controls: Vec<(String, String, JsonPath)>,
+    /// (type, value, path)
+    pub resource_requirements: Vec<(String, String, JsonPath)>,
+    /// S3 object ARNs of environment files.
+    pub environment_files: Vec<(String, JsonPath)>,
+    pub repository_credentials: Option<(String, JsonPath)>,
 }
 
 #[derive(Debug, Clone)]
@@ -154,34 +173,23 @@ pub const READ_ONLY_FIELDS: &[&str] = &[
 
 const TASK_NOT_CARRIED: &[NotCarried] = &[
     NotCarried { key: "placementConstraints", code: "ECSI-W-PLACEMENT", why: "placement constraints are not translated yet; set nodeSelector/affinity in values.yaml" },
-    NotCarried { key: "pidMode", code: "ECSI-W-PID-MODE", why: "not translated yet; set shareProcessNamespace/hostPID by hand if needed" },
-    NotCarried { key: "ipcMode", code: "ECSI-W-IPC-MODE", why: "containers of a pod share IPC already; hostIPC is not set" },
     NotCarried { key: "proxyConfiguration", code: "ECSI-W-APPMESH", why: "App Mesh proxy configuration has no Kubernetes equivalent; use a service mesh's sidecar injection" },
     NotCarried { key: "inferenceAccelerators", code: "ECSI-W-EI", why: "Elastic Inference is discontinued; request GPUs or Inferentia devices instead" },
-    NotCarried { key: "ephemeralStorage", code: "ECSI-W-EPHEMERAL", why: "not translated yet; set ephemeral-storage in the container resources" },
     NotCarried { key: "enableFaultInjection", code: "ECSI-W-FAULT", why: "ECS fault injection has no equivalent; use AWS FIS EKS actions or Chaos Mesh" },
     NotCarried { key: "trustedExecutionConfiguration", code: "ECSI-W-TEE", why: "no direct equivalent; a runtimeClassName for a sandboxed runtime is the closest" },
 ];
 
 const CONTAINER_NOT_CARRIED: &[NotCarried] = &[
-    NotCarried { key: "repositoryCredentials", code: "ECSI-W-REPO-CREDS", why: "not translated yet; add the registry secret to imagePullSecrets" },
     NotCarried { key: "links", code: "ECSI-W-LINKS", why: "containers of a pod share localhost; links are not needed" },
     NotCarried { key: "restartPolicy", code: "ECSI-W-RESTART", why: "Kubernetes restarts containers in place by default" },
-    NotCarried { key: "environmentFiles", code: "ECSI-W-ENVFILE", why: "S3 environment files are not fetched; add the variables to env or extraEnv" },
-    NotCarried { key: "volumesFrom", code: "ECSI-W-VOLUMES-FROM", why: "not translated yet; add the mounts to volumeMounts" },
     NotCarried { key: "startTimeout", code: "ECSI-W-START-TIMEOUT", why: "no per-dependency timeout in Kubernetes" },
     NotCarried { key: "versionConsistency", code: "ECSI-W-DIGEST", why: "tags are not pinned to digests; set image.digest to pin" },
     NotCarried { key: "hostname", code: "ECSI-W-HOSTNAME", why: "pods get their hostname from Kubernetes" },
     NotCarried { key: "disableNetworking", code: "ECSI-W-NETWORKING", why: "containers of a pod share one network namespace" },
-    NotCarried { key: "dnsServers", code: "ECSI-W-DNS", why: "not translated yet; set dnsConfig by hand" },
-    NotCarried { key: "dnsSearchDomains", code: "ECSI-W-DNS", why: "not translated yet; set dnsConfig by hand" },
-    NotCarried { key: "extraHosts", code: "ECSI-W-HOSTS", why: "not translated yet; set hostAliases by hand" },
     NotCarried { key: "dockerSecurityOptions", code: "ECSI-W-SECURITY-OPTS", why: "not translated yet; set securityContext by hand" },
     NotCarried { key: "dockerLabels", code: "ECSI-W-LABELS", why: "containers have no labels in Kubernetes; use podAnnotations" },
     NotCarried { key: "ulimits", code: "ECSI-W-ULIMIT", why: "Kubernetes has no per-container rlimits" },
     NotCarried { key: "logConfiguration", code: "ECSI-W-LOGDRIVER", why: "pods log to stdout; ship logs with a node agent such as Fluent Bit or the CloudWatch Observability add-on" },
-    NotCarried { key: "systemControls", code: "ECSI-W-SYSCTL", why: "not translated yet; set podSecurityContext.sysctls" },
-    NotCarried { key: "resourceRequirements", code: "ECSI-W-ACCELERATOR", why: "not translated yet; add nvidia.com/gpu to resources.limits" },
     NotCarried { key: "firelensConfiguration", code: "ECSI-W-FIRELENS", why: "FireLens log routing has no equivalent; use a node-level Fluent Bit" },
     NotCarried { key: "credentialSpecs", code: "ECSI-W-GMSA", why: "gMSA needs the Kubernetes GMSA webhook and a GMSACredentialSpec" },
 ];
@@ -294,6 +302,17 @@ pub fn read_task_definition(
         platform.finish(&[], report);
     }
     out.tags = read_tags(&mut td, "tags", report)?;
+    out.pid_mode = td
+        .string("pidMode", report)?
+        .map(|m| (m, td.path().key("pidMode")));
+    out.ipc_mode = td
+        .string("ipcMode", report)?
+        .map(|m| (m, td.path().key("ipcMode")));
+    if let Some(mut es) = td.object("ephemeralStorage", report)? {
+        let path = es.path().key("sizeInGiB");
+        out.ephemeral_storage_gib = es.int("sizeInGiB", 21, 200, report)?.map(|v| (v, path));
+        es.finish(&[], report);
+    }
 
     let containers = td.array("containerDefinitions", report)?;
     if containers.is_empty() {
@@ -498,7 +517,66 @@ fn read_container(mut c: Obj<'_>, report: &mut Report) -> ReadResult<ContainerDe
             out.capabilities_drop = caps.string_list("drop", report)?;
             caps.finish(&[], report);
         }
+        let shm_path = lp.path().key("sharedMemorySize");
+        out.shared_memory_mib = lp
+            .int("sharedMemorySize", 1, MAX_MIB, report)?
+            .map(|v| (v, shm_path));
+        for (value, path) in lp.array("tmpfs", report)? {
+            let mut t = Obj::new(value, path.clone())?;
+            let container_path = required_string(&mut t, "containerPath", report)?;
+            let size = t
+                .int("size", 1, MAX_MIB, report)?
+                .ok_or_else(|| FieldError::new(&path.key("size"), "is required"))?;
+            let options = t.string_list("mountOptions", report)?;
+            t.finish(&[], report);
+            out.tmpfs.push((container_path, size, options, path));
+        }
         lp.finish(LINUX_PARAMETERS_NOT_CARRIED, report);
+    }
+    for (value, path) in c.array("volumesFrom", report)? {
+        let mut v = Obj::new(value, path.clone())?;
+        let source = required_string(&mut v, "sourceContainer", report)?;
+        let read_only = v.bool("readOnly", report)?.unwrap_or(false);
+        v.finish(&[], report);
+        out.volumes_from.push((source, read_only, path));
+    }
+    out.dns_servers = c.string_list("dnsServers", report)?;
+    out.dns_search_domains = c.string_list("dnsSearchDomains", report)?;
+    for (value, path) in c.array("extraHosts", report)? {
+        let mut h = Obj::new(value, path)?;
+        let hostname = required_string(&mut h, "hostname", report)?;
+        let ip = required_string(&mut h, "ipAddress", report)?;
+        h.finish(&[], report);
+        out.extra_hosts.push((hostname, ip));
+    }
+    for (value, path) in c.array("systemControls", report)? {
+        let mut sc = Obj::new(value, path.clone())?;
+        let name = required_string(&mut sc, "namespace", report)?;
+        let v = sc.exact_string("value", report)?.unwrap_or_default();
+        sc.finish(&[], report);
+        out.system_controls.push((name, v, path));
+    }
+    for (value, path) in c.array("resourceRequirements", report)? {
+        let mut r = Obj::new(value, path.clone())?;
+        let kind = required_string(&mut r, "type", report)?;
+        let v = required_string(&mut r, "value", report)?;
+        r.finish(&[NotCarried { key: "sharingStrategy", code: "ECSI-W-GPU-SHARING", why: "GPU sharing (MPS, time slicing) is configured on the NVIDIA device plugin, not per pod" }], report);
+        out.resource_requirements.push((kind, v, path));
+    }
+    for (value, path) in c.array("environmentFiles", report)? {
+        let mut f = Obj::new(value, path.clone())?;
+        let v = required_string(&mut f, "value", report)?;
+        let _ = f.string("type", report)?;
+        f.finish(&[], report);
+        out.environment_files.push((v, path));
+    }
+    if let Some(mut rc) = c.object("repositoryCredentials", report)? {
+        let path = rc.path().key("credentialsParameter");
+        out.repository_credentials = Some((
+            required_string(&mut rc, "credentialsParameter", report)?,
+            path,
+        ));
+        rc.finish(&[], report);
     }
     c.finish(CONTAINER_NOT_CARRIED, report);
     Ok(out)
@@ -591,6 +669,14 @@ fn validate(td: &TaskDefinition) -> ReadResult<()> {
                         "names volume {:?}, which is not declared in `volumes`",
                         m.source_volume
                     ),
+                ));
+            }
+        }
+        for (source, _, path) in &c.volumes_from {
+            if !names.contains(source.as_str()) {
+                return Err(FieldError::new(
+                    &path.key("sourceContainer"),
+                    format!("names container {source:?}, which is not in `containerDefinitions`"),
                 ));
             }
         }

@@ -45,6 +45,18 @@ pub struct Workload {
     pub spread_topology_keys: Vec<String>,
     /// Init containers and native sidecars, in the order they start.
     pub init_order: Vec<String>,
+    pub dns_nameservers: Vec<String>,
+    pub dns_searches: Vec<String>,
+    /// ip → hostnames
+    pub host_aliases: BTreeMap<String, Vec<String>>,
+    pub sysctls: BTreeMap<String, String>,
+    pub share_process_namespace: bool,
+    pub host_pid: bool,
+    pub host_ipc: bool,
+    pub pod_labels: BTreeMap<String, String>,
+    pub pod_annotations: BTreeMap<String, String>,
+    pub image_pull_secrets: Vec<String>,
+    pub fs_group: Option<i64>,
 }
 
 /// Rolling update bounds, from the ECS deployment configuration.
@@ -83,6 +95,17 @@ impl Workload {
             autoscaling: None,
             spread_topology_keys: Vec::new(),
             init_order: Vec::new(),
+            dns_nameservers: Vec::new(),
+            dns_searches: Vec::new(),
+            host_aliases: BTreeMap::new(),
+            sysctls: BTreeMap::new(),
+            share_process_namespace: false,
+            host_pid: false,
+            host_ipc: false,
+            pod_labels: BTreeMap::new(),
+            pod_annotations: BTreeMap::new(),
+            image_pull_secrets: Vec::new(),
+            fs_group: None,
         }
     }
 
@@ -121,6 +144,8 @@ pub struct Container {
     pub security: SecurityContext,
     pub stdin: bool,
     pub tty: bool,
+    /// ConfigMaps or Secrets to load as environment (from ECS environment files).
+    pub env_from: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -201,6 +226,7 @@ pub enum VolumeSource {
     /// Lives as long as the pod, shared by its containers.
     Scratch {
         memory: bool,
+        size_limit: Option<String>,
     },
     /// Data that must outlive the pod: a claim per replica.
     Persistent {

@@ -394,11 +394,109 @@ fn check(case: &str, raw: &Value, docs: &[Value]) {
                 );
             }
         }
-        assert_eq!(
-            mounts.len(),
-            def["mountPoints"].as_array().map_or(0, Vec::len),
-            "{ctx}: no extra mounts"
-        );
+        // linuxParameters: /dev/shm and tmpfs become memory emptyDirs of the same size.
+        let memory_dir = |path: &str, mib: i64| {
+            let mount = mounts
+                .iter()
+                .find(|m| m["mountPath"] == path)
+                .unwrap_or_else(|| panic!("{ctx}: no mount at {path}"));
+            let volume = pod["volumes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|v| v["name"] == mount["name"])
+                .unwrap();
+            assert_eq!(volume["emptyDir"]["medium"], "Memory", "{ctx}: {path}");
+            let limit = volume["emptyDir"]["sizeLimit"].as_str().unwrap();
+            assert_eq!(mebibytes(limit), mib, "{ctx}: {path} size");
+        };
+        let lp = &def["linuxParameters"];
+        let mut expected_mounts = def["mountPoints"].as_array().map_or(0, Vec::len);
+        if let Some(shm) = number(&lp["sharedMemorySize"]) {
+            memory_dir("/dev/shm", shm);
+            expected_mounts += 1;
+        }
+        for t in lp["tmpfs"].as_array().into_iter().flatten() {
+            memory_dir(
+                t["containerPath"].as_str().unwrap(),
+                number(&t["size"]).unwrap(),
+            );
+            expected_mounts += 1;
+        }
+        // volumesFrom: the source's mount points, read-only when asked.
+        for vf in def["volumesFrom"].as_array().into_iter().flatten() {
+            let source = defs
+                .iter()
+                .find(|d| d["name"] == vf["sourceContainer"])
+                .unwrap();
+            for mp in source["mountPoints"].as_array().into_iter().flatten() {
+                let mount = mounts
+                    .iter()
+                    .find(|m| m["mountPath"] == mp["containerPath"])
+                    .unwrap_or_else(|| panic!("{ctx}: volumesFrom mount"));
+                if vf["readOnly"] == true {
+                    assert_eq!(mount["readOnly"], true, "{ctx}: volumesFrom readOnly");
+                }
+                expected_mounts += 1;
+            }
+        }
+        assert_eq!(mounts.len(), expected_mounts, "{ctx}: no extra mounts");
+        for host in def["extraHosts"].as_array().into_iter().flatten() {
+            let alias = pod["hostAliases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["ip"] == host["ipAddress"])
+                .expect("hostAliases");
+            assert!(
+                strings(&alias["hostnames"])
+                    .contains(&host["hostname"].as_str().unwrap().to_string()),
+                "{ctx}: hostAliases"
+            );
+        }
+        for domain in strings(&def["dnsSearchDomains"]) {
+            assert!(
+                strings(&pod["dnsConfig"]["searches"]).contains(&domain),
+                "{ctx}: dnsConfig.searches"
+            );
+        }
+        for sc in def["systemControls"].as_array().into_iter().flatten() {
+            let sysctls = pod["securityContext"]["sysctls"]
+                .as_array()
+                .expect("sysctls");
+            assert!(
+                sysctls
+                    .iter()
+                    .any(|x| x["name"] == sc["namespace"] && x["value"] == sc["value"]),
+                "{ctx}: sysctl"
+            );
+        }
+        for r in def["resourceRequirements"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| r["type"] == "GPU")
+        {
+            assert_eq!(
+                c["resources"]["limits"]["nvidia.com/gpu"], r["value"],
+                "{ctx}: GPU"
+            );
+        }
+        if def["environmentFiles"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+        {
+            assert!(
+                c["envFrom"][0]["configMapRef"]["name"].is_string(),
+                "{ctx}: envFrom hook"
+            );
+        }
+        if def["repositoryCredentials"].is_object() {
+            assert!(
+                pod["imagePullSecrets"][0]["name"].is_string(),
+                "{ctx}: imagePullSecrets"
+            );
+        }
 
         let sc = &c["securityContext"];
         if let Some(user) = def["user"].as_str() {
@@ -475,6 +573,25 @@ fn check(case: &str, raw: &Value, docs: &[Value]) {
         assert_eq!(
             workload["spec"]["persistentVolumeClaimRetentionPolicy"]["whenDeleted"],
             "Retain"
+        );
+    }
+    if td["pidMode"] == "task" {
+        assert_eq!(pod["shareProcessNamespace"], true, "{case}: pidMode task");
+    }
+    if let Some(gib) = number(&td["ephemeralStorage"]["sizeInGiB"]) {
+        assert!(
+            containers
+                .iter()
+                .any(|c| c["resources"]["limits"]["ephemeral-storage"] == format!("{gib}Gi")),
+            "{case}: ephemeral storage"
+        );
+    }
+    for tag in td["tags"].as_array().into_iter().flatten() {
+        let (k, v) = (tag["key"].as_str().unwrap(), &tag["value"]);
+        let meta = &workload["spec"]["template"]["metadata"];
+        assert!(
+            meta["labels"][k] == *v || meta["annotations"][k] == *v,
+            "{case}: tag {k} on the pod"
         );
     }
     if td["networkMode"] == "host" {

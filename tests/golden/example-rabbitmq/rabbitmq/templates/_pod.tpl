@@ -29,7 +29,28 @@ spec:
   {{- end }}
   {{- if .Values.hostNetwork }}
   hostNetwork: true
+  {{- end }}
+  {{- if .Values.dnsPolicy }}
+  dnsPolicy: {{ .Values.dnsPolicy }}
+  {{- else if .Values.hostNetwork }}
   dnsPolicy: ClusterFirstWithHostNet
+  {{- end }}
+  {{- with .Values.dnsConfig }}
+  dnsConfig:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.hostAliases }}
+  hostAliases:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- if .Values.hostPID }}
+  hostPID: true
+  {{- end }}
+  {{- if .Values.hostIPC }}
+  hostIPC: true
+  {{- end }}
+  {{- if .Values.shareProcessNamespace }}
+  shareProcessNamespace: true
   {{- end }}
   terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}
   {{- /* Init containers and native sidecars start in initContainerOrder, then any others. */}}
@@ -78,9 +99,18 @@ spec:
   tolerations:
     {{- toYaml . | nindent 4 }}
   {{- end }}
-  {{- with .Values.topologySpreadConstraints }}
+  {{- if .Values.topologySpreadConstraints }}
   topologySpreadConstraints:
-    {{- toYaml . | nindent 4 }}
+    {{- toYaml .Values.topologySpreadConstraints | nindent 4 }}
+  {{- else if and (eq .Values.workload.kind "StatefulSet") (gt (int .Values.replicaCount) 1) }}
+  {{- /* Replicas of a stateful service in one zone would fail together. */}}
+  topologySpreadConstraints:
+    - maxSkew: 1
+      topologyKey: topology.kubernetes.io/zone
+      whenUnsatisfiable: ScheduleAnyway
+      labelSelector:
+        matchLabels:
+          {{- include "rabbitmq.selectorLabels" . | nindent 10 }}
   {{- end }}
 {{- end }}
 
@@ -123,6 +153,10 @@ spec:
     {{- with $c.extraEnv }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
+  {{- end }}
+  {{- with $c.envFrom }}
+  envFrom:
+    {{- toYaml . | nindent 4 }}
   {{- end }}
   {{- with $c.ports }}
   ports:
