@@ -67,6 +67,10 @@ const STATIC_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../chart-templates/templates/pdb.yaml"),
     ),
     (
+        "templates/externalsecret.yaml",
+        include_str!("../../chart-templates/templates/externalsecret.yaml"),
+    ),
+    (
         "templates/NOTES.txt",
         include_str!("../../chart-templates/templates/NOTES.txt"),
     ),

@@ -101,6 +101,21 @@ pub fn build() -> Value {
         "appProtocol": string(),
         "nodePort": {"type": "integer", "minimum": 1, "maximum": 65535}
     }));
+    let external_secrets = closed(json!({
+        "enabled": boolean(),
+        "refreshInterval": string(),
+        "region": string(),
+        "createSecretStores": boolean(),
+        "secretStoreKind": {"enum": ["SecretStore", "ClusterSecretStore"]},
+        "secretsManagerStore": string(),
+        "parameterStore": string(),
+        "serviceAccount": string(),
+        "data": array_of(closed(json!({
+            "secretKey": {"type": "string", "pattern": "^[-._a-zA-Z0-9]+$"},
+            "store": {"enum": ["secretsManager", "parameterStore"]},
+            "remoteRef": closed(json!({"key": string(), "property": string(), "version": string()}))
+        })))
+    }));
     let mut schema = closed(json!({
         "nameOverride": string(),
         "fullnameOverride": string(),
@@ -162,6 +177,7 @@ pub fn build() -> Value {
             "targetMemoryUtilizationPercentage": {"type": "integer", "minimum": 0, "maximum": 1000}
         })),
         "secrets": closed(json!({"name": string(), "sources": string_map()})),
+        "externalSecrets": external_secrets,
         "containers": {"type": "object", "minProperties": 1, "additionalProperties": container()},
         "service": closed(json!({
             "enabled": boolean(),

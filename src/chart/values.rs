@@ -230,6 +230,66 @@ fn flag_placeholders(node: &mut Node) {
     }
 }
 
+/// External Secrets Operator settings: one SecretStore per AWS service used, and one entry per
+/// secret key with where to fetch it (ARN without selector, JSON key, version).
+fn external_secrets(w: &Workload) -> Node {
+    use crate::convert::secrets::SecretSource;
+    let mut region = String::new();
+    let mut data = Vec::new();
+    for (key, source) in &w.secret_refs {
+        let (store, remote) = match source {
+            SecretSource::SecretsManager {
+                id,
+                region: r,
+                json_key,
+                version_stage,
+                version_id,
+            } => {
+                if region.is_empty() {
+                    region = r.clone().unwrap_or_default();
+                }
+                let mut remote = Node::map().with("key", None, s(id));
+                if let Some(k) = json_key {
+                    remote = remote.with("property", None, s(k));
+                }
+                // ESO takes a version stage as it is and a version id with a `uuid/` prefix.
+                if let Some(v) = version_id {
+                    remote = remote.with("version", None, s(&format!("uuid/{v}")));
+                } else if let Some(v) = version_stage {
+                    remote = remote.with("version", None, s(v));
+                }
+                ("secretsManager", remote)
+            }
+            SecretSource::Parameter { name, region: r } => {
+                if region.is_empty() {
+                    region = r.clone().unwrap_or_default();
+                }
+                ("parameterStore", Node::map().with("key", None, s(name)))
+            }
+        };
+        data.push(
+            Node::map()
+                .with("secretKey", None, s(key))
+                .with("store", None, s(store))
+                .with("remoteRef", None, remote),
+        );
+    }
+    Node::map()
+        .with("enabled", Some("Create the ExternalSecret (and SecretStores) that fill secrets.name"), Node::Bool(false))
+        .with("refreshInterval", Some("How often values are re-read from AWS (pods still need a restart to see new values)"), s("1h"))
+        .with("region", Some("AWS region of the secrets and parameters"), s(&region))
+        .with("createSecretStores", Some("Create namespaced SecretStores for Secrets Manager and Parameter Store"), Node::Bool(true))
+        .with("secretStoreKind", Some("SecretStore or ClusterSecretStore"), s("SecretStore"))
+        .with("secretsManagerStore", Some("Store for Secrets Manager; empty means <fullname>-secretsmanager"), s(""))
+        .with("parameterStore", Some("Store for SSM Parameter Store; empty means <fullname>-parameterstore"), s(""))
+        .with(
+            "serviceAccount",
+            Some("ServiceAccount whose IRSA role may read the secrets (the rights of the ECS execution role); empty means the chart's"),
+            s(""),
+        )
+        .with("data", Some("Secret key, store and remote reference of each ECS secret"), Node::Seq(data))
+}
+
 pub fn build(w: &Workload) -> Node {
     let mut node = build_values(w);
     flag_placeholders(&mut node);
@@ -458,6 +518,7 @@ fn build_values(w: &Workload) -> Node {
                 .with("name", Some("Secret name; empty means <fullname>-secrets"), s(""))
                 .with("sources", Some("Where each key's value lives on AWS, key: ARN or parameter name"), Node::string_map(&w.secret_sources)),
         )
+        .with("externalSecrets", Some("Fill the Secret from AWS with External Secrets Operator (off: the chart then installs on clusters without its CRDs)"), external_secrets(w))
         .with("containers", Some("The task's containers, by name"), containers)
         .with(
             "service",

@@ -35,6 +35,8 @@ pub struct Workload {
     pub host_network: bool,
     /// Secret key → the AWS secret or parameter it is filled from on AWS.
     pub secret_sources: BTreeMap<String, String>,
+    /// Secret key → where External Secrets Operator fetches it from.
+    pub secret_refs: BTreeMap<String, crate::convert::secrets::SecretSource>,
     pub app_version: String,
     /// What the ECS service adds: replicas, rollout, load balancing, scaling.
     pub replicas: i64,
@@ -87,6 +89,7 @@ impl Workload {
             node_selector: BTreeMap::new(),
             host_network: false,
             secret_sources: BTreeMap::new(),
+            secret_refs: BTreeMap::new(),
             app_version: String::new(),
             replicas: 1,
             rollout: None,

@@ -84,6 +84,34 @@ fn check(case: &str, raw: &Value, docs: &[Value]) {
         "{case}: workload kind"
     );
 
+    // The version label is the version the pods run: the default container's image tag.
+    let default_container = workload["spec"]["template"]["metadata"]["annotations"]
+        ["kubectl.kubernetes.io/default-container"]
+        .as_str()
+        .unwrap();
+    let main_def = td["containerDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| dns_label(d["name"].as_str().unwrap(), 63) == default_container)
+        .unwrap();
+    let image = main_def["image"].as_str().unwrap_or_default();
+    let tag = image
+        .rsplit_once(':')
+        .filter(|(_, t)| !t.contains('/'))
+        .map(|(_, t)| t.split('@').next().unwrap_or(t))
+        .unwrap_or("");
+    if !tag.is_empty() && !image.contains('@') {
+        assert_eq!(
+            workload["metadata"]["labels"]["app.kubernetes.io/version"], tag,
+            "{case}: version label"
+        );
+    }
+    assert!(
+        workload["metadata"]["labels"]["app.kubernetes.io/version"].is_string(),
+        "{case}: a version label"
+    );
+
     // No Secret object: the chart never carries secret values.
     assert!(
         find(docs, "Secret").is_empty(),
@@ -681,4 +709,119 @@ fn workload_kind_and_persistence_switch_in_values() {
             "gp3"
         );
     }
+}
+
+/// With External Secrets switched on, the ExternalSecret fills every key the pods read, from
+/// the ARN or parameter the task definition named (JSON key and version carried over).
+#[test]
+fn external_secrets_fill_every_key_the_pods_read() {
+    let Some(tools) = tools() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for case in cases() {
+        let raw: Value = serde_json::from_slice(&std::fs::read(&case.input).unwrap()).unwrap();
+        let td = task_definition(&raw);
+        let secrets: Vec<&Value> = td["containerDefinitions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|c| c["secrets"].as_array().into_iter().flatten())
+            .collect();
+        if secrets.is_empty() {
+            continue;
+        }
+        let out = tempfile::tempdir().unwrap();
+        convert(&case, out.path());
+        for (label, helm) in &tools.helms {
+            let docs = render(
+                helm,
+                home.path(),
+                &chart_dir(out.path()),
+                &["--set", "externalSecrets.enabled=true"],
+            );
+            let external = find(&docs, "ExternalSecret");
+            assert_eq!(external.len(), 1, "{label} {}", case.name);
+            let es = external[0];
+            let stores: Vec<&str> = find(&docs, "SecretStore")
+                .iter()
+                .map(|s| s["metadata"]["name"].as_str().unwrap())
+                .collect();
+            let data = es["spec"]["data"].as_array().unwrap();
+            let workload = docs
+                .iter()
+                .find(|d| d["kind"] == "StatefulSet" || d["kind"] == "Deployment")
+                .unwrap();
+            let pod = &workload["spec"]["template"]["spec"];
+            for c in pod["containers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .chain(pod["initContainers"].as_array().into_iter().flatten())
+            {
+                for env in c["env"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|e| e["valueFrom"].is_object())
+                {
+                    let r = &env["valueFrom"]["secretKeyRef"];
+                    assert_eq!(r["name"], es["spec"]["target"]["name"], "{}", case.name);
+                    let entry = data
+                        .iter()
+                        .find(|d| d["secretKey"] == r["key"])
+                        .unwrap_or_else(|| panic!("{}: no data for {}", case.name, r["key"]));
+                    assert!(
+                        stores.contains(&entry["sourceRef"]["storeRef"]["name"].as_str().unwrap()),
+                        "{}: store exists",
+                        case.name
+                    );
+                    let container_def = td["containerDefinitions"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|d| {
+                            dns_label(d["name"].as_str().unwrap(), 63)
+                                == c["name"].as_str().unwrap()
+                        })
+                        .unwrap();
+                    let def = container_def["secrets"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|s| s["name"] == env["name"])
+                        .unwrap();
+                    let value_from = def["valueFrom"].as_str().unwrap();
+                    let remote = &entry["remoteRef"];
+                    if value_from.starts_with("arn:aws:secretsmanager:") {
+                        let parts: Vec<&str> = value_from.split(':').collect();
+                        assert_eq!(remote["key"], parts[..7].join(":"), "{}", case.name);
+                        let json_key = parts.get(7).filter(|k| !k.is_empty());
+                        assert_eq!(
+                            remote["property"].as_str(),
+                            json_key.copied(),
+                            "{}: JSON key",
+                            case.name
+                        );
+                    } else if let Some(rest) = value_from.strip_prefix("arn:aws:ssm:") {
+                        let name = rest.split_once(":parameter").unwrap().1;
+                        assert!(
+                            remote["key"]
+                                .as_str()
+                                .unwrap()
+                                .ends_with(name.trim_start_matches('/')),
+                            "{}",
+                            case.name
+                        );
+                    } else {
+                        assert_eq!(remote["key"], value_from, "{}: parameter name", case.name);
+                    }
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 6,
+        "fixtures with secrets were checked: {checked}"
+    );
 }

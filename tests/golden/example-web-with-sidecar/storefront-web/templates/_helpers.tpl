@@ -95,5 +95,6 @@ changes the tag also changes the label; the chart's appVersion when there is no 
 {{- $main := get .Values.containers (toString .Values.defaultContainer) }}
 {{- $tag := "" }}
 {{- if and $main (kindIs "map" $main) $main.image }}{{ $tag = toString (default "" $main.image.tag) }}{{ end }}
-{{- default .Chart.AppVersion $tag | trunc 63 | regexReplaceAll "[^A-Za-z0-9]+$" "" }}
+{{- $version := default .Chart.AppVersion $tag | trunc 63 }}
+{{- regexReplaceAll "[^A-Za-z0-9]+$" $version "" }}
 {{- end }}
