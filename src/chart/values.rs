@@ -290,6 +290,42 @@ fn external_secrets(w: &Workload) -> Node {
         .with("data", Some("Secret key, store and remote reference of each ECS secret"), Node::Seq(data))
 }
 
+fn affinity(w: &Workload) -> Node {
+    if w.node_affinity.is_empty() {
+        return Node::map();
+    }
+    let terms = w
+        .node_affinity
+        .iter()
+        .map(|term| {
+            let exprs = term
+                .iter()
+                .map(|r| {
+                    let mut e = Node::map().with("key", None, s(&r.key)).with(
+                        "operator",
+                        None,
+                        s(&r.operator),
+                    );
+                    if !r.values.is_empty() {
+                        e = e.with("values", None, Node::string_seq(&r.values));
+                    }
+                    e
+                })
+                .collect();
+            Node::map().with("matchExpressions", None, Node::Seq(exprs))
+        })
+        .collect();
+    Node::map().with(
+        "nodeAffinity",
+        None,
+        Node::map().with(
+            "requiredDuringSchedulingIgnoredDuringExecution",
+            None,
+            Node::map().with("nodeSelectorTerms", None, Node::Seq(terms)),
+        ),
+    )
+}
+
 pub fn build(w: &Workload) -> Node {
     let mut node = build_values(w);
     flag_placeholders(&mut node);
@@ -474,7 +510,7 @@ fn build_values(w: &Workload) -> Node {
         )
         .with("nodeSelector", Some("Node labels the pods must run on"), Node::string_map(&w.node_selector))
         .with("tolerations", Some("Tolerations"), Node::Seq(vec![]))
-        .with("affinity", Some("Affinity rules"), Node::map())
+        .with("affinity", Some("Affinity rules (from ECS memberOf placement constraints)"), affinity(w))
         .with(
             "topologySpreadConstraints",
             Some("How pods spread across zones and nodes (from the ECS spread placement strategy); when empty, a StatefulSet with more than one replica spreads across zones"),

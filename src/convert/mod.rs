@@ -6,6 +6,7 @@ pub mod identity;
 pub mod image;
 pub mod naming;
 pub mod networking;
+pub mod placement;
 pub mod pod;
 pub mod probes;
 pub mod resources;
@@ -32,6 +33,7 @@ const RULES: &[Rule] = &[
     storage::apply,
     pod::apply,
     scheduling::apply,
+    placement::apply,
     identity::apply,
 ];
 

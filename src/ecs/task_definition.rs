@@ -28,6 +28,8 @@ pub struct TaskDefinition {
     pub cpu_architecture: Option<(String, JsonPath)>,
     pub operating_system_family: Option<(String, JsonPath)>,
     pub tags: Vec<(String, String)>,
+    /// (type, expression, path)
+    pub placement_constraints: Vec<(String, Option<String>, JsonPath)>,
     pub pid_mode: Option<(String, JsonPath)>,
     pub ipc_mode: Option<(String, JsonPath)>,
     pub ephemeral_storage_gib: Option<(i64, JsonPath)>,
@@ -172,7 +174,6 @@ pub const READ_ONLY_FIELDS: &[&str] = &[
 ];
 
 const TASK_NOT_CARRIED: &[NotCarried] = &[
-    NotCarried { key: "placementConstraints", code: "ECSI-W-PLACEMENT", why: "placement constraints are not translated yet; set nodeSelector/affinity in values.yaml" },
     NotCarried { key: "proxyConfiguration", code: "ECSI-W-APPMESH", why: "App Mesh proxy configuration has no Kubernetes equivalent; use a service mesh's sidecar injection" },
     NotCarried { key: "inferenceAccelerators", code: "ECSI-W-EI", why: "Elastic Inference is discontinued; request GPUs or Inferentia devices instead" },
     NotCarried { key: "enableFaultInjection", code: "ECSI-W-FAULT", why: "ECS fault injection has no equivalent; use AWS FIS EKS actions or Chaos Mesh" },
@@ -204,16 +205,6 @@ const LINUX_PARAMETERS_NOT_CARRIED: &[NotCarried] = &[
         key: "initProcessEnabled",
         code: "ECSI-W-INIT",
         why: "no per-container init; the image must reap its own children",
-    },
-    NotCarried {
-        key: "sharedMemorySize",
-        code: "ECSI-W-SHM",
-        why: "not translated yet; mount a memory emptyDir at /dev/shm",
-    },
-    NotCarried {
-        key: "tmpfs",
-        code: "ECSI-W-TMPFS",
-        why: "not translated yet; mount memory emptyDirs",
     },
     NotCarried {
         key: "maxSwap",
@@ -302,6 +293,15 @@ pub fn read_task_definition(
         platform.finish(&[], report);
     }
     out.tags = read_tags(&mut td, "tags", report)?;
+    for (value, path) in td.array("placementConstraints", report)? {
+        let mut p = Obj::new(value, path.clone())?;
+        let kind = p
+            .string("type", report)?
+            .unwrap_or_else(|| "memberOf".into());
+        let expression = p.string("expression", report)?;
+        p.finish(&[], report);
+        out.placement_constraints.push((kind, expression, path));
+    }
     out.pid_mode = td
         .string("pidMode", report)?
         .map(|m| (m, td.path().key("pidMode")));
@@ -759,4 +759,183 @@ fn dependency_cycle(td: &TaskDefinition) -> Option<FieldError> {
 /// True when a JSON value looks like a task definition's container list.
 pub fn looks_like_container_list(value: &Value) -> bool {
     matches!(value, Value::Array(items) if !items.is_empty() && items.iter().all(|i| i.get("name").is_some() && i.get("image").is_some()))
+}
+
+/// Fields of each shape the converter maps (read and carried into the chart).
+pub const TASK_MAPPED: &[&str] = &[
+    "family",
+    "taskRoleArn",
+    "executionRoleArn",
+    "networkMode",
+    "containerDefinitions",
+    "volumes",
+    "placementConstraints",
+    "requiresCompatibilities",
+    "cpu",
+    "memory",
+    "tags",
+    "pidMode",
+    "ipcMode",
+    "ephemeralStorage",
+    "runtimePlatform",
+];
+pub const CONTAINER_MAPPED: &[&str] = &[
+    "name",
+    "image",
+    "cpu",
+    "memory",
+    "memoryReservation",
+    "portMappings",
+    "essential",
+    "entryPoint",
+    "command",
+    "environment",
+    "mountPoints",
+    "healthCheck",
+    "dependsOn",
+    "workingDirectory",
+    "user",
+    "privileged",
+    "readonlyRootFilesystem",
+    "stopTimeout",
+    "interactive",
+    "pseudoTerminal",
+    "secrets",
+    "linuxParameters",
+    "volumesFrom",
+    "dnsServers",
+    "dnsSearchDomains",
+    "extraHosts",
+    "systemControls",
+    "resourceRequirements",
+    "environmentFiles",
+    "repositoryCredentials",
+];
+pub const VOLUME_MAPPED: &[&str] = &[
+    "name",
+    "host",
+    "dockerVolumeConfiguration",
+    "efsVolumeConfiguration",
+    "configuredAtLaunch",
+];
+
+/// How each field of the task definition, container definition and volume shapes is handled:
+/// (shape, field, "mapped" | "read-only" | the report code). The coverage test holds this
+/// against the AWS API model, so a field AWS adds cannot slip through unnoticed.
+pub fn coverage() -> Vec<(&'static str, &'static str, &'static str)> {
+    let mut out = Vec::new();
+    for (shape, mapped, reported) in [
+        ("TaskDefinition", TASK_MAPPED, TASK_NOT_CARRIED),
+        (
+            "ContainerDefinition",
+            CONTAINER_MAPPED,
+            CONTAINER_NOT_CARRIED,
+        ),
+        ("Volume", VOLUME_MAPPED, VOLUME_NOT_CARRIED),
+    ] {
+        out.extend(mapped.iter().map(|f| (shape, *f, "mapped")));
+        out.extend(reported.iter().map(|n| (shape, n.key, n.code)));
+    }
+    out.extend(
+        READ_ONLY_FIELDS
+            .iter()
+            .map(|f| ("TaskDefinition", *f, "read-only")),
+    );
+    out
+}
+
+#[cfg(test)]
+mod coverage_tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Every field listed as mapped is really read (no finding for it), and every field
+    /// listed as not carried over is reported under its code at its pointer.
+    #[test]
+    fn the_coverage_lists_are_what_the_reader_does() {
+        let container = json!({
+            "name": "app", "image": "x", "cpu": 256, "memory": 512, "memoryReservation": 256,
+            "portMappings": [{"containerPort": 80}], "essential": true, "entryPoint": ["sh"], "command": ["-c", "x"],
+            "environment": [{"name": "A", "value": "1"}], "mountPoints": [{"sourceVolume": "v", "containerPath": "/v"}],
+            "healthCheck": {"command": ["CMD", "true"]}, "dependsOn": [{"containerName": "side", "condition": "START"}],
+            "workingDirectory": "/w", "user": "1000", "privileged": false, "readonlyRootFilesystem": true, "stopTimeout": 30,
+            "interactive": false, "pseudoTerminal": false, "secrets": [{"name": "S", "valueFrom": "p"}],
+            "linuxParameters": {"capabilities": {"add": ["NET_ADMIN"]}}, "volumesFrom": [{"sourceContainer": "side"}],
+            "dnsServers": ["10.0.0.2"], "dnsSearchDomains": ["a.local"], "extraHosts": [{"hostname": "h", "ipAddress": "10.0.0.1"}],
+            "systemControls": [{"namespace": "net.core.somaxconn", "value": "1"}], "resourceRequirements": [{"type": "GPU", "value": "1"}],
+            "environmentFiles": [{"value": "arn:aws:s3:::b/k.env", "type": "s3"}], "repositoryCredentials": {"credentialsParameter": "arn:x"}
+        });
+        let mut td = json!({
+            "family": "f", "taskRoleArn": "r", "executionRoleArn": "e", "networkMode": "awsvpc",
+            "containerDefinitions": [container, {"name": "side", "image": "y"}], "volumes": [{"name": "v", "host": {}, "configuredAtLaunch": false}],
+            "placementConstraints": [{"type": "memberOf", "expression": "attribute:ecs.os-type == linux"}],
+            "requiresCompatibilities": ["EC2"], "cpu": "256", "memory": "512", "tags": [{"key": "k", "value": "v"}],
+            "pidMode": "task", "ipcMode": "task", "ephemeralStorage": {"sizeInGiB": 30},
+            "runtimePlatform": {"cpuArchitecture": "X86_64", "operatingSystemFamily": "LINUX"}
+        });
+        for key in TASK_MAPPED {
+            assert!(td.get(key).is_some(), "the sample sets {key}");
+        }
+        for key in CONTAINER_MAPPED {
+            assert!(
+                td["containerDefinitions"][0].get(key).is_some(),
+                "the sample sets {key}"
+            );
+        }
+        let loaded = crate::ecs::from_value(&td).unwrap();
+        let pointers: Vec<&str> = loaded
+            .report
+            .findings
+            .iter()
+            .map(|f| f.pointer.as_str())
+            .collect();
+        for key in TASK_MAPPED {
+            assert!(
+                !pointers.contains(&format!("/{key}").as_str()),
+                "{key} is mapped, yet reported"
+            );
+        }
+        for key in CONTAINER_MAPPED {
+            assert!(
+                !loaded
+                    .report
+                    .findings
+                    .iter()
+                    .any(|f| f.pointer == format!("/containerDefinitions/0/{key}")
+                        && f.code.contains("UNKNOWN")),
+                "{key}"
+            );
+        }
+
+        // Not-carried fields are each reported with their code.
+        for n in TASK_NOT_CARRIED {
+            td[n.key] = json!({"x": 1});
+        }
+        for n in CONTAINER_NOT_CARRIED {
+            td["containerDefinitions"][1][n.key] = json!({"x": 1});
+        }
+        td["volumes"][0]["s3filesVolumeConfiguration"] = json!({"x": 1});
+        td["volumes"][0]["fsxWindowsFileServerVolumeConfiguration"] = json!({"x": 1});
+        let loaded = crate::ecs::from_value(&td).unwrap();
+        let has = |code: &str, pointer: String| {
+            loaded
+                .report
+                .findings
+                .iter()
+                .any(|f| f.code == code && f.pointer == pointer)
+        };
+        for n in TASK_NOT_CARRIED {
+            assert!(has(n.code, format!("/{}", n.key)), "{}", n.key);
+        }
+        for n in CONTAINER_NOT_CARRIED {
+            assert!(
+                has(n.code, format!("/containerDefinitions/1/{}", n.key)),
+                "{}",
+                n.key
+            );
+        }
+        for n in VOLUME_NOT_CARRIED {
+            assert!(has(n.code, format!("/volumes/0/{}", n.key)), "{}", n.key);
+        }
+    }
 }

@@ -59,6 +59,15 @@ pub struct Workload {
     pub pod_annotations: BTreeMap<String, String>,
     pub image_pull_secrets: Vec<String>,
     pub fs_group: Option<i64>,
+    /// Alternative node selector terms, each a list of requirements (ANDed).
+    pub node_affinity: Vec<Vec<NodeRequirement>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeRequirement {
+    pub key: String,
+    pub operator: String,
+    pub values: Vec<String>,
 }
 
 /// Rolling update bounds, from the ECS deployment configuration.
@@ -109,6 +118,7 @@ impl Workload {
             pod_annotations: BTreeMap::new(),
             image_pull_secrets: Vec::new(),
             fs_group: None,
+            node_affinity: Vec::new(),
         }
     }
 

@@ -4,6 +4,7 @@
 mod batch;
 mod cli;
 mod common;
+mod coverage;
 mod environments;
 mod golden;
 mod helm;

@@ -603,6 +603,21 @@ fn check(case: &str, raw: &Value, docs: &[Value]) {
             "Retain"
         );
     }
+    if td["placementConstraints"]
+        .as_array()
+        .is_some_and(|p| !p.is_empty())
+    {
+        let terms = pod["affinity"]["nodeAffinity"]
+            ["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
+            .as_array()
+            .expect("node affinity from placement constraints");
+        assert!(
+            terms
+                .iter()
+                .all(|t| !t["matchExpressions"].as_array().unwrap().is_empty()),
+            "{case}"
+        );
+    }
     if td["pidMode"] == "task" {
         assert_eq!(pod["shareProcessNamespace"], true, "{case}: pidMode task");
     }
