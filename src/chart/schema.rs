@@ -91,7 +91,14 @@ pub fn build() -> Value {
         "storageClass": string(),
         "accessModes": array_of(json!({"enum": ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]})),
         "existingClaim": string(),
-        "annotations": string_map()
+        "annotations": string_map(),
+        "efs": closed(json!({
+            "fileSystemId": {"type": "string", "pattern": "^fs-[0-9a-zA-Z]+$"},
+            "rootDirectory": string(),
+            "accessPointId": string(),
+            "transitEncryption": boolean(),
+            "iam": boolean()
+        }))
     }));
     let service_port = closed(json!({
         "name": string(),

@@ -366,6 +366,27 @@ fn build_values(w: &Workload) -> Node {
     let mut volumes = Vec::new();
     for v in &w.volumes {
         match &v.source {
+            VolumeSource::SharedFileSystem { file_system_id, root_directory, access_point_id, transit_encryption, iam } => persistence.push(Entry {
+                key: v.name.clone(),
+                doc: None,
+                value: Node::map()
+                    .with("enabled", Some("Keep this volume's data in a PersistentVolumeClaim; false uses an emptyDir"), Node::Bool(true))
+                    .with("size", Some("Requested size (EFS does not enforce it)"), s(crate::convert::storage::DEFAULT_SIZE))
+                    .with("storageClass", Some("Storage class; ignored for EFS volumes, which bind to their own PersistentVolume"), s(""))
+                    .with("accessModes", Some("Access modes"), Node::string_seq(&["ReadWriteMany".to_string()]))
+                    .with("existingClaim", Some("Use this existing claim instead of creating one"), s(""))
+                    .with("annotations", Some("Claim annotations"), Node::map())
+                    .with(
+                        "efs",
+                        Some("The EFS file system every replica shares, through a static PersistentVolume on the EFS CSI driver"),
+                        Node::map()
+                            .with("fileSystemId", None, s(file_system_id))
+                            .with("rootDirectory", None, s(root_directory.as_deref().unwrap_or("")))
+                            .with("accessPointId", None, s(access_point_id.as_deref().unwrap_or("")))
+                            .with("transitEncryption", None, Node::Bool(*transit_encryption))
+                            .with("iam", None, Node::Bool(*iam)),
+                    ),
+            }),
             VolumeSource::Persistent { size, access_modes, storage_class, annotations } => persistence.push(Entry {
                 key: v.name.clone(),
                 doc: None,
@@ -509,7 +530,19 @@ fn build_values(w: &Workload) -> Node {
             Node::Int(w.termination_grace_period_seconds.unwrap_or(30)),
         )
         .with("nodeSelector", Some("Node labels the pods must run on"), Node::string_map(&w.node_selector))
-        .with("tolerations", Some("Tolerations"), Node::Seq(vec![]))
+        .with(
+            "tolerations",
+            Some("Tolerations"),
+            Node::Seq(if w.windows_toleration {
+                vec![Node::map()
+                    .with("key", None, s("os"))
+                    .with("operator", None, s("Equal"))
+                    .with("value", None, s("windows"))
+                    .with("effect", None, s("NoSchedule"))]
+            } else {
+                vec![]
+            }),
+        )
         .with("affinity", Some("Affinity rules (from ECS memberOf placement constraints)"), affinity(w))
         .with(
             "topologySpreadConstraints",

@@ -13,6 +13,10 @@ const DEFAULT_TIMEOUT: i64 = 5;
 const DEFAULT_RETRIES: i64 = 3;
 
 pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Result<(), FieldError> {
+    let windows = td
+        .operating_system_family
+        .as_ref()
+        .is_some_and(|(os, _)| os.to_ascii_uppercase().starts_with("WINDOWS"));
     for (def, c) in td.containers.iter().zip(w.containers.iter_mut()) {
         let Some(hc) = &def.health_check else {
             continue;
@@ -29,6 +33,13 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             }
             Some("CMD") => hc.command[1..].to_vec(),
             // Docker runs CMD-SHELL through `/bin/sh -c` with the rest joined by spaces.
+            // ECS runs CMD-SHELL through `cmd /S /C` on Windows.
+            Some("CMD-SHELL") if windows => vec![
+                "cmd".into(),
+                "/S".into(),
+                "/C".into(),
+                hc.command[1..].join(" "),
+            ],
             Some("CMD-SHELL") => vec!["/bin/sh".into(), "-c".into(), hc.command[1..].join(" ")],
             _ => {
                 report.warn(

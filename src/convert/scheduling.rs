@@ -28,11 +28,28 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
         } else if upper.starts_with("WINDOWS_SERVER") {
             w.node_selector
                 .insert("kubernetes.io/os".into(), "windows".into());
+            // The Windows build must match the image's base; nodes carry it as a label.
+            let build = [
+                ("2019", "10.0.17763"),
+                ("2022", "10.0.20348"),
+                ("2025", "10.0.26100"),
+                ("20H2", "10.0.19042"),
+                ("2004", "10.0.19041"),
+            ]
+            .iter()
+            .find(|(year, _)| upper.contains(year))
+            .map(|(_, b)| *b);
+            if let Some(build) = build {
+                w.node_selector
+                    .insert("node.kubernetes.io/windows-build".into(), build.into());
+            }
+            // Windows node groups are usually tainted so Linux pods stay off them.
+            w.windows_toleration = true;
             report.warn(
                 "ECSI-W-WINDOWS",
                 path,
                 format!("the task runs on {os}"),
-                "scheduled on Windows nodes; the build-specific node label and taint toleration are left to values",
+                "scheduled on Windows nodes of the matching build, tolerating the os=windows:NoSchedule taint; CMD-SHELL health checks run through cmd /S /C",
             );
         } else {
             return Err(FieldError::new(

@@ -40,10 +40,12 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
         }
     }
 
-    let persistent = w
-        .volumes
-        .iter()
-        .any(|v| matches!(v.source, VolumeSource::Persistent { .. }));
+    let persistent = w.volumes.iter().any(|v| {
+        matches!(
+            v.source,
+            VolumeSource::Persistent { .. } | VolumeSource::SharedFileSystem { .. }
+        )
+    });
     w.kind = if persistent {
         WorkloadKind::StatefulSet
     } else {
@@ -79,9 +81,23 @@ fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
             "ECSI-W-EFS",
             &efs.path,
             format!("EFS file system {} is shared by every task", efs.file_system_id),
-            "a ReadWriteMany claim per replica on storage class efs-sc (EFS CSI driver); bind it to the same file system to keep the data",
+            "one ReadWriteMany claim shared by every replica, bound to a PersistentVolume on the EFS CSI driver for the same file system: the data stays where it is",
         );
-        return persistent(DEFAULT_SIZE.into(), "ReadWriteMany", "efs-sc");
+        if efs.iam.as_deref() == Some("ENABLED") {
+            report.warn(
+                "ECSI-W-EFS-IAM",
+                &efs.path.key("authorizationConfig").key("iam"),
+                "EFS IAM authorization",
+                "mounted with the iam option; on EKS the EFS CSI node driver's role mounts it, so the file system policy must allow that role",
+            );
+        }
+        return VolumeSource::SharedFileSystem {
+            file_system_id: efs.file_system_id.clone(),
+            root_directory: efs.root_directory.clone().filter(|r| r != "/"),
+            access_point_id: efs.access_point_id.clone(),
+            transit_encryption: efs.transit_encryption.as_deref() == Some("ENABLED"),
+            iam: efs.iam.as_deref() == Some("ENABLED"),
+        };
     }
     if let Some(d) = &v.docker {
         let memory = d.driver_opts.get("type").is_some_and(|t| t == "tmpfs");
@@ -229,7 +245,7 @@ mod tests {
         );
         assert_eq!(w.kind, WorkloadKind::StatefulSet);
         assert!(
-            matches!(&w.volumes[0].source, VolumeSource::Persistent { access_modes, storage_class, .. } if access_modes[0] == "ReadWriteMany" && storage_class == "efs-sc")
+            matches!(&w.volumes[0].source, VolumeSource::SharedFileSystem { file_system_id, .. } if file_system_id == "fs-1")
         );
     }
 }

@@ -61,6 +61,7 @@ pub struct Workload {
     pub fs_group: Option<i64>,
     /// Alternative node selector terms, each a list of requirements (ANDed).
     pub node_affinity: Vec<Vec<NodeRequirement>>,
+    pub windows_toleration: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +120,7 @@ impl Workload {
             image_pull_secrets: Vec::new(),
             fs_group: None,
             node_affinity: Vec::new(),
+            windows_toleration: false,
         }
     }
 
@@ -242,6 +244,15 @@ pub enum VolumeSource {
         size_limit: Option<String>,
     },
     /// Data that must outlive the pod: a claim per replica.
+    /// An EFS file system shared by every replica, as it was by every task: a static
+    /// PersistentVolume on the EFS CSI driver and one ReadWriteMany claim.
+    SharedFileSystem {
+        file_system_id: String,
+        root_directory: Option<String>,
+        access_point_id: Option<String>,
+        transit_encryption: bool,
+        iam: bool,
+    },
     Persistent {
         size: String,
         access_modes: Vec<String>,

@@ -330,7 +330,12 @@ fn check(case: &str, raw: &Value, docs: &[Value]) {
             }
             Some(form) => {
                 let cmd = strings(&hc["command"]);
-                let exec: Vec<String> = if form == "CMD-SHELL" {
+                let windows = td["runtimePlatform"]["operatingSystemFamily"]
+                    .as_str()
+                    .is_some_and(|o| o.starts_with("WINDOWS"));
+                let exec: Vec<String> = if form == "CMD-SHELL" && windows {
+                    vec!["cmd".into(), "/S".into(), "/C".into(), cmd[1..].join(" ")]
+                } else if form == "CMD-SHELL" {
                     vec!["/bin/sh".into(), "-c".into(), cmd[1..].join(" ")]
                 } else {
                     cmd[1..].to_vec()
@@ -396,7 +401,26 @@ fn check(case: &str, raw: &Value, docs: &[Value]) {
             let pod_volume = pod["volumes"]
                 .as_array()
                 .and_then(|vs| vs.iter().find(|v| v["name"] == vname));
-            if persistent(vdef) {
+            if let Some(fs) = vdef["efsVolumeConfiguration"]["fileSystemId"].as_str() {
+                // EFS stays shared by every replica: one claim bound to a PV on the same file system.
+                let claim = pod_volume.unwrap_or_else(|| panic!("{ctx}: EFS volume"))
+                    ["persistentVolumeClaim"]["claimName"]
+                    .as_str()
+                    .unwrap();
+                let pv = find(docs, "PersistentVolume")
+                    .into_iter()
+                    .find(|pv| pv["spec"]["claimRef"]["name"] == claim)
+                    .unwrap_or_else(|| panic!("{ctx}: PV for {claim}"));
+                assert!(
+                    pv["spec"]["csi"]["volumeHandle"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with(fs),
+                    "{ctx}: volumeHandle"
+                );
+                assert_eq!(pv["spec"]["csi"]["driver"], "efs.csi.aws.com");
+                assert_eq!(pv["spec"]["persistentVolumeReclaimPolicy"], "Retain");
+            } else if persistent(vdef) {
                 let claims = workload["spec"]["volumeClaimTemplates"]
                     .as_array()
                     .unwrap_or_else(|| panic!("{ctx}: no claim templates"));

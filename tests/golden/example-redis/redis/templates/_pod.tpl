@@ -213,7 +213,7 @@ Deployment mounts the claims of pvc.yaml; a disabled entry falls back to an empt
 - name: {{ $name }}
   persistentVolumeClaim:
     claimName: {{ $p.existingClaim }}
-{{- else if not $stateful }}
+{{- else if or (not $stateful) $p.efs }}
 - name: {{ $name }}
   persistentVolumeClaim:
     claimName: {{ include "redis.claimName" (dict "root" $ "name" $name) }}
