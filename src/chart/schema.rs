@@ -111,6 +111,7 @@ pub fn build() -> Value {
     let external_secrets = closed(json!({
         "enabled": boolean(),
         "refreshInterval": string(),
+        "apiVersion": {"enum": ["external-secrets.io/v1", "external-secrets.io/v1beta1"]},
         "region": string(),
         "createSecretStores": boolean(),
         "secretStoreKind": {"enum": ["SecretStore", "ClusterSecretStore"]},

@@ -277,6 +277,11 @@ fn external_secrets(w: &Workload) -> Node {
     Node::map()
         .with("enabled", Some("Create the ExternalSecret (and SecretStores) that fill secrets.name"), Node::Bool(false))
         .with("refreshInterval", Some("How often values are re-read from AWS (pods still need a restart to see new values)"), s("1h"))
+        .with(
+            "apiVersion",
+            Some("API version of External Secrets Operator's resources (v1 since ESO 0.16; 0.17 no longer serves v1beta1)"),
+            s("external-secrets.io/v1"),
+        )
         .with("region", Some("AWS region of the secrets and parameters"), s(&region))
         .with("createSecretStores", Some("Create namespaced SecretStores for Secrets Manager and Parameter Store"), Node::Bool(true))
         .with("secretStoreKind", Some("SecretStore or ClusterSecretStore"), s("SecretStore"))

@@ -26,3 +26,20 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ecs;
+
+    #[test]
+    fn task_role_becomes_the_service_account_role() {
+        let loaded = ecs::from_str(r#"{"taskRoleArn":"arn:aws:iam::1:role/app","executionRoleArn":"arn:aws:iam::1:role/exec","containerDefinitions":[{"name":"a","image":"x"}]}"#, "t.json").unwrap();
+        let mut w = Workload::new("t".into(), "t".into());
+        let mut report = Report::default();
+        apply(&loaded.task, &mut w, &mut report).unwrap();
+        assert_eq!(w.role_arn.as_deref(), Some("arn:aws:iam::1:role/app"));
+        let codes: Vec<_> = report.findings.iter().map(|f| f.code).collect();
+        assert_eq!(codes, ["ECSI-I-IRSA-TRUST", "ECSI-I-EXEC-ROLE"]);
+    }
+}

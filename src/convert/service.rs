@@ -109,3 +109,62 @@ pub fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut Report)
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ecs::path::JsonPath;
+    use crate::ecs::service::{read_service, Scaling};
+    use crate::workload::Port;
+    use serde_json::json;
+
+    #[test]
+    fn service_settings_shape_the_workload() {
+        let mut report = Report::default();
+        let mut service = read_service(
+            &json!({"serviceName": "api", "taskDefinition": "api:3", "desiredCount": 4,
+                "deploymentConfiguration": {"maximumPercent": 150, "minimumHealthyPercent": 75},
+                "loadBalancers": [{"containerName": "api", "containerPort": 8080, "targetGroupArn": "arn:tg"}],
+                "serviceRegistries": [{"registryArn": "arn:sd"}],
+                "placementStrategy": [{"type": "spread", "field": "instanceId"}, {"type": "binpack", "field": "cpu"}]}),
+            JsonPath::root(),
+            &mut report,
+        )
+        .unwrap();
+        service.load_balancers[0].application = Some(true);
+        service.scaling = Some(Scaling {
+            min: 2,
+            max: 8,
+            cpu_percent: Some(70),
+            memory_percent: None,
+        });
+        let mut w = Workload::new("api".into(), "api".into());
+        w.containers.push(crate::workload::Container {
+            name: "api".into(),
+            ports: vec![Port {
+                name: "http".into(),
+                container_port: 8080,
+                protocol: "TCP",
+                app_protocol: None,
+            }],
+            ..Default::default()
+        });
+        apply(&service, &mut w, &mut report);
+        assert_eq!(w.replicas, 4);
+        assert_eq!(
+            w.rollout,
+            Some(Rollout {
+                max_surge: "50%".into(),
+                max_unavailable: "25%".into()
+            })
+        );
+        assert_eq!(w.ingress_port, Some(8080));
+        assert!(w.headless);
+        assert_eq!(w.spread_topology_keys, ["kubernetes.io/hostname"]);
+        assert_eq!(w.autoscaling.as_ref().unwrap().max, 8);
+        assert!(report
+            .findings
+            .iter()
+            .any(|f| f.code == "ECSI-W-PLACEMENT-STRATEGY"));
+    }
+}

@@ -742,6 +742,27 @@ fn oci_registry_without_and_with_authentication() {
     }
     drop(locked);
 
+    // A registry that refuses the upload is one clear line too.
+    let read_only = servers::registry_with(&registry_bin, None, true);
+    let mut c = cmd();
+    let out = c
+        .arg("publish")
+        .arg(&dist[0])
+        .args([
+            "--repo",
+            &format!("oci://127.0.0.1:{}/charts", read_only.port),
+            "--plain-http",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the registry refused it (") && err.lines().count() == 1,
+        "{err}"
+    );
+    drop(read_only);
+
     // An unreachable registry is one clear line.
     let port = servers::free_port();
     let mut c = cmd();

@@ -91,10 +91,15 @@ pub fn registry_binary() -> Option<PathBuf> {
 /// An OCI registry on loopback with storage in a temporary directory; with `htpasswd`
 /// (user, password) it requires basic authentication.
 pub fn registry(binary: &Path, htpasswd: Option<(&str, &str)>) -> Server {
+    registry_with(binary, htpasswd, false)
+}
+
+/// A registry in read-only maintenance mode refuses every upload.
+pub fn registry_with(binary: &Path, htpasswd: Option<(&str, &str)>, read_only: bool) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let mut config = format!(
-        "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
+        "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n  maintenance:\n    readonly:\n      enabled: {read_only}\nhttp:\n  addr: 127.0.0.1:{port}\n",
         dir.path().join("data").display()
     );
     if let Some((user, password)) = htpasswd {
