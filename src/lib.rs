@@ -228,35 +228,14 @@ pub fn convert_file(path: &Path, settings: &Settings) -> Result<Converted> {
     })
 }
 
-/// The task definition files under `path`: the file itself, or every `*.json` below a
-/// directory in a stable order, hidden directories skipped.
+/// The task definition files under `path`: the file itself, or the inputs below a directory
+/// (as for a batch: stable order, hidden entries skipped).
 pub fn input_files(path: &Path) -> Result<Vec<PathBuf>> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-        let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<std::io::Result<_>>()?;
-        entries.sort_by_key(std::fs::DirEntry::file_name);
-        for entry in entries {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') {
-                continue;
-            }
-            let path = entry.path();
-            if path.is_dir() {
-                walk(&path, out)?;
-            } else if name.ends_with(".json") {
-                out.push(path);
-            }
-        }
-        Ok(())
+    let (files, mut errors) = batch::input_files(&[path.to_path_buf()]);
+    match errors.pop() {
+        Some(e) => Err(e),
+        None => Ok(files.into_iter().map(|(p, _)| p).collect()),
     }
-    if !path.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    let mut out = Vec::new();
-    walk(path, &mut out).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Ok(out)
 }
 
 /// Converts every environment's task definitions and merges each service into one chart.

@@ -168,11 +168,7 @@ mod tests {
     use crate::ecs;
 
     fn convert(json: &str) -> (Workload, Report) {
-        let loaded = ecs::from_str(json, "t.json").unwrap();
-        let mut w = Workload::new("t".into(), "t".into());
-        let mut report = Report::default();
-        apply(&loaded.task, &mut w, &mut report).unwrap();
-        (w, report)
+        super::super::run_rules(json, &[apply]).unwrap()
     }
 
     #[test]

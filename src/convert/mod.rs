@@ -73,3 +73,15 @@ pub fn convert(
         .unwrap_or_else(|| "latest".into());
     Ok(w)
 }
+
+/// For the rules' unit tests: reads `json` and applies `rules` in order.
+#[cfg(test)]
+pub(crate) fn run_rules(json: &str, rules: &[Rule]) -> Result<(Workload, Report), FieldError> {
+    let loaded = crate::ecs::from_str(json, "t.json").expect("test input parses");
+    let mut w = Workload::new("t".into(), "t".into());
+    let mut report = Report::default();
+    for rule in rules {
+        rule(&loaded.task, &mut w, &mut report)?;
+    }
+    Ok((w, report))
+}

@@ -186,13 +186,15 @@ mod tests {
     use crate::ecs;
 
     fn convert(json: &str) -> (Workload, Report) {
-        let loaded = ecs::from_str(json, "t.json").unwrap();
-        let mut w = Workload::new("t".into(), "t".into());
-        let mut report = Report::default();
-        super::super::containers::apply(&loaded.task, &mut w, &mut report).unwrap();
-        super::super::probes::apply(&loaded.task, &mut w, &mut report).unwrap();
-        apply(&loaded.task, &mut w, &mut report).unwrap();
-        (w, report)
+        super::super::run_rules(
+            json,
+            &[
+                super::super::containers::apply,
+                super::super::probes::apply,
+                apply,
+            ],
+        )
+        .unwrap()
     }
 
     #[test]
