@@ -165,7 +165,6 @@ fn apply_user(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ecs;
 
     fn convert(json: &str) -> (Workload, Report) {
         super::super::run_rules(json, &[apply]).unwrap()

@@ -183,7 +183,6 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ecs;
 
     fn convert(json: &str) -> (Workload, Report) {
         super::super::run_rules(

@@ -189,7 +189,6 @@ fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ecs;
 
     fn convert(json: &str) -> (Workload, Report) {
         super::super::run_rules(json, &[super::super::containers::apply, apply]).unwrap()
