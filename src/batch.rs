@@ -138,7 +138,7 @@ pub fn plan(paths: &[PathBuf], settings: &Settings) -> Plan {
             }
         };
         if cloudformation::is_template(&value) {
-            match cloudformation::read_template(&value) {
+            match cloudformation::read_template_with(&value, &settings.vars) {
                 Ok(template) if template.tasks.is_empty() => plan.skipped.push((
                     path.clone(),
                     "a CloudFormation template without ECS task definitions".into(),
@@ -344,8 +344,15 @@ impl Job {
     /// Converts and renders the chart; writes nothing.
     pub fn convert(&self, settings: &Settings) -> Result<crate::Converted> {
         let file = self.source.display().to_string();
-        let loaded = crate::ecs::from_value_at(&self.value, self.root.clone())
-            .map_err(|e| Error::field(&file, e))?;
+        let root_len = self.root.depth();
+        let loaded =
+            crate::ecs::from_value_at(&self.value, self.root.clone()).map_err(|mut e| {
+                // Errors inside a template resource name the template's own keys.
+                if root_len > 0 {
+                    e.path = e.path.rename_keys_after(root_len, cloudformation::cfn_key);
+                }
+                Error::field(&file, e)
+            })?;
         let service_name = self.service.as_ref().and_then(|s| s.name.as_deref());
         let mut service =
             crate::convert_loaded(loaded, &self.source, settings, service_name, None)?;

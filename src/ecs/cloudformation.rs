@@ -65,7 +65,7 @@ fn api_key(key: &str) -> String {
 }
 
 /// The CloudFormation name of an API field name (the inverse of `api_key`).
-fn cfn_key(key: &str) -> String {
+pub fn cfn_key(key: &str) -> String {
     match key {
         "efsVolumeConfiguration" => "EFSVolumeConfiguration".into(),
         "fileSystemId" => "FilesystemId".into(),
@@ -126,6 +126,9 @@ fn camel(value: &Value) -> Value {
 struct Resolver<'a> {
     parameters: &'a Map<String, Value>,
     resources: &'a Map<String, Value>,
+    /// `--var` values: parameters and pseudo parameters (`AWS::AccountId`, `AWS::Region`)
+    /// known to the user, which win over defaults.
+    vars: &'a BTreeMap<String, String>,
 }
 
 fn resource_type<'a>(resources: &'a Map<String, Value>, id: &str) -> Option<&'a str> {
@@ -144,6 +147,9 @@ impl Resolver<'_> {
 
     /// A name inside `${…}` or a `Ref`: a known value, or None.
     fn name(&self, name: &str) -> Option<String> {
+        if let Some(v) = self.vars.get(name) {
+            return Some(v.clone());
+        }
         match name {
             "AWS::URLSuffix" => return Some("amazonaws.com".into()),
             "AWS::Partition" => return Some("aws".into()),
@@ -166,7 +172,7 @@ impl Resolver<'_> {
             "ECSI-W-CFN-UNRESOLVED",
             path,
             format!("the value {text} is only known when the stack is deployed"),
-            "kept as a visible placeholder in values.yaml; set it at deploy time",
+            "kept as a visible placeholder in values.yaml; set it at deploy time, or convert with --var NAME=VALUE",
         );
         Value::String(text)
     }
@@ -224,7 +230,9 @@ impl Resolver<'_> {
     fn get_att(&self, id: &str, attr: &str) -> Option<String> {
         (resource_type(self.resources, id) == Some("AWS::IAM::Role") && attr == "Arn").then(|| {
             format!(
-                "arn:aws:iam::${{AWS::AccountId}}:role/{}",
+                "arn:aws:iam::{}:role/{}",
+                self.name("AWS::AccountId")
+                    .unwrap_or_else(|| "${AWS::AccountId}".into()),
                 self.role_name(id)
             )
         })
@@ -322,12 +330,14 @@ impl Resolver<'_> {
                     };
                     return Some(match self.get_att(&id, &attr) {
                         Some(v) => {
-                            report.warn(
-                                "ECSI-W-CFN-UNRESOLVED",
-                                path,
-                                format!("the ARN of role {id} needs the account id"),
-                                "written with the placeholder ${AWS::AccountId}; substitute it at deploy time",
-                            );
+                            if v.contains("${AWS::AccountId}") {
+                                report.warn(
+                                    "ECSI-W-CFN-UNRESOLVED",
+                                    path,
+                                    format!("the ARN of role {id} needs the account id"),
+                                    "written with the placeholder ${AWS::AccountId}; substitute it at deploy time, or convert with --var AWS::AccountId=…",
+                                );
+                            }
                             Value::String(v)
                         }
                         None => self.unresolved(format!("${{{id}.{attr}}}"), path, report),
@@ -393,6 +403,14 @@ fn references(value: &Value) -> Vec<String> {
 }
 
 pub fn read_template(value: &Value) -> Result<Template, FieldError> {
+    read_template_with(value, &BTreeMap::new())
+}
+
+/// Like `read_template`, with values for parameters and pseudo parameters from `--var`.
+pub fn read_template_with(
+    value: &Value,
+    vars: &BTreeMap<String, String>,
+) -> Result<Template, FieldError> {
     let root = JsonPath::root();
     let empty = Map::new();
     let parameters = value
@@ -405,6 +423,7 @@ pub fn read_template(value: &Value) -> Result<Template, FieldError> {
     let resolver = Resolver {
         parameters,
         resources,
+        vars,
     };
     let mut tasks = Vec::new();
     let mut services = Vec::new();

@@ -29,6 +29,24 @@ impl JsonPath {
         next
     }
 
+    pub fn depth(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The same path with every key after the first `skip` segments renamed by `rename`.
+    pub fn rename_keys_after(&self, skip: usize, rename: impl Fn(&str) -> String) -> JsonPath {
+        JsonPath(
+            self.0
+                .iter()
+                .enumerate()
+                .map(|(i, s)| match s {
+                    Segment::Key(k) if i >= skip => Segment::Key(rename(k)),
+                    other => other.clone(),
+                })
+                .collect(),
+        )
+    }
+
     pub fn is_root(&self) -> bool {
         self.0.is_empty()
     }

@@ -144,6 +144,43 @@ fn cdk_template_with_two_task_definitions_and_a_service() {
             == "/Resources/OrdersTaskDef9F8E/Properties/ContainerDefinitions/0/LogConfiguration"));
     let reports = values(&out.path().join("shopstackreportstaskdef0c1d"));
     assert_eq!(reports["workload"]["kind"], "StatefulSet");
+
+    // What only the deployment knows can be given with --var; bad resources name their keys.
+    let out2 = tempfile::tempdir().unwrap();
+    let o = cmd()
+        .arg(fixtures().join("cdk/ShopStack.template.json"))
+        .args([
+            "--var",
+            "AWS::AccountId=123456789012",
+            "--var",
+            "AWS::Region=eu-west-1",
+            "-q",
+            "-o",
+        ])
+        .arg(out2.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let orders = values(&out2.path().join("orders"));
+    assert_eq!(
+        orders["containers"]["orders"]["image"]["registry"],
+        "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
+    );
+    assert_eq!(
+        orders["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"],
+        "arn:aws:iam::123456789012:role/OrdersTaskRole1A2B"
+    );
+    let bad = out2.path().join("bad.template.json");
+    fs::write(&bad, r#"{"Resources": {"T": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"Family": "t", "ContainerDefinitions": [{"Name": "a", "Image": "x", "PortMappings": [{"ContainerPort": 99999}]}]}}}}"#).unwrap();
+    let o = cmd()
+        .arg(&bad)
+        .arg("-o")
+        .arg(out2.path().join("x"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.contains("Resources.T.Properties.ContainerDefinitions[0].PortMappings[0].ContainerPort: expected an integer 0-65535, got 99999"), "{err}");
 }
 
 #[test]
