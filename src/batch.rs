@@ -370,6 +370,18 @@ impl Job {
             .report
             .findings
             .extend(self.pre_report.findings.iter().cloned());
+        // A template value left unresolved is reported once, as unresolved.
+        let unresolved: Vec<String> = self
+            .pre_report
+            .findings
+            .iter()
+            .filter(|f| f.code == "ECSI-W-CFN-UNRESOLVED")
+            .map(|f| f.pointer.clone())
+            .collect();
+        service
+            .report
+            .findings
+            .retain(|f| !(f.code == "ECSI-W-PLACEHOLDER" && unresolved.contains(&f.pointer)));
         if let Some(s) = &self.service {
             crate::convert::service::apply(s, &mut service.workload, &mut service.report);
         }

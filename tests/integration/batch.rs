@@ -348,3 +348,37 @@ fn copy(from: &Path, to: &Path) {
         }
     }
 }
+
+/// On a terminal a progress bar shows; piped, stderr carries only the report lines.
+#[test]
+fn progress_shows_on_a_terminal_only() {
+    let out = tempfile::tempdir().unwrap();
+    let log = out.path().join("typescript");
+    let command = format!(
+        "{} {} -o {}",
+        crate::common::bin().display(),
+        fixtures().display(),
+        out.path().join("a").display()
+    );
+    let status = Command::new("script")
+        .args(["-qec", &command])
+        .arg(&log)
+        .stdin(std::process::Stdio::null())
+        .output();
+    let Ok(status) = status else {
+        eprintln!("SKIPPED: script(1) is not available");
+        return;
+    };
+    assert!(status.status.success());
+    let typed = fs::read_to_string(&log).unwrap();
+    assert!(
+        typed.contains("/6 charts"),
+        "a progress bar on the terminal: {typed}"
+    );
+    let (code, err) = batch(&[&fixtures()], &out.path().join("b"), None);
+    assert_eq!(code, 0);
+    assert!(
+        !err.contains("/6 charts") && !err.contains('\u{1b}'),
+        "no bar when stderr is not a terminal"
+    );
+}
