@@ -152,6 +152,25 @@ pub fn tools() -> Option<Tools> {
     })
 }
 
+impl Tools {
+    /// `kubernetes-validate --strict` for Kubernetes 1.30 over rendered files; returns its
+    /// output after asserting that every object passed.
+    pub fn validate(&self, files: &[PathBuf]) -> String {
+        let output = Command::new(&self.kubernetes_validate)
+            .args(["--strict", "--kubernetes-version", "1.30.0"])
+            .args(files)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            output.status.success() && !stdout.contains("ERROR"),
+            "kubernetes-validate:\n{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        stdout
+    }
+}
+
 /// Runs a tool with a private Helm home so tests never touch the user's configuration.
 pub fn helm(helm: &Path, home: &Path, args: &[&str]) -> Output {
     Command::new(helm)

@@ -4,7 +4,6 @@
 
 use std::fs;
 use std::path::PathBuf;
-use std::process::Command;
 
 use crate::common::{helm, ok, root, tools};
 
@@ -61,17 +60,7 @@ fn golden_charts_pass_lint_template_and_kubernetes_schemas() {
             files.push(file);
         }
     }
-    let output = Command::new(&tools.kubernetes_validate)
-        .args(["--strict", "--kubernetes-version", "1.30.0"])
-        .args(&files)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success() && !stdout.contains("ERROR"),
-        "kubernetes-validate:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = tools.validate(&files);
     assert!(
         stdout.matches("INFO").count() >= files.len(),
         "every file must have been validated:\n{stdout}"
@@ -237,16 +226,7 @@ imagePullSecrets: [{name: regcred}]
             files.push(file);
         }
     }
-    let output = Command::new(&tools.kubernetes_validate)
-        .args(["--strict", "--kubernetes-version", "1.30.0"])
-        .args(&files)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success() && !stdout.contains("ERROR"),
-        "{stdout}"
-    );
+    tools.validate(&files);
 }
 
 /// The README's parameter table is built from the same tree as values.yaml: every row's
