@@ -140,7 +140,8 @@ pub struct PackageArgs {
     pub destination: PathBuf,
 
     /// Repository to follow: unchanged content keeps the newest published version, changed
-    /// content gets the next patch version (a directory with index.yaml, or oci://HOST/PATH)
+    /// content gets the next patch version (a directory with index.yaml, its http(s):// URL,
+    /// or oci://HOST/PATH)
     #[arg(long, value_name = "REPO")]
     pub repo: Option<String>,
 

@@ -440,6 +440,9 @@ pub fn run_package(args: &cli::PackageArgs) -> Result<()> {
         _ => None,
     };
     let index = match args.repo.as_deref() {
+        Some(r) if r.starts_with("http://") || r.starts_with("https://") => {
+            Some(repo::index::fetch(r)?)
+        }
         Some(r) if !r.starts_with("oci://") => repo::directory::read_index(Path::new(r))?,
         _ => None,
     };

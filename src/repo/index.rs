@@ -190,6 +190,38 @@ impl Index {
     }
 }
 
+/// The index of a static repository served over HTTP(S), as `helm repo add` reads it.
+pub fn fetch(base_url: &str) -> Result<Index> {
+    let url = format!("{}/index.yaml", base_url.trim_end_matches('/'));
+    let unreachable = |message: String| Error::Registry {
+        reference: url.clone(),
+        message,
+    };
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(60)))
+        .build()
+        .into();
+    let mut response = agent
+        .get(&url)
+        .call()
+        .map_err(|e| unreachable(format!("cannot fetch it: {e}")))?;
+    let status = response.status().as_u16();
+    if status == 404 {
+        return Ok(Index::default());
+    }
+    if status != 200 {
+        return Err(unreachable(format!("the server answered {status}")));
+    }
+    let text = response
+        .body_mut()
+        .with_config()
+        .limit(512 * 1024 * 1024)
+        .read_to_string()
+        .map_err(|e| unreachable(format!("cannot read it: {e}")))?;
+    Index::parse(&text, Path::new(&url))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

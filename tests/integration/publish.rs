@@ -274,6 +274,19 @@ fn static_repository_over_http_with_both_helms() {
     assert!(publish(&conflicting, &["--force"]).status.success());
     assert_ne!(fs::read(repo.join("index.yaml")).unwrap(), snapshot);
 
+    // Versions follow what the served repository holds: the original content is 0.2.0 there.
+    let mut c = cmd();
+    let note = run_ok(
+        c.arg("package")
+            .arg(&charts[0])
+            .args(["--repo", &url, "-d"])
+            .arg(work.path().join("dist4")),
+    );
+    assert!(
+        note.contains("redis-0.2.0.tgz") && note.contains("unchanged since it was published"),
+        "{note}"
+    );
+
     // The index lists the entries and digests `helm repo index` gives for the same archives.
     let theirs = work.path().join("theirs");
     fs::create_dir_all(&theirs).unwrap();
@@ -719,6 +732,23 @@ fn oci_registry_without_and_with_authentication() {
     let config = docker_config(work.path(), &host, "ci", "s3cret-pass");
     let (code, err) = publish(&[], None, Some(&config));
     assert_eq!(code, Some(0), "{err}");
+    // Without HELM_REGISTRY_CONFIG, Helm's default path under HELM_CONFIG_HOME is read.
+    let config_home = work.path().join("helm-config");
+    fs::create_dir_all(config_home.join("registry")).unwrap();
+    fs::copy(&config, config_home.join("registry/config.json")).unwrap();
+    let default_path = cmd()
+        .arg("publish")
+        .arg(&dist[1])
+        .args(["--repo", &target, "--plain-http"])
+        .env_remove("HELM_REGISTRY_CONFIG")
+        .env("HELM_CONFIG_HOME", &config_home)
+        .output()
+        .unwrap();
+    assert!(
+        default_path.status.success(),
+        "{}",
+        String::from_utf8_lossy(&default_path.stderr)
+    );
     for (label, bin) in &tools.helms {
         let home = tempfile::tempdir().unwrap();
         let reference = format!("oci://{host}/charts/redis");
