@@ -11,4 +11,5 @@ mod helm;
 mod meaning;
 mod plugin;
 mod publish;
+mod robustness;
 mod servers;
