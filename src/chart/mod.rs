@@ -84,7 +84,6 @@ const HELMIGNORE: &str = include_str!("../../chart-templates/helmignore");
 #[derive(Debug, Clone)]
 pub struct Chart {
     pub name: String,
-    pub version: String,
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
@@ -188,7 +187,6 @@ pub fn build_with_values(
     files.insert(REPORT_FILE.into(), report_json.into_bytes());
     Ok(Chart {
         name: w.name.clone(),
-        version: options.version.to_string(),
         files,
     })
 }

@@ -169,7 +169,6 @@ pub fn follow_previous_version(chart: &mut Chart, out: &Path) {
         if let Some(bytes) = chart.files.get_mut("Chart.yaml") {
             *bytes = crate::package::with_version(bytes, v);
         }
-        chart.version = v.to_string();
     };
     set_version(chart, &previous);
     let unchanged = owned.len() == chart.files.len()

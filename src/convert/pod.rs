@@ -10,6 +10,7 @@ use crate::report::Report;
 use crate::workload::{Mount, Volume, VolumeSource, Workload};
 
 use super::naming::{dns_label, unique};
+use super::resources::mebibytes;
 
 /// Sysctls Kubernetes allows without kubelet configuration.
 const SAFE_SYSCTLS: &[&str] = &[
@@ -24,14 +25,6 @@ const SAFE_SYSCTLS: &[&str] = &[
     "net.ipv4.tcp_keepalive_intvl",
     "net.ipv4.tcp_keepalive_probes",
 ];
-
-fn mebibytes(mib: i64) -> String {
-    if mib % 1024 == 0 {
-        format!("{}Gi", mib / 1024)
-    } else {
-        format!("{mib}Mi")
-    }
-}
 
 /// A label key Kubernetes accepts: an optional DNS prefix and a name of at most 63 characters.
 fn valid_label_key(key: &str) -> bool {

@@ -58,7 +58,8 @@ fn parse_task_memory(text: &str, path: &JsonPath) -> Result<i64, FieldError> {
         })
 }
 
-fn mebibytes(mib: i64) -> String {
+/// MiB as a Kubernetes quantity: whole GiB as `Gi`, else `Mi`.
+pub(crate) fn mebibytes(mib: i64) -> String {
     if mib % 1024 == 0 {
         format!("{}Gi", mib / 1024)
     } else {

@@ -6,20 +6,13 @@
 //! wait for to finish (SUCCESS, COMPLETE) becomes an init container. Init containers start in
 //! dependency order; the task's other containers start after all of them.
 
-use std::collections::BTreeMap;
-
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::Report;
 use crate::workload::{ContainerKind, Workload};
 
 pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Result<(), FieldError> {
-    let index: BTreeMap<&str, usize> = td
-        .containers
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.name.as_str(), i))
-        .collect();
+    let index = td.container_index();
     let mut kinds = vec![ContainerKind::App; td.containers.len()];
     let mut ignore_failure = vec![false; td.containers.len()];
     for def in &td.containers {

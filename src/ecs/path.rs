@@ -47,10 +47,6 @@ impl JsonPath {
         )
     }
 
-    pub fn is_root(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// `containerDefinitions[1].portMappings[0].containerPort`; the root is `(top level)`.
     pub fn dotted(&self) -> String {
         if self.0.is_empty() {

@@ -698,14 +698,20 @@ fn validate(td: &TaskDefinition) -> ReadResult<()> {
     Ok(())
 }
 
+impl TaskDefinition {
+    /// Container name → position in `containers`.
+    pub fn container_index(&self) -> BTreeMap<&str, usize> {
+        self.containers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.name.as_str(), i))
+            .collect()
+    }
+}
+
 fn dependency_cycle(td: &TaskDefinition) -> Option<FieldError> {
     // Depth-first search with colours; the first back edge found names the cycle.
-    let index: BTreeMap<&str, usize> = td
-        .containers
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.name.as_str(), i))
-        .collect();
+    let index = td.container_index();
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,

@@ -246,13 +246,7 @@ fn static_repository_over_http_with_both_helms() {
     // Different content under an existing name and version is refused, and nothing changes.
     let edited = work.path().join("edited");
     copy_dir(&charts[0], &edited);
-    fs::write(
-        edited.join("values.yaml"),
-        fs::read_to_string(edited.join("values.yaml"))
-            .unwrap()
-            .replace("replicaCount: 1", "replicaCount: 2"),
-    )
-    .unwrap();
+    set_replicas(&edited, 2);
     let mut c = cmd();
     run_ok(
         c.arg("package")
@@ -381,6 +375,17 @@ fn entry_facts(index: &Value) -> Vec<(String, String, String, Value, Value, Valu
         }
     }
     out
+}
+
+/// Changes a chart's content: its default replica count.
+fn set_replicas(chart: &Path, n: u32) {
+    let values = chart.join("values.yaml");
+    let text = fs::read_to_string(&values).unwrap();
+    fs::write(
+        &values,
+        text.replace("replicaCount: 1", &format!("replicaCount: {n}")),
+    )
+    .unwrap();
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -532,13 +537,7 @@ fn versions_follow_content() {
     publish(&again);
     assert_eq!(fs::read(repo.join("index.yaml")).unwrap(), before);
     // Changed content: the next patch version.
-    fs::write(
-        redis.join("values.yaml"),
-        fs::read_to_string(redis.join("values.yaml"))
-            .unwrap()
-            .replace("replicaCount: 1", "replicaCount: 3"),
-    )
-    .unwrap();
+    set_replicas(redis, 3);
     let changed = pack("d3");
     assert!(
         changed.ends_with("redis-0.1.1.tgz"),
