@@ -2,6 +2,7 @@
 //! (task definitions, CloudFormation/CDK templates, ECS services) sorted into one job per
 //! service, jobs converted in parallel, and a bad file failing alone.
 
+use crate::report::Code;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -375,13 +376,13 @@ impl Job {
             .pre_report
             .findings
             .iter()
-            .filter(|f| f.code == "ECSI-W-CFN-UNRESOLVED")
+            .filter(|f| f.code == Code::CfnUnresolved)
             .map(|f| f.pointer.clone())
             .collect();
         service
             .report
             .findings
-            .retain(|f| !(f.code == "ECSI-W-PLACEHOLDER" && unresolved.contains(&f.pointer)));
+            .retain(|f| !(f.code == Code::Placeholder && unresolved.contains(&f.pointer)));
         if let Some(s) = &self.service {
             crate::convert::service::apply(s, &mut service.workload, &mut service.report);
         }

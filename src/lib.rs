@@ -19,6 +19,7 @@ pub mod verify;
 pub mod workload;
 pub mod yaml;
 
+use crate::report::Code;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -169,7 +170,7 @@ pub fn convert_loaded(
     );
     if family.is_none() && settings.name.is_none() && service_name.is_none() {
         report.warn(
-            "ECSI-W-NO-FAMILY",
+            Code::NoFamily,
             &loaded.task.path.key("family"),
             "the task definition has no family",
             format!("the chart is named {name:?} after the file; use --name to choose"),
@@ -179,7 +180,7 @@ pub fn convert_loaded(
         .filter(|f| *f != name && settings.name.is_none() && service_name.is_none())
     {
         report.info(
-            "ECSI-I-CHART-NAME",
+            Code::ChartName,
             &loaded.task.path.key("family"),
             format!("family {f:?} gives the chart name {name:?}"),
             "named after the family, made a valid chart name without the environment's name",
@@ -316,7 +317,7 @@ fn merge_environments(
     for (index, (env, _)) in envs.iter().enumerate() {
         if !members.iter().any(|(i, _)| *i == index) {
             report.push(report::Finding {
-                code: "ECSI-W-ENV-MISSING",
+                code: Code::EnvMissing,
                 severity: Severity::Warning,
                 pointer: String::new(),
                 message: format!("service {name:?} has no task definition in environment {env}"),

@@ -110,7 +110,7 @@ pub fn render(w: &Workload, description: &str, values: &Node, report: &Report) -
             .iter()
             .map(|f| FindingRow {
                 severity: format!("{:?}", f.severity).to_lowercase(),
-                code: f.code,
+                code: f.code.as_str(),
                 pointer: match &f.environment {
                     Some(env) => format!("{env}: {}", cell(&f.pointer)),
                     None => cell(&f.pointer),

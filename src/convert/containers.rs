@@ -1,6 +1,7 @@
 //! Container basics: image, command and args with Docker's semantics, environment, working
 //! directory, user and security settings, and which container is the main one.
 
+use crate::report::Code;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::Report;
@@ -25,7 +26,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
         let name = unique(name, &names, 63);
         if name != def.name {
             report.info(
-                "ECSI-I-RENAMED",
+                Code::Renamed,
                 &def.path.key("name"),
                 format!("container {:?} is named {name:?} in Kubernetes", def.name),
                 "renamed to a valid DNS label",
@@ -37,7 +38,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             Some(image) => parse_image(image),
             None => {
                 report.warn(
-                    "ECSI-W-IMAGE-MISSING",
+                    Code::ImageMissing,
                     &def.path.key("image"),
                     "the container has no image (a deploy step fills it in)",
                     "the repository is the placeholder REPLACE_ME in values.yaml; set it with --set",
@@ -75,7 +76,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             let value = escape_expansion(&var.value);
             if container.env.insert(var.name.clone(), value).is_some() {
                 report.warn(
-                    "ECSI-W-ENV-DUPLICATE",
+                    Code::EnvDuplicate,
                     &var.path,
                     format!("environment variable {} is set more than once", var.name),
                     "the last value wins, as in Docker",
@@ -95,7 +96,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
         }
         if def.privileged == Some(true) {
             report.warn(
-                "ECSI-W-PRIVILEGED",
+                Code::Privileged,
                 &def.path.key("privileged"),
                 "the container runs privileged",
                 "kept; the namespace needs the privileged Pod Security level, and EKS Fargate refuses it",
@@ -104,7 +105,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
 
         if !container.essential {
             report.warn(
-                "ECSI-W-ESSENTIAL",
+                Code::Essential,
                 &def.path.key("essential"),
                 format!("container {:?} is not essential", def.name),
                 "unless another container waits for it to finish, it runs as a regular container: Kubernetes restarts it when it exits instead of leaving it stopped",
@@ -154,7 +155,7 @@ fn apply_user(
     }
     if !unresolved.is_empty() {
         report.warn(
-            "ECSI-W-USERNAME",
+            Code::Username,
             path,
             format!("user {user:?} names {} instead of numeric ids", unresolved.join(" and ")),
             "names cannot be resolved without the image; the image's USER applies unless you set containers.<name>.securityContext.runAsUser",
@@ -203,7 +204,7 @@ mod tests {
         assert!(r
             .findings
             .iter()
-            .any(|f| f.code == "ECSI-W-USERNAME" && f.pointer == "/containerDefinitions/1/user"));
+            .any(|f| f.code == Code::Username && f.pointer == "/containerDefinitions/1/user"));
     }
 
     #[test]

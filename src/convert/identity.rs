@@ -1,6 +1,7 @@
 //! AWS identity: the task role becomes the ServiceAccount's IRSA role; the execution role's
 //! duties (image pulls, secret fetches, log writes) move to the node and to cluster add-ons.
 
+use crate::report::Code;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::Report;
@@ -10,7 +11,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
     if let Some(role) = &td.task_role_arn {
         w.role_arn = Some(role.clone());
         report.info(
-            "ECSI-I-IRSA-TRUST",
+            Code::IrsaTrust,
             &td.path.key("taskRoleArn"),
             format!("pods assume {role} through their ServiceAccount (IRSA)"),
             "the role's trust policy must allow the cluster's OIDC provider and this ServiceAccount",
@@ -18,7 +19,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
     }
     if let Some(role) = &td.execution_role_arn {
         report.info(
-            "ECSI-I-EXEC-ROLE",
+            Code::ExecRole,
             &td.path.key("executionRoleArn"),
             format!("execution role {role} pulled images, fetched secrets and wrote logs on ECS"),
             "not used by the pod: grant those rights to the node role and to the secrets and log agents",
@@ -40,6 +41,6 @@ mod tests {
         apply(&loaded.task, &mut w, &mut report).unwrap();
         assert_eq!(w.role_arn.as_deref(), Some("arn:aws:iam::1:role/app"));
         let codes: Vec<_> = report.findings.iter().map(|f| f.code).collect();
-        assert_eq!(codes, ["ECSI-I-IRSA-TRUST", "ECSI-I-EXEC-ROLE"]);
+        assert_eq!(codes, [Code::IrsaTrust, Code::ExecRole]);
     }
 }

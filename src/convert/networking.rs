@@ -1,6 +1,7 @@
 //! Ports and network mode. All containers of a pod share one network namespace, as in
 //! `awsvpc` mode; host ports give way to a Service.
 
+use crate::report::Code;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::Report;
@@ -14,20 +15,20 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
         Some("host") => {
             w.host_network = true;
             report.warn(
-                "ECSI-W-NETMODE",
+                Code::Netmode,
                 &td.path.key("networkMode"),
                 "the task uses host networking",
                 "hostNetwork: true; only one pod per node can bind each port",
             );
         }
         Some("none") => report.warn(
-            "ECSI-W-NETMODE",
+            Code::Netmode,
             &td.path.key("networkMode"),
             "the task has no network",
             "pods always have a network; restrict it with a NetworkPolicy",
         ),
         Some("bridge") => report.info(
-            "ECSI-I-NETMODE",
+            Code::NetmodeNote,
             &td.path.key("networkMode"),
             "bridge networking: containers become reachable on localhost from each other",
             "pod networking",
@@ -55,7 +56,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             {
                 if other == ci {
                     report.info(
-                        "ECSI-I-PORT-DUPLICATE",
+                        Code::PortDuplicate,
                         &pm.path,
                         format!("port {} is mapped twice", pm.container_port),
                         "kept once",
@@ -74,7 +75,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
 
             if let Some(host) = pm.host_port.filter(|h| *h != 0 && *h != pm.container_port) {
                 report.warn(
-                    "ECSI-W-HOST-PORT",
+                    Code::HostPort,
                     &pm.path.key("hostPort"),
                     format!(
                         "host port {host} maps to container port {}",
@@ -92,7 +93,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             if let Some(original) = &pm.name {
                 if original != &wanted {
                     report.info(
-                        "ECSI-I-PORT-NAME",
+                        Code::PortName,
                         &pm.path.key("name"),
                         format!("port name {original:?} is not a valid Kubernetes port name"),
                         format!("named {wanted:?}"),
@@ -140,7 +141,7 @@ mod tests {
         assert_eq!(ports[1].name, "udp-53");
         assert_eq!(ports[1].protocol, "UDP");
         assert_eq!(ports[2].app_protocol.as_deref(), Some("kubernetes.io/h2c"));
-        assert!(r.findings.iter().any(|f| f.code == "ECSI-W-HOST-PORT"));
+        assert!(r.findings.iter().any(|f| f.code == Code::HostPort));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! ECS placement constraints (`memberOf` expressions in the cluster query language) → required
 //! node affinity, where the attribute has a Kubernetes node label; the rest is reported.
 
+use crate::report::Code;
 use crate::ecs::path::JsonPath;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
@@ -71,7 +72,7 @@ fn expression(text: &str, report: &mut Report, path: &JsonPath) -> Result<NodeRe
         Some(label) => label.to_string(),
         None => {
             report.warn(
-                "ECSI-W-PLACEMENT-ATTR",
+                Code::PlacementAttr,
                 path,
                 format!("attribute {name} has no standard node label"),
                 format!("required on a node label of the same name ({name}); label the nodes, or change affinity"),
@@ -93,7 +94,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
     for (kind, expr, path) in &td.placement_constraints {
         if kind != "memberOf" {
             report.warn(
-                "ECSI-W-PLACEMENT",
+                Code::Placement,
                 path,
                 format!("placement constraint type {kind:?}"),
                 "not carried over; a task definition allows only memberOf",
@@ -103,7 +104,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
         let Some(expr) = expr else { continue };
         if expr.contains('(') || expr.contains("task:") {
             report.warn(
-                "ECSI-W-PLACEMENT",
+                Code::Placement,
                 &path.key("expression"),
                 format!("expression {expr:?} uses grouping, not() or task attributes"),
                 "not carried over; express it with affinity or podAntiAffinity by hand",
@@ -124,7 +125,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
         }
         if let Some(reason) = failed {
             report.warn(
-                "ECSI-W-PLACEMENT",
+                Code::Placement,
                 &path.key("expression"),
                 reason,
                 "the constraint is not carried over",
@@ -141,7 +142,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             })
             .collect();
         report.info(
-            "ECSI-I-PLACEMENT",
+            Code::PlacementNote,
             &path.key("expression"),
             format!("placement constraint {expr:?}"),
             "required node affinity",
@@ -192,11 +193,11 @@ mod tests {
         assert!(report
             .findings
             .iter()
-            .any(|f| f.code == "ECSI-W-PLACEMENT"
+            .any(|f| f.code == Code::Placement
                 && f.pointer == "/placementConstraints/2/expression"));
         assert!(report
             .findings
             .iter()
-            .any(|f| f.code == "ECSI-W-PLACEMENT-ATTR"));
+            .any(|f| f.code == Code::PlacementAttr));
     }
 }

@@ -2,6 +2,7 @@
 //! volumes from other containers, DNS, /etc/hosts entries, sysctls, process and IPC
 //! namespaces, ephemeral storage, accelerators, environment files, registry credentials, tags.
 
+use crate::report::Code;
 use std::collections::BTreeMap;
 
 use crate::ecs::TaskDefinition;
@@ -94,7 +95,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
                 .collect();
             if !lost.is_empty() {
                 report.warn(
-                    "ECSI-W-TMPFS-OPTS",
+                    Code::TmpfsOpts,
                     &fpath.key("mountOptions"),
                     format!("tmpfs mount options {lost:?}"),
                     "not carried over: an emptyDir in memory has no mount options",
@@ -121,7 +122,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
                 .collect();
             if copied.is_empty() {
                 report.warn(
-                    "ECSI-W-VOLUMES-FROM",
+                    Code::VolumesFrom,
                     path,
                     format!("{source} declares no mount points; volumes from its image's VOLUME instructions are not visible here"),
                     "nothing to copy; mount an emptyDir at those paths with extraVolumeMounts",
@@ -149,7 +150,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
         }
         if !def.dns_servers.is_empty() {
             report.warn(
-                "ECSI-W-DNS",
+                Code::Dns,
                 &def.path.key("dnsServers"),
                 "the task uses its own DNS servers",
                 "dnsPolicy None with these nameservers: cluster DNS names no longer resolve; prefer CoreDNS forwarding",
@@ -165,7 +166,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             if let Some(previous) = w.sysctls.insert(name.clone(), value.clone()) {
                 if &previous != value {
                     report.warn(
-                        "ECSI-W-SYSCTL",
+                        Code::Sysctl,
                         path,
                         format!("{name} is set to different values by two containers"),
                         "the last one wins, as for awsvpc tasks",
@@ -174,7 +175,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             }
             if !SAFE_SYSCTLS.contains(&name.as_str()) {
                 report.warn(
-                    "ECSI-W-SYSCTL-UNSAFE",
+                    Code::SysctlUnsafe,
                     path,
                     format!("sysctl {name} is not in Kubernetes' safe set"),
                     "kept in podSecurityContext.sysctls; the kubelet must allow it (--allowed-unsafe-sysctls)",
@@ -186,12 +187,12 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
                 "GPU" => match value.parse::<u32>() {
                     Ok(n) => {
                         w.containers[i].limits.insert("nvidia.com/gpu".into(), n.to_string());
-                        report.info("ECSI-I-GPU", path, format!("{n} GPU(s)"), "limits nvidia.com/gpu; the NVIDIA device plugin must run on the nodes");
+                        report.info(Code::Gpu, path, format!("{n} GPU(s)"), "limits nvidia.com/gpu; the NVIDIA device plugin must run on the nodes");
                     }
-                    Err(_) => report.warn("ECSI-W-ACCELERATOR", path, format!("GPU count {value:?}"), "not a number; set resources.limits.nvidia.com/gpu"),
+                    Err(_) => report.warn(Code::Accelerator, path, format!("GPU count {value:?}"), "not a number; set resources.limits.nvidia.com/gpu"),
                 },
                 other => report.warn(
-                    "ECSI-W-ACCELERATOR",
+                    Code::Accelerator,
                     path,
                     format!("{other} {value}"),
                     "no equivalent; request aws.amazon.com/neuron or nvidia.com/gpu in resources.limits",
@@ -203,7 +204,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             let name = dns_label(&format!("{cname}-{}", object.trim_end_matches(".env")), 63);
             w.containers[i].env_from.push(name.clone());
             report.warn(
-                "ECSI-W-ENVFILE",
+                Code::Envfile,
                 path,
                 format!("environment file {arn} is not fetched"),
                 format!("envFrom reads ConfigMap {name:?}: create it from the file (kubectl create configmap {name} --from-env-file=…), or change envFrom"),
@@ -215,7 +216,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
                 w.image_pull_secrets.push(name.clone());
             }
             report.warn(
-                "ECSI-W-REPO-CREDS",
+                Code::RepoCreds,
                 path,
                 format!("private registry credentials in {credentials}"),
                 format!("imagePullSecrets names {name:?}: create that kubernetes.io/dockerconfigjson Secret from the credentials"),
@@ -229,14 +230,14 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             "host" => {
                 w.host_pid = true;
                 report.warn(
-                    "ECSI-W-PID-MODE",
+                    Code::PidMode,
                     path,
                     "the task shares the host's process namespace",
                     "hostPID: true; needs the privileged Pod Security level",
                 );
             }
             other => report.warn(
-                "ECSI-W-PID-MODE",
+                Code::PidMode,
                 path,
                 format!("pidMode {other:?}"),
                 "not carried over",
@@ -246,7 +247,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
     if let Some((mode, path)) = &td.ipc_mode {
         match mode.as_str() {
             "task" => report.info(
-                "ECSI-I-IPC-MODE",
+                Code::IpcModeNote,
                 path,
                 "containers share IPC",
                 "containers of a pod always do",
@@ -254,14 +255,14 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             "host" => {
                 w.host_ipc = true;
                 report.warn(
-                    "ECSI-W-IPC-MODE",
+                    Code::IpcMode,
                     path,
                     "the task shares the host's IPC namespace",
                     "hostIPC: true; needs the privileged Pod Security level",
                 );
             }
             _ => report.warn(
-                "ECSI-W-IPC-MODE",
+                Code::IpcMode,
                 path,
                 "the containers have private IPC",
                 "containers of a pod always share IPC",
@@ -276,7 +277,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
                 .insert("ephemeral-storage".into(), format!("{gib}Gi"));
         }
         report.info(
-            "ECSI-I-EPHEMERAL",
+            Code::Ephemeral,
             path,
             format!("{gib} GiB of ephemeral storage"),
             "requested and limited on the main container; Kubernetes evicts a pod that writes more, where Fargate failed the write",
@@ -295,7 +296,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
     }
     if !td.tags.is_empty() {
         report.info(
-            "ECSI-I-TAGS",
+            Code::Tags,
             &td.path.key("tags"),
             format!("{} task definition tag(s)", td.tags.len()),
             "valid ones became podLabels, the others podAnnotations",
@@ -363,10 +364,10 @@ mod tests {
         assert_eq!(w.pod_labels["team"], "payments");
         assert_eq!(w.pod_annotations["cost center"], "a b");
         for code in [
-            "ECSI-W-TMPFS-OPTS",
-            "ECSI-W-SYSCTL-UNSAFE",
-            "ECSI-W-ENVFILE",
-            "ECSI-W-REPO-CREDS",
+            Code::TmpfsOpts,
+            Code::SysctlUnsafe,
+            Code::Envfile,
+            Code::RepoCreds,
         ] {
             assert!(report.findings.iter().any(|f| f.code == code), "{code}");
         }

@@ -3,6 +3,7 @@
 //! A `startPeriod` becomes a startup probe rather than `initialDelaySeconds`: ECS counts a
 //! success during the start period at once, which a startup probe does and a fixed delay does not.
 
+use crate::report::Code;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::Report;
@@ -24,7 +25,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
         let command = match hc.command.first().map(String::as_str) {
             Some("NONE") => {
                 report.info(
-                    "ECSI-I-HEALTH-NONE",
+                    Code::HealthNone,
                     &hc.path.key("command"),
                     "the health check is NONE",
                     "no probes",
@@ -43,7 +44,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             Some("CMD-SHELL") => vec!["/bin/sh".into(), "-c".into(), hc.command[1..].join(" ")],
             _ => {
                 report.warn(
-                    "ECSI-W-HEALTH-FORM",
+                    Code::HealthForm,
                     &hc.path.key("command"),
                     "the health check command does not start with CMD or CMD-SHELL",
                     "run as an exec command, as given",
@@ -65,7 +66,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             .map(|p| (p + interval - 1) / interval + retries);
         if !c.essential {
             report.info(
-                "ECSI-I-HEALTH-HELPER",
+                Code::HealthHelper,
                 &hc.path,
                 format!(
                     "ECS ignores the health of non-essential container {:?}",

@@ -2,6 +2,7 @@
 //! limit and `memoryReservation` a soft one; task-level sizes are a budget for the whole task,
 //! shared out among the containers that set nothing themselves.
 
+use crate::report::Code;
 use crate::ecs::path::JsonPath;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
@@ -99,7 +100,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
                 c.requests.insert("memory".into(), mebibytes(reservation));
                 if task_memory.is_none() {
                     report.warn(
-                        "ECSI-W-NO-MEMORY-LIMIT",
+                        Code::NoMemoryLimit,
                         &def.path.key("memoryReservation"),
                         "only a soft memory limit is set; ECS let the container use all free memory",
                         "requests.memory set, no limit",
@@ -119,7 +120,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             .all(|c| c.memory.is_none() && c.memory_reservation.is_none())
     {
         report.warn(
-            "ECSI-W-NO-MEMORY",
+            Code::NoMemory,
             &td.path.key("memory"),
             "no memory is set for the task or any container",
             "no memory request or limit; set containers.<name>.resources",
@@ -151,7 +152,7 @@ fn share_task_budget(
             }
             if open.len() > 1 {
                 report.warn(
-                    "ECSI-W-TASK-BUDGET",
+                    Code::TaskBudget,
                     &td.path.key("cpu"),
                     format!("the task's {total} CPU units are shared by {} containers without their own", open.len()),
                     format!("each gets an equal request of {}m", millicores(each)),
@@ -182,7 +183,7 @@ fn share_task_budget(
             }
             if open.len() > 1 {
                 report.warn(
-                    "ECSI-W-TASK-BUDGET",
+                    Code::TaskBudget,
                     &td.path.key("memory"),
                     format!(
                         "the task's {total} MiB are shared by {} containers without their own",
@@ -251,14 +252,14 @@ mod tests {
         assert_eq!(w.containers[1].requests["memory"], "64Mi");
         assert_eq!(w.containers[1].limits["memory"], "1Gi");
         assert_eq!(w.containers[0].requests["cpu"], "250m");
-        assert!(r.findings.iter().any(|f| f.code == "ECSI-W-TASK-BUDGET"));
+        assert!(r.findings.iter().any(|f| f.code == Code::TaskBudget));
     }
 
     #[test]
     fn no_memory_anywhere_is_reported() {
         let (w, r) = convert(r#"{"containerDefinitions":[{"name":"a","image":"x"}]}"#);
         assert!(w.containers[0].limits.is_empty());
-        assert!(r.findings.iter().any(|f| f.code == "ECSI-W-NO-MEMORY"));
+        assert!(r.findings.iter().any(|f| f.code == Code::NoMemory));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Where and how long pods run: runtime platform → node selector, stopTimeout → grace period.
 
+use crate::report::Code;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::Report;
@@ -46,7 +47,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             // Windows node groups are usually tainted so Linux pods stay off them.
             w.windows_toleration = true;
             report.warn(
-                "ECSI-W-WINDOWS",
+                Code::Windows,
                 path,
                 format!("the task runs on {os}"),
                 "scheduled on Windows nodes of the matching build, tolerating the os=windows:NoSchedule taint; CMD-SHELL health checks run through cmd /S /C",
@@ -67,7 +68,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
         .find(|c| c.as_str() == "EXTERNAL")
     {
         report.info(
-            "ECSI-I-COMPATIBILITY",
+            Code::Compatibility,
             &td.path.key("requiresCompatibilities"),
             format!("the task targets {status} (ECS Anywhere) instances"),
             "schedule it on matching nodes with nodeSelector",

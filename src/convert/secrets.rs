@@ -3,6 +3,7 @@
 //! records which AWS secret fills each key, so it can be synced (by hand or by a secrets
 //! operator) before install.
 
+use crate::report::Code;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::Report;
@@ -44,7 +45,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
                     w.secret_refs.insert(key.clone(), source);
                 }
                 None => report.warn(
-                    "ECSI-W-SECRET-FORMAT",
+                    Code::SecretFormat,
                     &s.path.key("valueFrom"),
                     format!(
                         "{:?} is not a Secrets Manager or SSM parameter ARN, nor a parameter name",
@@ -55,7 +56,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             }
             if c.env.remove(&s.name).is_some() {
                 report.warn(
-                    "ECSI-W-ENV-SECRET-CLASH",
+                    Code::EnvSecretClash,
                     &s.path,
                     format!("{} is both an environment variable and a secret", s.name),
                     "the secret wins, as on ECS",
@@ -63,7 +64,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             }
             c.secret_env.insert(s.name.clone(), key.clone());
             report.info(
-                "ECSI-I-SECRET",
+                Code::Secret,
                 &s.path.key("valueFrom"),
                 format!("{} comes from {}", s.name, s.value_from),
                 format!("read from key {key:?} of the release's Secret (secrets.name); fill it from that source before install"),

@@ -2,6 +2,7 @@
 //! ports (an Ingress for an Application Load Balancer), service discovery, placement spread and
 //! target-tracking autoscaling.
 
+use crate::report::Code;
 use crate::ecs::service::ServiceDefinition;
 use crate::report::Report;
 use crate::workload::{Autoscaling, Rollout, Workload, WorkloadKind};
@@ -20,7 +21,7 @@ pub fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut Report)
         });
         if w.kind == WorkloadKind::StatefulSet {
             report.info(
-                "ECSI-I-ROLLOUT",
+                Code::Rollout,
                 &service.path.key("deploymentConfiguration"),
                 "StatefulSets replace pods one at a time",
                 "kept in deploymentStrategy for when the chart runs as a Deployment",
@@ -33,7 +34,7 @@ pub fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut Report)
         };
         if !w.ports().any(|p| p.container_port == port) {
             report.warn(
-                "ECSI-W-LB-PORT",
+                Code::LbPort,
                 &lb.path.key("containerPort"),
                 format!("the load balancer sends traffic to port {port}, which no container maps"),
                 "not added; add the port to the container's ports",
@@ -43,7 +44,7 @@ pub fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut Report)
         match lb.application {
             Some(true) => w.ingress_port = Some(port),
             Some(false) => report.info(
-                "ECSI-I-NLB",
+                Code::Nlb,
                 &lb.path,
                 "a Network Load Balancer target group",
                 "set service.type=LoadBalancer with the AWS Load Balancer Controller's NLB annotations",
@@ -54,7 +55,7 @@ pub fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut Report)
                     w.ingress_port = Some(port);
                 } else {
                     report.warn(
-                        "ECSI-W-LB-TYPE",
+                        Code::LbType,
                         &lb.path.key("targetGroupArn"),
                         "the target group's load balancer type is not known from its ARN",
                         "no Ingress; set ingress.enabled=true for an ALB, or service.type=LoadBalancer for an NLB",
@@ -65,7 +66,7 @@ pub fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut Report)
     }
     if w.ingress_port.is_some() {
         report.info(
-            "ECSI-I-INGRESS",
+            Code::Ingress,
             &service.path.key("loadBalancers"),
             "the service sits behind an Application Load Balancer",
             "an Ingress of class alb for the AWS Load Balancer Controller; set ingress.hosts",
@@ -85,7 +86,7 @@ pub fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut Report)
             }
             ("random", _) => {}
             _ => report.warn(
-                "ECSI-W-PLACEMENT-STRATEGY",
+                Code::PlacementStrategy,
                 path,
                 format!("placement strategy {kind} {field}"),
                 "not carried over; the Kubernetes scheduler spreads and packs by its own scoring",
@@ -94,7 +95,7 @@ pub fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut Report)
     }
     if let Some(path) = &service.capacity_providers {
         report.warn(
-            "ECSI-W-CAPACITY-PROVIDER",
+            Code::CapacityProvider,
             path,
             "a capacity provider strategy",
             "not carried over; choose nodes with nodeSelector or Karpenter NodePools",
@@ -165,6 +166,6 @@ mod tests {
         assert!(report
             .findings
             .iter()
-            .any(|f| f.code == "ECSI-W-PLACEMENT-STRATEGY"));
+            .any(|f| f.code == Code::PlacementStrategy));
     }
 }

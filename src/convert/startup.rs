@@ -6,6 +6,7 @@
 //! wait for to finish (SUCCESS, COMPLETE) becomes an init container. Init containers start in
 //! dependency order; the task's other containers start after all of them.
 
+use crate::report::Code;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::Report;
@@ -34,7 +35,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
                     }
                     if dep.condition == "HEALTHY" && target.health_check.is_none() {
                         report.warn(
-                            "ECSI-W-ORDER",
+                            Code::Order,
                             &dep.path,
                             format!("{} waits for {} to be HEALTHY, which has no health check", def.name, target.name),
                             "started as a sidecar without a startup probe: the next containers wait only for it to start",
@@ -44,7 +45,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
                 _ => {
                     if kinds[t] == ContainerKind::Sidecar {
                         report.warn(
-                            "ECSI-W-ORDER",
+                            Code::Order,
                             &dep.path,
                             format!("{} is waited for both to start and to finish", target.name),
                             "runs as an init container to completion",
@@ -56,7 +57,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
                     }
                     if target.essential.unwrap_or(true) {
                         report.warn(
-                            "ECSI-W-ESSENTIAL",
+                            Code::Essential,
                             &target.path.key("essential"),
                             format!("{} must finish before {} starts, but is essential", target.name, def.name),
                             "runs as an init container; ECS would have stopped the task when it exited",
@@ -75,7 +76,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
         let c = &mut w.containers[i];
         if c.command.is_empty() {
             report.warn(
-                "ECSI-W-ORDER",
+                Code::Order,
                 &def.path,
                 format!("{} may fail (COMPLETE), but its entrypoint comes from the image", def.name),
                 "runs as an init container whose failure blocks the pod; set its command to ignore failures",
@@ -91,7 +92,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
         ];
         c.args = args;
         report.info(
-            "ECSI-I-ORDER",
+            Code::OrderNote,
             &def.path,
             format!("{} may fail (COMPLETE)", def.name),
             "its command runs through /bin/sh, which ignores the exit status",
@@ -118,7 +119,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
         for d in &def.depends_on {
             if kinds[index[d.container_name.as_str()]] == ContainerKind::App {
                 report.warn(
-                    "ECSI-W-ORDER",
+                    Code::Order,
                     &d.path,
                     format!(
                         "{} waits for {}, which starts after all init containers and sidecars",
@@ -134,7 +135,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             // Kubernetes allows no probes on init containers that run to completion.
             if c.probe.take().is_some() {
                 report.info(
-                    "ECSI-I-ORDER",
+                    Code::OrderNote,
                     &def.path.key("healthCheck"),
                     format!("{} runs to completion", def.name),
                     "its health check is not used",
@@ -142,7 +143,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
             }
         }
         report.info(
-            "ECSI-I-ORDER",
+            Code::OrderNote,
             &def.path,
             format!("others wait for {}", def.name),
             match kinds[i] {

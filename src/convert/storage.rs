@@ -2,6 +2,7 @@
 //! autoprovisioned docker volumes, EFS, EBS configured at launch) becomes a volume claim
 //! template, which makes the service a StatefulSet whose data follows the pod.
 
+use crate::report::Code;
 use std::collections::BTreeMap;
 
 use crate::ecs::task_definition::VolumeDefinition;
@@ -57,7 +58,7 @@ pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Resu
         });
     if needs_block_storage && td.requires_compatibilities.iter().any(|c| c == "FARGATE") {
         report.warn(
-            "ECSI-W-FARGATE-EBS",
+            Code::FargateEbs,
             &td.path.key("requiresCompatibilities"),
             "the task runs on Fargate, and its volume claims need EBS or EFS",
             "EKS Fargate has no EBS: run the StatefulSet on EC2-backed nodes, or use EFS",
@@ -78,14 +79,14 @@ fn persistent(size: String, access: &str, storage_class: &str) -> VolumeSource {
 fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
     if let Some(efs) = &v.efs {
         report.warn(
-            "ECSI-W-EFS",
+            Code::Efs,
             &efs.path,
             format!("EFS file system {} is shared by every task", efs.file_system_id),
             "one ReadWriteMany claim shared by every replica, bound to a PersistentVolume on the EFS CSI driver for the same file system: the data stays where it is",
         );
         if efs.iam.as_deref() == Some("ENABLED") {
             report.warn(
-                "ECSI-W-EFS-IAM",
+                Code::EfsIam,
                 &efs.path.key("authorizationConfig").key("iam"),
                 "EFS IAM authorization",
                 "mounted with the iam option; on EKS the EFS CSI node driver's role mounts it, so the file system policy must allow that role",
@@ -108,7 +109,7 @@ fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
             .filter(|(k, _)| !["size", "type"].contains(&k.as_str()))
         {
             report.warn(
-                "ECSI-W-DRIVER-OPTS",
+                Code::DriverOpts,
                 &d.path.key("driverOpts").key(key),
                 format!("docker volume driver option {key:?}"),
                 "not carried over; set it on the storage class",
@@ -116,7 +117,7 @@ fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
         }
         if !d.labels.is_empty() {
             report.warn(
-                "ECSI-W-DRIVER-OPTS",
+                Code::DriverOpts,
                 &d.path.key("labels"),
                 "docker volume labels",
                 "not carried over; set persistence.<volume>.annotations",
@@ -124,7 +125,7 @@ fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
         }
         if let Some(driver) = d.driver.as_deref().filter(|d| *d != "local") {
             report.warn(
-                "ECSI-W-DRIVER",
+                Code::Driver,
                 &d.path.key("driver"),
                 format!("docker volume driver {driver:?}"),
                 "the claim uses the cluster's default storage class; set persistence.<volume>.storageClass",
@@ -139,7 +140,7 @@ fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
                 Some(gib) => format!("{gib}Gi"),
                 None => {
                     report.info(
-                        "ECSI-I-VOLUME-SIZE",
+                        Code::VolumeSize,
                         &v.path,
                         format!("ECS has no size for volume {:?}", v.name),
                         format!("claims request {DEFAULT_SIZE}; set persistence.<volume>.size"),
@@ -149,7 +150,7 @@ fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
             };
             if d.autoprovision == Some(false) {
                 report.warn(
-                    "ECSI-W-EXISTING-VOLUME",
+                    Code::ExistingVolume,
                     &d.path.key("autoprovision"),
                     "the volume must exist before the task starts",
                     "a new claim is provisioned; set persistence.<volume>.existingClaim to reuse a volume",
@@ -164,7 +165,7 @@ fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
     }
     if v.configured_at_launch {
         report.info(
-            "ECSI-I-VOLUME-SIZE",
+            Code::VolumeSize,
             &v.path.key("configuredAtLaunch"),
             format!("volume {:?} is an EBS volume configured by the ECS service", v.name),
             format!("a claim per replica of {DEFAULT_SIZE} on the default storage class; unlike ECS, it survives the pod"),
@@ -173,7 +174,7 @@ fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
     }
     if let Some(path) = &v.host_source_path {
         report.warn(
-            "ECSI-W-HOSTPATH",
+            Code::Hostpath,
             &v.path.key("host").key("sourcePath"),
             format!("volume {:?} is the instance directory {path}", v.name),
             "kept as a hostPath: the data stays on one node; EKS Fargate refuses it",
@@ -213,7 +214,7 @@ mod tests {
             }
         );
         assert_eq!(w.containers[0].mounts[0].volume, "redis-data");
-        assert!(r.findings.iter().any(|f| f.code == "ECSI-I-VOLUME-SIZE"));
+        assert!(r.findings.iter().any(|f| f.code == Code::VolumeSize));
     }
 
     #[test]
@@ -229,7 +230,7 @@ mod tests {
                 path: "/var/log/app".into()
             }
         );
-        assert!(r.findings.iter().any(|f| f.code == "ECSI-W-HOSTPATH"));
+        assert!(r.findings.iter().any(|f| f.code == Code::Hostpath));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! left as a visible `${…}` placeholder and reported, so the chart lints and a deploy step can
 //! set the value.
 
+use crate::report::Code;
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
@@ -169,7 +170,7 @@ impl Resolver<'_> {
 
     fn unresolved(&self, text: String, path: &JsonPath, report: &mut Report) -> Value {
         report.warn(
-            "ECSI-W-CFN-UNRESOLVED",
+            Code::CfnUnresolved,
             path,
             format!("the value {text} is only known when the stack is deployed"),
             "kept as a visible placeholder in values.yaml; set it at deploy time, or convert with --var NAME=VALUE",
@@ -303,7 +304,7 @@ impl Resolver<'_> {
                         unresolved |= quiet
                             .findings
                             .iter()
-                            .any(|f| f.code == "ECSI-W-CFN-UNRESOLVED");
+                            .any(|f| f.code == Code::CfnUnresolved);
                         strings.push(match v {
                             Value::String(s) => s,
                             other => other.to_string(),
@@ -332,7 +333,7 @@ impl Resolver<'_> {
                         Some(v) => {
                             if v.contains("${AWS::AccountId}") {
                                 report.warn(
-                                    "ECSI-W-CFN-UNRESOLVED",
+                                    Code::CfnUnresolved,
                                     path,
                                     format!("the ARN of role {id} needs the account id"),
                                     "written with the placeholder ${AWS::AccountId}; substitute it at deploy time, or convert with --var AWS::AccountId=…",
@@ -441,7 +442,7 @@ pub fn read_template_with(
                     if !map.contains_key("family") {
                         map.insert("family".into(), Value::String(id.clone()));
                         report.info(
-                            "ECSI-I-CFN-FAMILY",
+                            Code::CfnFamily,
                             &path,
                             format!("task definition {id} has no Family"),
                             "named after its logical ID",
@@ -561,7 +562,7 @@ pub fn read_template_with(
                 Some("ECSServiceAverageCPUUtilization") => scaling.cpu_percent = target,
                 Some("ECSServiceAverageMemoryUtilization") => scaling.memory_percent = target,
                 other => service.report.warn(
-                    "ECSI-W-SCALING-METRIC",
+                    Code::ScalingMetric,
                     &root.key("Resources"),
                     format!(
                         "scaling policy on {:?} is not CPU or memory target tracking",
@@ -658,7 +659,7 @@ mod tests {
             .report
             .findings
             .iter()
-            .filter(|f| f.code == "ECSI-W-CFN-UNRESOLVED")
+            .filter(|f| f.code == Code::CfnUnresolved)
             .count();
         assert_eq!(unresolved, 4);
     }

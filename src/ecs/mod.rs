@@ -10,6 +10,7 @@ pub mod reader;
 pub mod service;
 pub mod task_definition;
 
+use crate::report::Code;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -130,7 +131,7 @@ fn report_placeholders(value: &Value, path: &JsonPath, report: &mut Report) {
         Value::String(s) => {
             if let Some(token) = crate::placeholder::find(s) {
                 report.warn(
-                    "ECSI-W-PLACEHOLDER",
+                    Code::Placeholder,
                     path,
                     format!("the value holds the placeholder `{token}`"),
                     "kept as the default in values.yaml and flagged there; set it at deploy time, or convert with --var",
@@ -202,7 +203,7 @@ pub fn from_value_at(value: &Value, root: JsonPath) -> Result<Loaded, FieldError
             )?;
             task.path = root.clone();
             report.warn(
-                "ECSI-W-CONTAINER-LIST",
+                Code::ContainerList,
                 &root,
                 "the file is a bare list of container definitions, without task-level settings",
                 "converted with no volumes, roles or task size; the chart is named from --name or the file name",
@@ -269,7 +270,7 @@ mod tests {
             .report
             .findings
             .iter()
-            .filter(|f| f.code == "ECSI-W-READ-ONLY")
+            .filter(|f| f.code == Code::ReadOnly)
             .collect();
         assert_eq!(ro.len(), 1);
         assert_eq!(ro[0].pointer, "");

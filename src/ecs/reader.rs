@@ -5,6 +5,7 @@
 //! Every key an object reader did not consume is reported when the reader finishes, so no field
 //! is ever dropped silently.
 
+use crate::report::Code;
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
@@ -18,7 +19,7 @@ pub type ReadResult<T> = Result<T, FieldError>;
 /// A field the model knows but the converter does not carry over: its report code and why.
 pub struct NotCarried {
     pub key: &'static str,
-    pub code: &'static str,
+    pub code: crate::report::Code,
     pub why: &'static str,
 }
 
@@ -69,7 +70,7 @@ impl<'v> Obj<'v> {
         let path = self.path.key(key);
         if value.is_null() {
             report.info(
-                "ECSI-I-NULL",
+                Code::Null,
                 &path,
                 format!("`{key}` is null"),
                 "treated as unset",
@@ -86,7 +87,7 @@ impl<'v> Obj<'v> {
         match value {
             Value::String(s) if s.is_empty() => {
                 report.warn(
-                    "ECSI-W-EMPTY",
+                    Code::Empty,
                     &path,
                     format!("`{key}` is an empty string"),
                     "treated as unset",
@@ -96,7 +97,7 @@ impl<'v> Obj<'v> {
             Value::String(s) => Ok(Some(s.clone())),
             Value::Number(n) => {
                 report.warn(
-                    "ECSI-W-TYPE",
+                    Code::Type,
                     &path,
                     format!("`{key}` is a number where ECS expects a string"),
                     "read as the string it spells",
@@ -119,7 +120,7 @@ impl<'v> Obj<'v> {
             Value::String(s) => Ok(Some(s.clone())),
             Value::Number(n) => {
                 report.warn(
-                    "ECSI-W-TYPE",
+                    Code::Type,
                     &path,
                     format!("`{key}` is a number where ECS expects a string"),
                     "read as the string it spells",
@@ -128,7 +129,7 @@ impl<'v> Obj<'v> {
             }
             Value::Bool(b) => {
                 report.warn(
-                    "ECSI-W-TYPE",
+                    Code::Type,
                     &path,
                     format!("`{key}` is a boolean where ECS expects a string"),
                     "read as the string it spells",
@@ -159,7 +160,7 @@ impl<'v> Obj<'v> {
             })?,
             Value::String(s) if s.trim().is_empty() => {
                 report.warn(
-                    "ECSI-W-EMPTY",
+                    Code::Empty,
                     &path,
                     format!("`{key}` is an empty string"),
                     "treated as unset",
@@ -171,7 +172,7 @@ impl<'v> Obj<'v> {
                     FieldError::new(&path, format!("{}, got {}", expected(), describe(value)))
                 })?;
                 report.warn(
-                    "ECSI-W-TYPE",
+                    Code::Type,
                     &path,
                     format!("`{key}` is the string {s:?} where ECS expects a number"),
                     format!("read as {parsed}"),
@@ -204,7 +205,7 @@ impl<'v> Obj<'v> {
                 if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") =>
             {
                 report.warn(
-                    "ECSI-W-TYPE",
+                    Code::Type,
                     &path,
                     format!("`{key}` is the string {s:?} where ECS expects a boolean"),
                     "read as a boolean",
@@ -300,7 +301,7 @@ impl<'v> Obj<'v> {
             let path = self.path.key(key);
             if value.is_null() {
                 report.info(
-                    "ECSI-I-NULL",
+                    Code::Null,
                     &path,
                     format!("`{key}` is null"),
                     "treated as unset",
@@ -323,7 +324,7 @@ impl<'v> Obj<'v> {
                 continue;
             }
             report.push(crate::report::Finding {
-                code: "ECSI-W-UNKNOWN-KEY",
+                code: Code::UnknownKey,
                 severity: crate::report::Severity::Warning,
                 pointer: path.pointer(),
                 message: format!("`{key}` is not a field of the ECS model here"),
@@ -354,7 +355,7 @@ mod tests {
         );
         obj.finish(&[], &mut report);
         let codes: Vec<_> = report.findings.iter().map(|f| f.code).collect();
-        assert_eq!(codes, ["ECSI-W-TYPE", "ECSI-W-EMPTY", "ECSI-I-NULL"]);
+        assert_eq!(codes, [Code::Type, Code::Empty, Code::Null]);
     }
 
     #[test]
@@ -375,7 +376,7 @@ mod tests {
         obj.finish(
             &[NotCarried {
                 key: "ulimits",
-                code: "ECSI-W-ULIMIT",
+                code: Code::Ulimit,
                 why: "no rlimits in Kubernetes",
             }],
             &mut report,
@@ -384,7 +385,7 @@ mod tests {
         let unknown = report
             .findings
             .iter()
-            .find(|f| f.code == "ECSI-W-UNKNOWN-KEY")
+            .find(|f| f.code == Code::UnknownKey)
             .unwrap();
         assert_eq!(unknown.value, Some(json!("web")));
         assert_eq!(unknown.pointer, "/containerName");

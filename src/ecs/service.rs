@@ -2,6 +2,7 @@
 //! balancers, service discovery, placement, scaling). Read from `describe-services` output,
 //! `create-service` input (ecspresso's ecs-service-def.json) or CloudFormation.
 
+use crate::report::Code;
 use serde_json::Value;
 
 use crate::ecs::path::JsonPath;
@@ -129,8 +130,8 @@ pub fn read_service(
         maximum_percent = dc.int("maximumPercent", 100, 200, report)?;
         minimum_healthy_percent = dc.int("minimumHealthyPercent", 0, 100, report)?;
         dc.finish(&[
-            NotCarried { key: "deploymentCircuitBreaker", code: "ECSI-W-CIRCUIT-BREAKER", why: "Kubernetes stops a failed rollout (progressDeadlineSeconds) but does not roll it back; use helm upgrade --atomic" },
-            NotCarried { key: "alarms", code: "ECSI-W-ALARMS", why: "CloudWatch alarm rollbacks have no Kubernetes equivalent; use a progressive delivery tool" },
+            NotCarried { key: "deploymentCircuitBreaker", code: Code::CircuitBreaker, why: "Kubernetes stops a failed rollout (progressDeadlineSeconds) but does not roll it back; use helm upgrade --atomic" },
+            NotCarried { key: "alarms", code: Code::Alarms, why: "CloudWatch alarm rollbacks have no Kubernetes equivalent; use a progressive delivery tool" },
         ], report);
     }
     let mut load_balancers = Vec::new();
@@ -143,7 +144,7 @@ pub fn read_service(
             target_group: o.string("targetGroupArn", report)?,
             application: None,
         });
-        o.finish(&[NotCarried { key: "loadBalancerName", code: "ECSI-W-CLASSIC-ELB", why: "Classic Load Balancers are not carried over; use a Service of type LoadBalancer" }], report);
+        o.finish(&[NotCarried { key: "loadBalancerName", code: Code::ClassicElb, why: "Classic Load Balancers are not carried over; use a Service of type LoadBalancer" }], report);
     }
     let service_registries = !s.array("serviceRegistries", report)?.is_empty();
     let mut placement_strategy = Vec::new();

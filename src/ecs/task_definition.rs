@@ -5,6 +5,7 @@
 //! `Volume`). Fields the model has but the converter does not carry over are listed in the
 //! `NotCarried` tables below, so each one is reported by name, never dropped silently.
 
+use crate::report::Code;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
@@ -174,46 +175,46 @@ pub const READ_ONLY_FIELDS: &[&str] = &[
 ];
 
 const TASK_NOT_CARRIED: &[NotCarried] = &[
-    NotCarried { key: "proxyConfiguration", code: "ECSI-W-APPMESH", why: "App Mesh proxy configuration has no Kubernetes equivalent; use a service mesh's sidecar injection" },
-    NotCarried { key: "inferenceAccelerators", code: "ECSI-W-EI", why: "Elastic Inference is discontinued; request GPUs or Inferentia devices instead" },
-    NotCarried { key: "enableFaultInjection", code: "ECSI-W-FAULT", why: "ECS fault injection has no equivalent; use AWS FIS EKS actions or Chaos Mesh" },
-    NotCarried { key: "trustedExecutionConfiguration", code: "ECSI-W-TEE", why: "no direct equivalent; a runtimeClassName for a sandboxed runtime is the closest" },
+    NotCarried { key: "proxyConfiguration", code: Code::Appmesh, why: "App Mesh proxy configuration has no Kubernetes equivalent; use a service mesh's sidecar injection" },
+    NotCarried { key: "inferenceAccelerators", code: Code::Ei, why: "Elastic Inference is discontinued; request GPUs or Inferentia devices instead" },
+    NotCarried { key: "enableFaultInjection", code: Code::Fault, why: "ECS fault injection has no equivalent; use AWS FIS EKS actions or Chaos Mesh" },
+    NotCarried { key: "trustedExecutionConfiguration", code: Code::Tee, why: "no direct equivalent; a runtimeClassName for a sandboxed runtime is the closest" },
 ];
 
 const CONTAINER_NOT_CARRIED: &[NotCarried] = &[
-    NotCarried { key: "links", code: "ECSI-W-LINKS", why: "containers of a pod share localhost; links are not needed" },
-    NotCarried { key: "restartPolicy", code: "ECSI-W-RESTART", why: "Kubernetes restarts containers in place by default" },
-    NotCarried { key: "startTimeout", code: "ECSI-W-START-TIMEOUT", why: "no per-dependency timeout in Kubernetes" },
-    NotCarried { key: "versionConsistency", code: "ECSI-W-DIGEST", why: "tags are not pinned to digests; set image.digest to pin" },
-    NotCarried { key: "hostname", code: "ECSI-W-HOSTNAME", why: "pods get their hostname from Kubernetes" },
-    NotCarried { key: "disableNetworking", code: "ECSI-W-NETWORKING", why: "containers of a pod share one network namespace" },
-    NotCarried { key: "dockerSecurityOptions", code: "ECSI-W-SECURITY-OPTS", why: "not translated yet; set securityContext by hand" },
-    NotCarried { key: "dockerLabels", code: "ECSI-W-LABELS", why: "containers have no labels in Kubernetes; use podAnnotations" },
-    NotCarried { key: "ulimits", code: "ECSI-W-ULIMIT", why: "Kubernetes has no per-container rlimits" },
-    NotCarried { key: "logConfiguration", code: "ECSI-W-LOGDRIVER", why: "pods log to stdout; ship logs with a node agent such as Fluent Bit or the CloudWatch Observability add-on" },
-    NotCarried { key: "firelensConfiguration", code: "ECSI-W-FIRELENS", why: "FireLens log routing has no equivalent; use a node-level Fluent Bit" },
-    NotCarried { key: "credentialSpecs", code: "ECSI-W-GMSA", why: "gMSA needs the Kubernetes GMSA webhook and a GMSACredentialSpec" },
+    NotCarried { key: "links", code: Code::Links, why: "containers of a pod share localhost; links are not needed" },
+    NotCarried { key: "restartPolicy", code: Code::Restart, why: "Kubernetes restarts containers in place by default" },
+    NotCarried { key: "startTimeout", code: Code::StartTimeout, why: "no per-dependency timeout in Kubernetes" },
+    NotCarried { key: "versionConsistency", code: Code::Digest, why: "tags are not pinned to digests; set image.digest to pin" },
+    NotCarried { key: "hostname", code: Code::Hostname, why: "pods get their hostname from Kubernetes" },
+    NotCarried { key: "disableNetworking", code: Code::Networking, why: "containers of a pod share one network namespace" },
+    NotCarried { key: "dockerSecurityOptions", code: Code::SecurityOpts, why: "not translated yet; set securityContext by hand" },
+    NotCarried { key: "dockerLabels", code: Code::Labels, why: "containers have no labels in Kubernetes; use podAnnotations" },
+    NotCarried { key: "ulimits", code: Code::Ulimit, why: "Kubernetes has no per-container rlimits" },
+    NotCarried { key: "logConfiguration", code: Code::Logdriver, why: "pods log to stdout; ship logs with a node agent such as Fluent Bit or the CloudWatch Observability add-on" },
+    NotCarried { key: "firelensConfiguration", code: Code::Firelens, why: "FireLens log routing has no equivalent; use a node-level Fluent Bit" },
+    NotCarried { key: "credentialSpecs", code: Code::Gmsa, why: "gMSA needs the Kubernetes GMSA webhook and a GMSACredentialSpec" },
 ];
 
 const LINUX_PARAMETERS_NOT_CARRIED: &[NotCarried] = &[
     NotCarried {
         key: "devices",
-        code: "ECSI-W-DEVICES",
+        code: Code::Devices,
         why: "host devices need a device plugin or a privileged hostPath mount",
     },
     NotCarried {
         key: "initProcessEnabled",
-        code: "ECSI-W-INIT",
+        code: Code::Init,
         why: "no per-container init; the image must reap its own children",
     },
     NotCarried {
         key: "maxSwap",
-        code: "ECSI-W-SWAP",
+        code: Code::Swap,
         why: "swap is a node setting in Kubernetes",
     },
     NotCarried {
         key: "swappiness",
-        code: "ECSI-W-SWAP",
+        code: Code::Swap,
         why: "swap is a node setting in Kubernetes",
     },
 ];
@@ -221,12 +222,12 @@ const LINUX_PARAMETERS_NOT_CARRIED: &[NotCarried] = &[
 const VOLUME_NOT_CARRIED: &[NotCarried] = &[
     NotCarried {
         key: "fsxWindowsFileServerVolumeConfiguration",
-        code: "ECSI-W-FSX",
+        code: Code::Fsx,
         why: "FSx for Windows needs the SMB CSI driver and the file system's DNS name",
     },
     NotCarried {
         key: "s3filesVolumeConfiguration",
-        code: "ECSI-W-S3FILES",
+        code: Code::S3files,
         why: "no verified CSI driver for S3 Files",
     },
 ];
@@ -262,9 +263,9 @@ pub fn read_task_definition(
         );
         let action = "dropped; the revision is kept in the chart description";
         if read_only_severity_warning {
-            report.warn("ECSI-W-READ-ONLY", td.path(), message, action);
+            report.warn(Code::ReadOnly, td.path(), message, action);
         } else {
-            report.info("ECSI-I-READ-ONLY", td.path(), message, action);
+            report.info(Code::ReadOnlyNote, td.path(), message, action);
         }
     }
     out.revision = td.int("revision", 0, i64::MAX, report)?;
@@ -419,7 +420,7 @@ fn read_container(mut c: Obj<'_>, report: &mut Report) -> ReadResult<ContainerDe
         if pm.has("containerPortRange") && !pm.has("containerPort") {
             let _ = pm.string("containerPortRange", report)?;
             report.warn(
-                "ECSI-W-PORT-RANGE",
+                Code::PortRange,
                 &path.key("containerPortRange"),
                 "port ranges have no Kubernetes equivalent",
                 "skipped; list the ports in values.yaml",
@@ -447,7 +448,7 @@ fn read_container(mut c: Obj<'_>, report: &mut Report) -> ReadResult<ContainerDe
         pm.finish(
             &[NotCarried {
                 key: "containerPortRange",
-                code: "ECSI-W-PORT-RANGE",
+                code: Code::PortRange,
                 why: "port ranges have no Kubernetes equivalent",
             }],
             report,
@@ -560,7 +561,7 @@ fn read_container(mut c: Obj<'_>, report: &mut Report) -> ReadResult<ContainerDe
         let mut r = Obj::new(value, path.clone())?;
         let kind = required_string(&mut r, "type", report)?;
         let v = required_string(&mut r, "value", report)?;
-        r.finish(&[NotCarried { key: "sharingStrategy", code: "ECSI-W-GPU-SHARING", why: "GPU sharing (MPS, time slicing) is configured on the NVIDIA device plugin, not per pod" }], report);
+        r.finish(&[NotCarried { key: "sharingStrategy", code: Code::GpuSharing, why: "GPU sharing (MPS, time slicing) is configured on the NVIDIA device plugin, not per pod" }], report);
         out.resource_requirements.push((kind, v, path));
     }
     for (value, path) in c.array("environmentFiles", report)? {
@@ -840,7 +841,7 @@ pub fn coverage() -> Vec<(&'static str, &'static str, &'static str)> {
         ("Volume", VOLUME_MAPPED, VOLUME_NOT_CARRIED),
     ] {
         out.extend(mapped.iter().map(|f| (shape, *f, "mapped")));
-        out.extend(reported.iter().map(|n| (shape, n.key, n.code)));
+        out.extend(reported.iter().map(|n| (shape, n.key, n.code.as_str())));
     }
     out.extend(
         READ_ONLY_FIELDS
@@ -908,7 +909,7 @@ mod coverage_tests {
                     .findings
                     .iter()
                     .any(|f| f.pointer == format!("/containerDefinitions/0/{key}")
-                        && f.code.contains("UNKNOWN")),
+                        && f.code.as_str().contains("UNKNOWN")),
                 "{key}"
             );
         }
@@ -923,7 +924,7 @@ mod coverage_tests {
         td["volumes"][0]["s3filesVolumeConfiguration"] = json!({"x": 1});
         td["volumes"][0]["fsxWindowsFileServerVolumeConfiguration"] = json!({"x": 1});
         let loaded = crate::ecs::from_value(&td).unwrap();
-        let has = |code: &str, pointer: String| {
+        let has = |code: Code, pointer: String| {
             loaded
                 .report
                 .findings

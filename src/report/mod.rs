@@ -4,6 +4,10 @@
 //! become a stderr summary, `ecs-import-report.json`, the chart README's migration notes, or a
 //! `--strict` failure.
 
+mod code;
+
+pub use code::{markdown_table, Code};
+
 use serde::Serialize;
 
 use crate::ecs::path::JsonPath;
@@ -20,7 +24,7 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
     /// Stable code, e.g. `ECSI-W-EXEC-ROLE`; documented in the README.
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     /// JSON pointer into the input document (`/containerDefinitions/0/ulimits`).
     pub pointer: String,
@@ -42,17 +46,17 @@ pub struct Report {
 }
 
 impl Report {
+    /// A finding with the code's own severity.
     pub fn add(
         &mut self,
-        code: &'static str,
-        severity: Severity,
+        code: Code,
         path: &JsonPath,
         message: impl Into<String>,
         action: impl Into<String>,
     ) {
         self.findings.push(Finding {
             code,
-            severity,
+            severity: code.severity(),
             pointer: path.pointer(),
             message: message.into(),
             action: action.into(),
@@ -63,22 +67,24 @@ impl Report {
 
     pub fn warn(
         &mut self,
-        code: &'static str,
+        code: Code,
         path: &JsonPath,
         message: impl Into<String>,
         action: impl Into<String>,
     ) {
-        self.add(code, Severity::Warning, path, message, action);
+        debug_assert_eq!(code.severity(), Severity::Warning, "{code}");
+        self.add(code, path, message, action);
     }
 
     pub fn info(
         &mut self,
-        code: &'static str,
+        code: Code,
         path: &JsonPath,
         message: impl Into<String>,
         action: impl Into<String>,
     ) {
-        self.add(code, Severity::Info, path, message, action);
+        debug_assert_eq!(code.severity(), Severity::Info, "{code}");
+        self.add(code, path, message, action);
     }
 
     pub fn push(&mut self, finding: Finding) {
@@ -97,13 +103,13 @@ impl Report {
             (
                 &a.environment,
                 a.pointer.as_str(),
-                a.code,
+                a.code.as_str(),
                 a.message.as_str(),
             )
                 .cmp(&(
                     &b.environment,
                     b.pointer.as_str(),
-                    b.code,
+                    b.code.as_str(),
                     b.message.as_str(),
                 ))
         });
