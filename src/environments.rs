@@ -1,35 +1,81 @@
-//! One chart serving several environments: services are matched across environments by family
-//! (with the environment's name taken out of it), values.yaml holds the first environment's
-//! values, and `values-<env>.yaml` holds only what differs for each environment.
+//! One chart serving several environments: the planner names a service the same way in
+//! every environment, values.yaml holds the first environment's values, and
+//! `values-<env>.yaml` holds only what differs for each environment.
 
 use serde_json::{Map, Value};
 
+use crate::config::Settings;
+use crate::error::Result;
+use crate::report::{Code, Finding, Report};
+use crate::unit::{check_strict, Converted, Mapped};
 use crate::yaml::{self, Node};
 
-/// Family with the environment's name removed as a prefix or suffix: `web-prod`, `prod-web`,
-/// `web_prod` and `Web.Prod` all become `web` for environment `prod`.
-pub fn service_key(family: &str, env: &str) -> String {
-    let lower = family.to_ascii_lowercase();
-    let env = env.to_ascii_lowercase();
-    for sep in ['-', '_', '.'] {
-        if let Some(rest) = lower.strip_suffix(&format!("{sep}{env}")) {
-            if !rest.is_empty() {
-                return family[..rest.len()].to_string();
-            }
-        }
-        if let Some(rest) = lower.strip_prefix(&format!("{env}{sep}")) {
-            if !rest.is_empty() {
-                return family[family.len() - rest.len()..].to_string();
-            }
+/// Merges one chart's units (in environment order) into one chart with a values file per
+/// environment; `envs` names every environment, so a missing one is reported.
+pub(crate) fn merge(
+    name: &str,
+    envs: &[String],
+    members: Vec<Mapped>,
+    settings: &Settings,
+) -> Result<Converted> {
+    let base = &members[0];
+    let base_env = base.env.as_deref().unwrap_or_default();
+    let base_values = crate::chart::values::build(&base.workload);
+    let base_json = base_values.to_json();
+    let mut report = Report::default();
+    let mut value_files = Vec::new();
+    for member in &members {
+        let env = member.env.as_deref().unwrap_or_default();
+        report.findings.extend(member.report.findings.iter().cloned());
+        let values = crate::chart::values::build(&member.workload).to_json();
+        let diff = overlay(&base_json, &values);
+        let source = member.source.display().to_string();
+        value_files.push((
+            format!("values-{env}.yaml"),
+            values_file(env, &source, base_env, diff.as_ref()),
+        ));
+    }
+    for env in envs {
+        if !members.iter().any(|m| m.env.as_ref() == Some(env)) {
+            report.push(Finding {
+                code: Code::EnvMissing,
+                severity: Code::EnvMissing.severity(),
+                pointer: String::new(),
+                message: format!("service {name:?} has no task definition in environment {env}"),
+                action: format!("no values-{env}.yaml; the chart serves the other environments"),
+                value: None,
+                environment: Some(env.clone()),
+            });
         }
     }
-    family.to_string()
+    report.sort();
+    check_strict(settings, &base.source, &report)?;
+    let sources: Vec<String> = members
+        .iter()
+        .map(|m| format!("{}={}", m.env.as_deref().unwrap_or_default(), m.source.display()))
+        .collect();
+    let mut chart = crate::chart::build_with_values(
+        &base.workload,
+        &sources.join(", "),
+        &report,
+        &settings.chart,
+        &base_values,
+    )?;
+    for (file, text) in value_files {
+        chart.files.insert(file, text.into_bytes());
+    }
+    Ok(Converted {
+        source: base.source.clone(),
+        chart,
+        report,
+        kind: base.workload.kind,
+    })
 }
 
 /// What `other` changes relative to `base`, as a Helm values overlay: maps merge key by key, a
 /// key missing from `other` is removed with `null`, and anything else is replaced whole (Helm
 /// replaces lists rather than merging them). `None` when nothing differs.
-pub fn overlay(base: &Value, other: &Value) -> Option<Value> {
+pub(crate) fn overlay(base: &Value, other: &Value) -> Option<Value> {
     match (base, other) {
         (Value::Object(b), Value::Object(o)) => {
             let mut out = Map::new();
@@ -56,7 +102,8 @@ pub fn overlay(base: &Value, other: &Value) -> Option<Value> {
 }
 
 /// The text of `values-<env>.yaml`.
-pub fn values_file(env: &str, source: &str, base_env: &str, diff: Option<&Value>) -> String {
+fn values_file(env: &str, source: &str, base_env: &str, diff: Option<&Value>) -> String {
+    let source = yaml::comment_safe(source);
     let mut text = format!(
         "# Values for environment {env}, converted from {source}.\n\
          # Only what differs from values.yaml (the {base_env} environment's values).\n\
@@ -70,7 +117,7 @@ pub fn values_file(env: &str, source: &str, base_env: &str, diff: Option<&Value>
 }
 
 /// Environment names become file names (`values-prod.yaml`): keep them simple.
-pub fn valid_env_name(name: &str) -> bool {
+pub(crate) fn valid_env_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
         && name.len() <= 40
@@ -83,16 +130,6 @@ pub fn valid_env_name(name: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn environment_names_come_off_families() {
-        assert_eq!(service_key("web-prod", "prod"), "web");
-        assert_eq!(service_key("prod-web", "prod"), "web");
-        assert_eq!(service_key("Web_PROD", "prod"), "Web");
-        assert_eq!(service_key("web", "prod"), "web");
-        assert_eq!(service_key("prod", "prod"), "prod");
-        assert_eq!(service_key("production-web", "prod"), "production-web");
-    }
 
     #[test]
     fn overlay_keeps_only_differences() {

@@ -17,5 +17,5 @@ fn main() -> ExitCode {
         // clap exits 2 for usage errors and 0 for --help and --version.
         Err(e) => e.exit(),
     };
-    ExitCode::from(helm_ecs_import::run(&cli))
+    ExitCode::from(helm_ecs_import::commands::run(&cli))
 }

@@ -130,6 +130,20 @@ fn is_plain(s: &str) -> bool {
     !SPECIAL_WORDS.contains(&s.to_ascii_lowercase().as_str())
 }
 
+/// Text safe inside a `#` comment: control characters (a newline would end the comment and
+/// start YAML) are written as escapes.
+pub(crate) fn comment_safe(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');

@@ -1,5 +1,6 @@
 //! A chart in memory: every file, by relative path, ready to be written or packaged.
 
+mod meta;
 pub mod readme;
 pub mod schema;
 pub mod values;
@@ -13,6 +14,7 @@ use crate::error::Result;
 use crate::report::Report;
 use crate::workload::Workload;
 use crate::yaml::{self, Node};
+pub(crate) use meta::ChartMeta;
 
 /// Name of the file that records which files of a chart directory the tool generated, so a
 /// re-run replaces exactly those and keeps the user's own files.
@@ -81,10 +83,20 @@ const CONNECTION_TEST: (&str, &str) = (
 );
 const HELMIGNORE: &str = include_str!("../../chart-templates/helmignore");
 
+/// Every file of a chart by relative path; Chart.yaml is always `meta` rendered.
 #[derive(Debug, Clone)]
 pub struct Chart {
     pub name: String,
+    pub(crate) meta: ChartMeta,
     pub files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Chart {
+    pub(crate) fn set_version(&mut self, version: &semver::Version) {
+        self.meta.version = version.clone();
+        self.files
+            .insert("Chart.yaml".into(), self.meta.render().into_bytes());
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -107,29 +119,21 @@ struct Summary {
     infos: usize,
 }
 
-fn chart_yaml(w: &Workload, description: &str, options: &ChartOptions) -> String {
-    let app_version = options
-        .app_version
-        .clone()
-        .unwrap_or_else(|| w.app_version.clone());
-    let node = Node::map()
-        .with("apiVersion", None, Node::str("v2"))
-        .with("name", None, Node::str(&w.name))
-        .with("description", None, Node::str(description))
-        .with("type", None, Node::str("application"))
-        .with("version", None, Node::str(options.version.to_string()))
-        .with("appVersion", None, Node::str(app_version));
-    // appVersion must stay a string: unquoted `1.10` would be read as the number 1.1.
-    let mut text = yaml::to_string(&node);
-    if let Some(line) = text
-        .lines()
-        .find(|l| l.starts_with("appVersion: ") && !l.ends_with('"'))
-    {
-        let value = &line["appVersion: ".len()..];
-        let quoted = format!("appVersion: {}", yaml::quote(value));
-        text = text.replace(line, &quoted);
+fn chart_meta(w: &Workload, description: &str, options: &ChartOptions) -> ChartMeta {
+    ChartMeta {
+        name: w.name.clone(),
+        version: options.version.clone(),
+        description: Some(description.to_string()),
+        kind: Some("application".into()),
+        app_version: Some(
+            options
+                .app_version
+                .clone()
+                .unwrap_or_else(|| w.app_version.clone()),
+        ),
+        kube_version: None,
+        extra: serde_json::Map::new(),
     }
-    text
 }
 
 pub fn build(w: &Workload, source: &str, report: &Report, options: &ChartOptions) -> Result<Chart> {
@@ -149,11 +153,9 @@ pub fn build_with_values(
         w.kind.as_str(),
         w.origin
     );
+    let meta = chart_meta(w, &description, options);
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    files.insert(
-        "Chart.yaml".into(),
-        chart_yaml(w, &description, options).into_bytes(),
-    );
+    files.insert("Chart.yaml".into(), meta.render().into_bytes());
     files.insert("values.yaml".into(), yaml::to_string(values).into_bytes());
     let mut schema =
         serde_json::to_string_pretty(&schema::build()).expect("a JSON value always serializes");
@@ -187,6 +189,7 @@ pub fn build_with_values(
     files.insert(REPORT_FILE.into(), report_json.into_bytes());
     Ok(Chart {
         name: w.name.clone(),
+        meta,
         files,
     })
 }

@@ -35,28 +35,15 @@ fn generated_files(dir: &Path) -> Option<Vec<String>> {
     Some(manifest(dir)?.into_iter().map(|(path, _)| path).collect())
 }
 
-/// Every file under `dir`, relative, with `/` separators.
-fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> std::io::Result<()> {
-    let mut entries: Vec<_> = fs::read_dir(dir)?.collect::<std::io::Result<_>>()?;
-    entries.sort_by_key(fs::DirEntry::file_name);
-    for entry in entries {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let rel = if prefix.is_empty() {
-            name
-        } else {
-            format!("{prefix}/{name}")
-        };
-        if entry.file_type()?.is_dir() {
-            walk(&entry.path(), &rel, out)?;
-        } else {
-            out.push(rel);
-        }
-    }
-    Ok(())
+/// A chart written to disk: its directory, and the user's own files kept in it (which an
+/// archive of the chart includes).
+pub(crate) struct WrittenChart {
+    pub dir: PathBuf,
+    pub user_files: Vec<(String, Vec<u8>)>,
 }
 
-/// Writes `chart` to `out/<chart name>`; returns the directory written.
-pub fn write_chart(chart: &Chart, out: &Path, force: bool) -> Result<PathBuf> {
+/// Writes `chart` to `out/<chart name>`.
+pub(crate) fn write_chart(chart: &Chart, out: &Path, force: bool) -> Result<WrittenChart> {
     fs::create_dir_all(out).map_err(write_err(out))?;
     let target = out.join(&chart.name);
     let previous = if target.exists() {
@@ -111,20 +98,23 @@ pub fn write_chart(chart: &Chart, out: &Path, force: bool) -> Result<PathBuf> {
         fs::write(&path, bytes).map_err(write_err(&path))?;
     }
 
+    let mut user_files = Vec::new();
     if let Some(owned) = &previous {
         // Carry over every file the user added (values-prod.yaml, extra templates…).
-        let mut existing = Vec::new();
-        walk(&target, "", &mut existing).map_err(write_err(&target))?;
-        for rel in existing {
+        let existing =
+            crate::walk::files(&target, &mut |_, _| true).map_err(write_err(&target))?;
+        for entry in existing {
+            let rel = entry.rel;
             if rel == MANIFEST || owned.contains(&rel) || chart.files.contains_key(&rel) {
                 continue;
             }
-            let from = target.join(&rel);
+            let bytes = fs::read(&entry.path).map_err(write_err(&entry.path))?;
             let to = staging.path().join(&rel);
             if let Some(parent) = to.parent() {
                 fs::create_dir_all(parent).map_err(write_err(parent))?;
             }
-            fs::copy(&from, &to).map_err(write_err(&from))?;
+            fs::write(&to, &bytes).map_err(write_err(&to))?;
+            user_files.push((rel, bytes));
         }
         let backup = tempfile::Builder::new()
             .prefix(&format!(".{}.old-", chart.name))
@@ -146,12 +136,15 @@ pub fn write_chart(chart: &Chart, out: &Path, force: bool) -> Result<PathBuf> {
     }
     // The staging directory now lives at `target`; keep TempDir from deleting anything.
     let _ = staging.keep();
-    Ok(target)
+    Ok(WrittenChart {
+        dir: target,
+        user_files,
+    })
 }
 
 /// On a re-run into the same output, the chart keeps the version it has there when its content
 /// is unchanged, and gets the next patch version when it changed, so versions follow content.
-pub fn follow_previous_version(chart: &mut Chart, out: &Path) {
+pub(crate) fn follow_previous_version(chart: &mut Chart, out: &Path) {
     let dir = out.join(&chart.name);
     // Compared with what the tool generated last time (the manifest's digests), not with the
     // files on disk, so a user's edits never bump the version.
@@ -160,17 +153,12 @@ pub fn follow_previous_version(chart: &mut Chart, out: &Path) {
     };
     let Some(previous) = fs::read(dir.join("Chart.yaml"))
         .ok()
-        .and_then(|bytes| crate::package::read_metadata(&bytes, &dir).ok())
-        .and_then(|meta| semver::Version::parse(meta["version"].as_str()?).ok())
+        .and_then(|bytes| super::ChartMeta::parse(&bytes, &dir).ok())
+        .map(|meta| meta.version)
     else {
         return;
     };
-    let set_version = |chart: &mut Chart, v: &semver::Version| {
-        if let Some(bytes) = chart.files.get_mut("Chart.yaml") {
-            *bytes = crate::package::with_version(bytes, v);
-        }
-    };
-    set_version(chart, &previous);
+    chart.set_version(&previous);
     let unchanged = owned.len() == chart.files.len()
         && owned.iter().all(|(rel, digest)| {
             chart
@@ -179,10 +167,6 @@ pub fn follow_previous_version(chart: &mut Chart, out: &Path) {
                 .is_some_and(|bytes| crate::package::sha256_hex(bytes) == *digest)
         });
     if !unchanged {
-        let mut next = previous;
-        next.patch += 1;
-        next.pre = semver::Prerelease::EMPTY;
-        next.build = semver::BuildMetadata::EMPTY;
-        set_version(chart, &next);
+        chart.set_version(&crate::package::next_patch(&previous));
     }
 }

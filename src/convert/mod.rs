@@ -16,26 +16,54 @@ pub mod service;
 pub mod startup;
 pub mod storage;
 
+use crate::ecs::service::ServiceDefinition;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::Report;
 use crate::workload::{Workload, WorkloadKind};
 
-type Rule = fn(&TaskDefinition, &mut Workload, &mut Report) -> Result<(), FieldError>;
+/// What one chart is converted from: a task definition, and the ECS service running it.
+pub(crate) struct Source<'a> {
+    pub task: &'a TaskDefinition,
+    pub service: Option<&'a ServiceDefinition>,
+    pub options: &'a Options,
+}
 
+/// A rule that reads the task definition only.
+#[cfg(test)]
+pub(crate) type TaskRule = fn(&TaskDefinition, &mut Workload, &mut Report) -> Result<(), FieldError>;
+
+type Rule = fn(&Source, &mut Workload, &mut Report) -> Result<(), FieldError>;
+
+/// The rules, in order: containers create the workload's containers, the rest hang off them;
+/// the workload kind is settled before the service's rollout and scaling are applied.
 const RULES: &[Rule] = &[
-    containers::apply,
-    resources::apply,
-    probes::apply,
-    startup::apply,
-    secrets::apply,
-    networking::apply,
-    storage::apply,
-    pod::apply,
-    scheduling::apply,
-    placement::apply,
-    identity::apply,
+    |s, w, r| containers::apply(s.task, w, r),
+    |s, w, r| resources::apply(s.task, w, r),
+    |s, w, r| probes::apply(s.task, w, r),
+    |s, w, r| startup::apply(s.task, w, r),
+    |s, w, r| secrets::apply(s.task, w, r),
+    |s, w, r| networking::apply(s.task, w, r),
+    |s, w, r| storage::apply(s.task, w, r),
+    |s, w, r| pod::apply(s.task, w, r),
+    |s, w, r| scheduling::apply(s.task, w, r),
+    |s, w, r| placement::apply(s.task, w, r),
+    |s, w, r| identity::apply(s.task, w, r),
+    workload_kind,
+    |s, w, r| {
+        if let Some(service) = s.service {
+            service::apply(service, w, r);
+        }
+        Ok(())
+    },
 ];
+
+fn workload_kind(s: &Source, w: &mut Workload, _: &mut Report) -> Result<(), FieldError> {
+    if let Some(kind) = s.options.workload {
+        w.kind = kind;
+    }
+    Ok(())
+}
 
 /// Choices the user makes on the command line that the rules need.
 #[derive(Debug, Clone, Default)]
@@ -45,10 +73,16 @@ pub struct Options {
 
 pub fn convert(
     td: &TaskDefinition,
+    service: Option<&ServiceDefinition>,
     name: String,
     options: &Options,
     report: &mut Report,
 ) -> Result<Workload, FieldError> {
+    let source = Source {
+        task: td,
+        service,
+        options,
+    };
     let origin = match (&td.family, td.revision) {
         (Some(f), Some(r)) => format!("{f}:{r}"),
         (Some(f), None) => f.clone(),
@@ -56,10 +90,7 @@ pub fn convert(
     };
     let mut w = Workload::new(name, origin);
     for rule in RULES {
-        rule(td, &mut w, report)?;
-    }
-    if let Some(kind) = options.workload {
-        w.kind = kind;
+        rule(&source, &mut w, report)?;
     }
     w.app_version = w
         .main_container()
@@ -76,7 +107,7 @@ pub fn convert(
 
 /// For the rules' unit tests: reads `json` and applies `rules` in order.
 #[cfg(test)]
-pub(crate) fn run_rules(json: &str, rules: &[Rule]) -> Result<(Workload, Report), FieldError> {
+pub(crate) fn run_rules(json: &str, rules: &[TaskRule]) -> Result<(Workload, Report), FieldError> {
     let loaded = crate::ecs::from_str(json, "t.json").expect("test input parses");
     let mut w = Workload::new("t".into(), "t".into());
     let mut report = Report::default();

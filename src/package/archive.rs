@@ -11,15 +11,43 @@ use flate2::{Compression, GzBuilder};
 use super::helmignore::Rules;
 
 /// Files of a chart directory, relative with `/`, in Helm's archive order, ignored ones left out.
-pub fn chart_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
+pub(crate) fn chart_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
     let rules = match std::fs::read_to_string(dir.join(".helmignore")) {
         Ok(text) => Rules::parse(&text).map_err(|e| format!(".helmignore: {e}"))?,
         Err(_) => Rules::parse("")?,
     };
+    let mut keep = |rel: &str, is_dir: bool| !rules.ignored(rel, is_dir);
     let mut files = Vec::new();
-    walk(dir, "", &rules, &mut files).map_err(|e| e.to_string())?;
-    files.sort_by(|(a, _), (b, _)| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
+    for entry in crate::walk::files(dir, &mut keep).map_err(|e| e.to_string())? {
+        let bytes = std::fs::read(&entry.path).map_err(|e| e.to_string())?;
+        files.push((entry.rel, bytes));
+    }
+    in_archive_order(&mut files);
     Ok(files)
+}
+
+/// The files of a chart held in memory that `.helmignore` (among them) keeps, in archive order.
+pub(crate) fn kept_files(
+    files: impl IntoIterator<Item = (String, Vec<u8>)>,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let files: Vec<(String, Vec<u8>)> = files.into_iter().collect();
+    let text = files
+        .iter()
+        .find(|(rel, _)| rel == ".helmignore")
+        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+        .unwrap_or_default();
+    let rules = Rules::parse(&text).map_err(|e| format!(".helmignore: {e}"))?;
+    let ignored = |rel: &str| {
+        let mut dirs = rel.match_indices('/').map(|(i, _)| &rel[..i]);
+        rules.ignored(rel, false) || dirs.any(|d| rules.ignored(d, true))
+    };
+    let mut kept: Vec<_> = files.into_iter().filter(|(rel, _)| !ignored(rel)).collect();
+    in_archive_order(&mut kept);
+    Ok(kept)
+}
+
+fn in_archive_order(files: &mut [(String, Vec<u8>)]) {
+    files.sort_by(|(a, _), (b, _)| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
 }
 
 fn rank(path: &str) -> u8 {
@@ -33,34 +61,6 @@ fn rank(path: &str) -> u8 {
     }
 }
 
-fn walk(
-    dir: &Path,
-    prefix: &str,
-    rules: &Rules,
-    out: &mut Vec<(String, Vec<u8>)>,
-) -> std::io::Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<std::io::Result<_>>()?;
-    entries.sort_by_key(std::fs::DirEntry::file_name);
-    for entry in entries {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let rel = if prefix.is_empty() {
-            name
-        } else {
-            format!("{prefix}/{name}")
-        };
-        let is_dir = entry.file_type()?.is_dir() || entry.path().is_dir();
-        if rules.ignored(&rel, is_dir) {
-            continue;
-        }
-        if is_dir {
-            walk(&entry.path(), &rel, rules, out)?;
-        } else {
-            out.push((rel, std::fs::read(entry.path())?));
-        }
-    }
-    Ok(())
-}
-
 /// Seconds since the epoch for every entry: `SOURCE_DATE_EPOCH` when set, else 0.
 pub fn mtime() -> u64 {
     std::env::var("SOURCE_DATE_EPOCH")
@@ -70,7 +70,11 @@ pub fn mtime() -> u64 {
 }
 
 /// The `.tgz` bytes of a chart named `name` with these files.
-pub fn tgz(name: &str, files: &[(String, Vec<u8>)], mtime: u64) -> std::io::Result<Vec<u8>> {
+pub(crate) fn tgz<'a>(
+    name: &str,
+    files: impl IntoIterator<Item = &'a (String, Vec<u8>)>,
+    mtime: u64,
+) -> std::io::Result<Vec<u8>> {
     let mut tar = tar::Builder::new(Vec::new());
     tar.mode(tar::HeaderMode::Deterministic);
     for (rel, bytes) in files {

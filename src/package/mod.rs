@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::chart::{Chart, ChartMeta};
 use crate::error::{Error, Result};
 
 /// A packaged chart: where it is and what identifies it.
@@ -28,95 +29,92 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Chart.yaml as data, checked the way `helm lint` checks what packaging needs.
-pub fn read_metadata(chart_yaml: &[u8], origin: &Path) -> Result<serde_json::Map<String, Value>> {
-    let bad = |message: String| Error::Output {
-        path: origin.to_path_buf(),
-        message,
-    };
-    let text =
-        std::str::from_utf8(chart_yaml).map_err(|_| bad("Chart.yaml is not UTF-8".into()))?;
-    let value: Value =
-        crate::yaml::from_str(text).map_err(|e| bad(format!("Chart.yaml does not parse: {e}")))?;
-    let Value::Object(map) = value else {
-        return Err(bad("Chart.yaml is not a mapping".into()));
-    };
-    let name = map.get("name").and_then(Value::as_str).unwrap_or_default();
-    if name.is_empty() || name.contains('/') || name.contains('\\') || name == "." || name == ".." {
-        return Err(bad(format!(
-            "Chart.yaml: name {name:?} is not a valid chart name"
-        )));
-    }
-    let version = map
-        .get("version")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    semver::Version::parse(version).map_err(|e| {
-        bad(format!(
-            "Chart.yaml: version {version:?} is not SemVer: {e}"
-        ))
-    })?;
-    if map.get("apiVersion").and_then(Value::as_str) != Some("v2") {
-        return Err(bad("Chart.yaml: apiVersion must be v2".into()));
-    }
-    Ok(map)
+/// The next patch version after `v`, without pre-release or build metadata.
+pub(crate) fn next_patch(v: &semver::Version) -> semver::Version {
+    semver::Version::new(v.major, v.minor, v.patch + 1)
 }
 
-/// Chart.yaml text with its top-level `version:` line set to `version`.
-pub fn with_version(chart_yaml: &[u8], version: &semver::Version) -> Vec<u8> {
-    let text = String::from_utf8_lossy(chart_yaml);
-    let mut out = String::with_capacity(text.len());
-    let mut replaced = false;
-    for line in text.split_inclusive('\n') {
-        if !replaced && line.starts_with("version:") {
-            out.push_str(&format!("version: \"{version}\"\n"));
-            replaced = true;
-        } else {
-            out.push_str(line);
+/// A chart ready to archive: its metadata and its other files, `.helmignore` applied.
+pub(crate) struct ChartSource {
+    origin: PathBuf,
+    meta: ChartMeta,
+    /// In archive order, Chart.yaml left out (it is rendered from `meta`).
+    files: Vec<(String, Vec<u8>)>,
+}
+
+impl ChartSource {
+    /// A chart directory on disk.
+    pub fn read(dir: &Path) -> Result<ChartSource> {
+        let files = archive::chart_files(dir).map_err(|message| Error::Output {
+            path: dir.to_path_buf(),
+            message,
+        })?;
+        Self::from_files(dir, files)
+    }
+
+    /// A chart held in memory, with the user's own files that sit beside it.
+    pub fn from_chart(
+        chart: &Chart,
+        dir: &Path,
+        user_files: Vec<(String, Vec<u8>)>,
+    ) -> Result<ChartSource> {
+        let all = chart
+            .files
+            .iter()
+            .map(|(rel, bytes)| (rel.clone(), bytes.clone()))
+            .chain(user_files);
+        let files = archive::kept_files(all).map_err(|message| Error::Output {
+            path: dir.to_path_buf(),
+            message,
+        })?;
+        Self::from_files(dir, files)
+    }
+
+    fn from_files(dir: &Path, mut files: Vec<(String, Vec<u8>)>) -> Result<ChartSource> {
+        let Some(at) = files.iter().position(|(p, _)| p == "Chart.yaml") else {
+            return Err(Error::Output {
+                path: dir.to_path_buf(),
+                message: "no Chart.yaml: not a chart directory".into(),
+            });
+        };
+        let (_, chart_yaml) = files.remove(at);
+        let meta = ChartMeta::parse(&chart_yaml, &dir.join("Chart.yaml"))?;
+        Ok(ChartSource {
+            origin: dir.to_path_buf(),
+            meta,
+            files,
+        })
+    }
+
+    /// The archive, in memory, at `version` or the chart's own.
+    pub fn build(&self, version: Option<&semver::Version>) -> Result<Built> {
+        let mut meta = self.meta.clone();
+        if let Some(v) = version {
+            meta.version = v.clone();
         }
+        let chart_yaml = ("Chart.yaml".to_string(), meta.render().into_bytes());
+        let entries = std::iter::once(&chart_yaml).chain(&self.files);
+        let bytes = archive::tgz(&meta.name, entries, archive::mtime()).map_err(|source| {
+            Error::Write {
+                path: self.origin.clone(),
+                source,
+            }
+        })?;
+        Ok(Built {
+            name: meta.name.clone(),
+            version: meta.version.clone(),
+            bytes,
+            metadata: meta.to_json(),
+        })
     }
-    out.into_bytes()
 }
 
-/// The archive of a chart directory, in memory, optionally at another version.
-pub struct Built {
+/// The archive of a chart, in memory.
+pub(crate) struct Built {
     pub name: String,
     pub version: semver::Version,
     pub bytes: Vec<u8>,
     pub metadata: serde_json::Map<String, Value>,
-}
-
-pub fn build(dir: &Path, version: Option<&semver::Version>) -> Result<Built> {
-    let mut files = archive::chart_files(dir).map_err(|message| Error::Output {
-        path: dir.to_path_buf(),
-        message,
-    })?;
-    let Some(chart_yaml) = files.iter_mut().find(|(p, _)| p == "Chart.yaml") else {
-        return Err(Error::Output {
-            path: dir.to_path_buf(),
-            message: "no Chart.yaml: not a chart directory".into(),
-        });
-    };
-    if let Some(v) = version {
-        chart_yaml.1 = with_version(&chart_yaml.1, v);
-    }
-    let metadata = read_metadata(&chart_yaml.1, &dir.join("Chart.yaml"))?;
-    let name = metadata["name"]
-        .as_str()
-        .expect("checked by read_metadata")
-        .to_string();
-    let version =
-        semver::Version::parse(metadata["version"].as_str().expect("checked")).expect("checked");
-    let bytes = archive::tgz(&name, &files, archive::mtime()).map_err(|source| Error::Write {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    Ok(Built {
-        name,
-        version,
-        bytes,
-        metadata,
-    })
 }
 
 /// Writes an archive into `out` atomically as `<name>-<version>.tgz`.
@@ -155,22 +153,19 @@ pub fn write(built: &Built, out: &Path) -> Result<Packaged> {
 /// The version a chart should be published at, given the newest version already published and
 /// that version's archive digest: unchanged content keeps the published version, changed
 /// content gets the next patch (never lower than the chart's own version).
-pub fn version_following_content(
-    dir: &Path,
+pub(crate) fn version_following_content(
+    source: &ChartSource,
     own: &semver::Version,
     newest: Option<(&semver::Version, &str)>,
 ) -> Result<semver::Version> {
     let Some((published, digest)) = newest else {
         return Ok(own.clone());
     };
-    let rebuilt = build(dir, Some(published))?;
+    let rebuilt = source.build(Some(published))?;
     if sha256_hex(&rebuilt.bytes) == digest {
         return Ok(published.clone());
     }
-    let mut next = published.clone();
-    next.patch += 1;
-    next.pre = semver::Prerelease::EMPTY;
-    next.build = semver::BuildMetadata::EMPTY;
+    let next = next_patch(published);
     Ok(if own > &next { own.clone() } else { next })
 }
 
@@ -199,7 +194,7 @@ pub fn read_archive(path: &Path) -> Result<(Vec<u8>, serde_json::Map<String, Val
         if let (Some(_), Some("Chart.yaml"), None) = (parts.next(), parts.next(), parts.next()) {
             let mut text = Vec::new();
             std::io::Read::read_to_end(&mut entry, &mut text).map_err(|e| bad(e.to_string()))?;
-            let metadata = read_metadata(&text, path)?;
+            let metadata = ChartMeta::parse(&text, path)?.to_json();
             return Ok((bytes, metadata));
         }
     }
@@ -213,12 +208,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn version_line_is_replaced_once() {
-        let text = b"apiVersion: v2\nname: x\nversion: \"0.1.0\"\nappVersion: \"1\"\n";
-        let out = with_version(text, &semver::Version::new(1, 2, 3));
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "apiVersion: v2\nname: x\nversion: \"1.2.3\"\nappVersion: \"1\"\n"
-        );
+    fn next_patch_drops_prerelease_and_build() {
+        let v = semver::Version::parse("1.2.3-rc.1+b5").unwrap();
+        assert_eq!(next_patch(&v).to_string(), "1.2.4");
     }
 }

@@ -197,11 +197,7 @@ pub fn fetch(base_url: &str) -> Result<Index> {
         reference: url.clone(),
         message,
     };
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(std::time::Duration::from_secs(60)))
-        .build()
-        .into();
+    let agent = super::http::agent();
     let mut response = agent
         .get(&url)
         .call()

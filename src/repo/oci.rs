@@ -1,8 +1,6 @@
 //! Pushing charts to OCI registries natively over the distribution API, with Helm's media
 //! types, so ECR, Harbor, GHCR or a local registry can serve them to `helm pull oci://`.
 
-use std::time::Duration;
-
 use serde_json::{json, Value};
 use ureq::http::{Request, Response};
 
@@ -81,11 +79,7 @@ impl Registry {
         plain_http: bool,
         credentials: Option<Credentials>,
     ) -> Registry {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(120)))
-            .build()
-            .into();
+        let agent = super::http::agent();
         let scheme = if plain_http { "http" } else { "https" };
         let origin = format!("{scheme}://{}", reference.host);
         let authorization = credentials.as_ref().map(basic_header);

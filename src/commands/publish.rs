@@ -1,0 +1,41 @@
+//! `publish`: archives into a static repository (merged index.yaml) or an OCI registry.
+
+use crate::cli::PublishArgs;
+use crate::config::RepoTarget;
+use crate::error::{Error, Result};
+
+pub(super) fn run(args: &PublishArgs) -> Result<()> {
+    match RepoTarget::parse(&args.repo)? {
+        RepoTarget::Oci(reference) => {
+            let mut registry = super::registry_for(&reference, &args.registry)?;
+            for path in &args.archives {
+                let (bytes, metadata) = crate::package::read_archive(path)?;
+                let pushed = registry.push(&bytes, &metadata)?;
+                if !args.quiet {
+                    crate::output::pushed(path, &pushed);
+                }
+            }
+            Ok(())
+        }
+        RepoTarget::Http(_) => Err(Error::Usage(format!(
+            "--repo {:?}: publish writes a directory (serve it over HTTP) or pushes to oci://HOST[:PORT]/PATH",
+            args.repo
+        ))),
+        RepoTarget::Directory(dir) => {
+            let outcome =
+                crate::repo::directory::publish(&args.archives, &dir, args.url.as_deref(), args.force)?;
+            if !args.quiet {
+                for (what, list) in [
+                    ("added", &outcome.added),
+                    ("replaced", &outcome.replaced),
+                    ("unchanged", &outcome.unchanged),
+                ] {
+                    for chart in list.iter() {
+                        crate::output::published(&args.repo, what, chart);
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! Flags validated once into the configuration the commands run with: conversion settings,
+//! environments, and typed repository targets instead of prefix checks on strings.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::cli::{Cli, WorkloadArg};
+use crate::error::{Error, Result};
+use crate::plan::Input;
+use crate::repo::oci::Reference;
+use crate::workload::WorkloadKind;
+
+/// Everything the conversion needs besides the files.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub name: Option<String>,
+    pub chart: crate::chart::ChartOptions,
+    pub convert: crate::convert::Options,
+    pub strict: bool,
+    /// Values for placeholders, from --var and --var-file.
+    pub vars: BTreeMap<String, String>,
+}
+
+/// The conversion command, validated.
+pub(crate) struct ConvertConfig {
+    pub settings: Settings,
+    pub inputs: Vec<Input>,
+    /// True with --env: units are merged per chart into values-<env>.yaml files.
+    pub environments: bool,
+    pub output: PathBuf,
+    pub force: bool,
+    pub package: bool,
+    pub verify: bool,
+    pub quiet: bool,
+    /// --chart-version fixed the version; otherwise versions follow content on re-runs.
+    pub version_given: bool,
+}
+
+/// Where charts are published, or compared with before packaging.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RepoTarget {
+    /// A directory holding index.yaml and the archives.
+    Directory(PathBuf),
+    /// A static repository served over HTTP(S): its base URL.
+    Http(String),
+    Oci(Reference),
+}
+
+impl RepoTarget {
+    pub fn parse(text: &str) -> Result<RepoTarget> {
+        if text.starts_with("oci://") {
+            return Reference::parse(text).map(RepoTarget::Oci).ok_or_else(|| {
+                Error::Usage(format!(
+                    "{text:?} is not an OCI reference like oci://HOST[:PORT]/PATH"
+                ))
+            });
+        }
+        if text.starts_with("http://") || text.starts_with("https://") {
+            return Ok(RepoTarget::Http(text.to_string()));
+        }
+        if text.contains("://") {
+            return Err(Error::Usage(format!(
+                "--repo {text:?}: expected a directory, an http(s):// URL or oci://HOST[:PORT]/PATH"
+            )));
+        }
+        Ok(RepoTarget::Directory(PathBuf::from(text)))
+    }
+}
+
+fn read_vars(cli: &Cli) -> Result<BTreeMap<String, String>> {
+    let mut vars = BTreeMap::new();
+    for file in &cli.var_files {
+        let text = std::fs::read_to_string(file).map_err(|source| Error::Read {
+            path: file.clone(),
+            source,
+        })?;
+        let parsed = crate::placeholder::parse_var_file(&text).map_err(|message| Error::Input {
+            file: file.display().to_string(),
+            message,
+        })?;
+        vars.extend(parsed);
+    }
+    vars.extend(cli.vars.iter().cloned());
+    Ok(vars)
+}
+
+impl ConvertConfig {
+    pub fn from_cli(cli: &Cli) -> Result<Self> {
+        if cli.name.is_some() && (cli.files.len() > 1 || !cli.env.is_empty()) {
+            return Err(Error::Usage(
+                "--name names one chart; it cannot be used with several FILEs or with --env".into(),
+            ));
+        }
+        let mut inputs: Vec<Input> = Vec::new();
+        for (env, path) in &cli.env {
+            if inputs.iter().any(|i| i.env.as_ref() == Some(env)) {
+                return Err(Error::Usage(format!("environment {env} is given twice")));
+            }
+            inputs.push(Input {
+                env: Some(env.clone()),
+                paths: vec![path.clone()],
+            });
+        }
+        let environments = !inputs.is_empty();
+        if !environments {
+            inputs.push(Input {
+                env: None,
+                paths: cli.files.clone(),
+            });
+        }
+        let settings = Settings {
+            name: cli.name.clone(),
+            chart: crate::chart::ChartOptions {
+                version: cli
+                    .chart_version
+                    .clone()
+                    .unwrap_or_else(|| semver::Version::new(0, 1, 0)),
+                app_version: cli.app_version.clone(),
+            },
+            convert: crate::convert::Options {
+                workload: match cli.workload {
+                    WorkloadArg::Auto => None,
+                    WorkloadArg::Statefulset => Some(WorkloadKind::StatefulSet),
+                    WorkloadArg::Deployment => Some(WorkloadKind::Deployment),
+                },
+            },
+            strict: cli.strict,
+            vars: read_vars(cli)?,
+        };
+        Ok(ConvertConfig {
+            settings,
+            inputs,
+            environments,
+            output: cli.output.clone(),
+            force: cli.force,
+            package: cli.package,
+            verify: cli.verify,
+            quiet: cli.quiet,
+            version_given: cli.chart_version.is_some(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repository_targets_are_typed() {
+        assert_eq!(
+            RepoTarget::parse("./repo").unwrap(),
+            RepoTarget::Directory("./repo".into())
+        );
+        assert_eq!(
+            RepoTarget::parse("https://charts.example.com").unwrap(),
+            RepoTarget::Http("https://charts.example.com".into())
+        );
+        assert!(matches!(
+            RepoTarget::parse("oci://r.example.com/charts").unwrap(),
+            RepoTarget::Oci(_)
+        ));
+        assert!(RepoTarget::parse("oci://").is_err());
+        assert!(RepoTarget::parse("s3://bucket").is_err());
+    }
+}

@@ -1,0 +1,122 @@
+//! Everything the user sees on the terminal: the progress bar, one line per chart, warning
+//! details, skipped inputs, error lines and the summary. Commands hand over data; the wording
+//! lives here.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::report::Report;
+use crate::workload::WorkloadKind;
+
+/// Details for a handful of charts; a big batch points to the reports instead.
+const DETAIL_LIMIT: usize = 10;
+
+pub(crate) fn error(e: &Error) {
+    eprintln!("Error: {e}");
+}
+
+pub(crate) fn progress(quiet: bool, len: usize) -> indicatif::ProgressBar {
+    if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} charts {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// What happened to one written chart, kept small so a big batch does not hold every chart.
+pub(crate) struct Written {
+    pub source: PathBuf,
+    pub dir: PathBuf,
+    pub kind: WorkloadKind,
+    pub warnings: Vec<String>,
+    pub notes: usize,
+    pub values_files: Vec<String>,
+}
+
+/// One line per warning: `[env] CODE pointer: message; action`.
+pub(crate) fn warning_lines(report: &Report) -> Vec<String> {
+    report
+        .warnings()
+        .map(|f| {
+            let env = f
+                .environment
+                .as_deref()
+                .map(|e| format!("[{e}] "))
+                .unwrap_or_default();
+            format!("{env}{} {}: {}; {}", f.code, f.pointer, f.message, f.action)
+        })
+        .collect()
+}
+
+/// The lines of a conversion run: each chart, each failure, each skipped input, a summary.
+pub(crate) fn conversion(
+    outcomes: &[Result<Written, Error>],
+    skipped: &[(PathBuf, String)],
+    quiet: bool,
+) {
+    let written = outcomes.iter().filter(|o| o.is_ok()).count();
+    let detail = written <= DETAIL_LIMIT;
+    let mut with_warnings = 0;
+    for outcome in outcomes {
+        match outcome {
+            Ok(w) => {
+                with_warnings += usize::from(!w.warnings.is_empty());
+                if quiet {
+                    continue;
+                }
+                eprintln!(
+                    "{}: wrote {} ({}, {} warning(s), {} note(s))",
+                    w.source.display(),
+                    w.dir.display(),
+                    w.kind.as_str(),
+                    w.warnings.len(),
+                    w.notes
+                );
+                if detail {
+                    for line in &w.warnings {
+                        eprintln!("  warning {line}");
+                    }
+                }
+            }
+            Err(e) => error(e),
+        }
+    }
+    if quiet {
+        return;
+    }
+    for (path, reason) in skipped {
+        eprintln!("{}: skipped: {reason}", path.display());
+    }
+    let failures = outcomes.len() - written;
+    if outcomes.len() + skipped.len() > 1 {
+        let pointer = if detail || with_warnings == 0 {
+            String::new()
+        } else {
+            format!("; warnings are in each chart's {}", crate::chart::REPORT_FILE)
+        };
+        eprintln!(
+            "Summary: {written} converted ({with_warnings} with warnings), {} skipped, {failures} failed{pointer}",
+            skipped.len(),
+        );
+    }
+}
+
+pub(crate) fn verified(dir: &Path, helm: &Path) {
+    eprintln!("{}: verified with {}", dir.display(), helm.display());
+}
+
+pub(crate) fn packaged(dir: &Path, path: &Path, digest: &str, note: &str) {
+    eprintln!("{}: packaged {} sha256:{digest}{note}", dir.display(), path.display());
+}
+
+pub(crate) fn pushed(archive: &Path, what: &str) {
+    eprintln!("{}: pushed {what}", archive.display());
+}
+
+pub(crate) fn published(repo: &str, what: &str, chart: &str) {
+    eprintln!("{repo}: {what} {chart}");
+}

@@ -1,0 +1,189 @@
+//! Reading input files: each file is sorted by what it holds (a task definition, a template,
+//! describe-services output or create-service input) into task and service candidates.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::Plan;
+use crate::config::Settings;
+use crate::ecs::cloudformation;
+use crate::ecs::path::JsonPath;
+use crate::ecs::service::{read_service, ServiceDefinition, TaskRef};
+use crate::error::Error;
+use crate::report::Report;
+
+pub(super) struct TaskCandidate {
+    pub source: PathBuf,
+    pub root: JsonPath,
+    pub value: Value,
+    pub pre_report: Report,
+    pub family: Option<String>,
+    pub revision: Option<i64>,
+    /// CloudFormation logical ID, for services in the same template.
+    pub logical_id: Option<String>,
+}
+
+pub(super) struct ServiceCandidate {
+    pub source: PathBuf,
+    pub service: ServiceDefinition,
+    pub report: Report,
+}
+
+#[derive(Default)]
+pub(super) struct Found {
+    pub tasks: Vec<TaskCandidate>,
+    pub services: Vec<ServiceCandidate>,
+}
+
+fn is_input_name(name: &str) -> bool {
+    name.ends_with(".json") || name.ends_with(".json.tpl") || name.ends_with(".json.template")
+}
+
+/// Files under the given paths: files as given, directories walked (hidden entries skipped).
+/// The flag says whether the file was named explicitly.
+pub(crate) fn input_files(paths: &[PathBuf]) -> (Vec<(PathBuf, bool)>, Vec<Error>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            files.push((path.clone(), true));
+            continue;
+        }
+        let mut keep = |rel: &str, is_dir: bool| {
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            !name.starts_with('.') && (is_dir || is_input_name(name))
+        };
+        match crate::walk::files(path, &mut keep) {
+            Ok(found) => files.extend(found.into_iter().map(|e| (e.path, false))),
+            Err(source) => errors.push(Error::Read {
+                path: path.clone(),
+                source,
+            }),
+        }
+    }
+    (files, errors)
+}
+
+fn family_and_revision(value: &Value) -> (Option<String>, Option<i64>) {
+    let td = value
+        .get("taskDefinition")
+        .filter(|v| v.is_object())
+        .unwrap_or(value);
+    let family = td
+        .get("family")
+        .and_then(Value::as_str)
+        .filter(|f| !f.is_empty())
+        .map(str::to_string);
+    let revision = td
+        .get("revision")
+        .and_then(|r| r.as_i64().or_else(|| r.as_str()?.parse().ok()))
+        .or_else(
+            || match TaskRef::parse(td.get("taskDefinitionArn")?.as_str()?) {
+                TaskRef::Family { revision, .. } => revision,
+                TaskRef::Resource(_) => None,
+            },
+        );
+    (family, revision)
+}
+
+fn is_task_definition(value: &Value) -> bool {
+    value.get("containerDefinitions").is_some()
+        || value.get("taskDefinition").is_some_and(Value::is_object)
+        || crate::ecs::task_definition::looks_like_container_list(value)
+}
+
+/// Reads every file under `paths`; what cannot be read goes to `plan`.
+pub(super) fn read_all(paths: &[PathBuf], settings: &Settings, plan: &mut Plan) -> Found {
+    let (files, errors) = input_files(paths);
+    plan.failed.extend(errors);
+    let mut found = Found::default();
+    for (path, explicit) in files {
+        if let Err(e) = read_one(&path, explicit, settings, &mut found, plan) {
+            plan.failed.push(e);
+        }
+    }
+    found
+}
+
+fn read_one(
+    path: &Path,
+    explicit: bool,
+    settings: &Settings,
+    found: &mut Found,
+    plan: &mut Plan,
+) -> Result<(), Error> {
+    let file = path.display().to_string();
+    let value = crate::ecs::parse_file(path, &settings.vars)?;
+    if cloudformation::is_template(&value) {
+        let template = cloudformation::read_template_with(&value, &settings.vars)
+            .map_err(|e| Error::field(&file, e))?;
+        if template.tasks.is_empty() {
+            plan.skipped.push((
+                path.to_path_buf(),
+                "a CloudFormation template without ECS task definitions".into(),
+            ));
+            return Ok(());
+        }
+        for t in template.tasks {
+            let (family, revision) = family_and_revision(&t.value);
+            found.tasks.push(TaskCandidate {
+                source: path.to_path_buf(),
+                root: t.path,
+                value: t.value,
+                pre_report: t.report,
+                family,
+                revision,
+                logical_id: Some(t.logical_id),
+            });
+        }
+        for s in template.services {
+            found.services.push(ServiceCandidate {
+                source: path.to_path_buf(),
+                service: s.service,
+                report: s.report,
+            });
+        }
+    } else if let Some(list) = value.get("services").and_then(Value::as_array) {
+        // describe-services output
+        for (i, s) in list.iter().enumerate() {
+            let mut report = Report::default();
+            let service = read_service(s, JsonPath::root().key("services").index(i), &mut report)
+                .map_err(|e| Error::field(&file, e))?;
+            found.services.push(ServiceCandidate {
+                source: path.to_path_buf(),
+                service,
+                report,
+            });
+        }
+    } else if value.get("serviceName").is_some()
+        && value.get("taskDefinition").is_some_and(Value::is_string)
+    {
+        // create-service input (ecspresso's ecs-service-def.json)
+        let mut report = Report::default();
+        let service =
+            read_service(&value, JsonPath::root(), &mut report).map_err(|e| Error::field(&file, e))?;
+        found.services.push(ServiceCandidate {
+            source: path.to_path_buf(),
+            service,
+            report,
+        });
+    } else if is_task_definition(&value) || explicit {
+        let (family, revision) = family_and_revision(&value);
+        found.tasks.push(TaskCandidate {
+            source: path.to_path_buf(),
+            root: JsonPath::root(),
+            value,
+            pre_report: Report::default(),
+            family,
+            revision,
+            logical_id: None,
+        });
+    } else {
+        plan.skipped.push((
+            path.to_path_buf(),
+            "not a task definition, CloudFormation template or ECS service".into(),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,57 @@
+//! The one planner: paths (files, directories, CloudFormation/CDK templates, describe-services
+//! and create-service input), grouped by environment, become conversion units keyed by
+//! (chart, environment). A plain batch is one unnamed environment.
+
+mod inputs;
+pub(crate) mod naming;
+mod resolve;
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::config::Settings;
+use crate::ecs::path::JsonPath;
+use crate::ecs::service::ServiceDefinition;
+use crate::error::Error;
+use crate::report::Report;
+
+/// The paths of one environment; `env` is `None` for a plain batch.
+#[derive(Debug, Clone)]
+pub(crate) struct Input {
+    pub env: Option<String>,
+    pub paths: Vec<PathBuf>,
+}
+
+/// One chart in one environment: a task definition, and the service that runs it if any.
+pub(crate) struct Unit {
+    pub env: Option<String>,
+    /// Index of the environment in the inputs, for ordering merged charts.
+    pub env_index: usize,
+    pub chart: String,
+    pub source: PathBuf,
+    /// Where the task definition sits in its file (a template resource's Properties).
+    pub root: JsonPath,
+    pub value: Value,
+    /// Findings made before reading (CloudFormation intrinsics, service fields).
+    pub pre_report: Report,
+    pub service: Option<ServiceDefinition>,
+}
+
+/// What planning found: units to convert, inputs skipped (with why) and inputs that failed.
+#[derive(Default)]
+pub(crate) struct Plan {
+    pub units: Vec<Unit>,
+    pub skipped: Vec<(PathBuf, String)>,
+    pub failed: Vec<Error>,
+}
+
+/// Reads every input and sorts what it holds into units, environment by environment.
+pub(crate) fn plan(inputs: &[Input], settings: &Settings) -> Plan {
+    let mut plan = Plan::default();
+    for (env_index, input) in inputs.iter().enumerate() {
+        let found = inputs::read_all(&input.paths, settings, &mut plan);
+        resolve::units(found, input.env.as_deref(), env_index, settings, &mut plan);
+    }
+    plan
+}

@@ -1,0 +1,148 @@
+//! One unit through the pipeline: its task definition read where it sits in its file, the
+//! mapping rules applied (the ECS service among them), and the chart rendered in memory.
+
+use std::path::PathBuf;
+
+use crate::config::Settings;
+use crate::ecs::cloudformation;
+use crate::error::{Error, Result};
+use crate::plan::naming::file_name;
+use crate::plan::Unit;
+use crate::report::{Code, Report};
+use crate::workload::{Workload, WorkloadKind};
+
+/// A unit mapped to the intermediate model, with its findings.
+pub(crate) struct Mapped {
+    pub source: PathBuf,
+    pub env: Option<String>,
+    pub env_index: usize,
+    pub workload: Workload,
+    pub report: Report,
+}
+
+/// A chart in memory, not yet written.
+pub(crate) struct Converted {
+    pub source: PathBuf,
+    pub chart: crate::chart::Chart,
+    pub report: Report,
+    pub kind: WorkloadKind,
+}
+
+/// Reads the unit's task definition and applies the rules; writes nothing.
+pub(crate) fn map(unit: &Unit, settings: &Settings) -> Result<Mapped> {
+    let file = unit.source.display().to_string();
+    let root_len = unit.root.depth();
+    let loaded = crate::ecs::from_value_at(&unit.value, unit.root.clone()).map_err(|mut e| {
+        // Errors inside a template resource name the template's own keys.
+        if root_len > 0 {
+            e.path = e.path.rename_keys_after(root_len, cloudformation::cfn_key);
+        }
+        Error::field(&file, e)
+    })?;
+    let mut report = loaded.report;
+    let service_name = unit.service.as_ref().and_then(|s| s.name.as_deref());
+    name_findings(unit, &loaded.task, service_name, settings, &mut report);
+    let workload = crate::convert::convert(
+        &loaded.task,
+        unit.service.as_ref(),
+        unit.chart.clone(),
+        &settings.convert,
+        &mut report,
+    )
+    .map_err(|e| Error::field(&file, e))?;
+    // Findings made while reading point into the API-shaped copy of a template resource;
+    // point them back at the template's own names.
+    let root = unit.root.pointer();
+    if !root.is_empty() {
+        for f in &mut report.findings {
+            if let Some(rest) = f.pointer.strip_prefix(&root) {
+                f.pointer = format!("{root}{}", cloudformation::template_pointer(rest));
+            }
+        }
+    }
+    report
+        .findings
+        .extend(unit.pre_report.findings.iter().cloned());
+    // A template value left unresolved is reported once, as unresolved.
+    let unresolved: Vec<String> = unit
+        .pre_report
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::CfnUnresolved)
+        .map(|f| f.pointer.clone())
+        .collect();
+    report
+        .findings
+        .retain(|f| !(f.code == Code::Placeholder && unresolved.contains(&f.pointer)));
+    if let Some(env) = &unit.env {
+        for f in &mut report.findings {
+            f.environment = Some(env.clone());
+        }
+    }
+    report.sort();
+    Ok(Mapped {
+        source: unit.source.clone(),
+        env: unit.env.clone(),
+        env_index: unit.env_index,
+        workload,
+        report,
+    })
+}
+
+fn name_findings(
+    unit: &Unit,
+    task: &crate::ecs::TaskDefinition,
+    service_name: Option<&str>,
+    settings: &Settings,
+    report: &mut Report,
+) {
+    let name = &unit.chart;
+    let chosen = settings.name.is_some() || service_name.is_some();
+    match task.family.as_deref() {
+        None if !chosen => report.warn(
+            Code::NoFamily,
+            &task.path.key("family"),
+            "the task definition has no family",
+            format!("the chart is named {name:?} after the file; use --name to choose"),
+        ),
+        Some(f) if f != name && !chosen => report.info(
+            Code::ChartName,
+            &task.path.key("family"),
+            format!("family {f:?} gives the chart name {name:?}"),
+            "named after the family, made a valid chart name without the environment's name",
+        ),
+        _ => {}
+    }
+}
+
+pub(crate) fn check_strict(settings: &Settings, source: &std::path::Path, report: &Report) -> Result<()> {
+    if !settings.strict {
+        return Ok(());
+    }
+    let warnings: Vec<_> = report.warnings().collect();
+    match warnings.first() {
+        Some(first) => Err(Error::Strict {
+            file: source.display().to_string(),
+            count: warnings.len(),
+            first: format!("{} at {}", first.code, first.pointer),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Renders one mapped unit as a chart of its own.
+pub(crate) fn render(mapped: Mapped, settings: &Settings) -> Result<Converted> {
+    check_strict(settings, &mapped.source, &mapped.report)?;
+    let chart = crate::chart::build(
+        &mapped.workload,
+        &file_name(&mapped.source),
+        &mapped.report,
+        &settings.chart,
+    )?;
+    Ok(Converted {
+        source: mapped.source,
+        chart,
+        report: mapped.report,
+        kind: mapped.workload.kind,
+    })
+}
