@@ -47,7 +47,7 @@ pub(crate) enum RepoTarget {
 }
 
 impl RepoTarget {
-    pub fn parse(text: &str) -> Result<RepoTarget> {
+    pub(crate) fn parse(text: &str) -> Result<RepoTarget> {
         if text.starts_with("oci://") {
             return Reference::parse(text).map(RepoTarget::Oci).ok_or_else(|| {
                 Error::Usage(format!(
@@ -85,7 +85,7 @@ fn read_vars(cli: &Cli) -> Result<BTreeMap<String, String>> {
 }
 
 impl ConvertConfig {
-    pub fn from_cli(cli: &Cli) -> Result<Self> {
+    pub(crate) fn from_cli(cli: &Cli) -> Result<Self> {
         if cli.name.is_some() && (cli.files.len() > 1 || !cli.env.is_empty()) {
             return Err(Error::Usage(
                 "--name names one chart; it cannot be used with several FILEs or with --env".into(),

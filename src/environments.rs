@@ -26,7 +26,9 @@ pub(crate) fn merge(
     let mut value_files = Vec::new();
     for member in &members {
         let env = member.env.as_deref().unwrap_or_default();
-        report.findings.extend(member.report.findings.iter().cloned());
+        report
+            .findings
+            .extend(member.report.findings.iter().cloned());
         let values = crate::chart::values::build(&member.workload).to_json();
         let diff = overlay(&base_json, &values);
         let source = member.source.display().to_string();
@@ -52,7 +54,13 @@ pub(crate) fn merge(
     check_strict(settings, &base.source, &report)?;
     let sources: Vec<String> = members
         .iter()
-        .map(|m| format!("{}={}", m.env.as_deref().unwrap_or_default(), m.source.display()))
+        .map(|m| {
+            format!(
+                "{}={}",
+                m.env.as_deref().unwrap_or_default(),
+                m.source.display()
+            )
+        })
         .collect();
     let mut chart = crate::chart::build_with_values(
         &base.workload,

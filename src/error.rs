@@ -10,13 +10,13 @@ use crate::ecs::path::JsonPath;
 
 /// A problem at one place inside an input document, before the file name is attached.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
+pub(crate) struct FieldError {
     pub path: JsonPath,
     pub message: String,
 }
 
 impl FieldError {
-    pub fn new(path: &JsonPath, message: impl Into<String>) -> Self {
+    pub(crate) fn new(path: &JsonPath, message: impl Into<String>) -> Self {
         FieldError {
             path: path.clone(),
             message: message.into(),
@@ -25,7 +25,7 @@ impl FieldError {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub(crate) enum Error {
     #[error("{}: cannot read: {source}", path.display())]
     Read { path: PathBuf, source: io::Error },
 
@@ -88,7 +88,7 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn field(file: &str, err: FieldError) -> Self {
+    pub(crate) fn field(file: &str, err: FieldError) -> Self {
         Error::Field {
             file: file.to_string(),
             path: err.path,
@@ -97,7 +97,7 @@ impl Error {
     }
 
     /// Exit status for this error: 2 for usage errors, 1 for everything else.
-    pub fn exit_code(&self) -> u8 {
+    pub(crate) fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) => 2,
             _ => 1,
@@ -105,4 +105,4 @@ impl Error {
     }
 }
 
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;

@@ -7,21 +7,21 @@
 //! → `chart` (files, written atomically) → `package` → `repo` (static index, OCI).
 //! `commands` runs each subcommand; `output` is everything printed.
 
-pub mod chart;
+mod chart;
 pub mod cli;
 pub mod commands;
 mod config;
 pub mod convert;
 pub mod ecs;
 mod environments;
-pub mod error;
+mod error;
 mod output;
 pub mod package;
 mod placeholder;
 mod plan;
-pub mod repo;
-pub mod report;
+mod repo;
+mod report;
 mod unit;
 mod walk;
-pub mod workload;
+mod workload;
 pub mod yaml;

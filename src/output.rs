@@ -96,7 +96,10 @@ pub(crate) fn conversion(
         let pointer = if detail || with_warnings == 0 {
             String::new()
         } else {
-            format!("; warnings are in each chart's {}", crate::chart::REPORT_FILE)
+            format!(
+                "; warnings are in each chart's {}",
+                crate::chart::REPORT_FILE
+            )
         };
         eprintln!(
             "Summary: {written} converted ({with_warnings} with warnings), {} skipped, {failures} failed{pointer}",
@@ -110,7 +113,11 @@ pub(crate) fn verified(dir: &Path, helm: &Path) {
 }
 
 pub(crate) fn packaged(dir: &Path, path: &Path, digest: &str, note: &str) {
-    eprintln!("{}: packaged {} sha256:{digest}{note}", dir.display(), path.display());
+    eprintln!(
+        "{}: packaged {} sha256:{digest}{note}",
+        dir.display(),
+        path.display()
+    );
 }
 
 pub(crate) fn pushed(archive: &Path, what: &str) {

@@ -73,7 +73,7 @@ fn word_token(text: &str, previous: Option<char>) -> Option<(usize, String)> {
 }
 
 /// The first placeholder in a string value, as written.
-pub fn find(text: &str) -> Option<String> {
+pub(crate) fn find(text: &str) -> Option<String> {
     let mut previous = None;
     for (i, c) in text.char_indices() {
         if let Some((len, _)) = at(&text[i..]).or_else(|| word_token(&text[i..], previous)) {
@@ -91,7 +91,7 @@ fn lookup<'a>(vars: &'a BTreeMap<String, String>, name: &str) -> Option<&'a Stri
 
 /// Substitutes placeholders whose variable is in `vars`. Inside a JSON string the value is
 /// escaped as string content; outside one (`"port": ${PORT}`) it is inserted as it is.
-pub fn substitute(text: &str, vars: &BTreeMap<String, String>) -> String {
+pub(crate) fn substitute(text: &str, vars: &BTreeMap<String, String>) -> String {
     if vars.is_empty() {
         return text.to_string();
     }
@@ -137,7 +137,7 @@ pub fn substitute(text: &str, vars: &BTreeMap<String, String>) -> String {
 }
 
 /// `--var-file`: `NAME=VALUE` lines (`#` comments, optional `export`), or a JSON object.
-pub fn parse_var_file(text: &str) -> Result<BTreeMap<String, String>, String> {
+pub(crate) fn parse_var_file(text: &str) -> Result<BTreeMap<String, String>, String> {
     if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text) {
         return Ok(map
             .into_iter()

@@ -115,7 +115,11 @@ fn name_findings(
     }
 }
 
-pub(crate) fn check_strict(settings: &Settings, source: &std::path::Path, report: &Report) -> Result<()> {
+pub(crate) fn check_strict(
+    settings: &Settings,
+    source: &std::path::Path,
+    report: &Report,
+) -> Result<()> {
     if !settings.strict {
         return Ok(());
     }

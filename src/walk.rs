@@ -12,7 +12,10 @@ pub(crate) struct Entry {
 
 /// Files under `dir`, recursively, in byte order of names. `keep(rel, is_dir)` decides whether
 /// an entry is kept; a directory that is not kept is not entered.
-pub(crate) fn files(dir: &Path, keep: &mut dyn FnMut(&str, bool) -> bool) -> std::io::Result<Vec<Entry>> {
+pub(crate) fn files(
+    dir: &Path,
+    keep: &mut dyn FnMut(&str, bool) -> bool,
+) -> std::io::Result<Vec<Entry>> {
     let mut out = Vec::new();
     walk(dir, "", keep, &mut out)?;
     Ok(out)

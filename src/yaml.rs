@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Node {
+pub(crate) enum Node {
     Null,
     Bool(bool),
     Int(i64),
@@ -18,7 +18,7 @@ pub enum Node {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub key: String,
     /// Documentation, written as a `# --` comment above the key.
     pub doc: Option<String>,
@@ -26,16 +26,16 @@ pub struct Entry {
 }
 
 impl Node {
-    pub fn str(s: impl Into<String>) -> Node {
+    pub(crate) fn str(s: impl Into<String>) -> Node {
         Node::Str(s.into())
     }
 
-    pub fn map() -> Node {
+    pub(crate) fn map() -> Node {
         Node::Map(Vec::new())
     }
 
     /// Adds an entry to a map node; a no-op on other nodes is a bug, so it panics there.
-    pub fn with(mut self, key: &str, doc: Option<&str>, value: Node) -> Node {
+    pub(crate) fn with(mut self, key: &str, doc: Option<&str>, value: Node) -> Node {
         match &mut self {
             Node::Map(entries) => entries.push(Entry {
                 key: key.to_string(),
@@ -47,7 +47,9 @@ impl Node {
         self
     }
 
-    pub fn string_map<'a>(items: impl IntoIterator<Item = (&'a String, &'a String)>) -> Node {
+    pub(crate) fn string_map<'a>(
+        items: impl IntoIterator<Item = (&'a String, &'a String)>,
+    ) -> Node {
         Node::Map(
             items
                 .into_iter()
@@ -60,12 +62,12 @@ impl Node {
         )
     }
 
-    pub fn string_seq<'a>(items: impl IntoIterator<Item = &'a String>) -> Node {
+    pub(crate) fn string_seq<'a>(items: impl IntoIterator<Item = &'a String>) -> Node {
         Node::Seq(items.into_iter().map(|s| Node::str(s.clone())).collect())
     }
 
     /// A tree without documentation from JSON data (object keys keep their order).
-    pub fn from_json(value: &serde_json::Value) -> Node {
+    pub(crate) fn from_json(value: &serde_json::Value) -> Node {
         use serde_json::Value;
         match value {
             Value::Null => Node::Null,
@@ -88,7 +90,7 @@ impl Node {
     }
 
     /// The same data as JSON, for the schema, the README and tests.
-    pub fn to_json(&self) -> serde_json::Value {
+    pub(crate) fn to_json(&self) -> serde_json::Value {
         use serde_json::Value;
         match self {
             Node::Null => Value::Null,
@@ -144,7 +146,7 @@ pub(crate) fn comment_safe(s: &str) -> String {
         .collect()
 }
 
-pub fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -170,7 +172,7 @@ pub fn quote(s: &str) -> String {
     out
 }
 
-pub fn scalar(s: &str) -> String {
+pub(crate) fn scalar(s: &str) -> String {
     if is_plain(s) {
         s.to_string()
     } else {
@@ -178,7 +180,7 @@ pub fn scalar(s: &str) -> String {
     }
 }
 
-pub fn to_string(node: &Node) -> String {
+pub(crate) fn to_string(node: &Node) -> String {
     let mut out = String::new();
     match node {
         Node::Map(entries) if !entries.is_empty() => write_entries(&mut out, entries, 0, true),

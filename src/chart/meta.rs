@@ -32,7 +32,7 @@ const KNOWN: &[&str] = &[
 ];
 
 impl ChartMeta {
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut out = format!("apiVersion: v2\nname: {}\n", yaml::scalar(&self.name));
         if let Some(d) = &self.description {
             out.push_str(&format!("description: {}\n", yaml::quote(d)));
@@ -41,7 +41,10 @@ impl ChartMeta {
             out.push_str(&format!("type: {}\n", yaml::scalar(k)));
         }
         // Always quoted: unquoted `1.10` is the number 1.1 to a YAML reader.
-        out.push_str(&format!("version: {}\n", yaml::quote(&self.version.to_string())));
+        out.push_str(&format!(
+            "version: {}\n",
+            yaml::quote(&self.version.to_string())
+        ));
         if let Some(a) = &self.app_version {
             out.push_str(&format!("appVersion: {}\n", yaml::quote(a)));
         }
@@ -56,21 +59,25 @@ impl ChartMeta {
         out
     }
 
-    pub fn parse(chart_yaml: &[u8], origin: &Path) -> Result<ChartMeta> {
+    pub(crate) fn parse(chart_yaml: &[u8], origin: &Path) -> Result<ChartMeta> {
         let bad = |message: String| Error::Output {
             path: origin.to_path_buf(),
             message,
         };
         let text =
             std::str::from_utf8(chart_yaml).map_err(|_| bad("Chart.yaml is not UTF-8".into()))?;
-        let value: Value = yaml::from_str(text)
-            .map_err(|e| bad(format!("Chart.yaml does not parse: {e}")))?;
+        let value: Value =
+            yaml::from_str(text).map_err(|e| bad(format!("Chart.yaml does not parse: {e}")))?;
         let Value::Object(map) = value else {
             return Err(bad("Chart.yaml is not a mapping".into()));
         };
         let text_of = |key: &str| map.get(key).and_then(scalar_text);
         let name = text_of("name").unwrap_or_default();
-        if name.is_empty() || name.contains('/') || name.contains('\\') || name == "." || name == ".."
+        if name.is_empty()
+            || name.contains('/')
+            || name.contains('\\')
+            || name == "."
+            || name == ".."
         {
             return Err(bad(format!(
                 "Chart.yaml: name {name:?} is not a valid chart name"
@@ -100,14 +107,11 @@ impl ChartMeta {
     }
 
     /// As data, for index entries and the OCI config blob.
-    pub fn to_json(&self) -> Map<String, Value> {
+    pub(crate) fn to_json(&self) -> Map<String, Value> {
         let mut map = Map::new();
         map.insert("apiVersion".into(), "v2".into());
         map.insert("name".into(), self.name.clone().into());
-        let optional = [
-            ("description", &self.description),
-            ("type", &self.kind),
-        ];
+        let optional = [("description", &self.description), ("type", &self.kind)];
         for (key, value) in optional {
             if let Some(v) = value {
                 map.insert(key.into(), v.clone().into());
@@ -143,14 +147,21 @@ mod tests {
 
     #[test]
     fn chart_yaml_round_trips_with_a_new_version() {
-        let text = b"apiVersion: v2\nname: web\nversion: 0.1.0\nappVersion: \"1.10\"\nkeywords: [a]\n";
+        let text =
+            b"apiVersion: v2\nname: web\nversion: 0.1.0\nappVersion: \"1.10\"\nkeywords: [a]\n";
         let mut meta = ChartMeta::parse(text, Path::new("Chart.yaml")).unwrap();
         assert_eq!(meta.app_version.as_deref(), Some("1.10"));
         meta.version = semver::Version::new(1, 2, 3);
         let again = ChartMeta::parse(meta.render().as_bytes(), Path::new("x")).unwrap();
         assert_eq!(again, meta);
         assert!(meta.render().contains("version: \"1.2.3\"\n"));
-        assert!(ChartMeta::parse(b"apiVersion: v1\nname: x\nversion: 1.0.0\n", Path::new("x")).is_err());
-        assert!(ChartMeta::parse(b"apiVersion: v2\nname: ../x\nversion: 1.0.0\n", Path::new("x")).is_err());
+        assert!(
+            ChartMeta::parse(b"apiVersion: v1\nname: x\nversion: 1.0.0\n", Path::new("x")).is_err()
+        );
+        assert!(ChartMeta::parse(
+            b"apiVersion: v2\nname: ../x\nversion: 1.0.0\n",
+            Path::new("x")
+        )
+        .is_err());
     }
 }

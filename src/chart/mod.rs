@@ -1,10 +1,10 @@
 //! A chart in memory: every file, by relative path, ready to be written or packaged.
 
 mod meta;
-pub mod readme;
-pub mod schema;
-pub mod values;
-pub mod write;
+pub(crate) mod readme;
+pub(crate) mod schema;
+pub(crate) mod values;
+pub(crate) mod write;
 
 use std::collections::BTreeMap;
 
@@ -18,8 +18,8 @@ pub(crate) use meta::ChartMeta;
 
 /// Name of the file that records which files of a chart directory the tool generated, so a
 /// re-run replaces exactly those and keeps the user's own files.
-pub const MANIFEST: &str = ".ecs-import";
-pub const REPORT_FILE: &str = "ecs-import-report.json";
+pub(crate) const MANIFEST: &str = ".ecs-import";
+pub(crate) const REPORT_FILE: &str = "ecs-import-report.json";
 
 /// Go-template files, copied verbatim apart from the chart name in `define` names (which must
 /// be unique across an umbrella chart's subcharts).
@@ -85,7 +85,7 @@ const HELMIGNORE: &str = include_str!("../../chart-templates/helmignore");
 
 /// Every file of a chart by relative path; Chart.yaml is always `meta` rendered.
 #[derive(Debug, Clone)]
-pub struct Chart {
+pub(crate) struct Chart {
     pub name: String,
     pub(crate) meta: ChartMeta,
     pub files: BTreeMap<String, Vec<u8>>,
@@ -100,7 +100,7 @@ impl Chart {
 }
 
 #[derive(Debug, Clone)]
-pub struct ChartOptions {
+pub(crate) struct ChartOptions {
     pub version: semver::Version,
     pub app_version: Option<String>,
 }
@@ -136,12 +136,17 @@ fn chart_meta(w: &Workload, description: &str, options: &ChartOptions) -> ChartM
     }
 }
 
-pub fn build(w: &Workload, source: &str, report: &Report, options: &ChartOptions) -> Result<Chart> {
+pub(crate) fn build(
+    w: &Workload,
+    source: &str,
+    report: &Report,
+    options: &ChartOptions,
+) -> Result<Chart> {
     build_with_values(w, source, report, options, &values::build(w))
 }
 
 /// Builds a chart whose values.yaml is `values` (the environment merge supplies its own).
-pub fn build_with_values(
+pub(crate) fn build_with_values(
     w: &Workload,
     source: &str,
     report: &Report,

@@ -45,7 +45,7 @@ fn cell(text: &str) -> String {
 
 /// Table rows for documented keys; a documented map whose children are documented too is
 /// listed through its children, so every row shows a default a user can copy.
-pub fn parameters(node: &Node) -> Vec<(String, String, serde_json::Value)> {
+pub(crate) fn parameters(node: &Node) -> Vec<(String, String, serde_json::Value)> {
     fn walk(node: &Node, prefix: &str, out: &mut Vec<(String, String, serde_json::Value)>) {
         let Node::Map(entries) = node else { return };
         for e in entries {
@@ -74,7 +74,12 @@ pub fn parameters(node: &Node) -> Vec<(String, String, serde_json::Value)> {
     out
 }
 
-pub fn render(w: &Workload, description: &str, values: &Node, report: &Report) -> Result<String> {
+pub(crate) fn render(
+    w: &Workload,
+    description: &str,
+    values: &Node,
+    report: &Report,
+) -> Result<String> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_escape_fn(handlebars::no_escape);

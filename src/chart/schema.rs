@@ -84,7 +84,7 @@ fn container() -> Value {
     }))
 }
 
-pub fn build() -> Value {
+pub(crate) fn build() -> Value {
     let persistence = closed(json!({
         "enabled": boolean(),
         "size": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?([EPTGMK]i?)?$"},

@@ -204,7 +204,7 @@ fn container_node(c: &Container) -> Node {
 
 /// A value that a deploy step must fill in: a `${…}` placeholder (envsubst, Terraform,
 /// CloudFormation) or a `{{ … }}` template expression kept from the input.
-pub fn is_placeholder(text: &str) -> bool {
+pub(crate) fn is_placeholder(text: &str) -> bool {
     crate::placeholder::find(text).is_some()
 }
 
@@ -331,7 +331,7 @@ fn affinity(w: &Workload) -> Node {
     )
 }
 
-pub fn build(w: &Workload) -> Node {
+pub(crate) fn build(w: &Workload) -> Node {
     let mut node = build_values(w);
     flag_placeholders(&mut node);
     node

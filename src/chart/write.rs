@@ -101,8 +101,7 @@ pub(crate) fn write_chart(chart: &Chart, out: &Path, force: bool) -> Result<Writ
     let mut user_files = Vec::new();
     if let Some(owned) = &previous {
         // Carry over every file the user added (values-prod.yaml, extra templates…).
-        let existing =
-            crate::walk::files(&target, &mut |_, _| true).map_err(write_err(&target))?;
+        let existing = crate::walk::files(&target, &mut |_, _| true).map_err(write_err(&target))?;
         for entry in existing {
             let rel = entry.rel;
             if rel == MANIFEST || owned.contains(&rel) || chart.files.contains_key(&rel) {

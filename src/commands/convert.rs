@@ -96,8 +96,11 @@ fn write(mut converted: Converted, config: &ConvertConfig) -> Result<Written> {
     }
     let written = crate::chart::write::write_chart(&converted.chart, &config.output, config.force)?;
     if config.package {
-        let source =
-            crate::package::ChartSource::from_chart(&converted.chart, &written.dir, written.user_files)?;
+        let source = crate::package::ChartSource::from_chart(
+            &converted.chart,
+            &written.dir,
+            written.user_files,
+        )?;
         crate::package::write(&source.build(None)?, &config.output)?;
     }
     let warnings = output::warning_lines(&converted.report);

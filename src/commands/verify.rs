@@ -7,7 +7,7 @@ use std::process::Command;
 use crate::error::Error;
 
 /// Helm runs plugins with HELM_BIN set to itself; otherwise `helm` from the PATH.
-pub fn helm_binary() -> PathBuf {
+pub(crate) fn helm_binary() -> PathBuf {
     std::env::var_os("HELM_BIN")
         .filter(|v| !v.is_empty())
         .map_or_else(|| PathBuf::from("helm"), PathBuf::from)
@@ -28,7 +28,7 @@ fn first_error_line(output: &std::process::Output) -> String {
 }
 
 /// Runs lint and template over `chart` with each of `values_files`; returns every failure.
-pub fn verify_chart(helm: &Path, chart: &Path, values_files: &[String]) -> Vec<Error> {
+pub(crate) fn verify_chart(helm: &Path, chart: &Path, values_files: &[String]) -> Vec<Error> {
     let mut errors = Vec::new();
     let mut variants: Vec<Option<&String>> = vec![None];
     variants.extend(values_files.iter().map(Some));

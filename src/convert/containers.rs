@@ -1,9 +1,9 @@
 //! Container basics: image, command and args with Docker's semantics, environment, working
 //! directory, user and security settings, and which container is the main one.
 
-use crate::report::Code;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
+use crate::report::Code;
 use crate::report::Report;
 use crate::workload::{Container, SecurityContext, Workload};
 
@@ -12,11 +12,15 @@ use super::naming::{dns_label, unique};
 
 /// Kubernetes expands `$(VAR)` in command, args and env values; ECS passes them verbatim.
 /// `$$(` is Kubernetes' escape for a literal `$(`.
-pub fn escape_expansion(text: &str) -> String {
+pub(crate) fn escape_expansion(text: &str) -> String {
     text.replace("$(", "$$(")
 }
 
-pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Result<(), FieldError> {
+pub(crate) fn apply(
+    td: &TaskDefinition,
+    w: &mut Workload,
+    report: &mut Report,
+) -> Result<(), FieldError> {
     let mut names: Vec<String> = Vec::new();
     for def in &td.containers {
         let mut name = dns_label(&def.name, 63);

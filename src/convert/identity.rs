@@ -1,13 +1,17 @@
 //! AWS identity: the task role becomes the ServiceAccount's IRSA role; the execution role's
 //! duties (image pulls, secret fetches, log writes) move to the node and to cluster add-ons.
 
-use crate::report::Code;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
+use crate::report::Code;
 use crate::report::Report;
 use crate::workload::Workload;
 
-pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Result<(), FieldError> {
+pub(crate) fn apply(
+    td: &TaskDefinition,
+    w: &mut Workload,
+    report: &mut Report,
+) -> Result<(), FieldError> {
     if let Some(role) = &td.task_role_arn {
         w.role_arn = Some(role.clone());
         report.info(

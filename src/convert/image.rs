@@ -3,7 +3,7 @@
 
 use crate::workload::Image;
 
-pub fn parse_image(reference: &str) -> Image {
+pub(crate) fn parse_image(reference: &str) -> Image {
     let (rest, digest) = match reference.split_once('@') {
         Some((rest, digest)) => (rest, digest.to_string()),
         None => (reference, String::new()),

@@ -1,20 +1,20 @@
 //! Mapping rules, one module per concern, applied in a fixed order: containers first (they
 //! create the workload's containers), then what hangs off them.
 
-pub mod containers;
-pub mod identity;
-pub mod image;
+pub(crate) mod containers;
+pub(crate) mod identity;
+pub(crate) mod image;
 pub mod naming;
-pub mod networking;
-pub mod placement;
-pub mod pod;
-pub mod probes;
-pub mod resources;
-pub mod scheduling;
-pub mod secrets;
-pub mod service;
-pub mod startup;
-pub mod storage;
+pub(crate) mod networking;
+pub(crate) mod placement;
+pub(crate) mod pod;
+pub(crate) mod probes;
+pub(crate) mod resources;
+pub(crate) mod scheduling;
+pub(crate) mod secrets;
+pub(crate) mod service;
+pub(crate) mod startup;
+pub(crate) mod storage;
 
 use crate::ecs::service::ServiceDefinition;
 use crate::ecs::TaskDefinition;
@@ -31,7 +31,8 @@ pub(crate) struct Source<'a> {
 
 /// A rule that reads the task definition only.
 #[cfg(test)]
-pub(crate) type TaskRule = fn(&TaskDefinition, &mut Workload, &mut Report) -> Result<(), FieldError>;
+pub(crate) type TaskRule =
+    fn(&TaskDefinition, &mut Workload, &mut Report) -> Result<(), FieldError>;
 
 type Rule = fn(&Source, &mut Workload, &mut Report) -> Result<(), FieldError>;
 
@@ -67,11 +68,11 @@ fn workload_kind(s: &Source, w: &mut Workload, _: &mut Report) -> Result<(), Fie
 
 /// Choices the user makes on the command line that the rules need.
 #[derive(Debug, Clone, Default)]
-pub struct Options {
+pub(crate) struct Options {
     pub workload: Option<WorkloadKind>,
 }
 
-pub fn convert(
+pub(crate) fn convert(
     td: &TaskDefinition,
     service: Option<&ServiceDefinition>,
     name: String,

@@ -3,7 +3,7 @@
 
 /// Longest chart name: `<release>-<chart>` must stay under the 52 characters a StatefulSet name
 /// may have (its pods' `controller-revision-hash` label adds 11), leaving room for the release.
-pub const MAX_CHART_NAME: usize = 40;
+pub(crate) const MAX_CHART_NAME: usize = 40;
 
 /// Lowercase DNS label of at most `max` characters; empty when nothing usable is left.
 pub fn dns_label(input: &str, max: usize) -> String {
@@ -21,7 +21,7 @@ pub fn dns_label(input: &str, max: usize) -> String {
 }
 
 /// Chart name from the first usable candidate (`--name`, family, file stem).
-pub fn chart_name<'a>(candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn chart_name<'a>(candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     candidates
         .into_iter()
         .map(|c| dns_label(c, MAX_CHART_NAME))
@@ -30,7 +30,7 @@ pub fn chart_name<'a>(candidates: impl IntoIterator<Item = &'a str>) -> Option<S
 
 /// IANA service name as Kubernetes port names require: at most 15 characters of `[a-z0-9-]`,
 /// at least one letter, no leading, trailing or doubled hyphen.
-pub fn port_name(input: &str) -> Option<String> {
+pub(crate) fn port_name(input: &str) -> Option<String> {
     let label = dns_label(input, 15);
     let valid =
         !label.is_empty() && label.chars().any(|c| c.is_ascii_lowercase()) && !label.contains("--");
@@ -38,7 +38,7 @@ pub fn port_name(input: &str) -> Option<String> {
 }
 
 /// Makes `candidate` unique among `taken` by appending `-2`, `-3`… within `max` characters.
-pub fn unique(candidate: String, taken: &[String], max: usize) -> String {
+pub(crate) fn unique(candidate: String, taken: &[String], max: usize) -> String {
     if !taken.contains(&candidate) {
         return candidate;
     }

@@ -1,15 +1,19 @@
 //! Ports and network mode. All containers of a pod share one network namespace, as in
 //! `awsvpc` mode; host ports give way to a Service.
 
-use crate::report::Code;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
+use crate::report::Code;
 use crate::report::Report;
 use crate::workload::{Port, Workload};
 
 use super::naming::{port_name, unique};
 
-pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Result<(), FieldError> {
+pub(crate) fn apply(
+    td: &TaskDefinition,
+    w: &mut Workload,
+    report: &mut Report,
+) -> Result<(), FieldError> {
     let mode = td.network_mode.as_deref();
     match mode {
         Some("host") => {

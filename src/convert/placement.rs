@@ -1,10 +1,10 @@
 //! ECS placement constraints (`memberOf` expressions in the cluster query language) → required
 //! node affinity, where the attribute has a Kubernetes node label; the rest is reported.
 
-use crate::report::Code;
 use crate::ecs::path::JsonPath;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
+use crate::report::Code;
 use crate::report::Report;
 use crate::workload::{NodeRequirement, Workload};
 
@@ -87,7 +87,11 @@ fn expression(text: &str, report: &mut Report, path: &JsonPath) -> Result<NodeRe
     })
 }
 
-pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Result<(), FieldError> {
+pub(crate) fn apply(
+    td: &TaskDefinition,
+    w: &mut Workload,
+    report: &mut Report,
+) -> Result<(), FieldError> {
     // Constraints are ANDed; `or` inside one gives alternative node selector terms.
     let mut terms: Vec<Vec<NodeRequirement>> = vec![vec![]];
     let mut any = false;
@@ -190,11 +194,9 @@ mod tests {
             }
         );
         assert_eq!(w.node_affinity[1][0].values, ["amd64"]);
-        assert!(report
-            .findings
-            .iter()
-            .any(|f| f.code == Code::Placement
-                && f.pointer == "/placementConstraints/2/expression"));
+        assert!(report.findings.iter().any(
+            |f| f.code == Code::Placement && f.pointer == "/placementConstraints/2/expression"
+        ));
         assert!(report
             .findings
             .iter()

@@ -57,7 +57,11 @@ fn valid_label_value(value: &str) -> bool {
             && value.ends_with(|c: char| c.is_ascii_alphanumeric()))
 }
 
-pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Result<(), FieldError> {
+pub(crate) fn apply(
+    td: &TaskDefinition,
+    w: &mut Workload,
+    report: &mut Report,
+) -> Result<(), FieldError> {
     let mut volume_names: Vec<String> = w.volumes.iter().map(|v| v.name.clone()).collect();
     let mounts_before: Vec<Vec<Mount>> = w.containers.iter().map(|c| c.mounts.clone()).collect();
     for (i, def) in td.containers.iter().enumerate() {

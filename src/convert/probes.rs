@@ -3,9 +3,9 @@
 //! A `startPeriod` becomes a startup probe rather than `initialDelaySeconds`: ECS counts a
 //! success during the start period at once, which a startup probe does and a fixed delay does not.
 
-use crate::report::Code;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
+use crate::report::Code;
 use crate::report::Report;
 use crate::workload::{Probe, Workload};
 
@@ -13,7 +13,11 @@ const DEFAULT_INTERVAL: i64 = 30;
 const DEFAULT_TIMEOUT: i64 = 5;
 const DEFAULT_RETRIES: i64 = 3;
 
-pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Result<(), FieldError> {
+pub(crate) fn apply(
+    td: &TaskDefinition,
+    w: &mut Workload,
+    report: &mut Report,
+) -> Result<(), FieldError> {
     let windows = td
         .operating_system_family
         .as_ref()

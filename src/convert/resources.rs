@@ -2,15 +2,15 @@
 //! limit and `memoryReservation` a soft one; task-level sizes are a budget for the whole task,
 //! shared out among the containers that set nothing themselves.
 
-use crate::report::Code;
 use crate::ecs::path::JsonPath;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
+use crate::report::Code;
 use crate::report::Report;
 use crate::workload::Workload;
 
 /// Millicores for CPU units: 1024 units are one vCPU, rounded up so tiny shares stay non-zero.
-pub fn millicores(units: i64) -> i64 {
+pub(crate) fn millicores(units: i64) -> i64 {
     (units * 1000 + 1023) / 1024
 }
 
@@ -68,7 +68,11 @@ pub(crate) fn mebibytes(mib: i64) -> String {
     }
 }
 
-pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Result<(), FieldError> {
+pub(crate) fn apply(
+    td: &TaskDefinition,
+    w: &mut Workload,
+    report: &mut Report,
+) -> Result<(), FieldError> {
     let task_cpu = td
         .cpu
         .as_ref()

@@ -1,12 +1,16 @@
 //! Where and how long pods run: runtime platform → node selector, stopTimeout → grace period.
 
-use crate::report::Code;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
+use crate::report::Code;
 use crate::report::Report;
 use crate::workload::Workload;
 
-pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Result<(), FieldError> {
+pub(crate) fn apply(
+    td: &TaskDefinition,
+    w: &mut Workload,
+    report: &mut Report,
+) -> Result<(), FieldError> {
     if let Some((arch, path)) = &td.cpu_architecture {
         let label = match arch.to_ascii_uppercase().as_str() {
             "X86_64" => "amd64",

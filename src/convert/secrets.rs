@@ -3,9 +3,9 @@
 //! records which AWS secret fills each key, so it can be synced (by hand or by a secrets
 //! operator) before install.
 
-use crate::report::Code;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
+use crate::report::Code;
 use crate::report::Report;
 use crate::workload::Workload;
 
@@ -28,7 +28,11 @@ fn secret_key(name: &str) -> String {
     }
 }
 
-pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Result<(), FieldError> {
+pub(crate) fn apply(
+    td: &TaskDefinition,
+    w: &mut Workload,
+    report: &mut Report,
+) -> Result<(), FieldError> {
     for (def, c) in td.containers.iter().zip(w.containers.iter_mut()) {
         for s in &def.secrets {
             let mut key = secret_key(&s.name);
@@ -98,7 +102,7 @@ mod tests {
 
 /// Where an ECS secret's value lives on AWS.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SecretSource {
+pub(crate) enum SecretSource {
     SecretsManager {
         /// The secret's ARN without the JSON key / version selector.
         id: String,
@@ -116,7 +120,7 @@ pub enum SecretSource {
 
 /// Parses `valueFrom`: a Secrets Manager ARN (7 `:`-separated parts, or 10 with
 /// `:json-key:version-stage:version-id`), an SSM parameter ARN, or a bare parameter name.
-pub fn parse_value_from(text: &str) -> Option<SecretSource> {
+pub(crate) fn parse_value_from(text: &str) -> Option<SecretSource> {
     if !text.starts_with("arn:") {
         return (!text.is_empty() && !text.contains(' ')).then(|| SecretSource::Parameter {
             name: text.to_string(),

@@ -2,12 +2,12 @@
 //! ports (an Ingress for an Application Load Balancer), service discovery, placement spread and
 //! target-tracking autoscaling.
 
-use crate::report::Code;
 use crate::ecs::service::ServiceDefinition;
+use crate::report::Code;
 use crate::report::Report;
 use crate::workload::{Autoscaling, Rollout, Workload, WorkloadKind};
 
-pub fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
+pub(crate) fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
     if let Some(count) = service.desired_count {
         w.replicas = count;
     }
@@ -32,11 +32,28 @@ pub fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut Report)
         let Some(port) = lb.container_port.and_then(|p| u16::try_from(p).ok()) else {
             continue;
         };
-        if !w.ports().any(|p| p.container_port == port) {
+        // The entry names its container; the port must be one that container maps.
+        let target = lb
+            .container_name
+            .as_deref()
+            .map(|n| crate::convert::naming::dns_label(n, 63));
+        let mapped = w
+            .containers
+            .iter()
+            .filter(|c| target.as_ref().is_none_or(|t| *t == c.name))
+            .flat_map(|c| c.ports.iter())
+            .any(|p| p.container_port == port);
+        if !mapped {
+            let who = lb
+                .container_name
+                .as_deref()
+                .map_or("no container".to_string(), |n| {
+                    format!("container {n:?} does not")
+                });
             report.warn(
                 Code::LbPort,
                 &lb.path.key("containerPort"),
-                format!("the load balancer sends traffic to port {port}, which no container maps"),
+                format!("the load balancer sends traffic to port {port}, which {who} map"),
                 "not added; add the port to the container's ports",
             );
             continue;
@@ -57,7 +74,10 @@ pub fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut Report)
                     report.warn(
                         Code::LbType,
                         &lb.path.key("targetGroupArn"),
-                        "the target group's load balancer type is not known from its ARN",
+                        format!(
+                            "the load balancer type of target group {} is not known from its ARN",
+                            lb.target_group.as_deref().unwrap_or("(none)")
+                        ),
                         "no Ingress; set ingress.enabled=true for an ALB, or service.type=LoadBalancer for an NLB",
                     );
                 }

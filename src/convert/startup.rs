@@ -6,13 +6,17 @@
 //! wait for to finish (SUCCESS, COMPLETE) becomes an init container. Init containers start in
 //! dependency order; the task's other containers start after all of them.
 
-use crate::report::Code;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
+use crate::report::Code;
 use crate::report::Report;
 use crate::workload::{ContainerKind, Workload};
 
-pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Result<(), FieldError> {
+pub(crate) fn apply(
+    td: &TaskDefinition,
+    w: &mut Workload,
+    report: &mut Report,
+) -> Result<(), FieldError> {
     let index = td.container_index();
     let mut kinds = vec![ContainerKind::App; td.containers.len()];
     let mut ignore_failure = vec![false; td.containers.len()];

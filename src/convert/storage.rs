@@ -14,9 +14,13 @@ use crate::workload::{Mount, Volume, VolumeSource, Workload, WorkloadKind};
 use super::naming::{dns_label, unique};
 
 /// ECS never knows a size for these; 10Gi is a common default for a service's data volume.
-pub const DEFAULT_SIZE: &str = "10Gi";
+pub(crate) const DEFAULT_SIZE: &str = "10Gi";
 
-pub fn apply(td: &TaskDefinition, w: &mut Workload, report: &mut Report) -> Result<(), FieldError> {
+pub(crate) fn apply(
+    td: &TaskDefinition,
+    w: &mut Workload,
+    report: &mut Report,
+) -> Result<(), FieldError> {
     let mut names: Vec<String> = Vec::new();
     let mut renamed: BTreeMap<&str, String> = BTreeMap::new();
     for v in &td.volumes {

@@ -13,11 +13,11 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::ecs::path::JsonPath;
-use crate::ecs::service::{read_service, Scaling, ServiceDefinition, TaskRef};
+use crate::ecs::service::{read_service, Scaling, ServiceDefinition};
 use crate::error::FieldError;
 use crate::report::Report;
 
-pub struct TemplateTask {
+pub(crate) struct TemplateTask {
     pub logical_id: String,
     pub path: JsonPath,
     /// The task definition in the API's shape, intrinsics resolved.
@@ -25,18 +25,18 @@ pub struct TemplateTask {
     pub report: Report,
 }
 
-pub struct TemplateService {
+pub(crate) struct TemplateService {
     pub logical_id: String,
     pub service: ServiceDefinition,
     pub report: Report,
 }
 
-pub struct Template {
+pub(crate) struct Template {
     pub tasks: Vec<TemplateTask>,
     pub services: Vec<TemplateService>,
 }
 
-pub fn is_template(value: &Value) -> bool {
+pub(crate) fn is_template(value: &Value) -> bool {
     value.get("Resources").is_some_and(Value::is_object)
 }
 
@@ -66,7 +66,7 @@ fn api_key(key: &str) -> String {
 }
 
 /// The CloudFormation name of an API field name (the inverse of `api_key`).
-pub fn cfn_key(key: &str) -> String {
+pub(crate) fn cfn_key(key: &str) -> String {
     match key {
         "efsVolumeConfiguration" => "EFSVolumeConfiguration".into(),
         "fileSystemId" => "FilesystemId".into(),
@@ -88,7 +88,7 @@ pub fn cfn_key(key: &str) -> String {
 
 /// Turns the part of a JSON pointer below a resource's Properties back into the template's
 /// names, so report entries point into the file the user has.
-pub fn template_pointer(rest: &str) -> String {
+pub(crate) fn template_pointer(rest: &str) -> String {
     let mut out = String::new();
     let mut user_map = false;
     for segment in rest.split('/').skip(1) {
@@ -301,10 +301,7 @@ impl Resolver<'_> {
                         let v = self
                             .resolve_opt(part, path, &mut quiet)
                             .unwrap_or(Value::String(String::new()));
-                        unresolved |= quiet
-                            .findings
-                            .iter()
-                            .any(|f| f.code == Code::CfnUnresolved);
+                        unresolved |= quiet.findings.iter().any(|f| f.code == Code::CfnUnresolved);
                         strings.push(match v {
                             Value::String(s) => s,
                             other => other.to_string(),
@@ -403,12 +400,13 @@ fn references(value: &Value) -> Vec<String> {
     out
 }
 
-pub fn read_template(value: &Value) -> Result<Template, FieldError> {
+#[cfg(test)]
+pub(crate) fn read_template(value: &Value) -> Result<Template, FieldError> {
     read_template_with(value, &BTreeMap::new())
 }
 
 /// Like `read_template`, with values for parameters and pseudo parameters from `--var`.
-pub fn read_template_with(
+pub(crate) fn read_template_with(
     value: &Value,
     vars: &BTreeMap<String, String>,
 ) -> Result<Template, FieldError> {
@@ -575,14 +573,6 @@ pub fn read_template_with(
         service.service.scaling = Some(scaling);
     }
     Ok(Template { tasks, services })
-}
-
-/// The task a template service runs, if it is one of the template's task definitions.
-pub fn task_of(service: &ServiceDefinition) -> Option<&str> {
-    match &service.task {
-        Some(TaskRef::Resource(id)) => Some(id.as_str()),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -4,10 +4,10 @@
 //! `describe-task-definition` output (`{"taskDefinition": …, "tags": …}`), the unwrapped task
 //! definition the console shows, and a bare list of container definitions.
 
-pub mod cloudformation;
-pub mod path;
-pub mod reader;
-pub mod service;
+pub(crate) mod cloudformation;
+pub(crate) mod path;
+pub(crate) mod reader;
+pub(crate) mod service;
 pub mod task_definition;
 
 use crate::report::Code;
@@ -20,11 +20,11 @@ use crate::error::{Error, FieldError, Result};
 use crate::report::Report;
 use path::JsonPath;
 use reader::Obj;
-pub use task_definition::TaskDefinition;
+pub(crate) use task_definition::TaskDefinition;
 
 /// Which on-disk shape a document had; recorded so the report can say what was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
+pub(crate) enum Shape {
     Register,
     DescribeWrapped,
     DescribeUnwrapped,
@@ -32,40 +32,31 @@ pub enum Shape {
 }
 
 #[derive(Debug)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     pub task: TaskDefinition,
+    /// Read by the tests that check each shape is recognised.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub shape: Shape,
     pub report: Report,
 }
 
-/// Reads and parses one file; `file` is the name errors print (the path as the user gave it).
-pub fn load(path: &Path) -> Result<Loaded> {
-    load_with(path, &BTreeMap::new())
-}
-
-/// Like `load`, with placeholders filled in from `vars` first.
-pub fn load_with(path: &Path, vars: &BTreeMap<String, String>) -> Result<Loaded> {
-    let value = parse_file(path, vars)?;
-    from_value(&value).map_err(|e| Error::field(&path.display().to_string(), e))
-}
-
-pub fn from_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| Error::Utf8 {
-        file: file.to_string(),
-        offset: e.valid_up_to(),
-    })?;
-    from_str(text, file)
-}
-
-/// Parses a file as JSON (UTF-8, an optional BOM), with the same errors as `load`.
-pub fn parse_file(path: &Path, vars: &BTreeMap<String, String>) -> Result<Value> {
-    let file = path.display().to_string();
+/// Parses a file as JSON (UTF-8, an optional BOM), placeholders filled in from `vars` first.
+pub(crate) fn parse_file(path: &Path, vars: &BTreeMap<String, String>) -> Result<Value> {
     let bytes = std::fs::read(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    parse_bytes(&bytes, &path.display().to_string(), vars)
+}
+
+/// Parses JSON bytes; `file` is the name errors print (the path as the user gave it).
+pub(crate) fn parse_bytes(
+    bytes: &[u8],
+    file: &str,
+    vars: &BTreeMap<String, String>,
+) -> Result<Value> {
+    let file = file.to_string();
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| Error::Utf8 {
         file: file.clone(),
         offset: e.valid_up_to(),
@@ -83,7 +74,8 @@ pub fn parse_file(path: &Path, vars: &BTreeMap<String, String>) -> Result<Value>
     })
 }
 
-pub fn from_str(text: &str, file: &str) -> Result<Loaded> {
+#[cfg(test)]
+pub(crate) fn from_str(text: &str, file: &str) -> Result<Loaded> {
     if text.trim().is_empty() {
         return Err(Error::Empty {
             file: file.to_string(),
@@ -155,12 +147,13 @@ fn report_placeholders(value: &Value, path: &JsonPath, report: &mut Report) {
     }
 }
 
-pub fn from_value(value: &Value) -> Result<Loaded, FieldError> {
+#[cfg(test)]
+pub(crate) fn from_value(value: &Value) -> Result<Loaded, FieldError> {
     from_value_at(value, JsonPath::root())
 }
 
 /// Like `from_value`, for a task definition found at `root` inside a larger document.
-pub fn from_value_at(value: &Value, root: JsonPath) -> Result<Loaded, FieldError> {
+pub(crate) fn from_value_at(value: &Value, root: JsonPath) -> Result<Loaded, FieldError> {
     let mut report = Report::default();
     let (task, shape) = match value {
         Value::Object(map) if map.get("taskDefinition").is_some_and(Value::is_object) => {
@@ -331,7 +324,7 @@ mod tests {
             "t.json: containerDefinitions[0].mountPoints[0].sourceVolume: names volume \"data\", which is not declared in `volumes`"
         );
         assert_eq!(
-            from_bytes(b"{\"a\": \"\xff\"}", "t.json")
+            parse_bytes(b"{\"a\": \"\xff\"}", "t.json", &BTreeMap::new())
                 .unwrap_err()
                 .to_string(),
             "t.json: not valid UTF-8 (first bad byte at offset 7)"

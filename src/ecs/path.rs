@@ -10,31 +10,35 @@ enum Segment {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct JsonPath(Vec<Segment>);
+pub(crate) struct JsonPath(Vec<Segment>);
 
 impl JsonPath {
-    pub fn root() -> Self {
+    pub(crate) fn root() -> Self {
         JsonPath(Vec::new())
     }
 
-    pub fn key(&self, key: &str) -> Self {
+    pub(crate) fn key(&self, key: &str) -> Self {
         let mut next = self.clone();
         next.0.push(Segment::Key(key.to_string()));
         next
     }
 
-    pub fn index(&self, index: usize) -> Self {
+    pub(crate) fn index(&self, index: usize) -> Self {
         let mut next = self.clone();
         next.0.push(Segment::Index(index));
         next
     }
 
-    pub fn depth(&self) -> usize {
+    pub(crate) fn depth(&self) -> usize {
         self.0.len()
     }
 
     /// The same path with every key after the first `skip` segments renamed by `rename`.
-    pub fn rename_keys_after(&self, skip: usize, rename: impl Fn(&str) -> String) -> JsonPath {
+    pub(crate) fn rename_keys_after(
+        &self,
+        skip: usize,
+        rename: impl Fn(&str) -> String,
+    ) -> JsonPath {
         JsonPath(
             self.0
                 .iter()
@@ -48,7 +52,7 @@ impl JsonPath {
     }
 
     /// `containerDefinitions[1].portMappings[0].containerPort`; the root is `(top level)`.
-    pub fn dotted(&self) -> String {
+    pub(crate) fn dotted(&self) -> String {
         if self.0.is_empty() {
             return "(top level)".to_string();
         }
@@ -72,7 +76,7 @@ impl JsonPath {
     }
 
     /// RFC 6901 pointer: `/containerDefinitions/1/portMappings/0/containerPort`.
-    pub fn pointer(&self) -> String {
+    pub(crate) fn pointer(&self) -> String {
         let mut out = String::new();
         for segment in &self.0 {
             out.push('/');

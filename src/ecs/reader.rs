@@ -14,16 +14,16 @@ use crate::ecs::path::JsonPath;
 use crate::error::FieldError;
 use crate::report::Report;
 
-pub type ReadResult<T> = Result<T, FieldError>;
+pub(crate) type ReadResult<T> = Result<T, FieldError>;
 
 /// A field the model knows but the converter does not carry over: its report code and why.
-pub struct NotCarried {
+pub(crate) struct NotCarried {
     pub key: &'static str,
     pub code: crate::report::Code,
     pub why: &'static str,
 }
 
-pub struct Obj<'v> {
+pub(crate) struct Obj<'v> {
     map: &'v Map<String, Value>,
     path: JsonPath,
     consumed: Vec<&'v str>,
@@ -41,7 +41,7 @@ fn describe(value: &Value) -> String {
 }
 
 impl<'v> Obj<'v> {
-    pub fn new(value: &'v Value, path: JsonPath) -> ReadResult<Self> {
+    pub(crate) fn new(value: &'v Value, path: JsonPath) -> ReadResult<Self> {
         match value {
             Value::Object(map) => Ok(Obj {
                 map,
@@ -55,16 +55,16 @@ impl<'v> Obj<'v> {
         }
     }
 
-    pub fn path(&self) -> &JsonPath {
+    pub(crate) fn path(&self) -> &JsonPath {
         &self.path
     }
 
-    pub fn has(&self, key: &str) -> bool {
+    pub(crate) fn has(&self, key: &str) -> bool {
         self.map.get(key).is_some_and(|v| !v.is_null())
     }
 
     /// The raw value, marked as consumed. `null` reads as absent and is noted in the report.
-    pub fn raw(&mut self, key: &str, report: &mut Report) -> Option<(&'v Value, JsonPath)> {
+    pub(crate) fn raw(&mut self, key: &str, report: &mut Report) -> Option<(&'v Value, JsonPath)> {
         let (k, value) = self.map.get_key_value(key)?;
         self.consumed.push(k.as_str());
         let path = self.path.key(key);
@@ -80,7 +80,7 @@ impl<'v> Obj<'v> {
         Some((value, path))
     }
 
-    pub fn string(&mut self, key: &str, report: &mut Report) -> ReadResult<Option<String>> {
+    pub(crate) fn string(&mut self, key: &str, report: &mut Report) -> ReadResult<Option<String>> {
         let Some((value, path)) = self.raw(key, report) else {
             return Ok(None);
         };
@@ -112,7 +112,11 @@ impl<'v> Obj<'v> {
     }
 
     /// A string that may legitimately be empty (environment values, for instance).
-    pub fn exact_string(&mut self, key: &str, report: &mut Report) -> ReadResult<Option<String>> {
+    pub(crate) fn exact_string(
+        &mut self,
+        key: &str,
+        report: &mut Report,
+    ) -> ReadResult<Option<String>> {
         let Some((value, path)) = self.raw(key, report) else {
             return Ok(None);
         };
@@ -143,7 +147,7 @@ impl<'v> Obj<'v> {
         }
     }
 
-    pub fn int(
+    pub(crate) fn int(
         &mut self,
         key: &str,
         min: i64,
@@ -195,7 +199,7 @@ impl<'v> Obj<'v> {
         Ok(Some(number))
     }
 
-    pub fn bool(&mut self, key: &str, report: &mut Report) -> ReadResult<Option<bool>> {
+    pub(crate) fn bool(&mut self, key: &str, report: &mut Report) -> ReadResult<Option<bool>> {
         let Some((value, path)) = self.raw(key, report) else {
             return Ok(None);
         };
@@ -219,7 +223,7 @@ impl<'v> Obj<'v> {
         }
     }
 
-    pub fn array(
+    pub(crate) fn array(
         &mut self,
         key: &str,
         report: &mut Report,
@@ -240,14 +244,18 @@ impl<'v> Obj<'v> {
         }
     }
 
-    pub fn object(&mut self, key: &str, report: &mut Report) -> ReadResult<Option<Obj<'v>>> {
+    pub(crate) fn object(&mut self, key: &str, report: &mut Report) -> ReadResult<Option<Obj<'v>>> {
         let Some((value, path)) = self.raw(key, report) else {
             return Ok(None);
         };
         Obj::new(value, path).map(Some)
     }
 
-    pub fn string_list(&mut self, key: &str, report: &mut Report) -> ReadResult<Vec<String>> {
+    pub(crate) fn string_list(
+        &mut self,
+        key: &str,
+        report: &mut Report,
+    ) -> ReadResult<Vec<String>> {
         let mut out = Vec::new();
         for (value, path) in self.array(key, report)? {
             match value {
@@ -264,7 +272,7 @@ impl<'v> Obj<'v> {
         Ok(out)
     }
 
-    pub fn string_map(
+    pub(crate) fn string_map(
         &mut self,
         key: &str,
         report: &mut Report,
@@ -293,7 +301,7 @@ impl<'v> Obj<'v> {
     /// Reports every key that was not read: fields the converter knows but does not carry over
     /// get their own code and reason; keys outside the ECS model are kept, value and all, in
     /// the report.
-    pub fn finish(self, not_carried: &[NotCarried], report: &mut Report) {
+    pub(crate) fn finish(self, not_carried: &[NotCarried], report: &mut Report) {
         for (key, value) in self.map {
             if self.consumed.contains(&key.as_str()) {
                 continue;
@@ -315,7 +323,7 @@ impl<'v> Obj<'v> {
                 continue;
             }
             if let Some(known) = not_carried.iter().find(|n| n.key == key) {
-                report.warn(
+                report.add(
                     known.code,
                     &path,
                     format!("`{key}` is not carried over"),

@@ -11,7 +11,7 @@ use crate::report::Report;
 
 /// Which task definition a service runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TaskRef {
+pub(crate) enum TaskRef {
     /// `family`, `family:revision` or a task definition ARN.
     Family {
         family: String,
@@ -22,7 +22,7 @@ pub enum TaskRef {
 }
 
 impl TaskRef {
-    pub fn parse(text: &str) -> TaskRef {
+    pub(crate) fn parse(text: &str) -> TaskRef {
         let tail = text
             .rsplit_once("task-definition/")
             .map_or(text, |(_, t)| t);
@@ -40,7 +40,7 @@ impl TaskRef {
 }
 
 #[derive(Debug, Clone)]
-pub struct LoadBalancer {
+pub(crate) struct LoadBalancer {
     pub path: JsonPath,
     pub container_name: Option<String>,
     pub container_port: Option<i64>,
@@ -50,7 +50,7 @@ pub struct LoadBalancer {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Scaling {
+pub(crate) struct Scaling {
     pub min: i64,
     pub max: i64,
     pub cpu_percent: Option<i64>,
@@ -58,7 +58,7 @@ pub struct Scaling {
 }
 
 #[derive(Debug, Clone)]
-pub struct ServiceDefinition {
+pub(crate) struct ServiceDefinition {
     pub path: JsonPath,
     pub name: Option<String>,
     pub task: Option<TaskRef>,
@@ -73,8 +73,9 @@ pub struct ServiceDefinition {
     pub scaling: Option<Scaling>,
 }
 
-/// Fields of describe-services output that describe the running state, not the service.
-const RUNTIME_FIELDS: &[&str] = &[
+/// Fields of describe-services output that describe the running state, not the service:
+/// reported as notes, so nothing is dropped without a word.
+const RUNTIME_STATE: &[&str] = &[
     "serviceArn",
     "clusterArn",
     "status",
@@ -85,31 +86,35 @@ const RUNTIME_FIELDS: &[&str] = &[
     "events",
     "createdAt",
     "createdBy",
-    "roleArn",
     "currentServiceDeployment",
     "currentServiceRevisions",
-    "cluster",
-    "launchType",
-    "platformVersion",
-    "platformFamily",
-    "networkConfiguration",
-    "schedulingStrategy",
-    "enableECSManagedTags",
-    "propagateTags",
-    "enableExecuteCommand",
-    "healthCheckGracePeriodSeconds",
-    "deploymentController",
-    "tags",
-    "availabilityZoneRebalancing",
     "clientToken",
-    "serviceConnectConfiguration",
-    "volumeConfigurations",
-    "vpcLatticeConfigurations",
-    "placementConstraints",
-    "loadBalancerName",
 ];
 
-pub fn read_service(
+/// Service settings with no mapping yet, each reported with what to do on EKS.
+const NOT_CARRIED: &[(&str, &str)] = &[
+    ("roleArn", "the service-linked role for load balancers; the AWS Load Balancer Controller has its own"),
+    ("cluster", "the ECS cluster; on EKS the chart is installed into a namespace of your cluster"),
+    ("launchType", "capacity is chosen by node selectors, Karpenter NodePools or Fargate profiles"),
+    ("platformVersion", "Fargate platform versions have no EKS equivalent"),
+    ("platformFamily", "the node's operating system is chosen with nodeSelector kubernetes.io/os"),
+    ("networkConfiguration", "pods get VPC addresses from the VPC CNI; security groups for pods need a SecurityGroupPolicy"),
+    ("schedulingStrategy", "DAEMON services need a DaemonSet; the chart runs a Deployment or StatefulSet"),
+    ("enableECSManagedTags", "ECS-managed tags have no Kubernetes equivalent; use commonLabels"),
+    ("propagateTags", "tags are not propagated; set podLabels or podAnnotations"),
+    ("enableExecuteCommand", "kubectl exec needs RBAC on pods/exec instead"),
+    ("healthCheckGracePeriodSeconds", "set a startupProbe (or minReadySeconds) covering the grace period"),
+    ("deploymentController", "Kubernetes rolls Deployments itself; blue/green needs Argo Rollouts or Flagger"),
+    ("tags", "service tags are not carried over; set podLabels or podAnnotations"),
+    ("availabilityZoneRebalancing", "spread pods with topologySpreadConstraints on topology.kubernetes.io/zone"),
+    ("serviceConnectConfiguration", "Service Connect names become Kubernetes Service DNS names; check clients' addresses"),
+    ("volumeConfigurations", "ECS-managed EBS volumes: set persistence sizes and storage classes in values"),
+    ("vpcLatticeConfigurations", "VPC Lattice needs the AWS Gateway API Controller"),
+    ("placementConstraints", "service placement constraints: set affinity in values"),
+    ("loadBalancerName", "Classic Load Balancers are not carried over; use a Service of type LoadBalancer"),
+];
+
+pub(crate) fn read_service(
     value: &Value,
     path: JsonPath,
     report: &mut Report,
@@ -157,10 +162,20 @@ pub fn read_service(
     }
     let capacity_providers = (!s.array("capacityProviderStrategy", report)?.is_empty())
         .then(|| path.key("capacityProviderStrategy"));
-    for key in RUNTIME_FIELDS {
-        let _ = s.raw(key, report);
-    }
-    s.finish(&[], report);
+    let reported: Vec<NotCarried> = RUNTIME_STATE
+        .iter()
+        .map(|key| NotCarried {
+            key,
+            code: Code::ServiceRuntime,
+            why: "the running state of the ECS service, not part of its definition",
+        })
+        .chain(NOT_CARRIED.iter().map(|(key, why)| NotCarried {
+            key,
+            code: Code::ServiceField,
+            why,
+        }))
+        .collect();
+    s.finish(&reported, report);
     Ok(ServiceDefinition {
         path,
         name,

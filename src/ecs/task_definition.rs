@@ -16,7 +16,7 @@ use crate::error::FieldError;
 use crate::report::Report;
 
 #[derive(Debug, Clone, Default)]
-pub struct TaskDefinition {
+pub(crate) struct TaskDefinition {
     pub path: JsonPath,
     pub family: Option<String>,
     pub revision: Option<i64>,
@@ -39,7 +39,7 @@ pub struct TaskDefinition {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct ContainerDefinition {
+pub(crate) struct ContainerDefinition {
     pub path: JsonPath,
     pub name: String,
     pub image: Option<String>,
@@ -83,21 +83,21 @@ pub struct ContainerDefinition {
 }
 
 #[derive(Debug, Clone)]
-pub struct EnvironmentVariable {
+pub(crate) struct EnvironmentVariable {
     pub path: JsonPath,
     pub name: String,
     pub value: String,
 }
 
 #[derive(Debug, Clone)]
-pub struct SecretReference {
+pub(crate) struct SecretReference {
     pub path: JsonPath,
     pub name: String,
     pub value_from: String,
 }
 
 #[derive(Debug, Clone)]
-pub struct PortMapping {
+pub(crate) struct PortMapping {
     pub path: JsonPath,
     pub container_port: i64,
     pub host_port: Option<i64>,
@@ -107,7 +107,7 @@ pub struct PortMapping {
 }
 
 #[derive(Debug, Clone)]
-pub struct MountPoint {
+pub(crate) struct MountPoint {
     pub path: JsonPath,
     pub source_volume: String,
     pub container_path: String,
@@ -115,7 +115,7 @@ pub struct MountPoint {
 }
 
 #[derive(Debug, Clone)]
-pub struct HealthCheck {
+pub(crate) struct HealthCheck {
     pub path: JsonPath,
     pub command: Vec<String>,
     pub interval: Option<i64>,
@@ -125,14 +125,14 @@ pub struct HealthCheck {
 }
 
 #[derive(Debug, Clone)]
-pub struct ContainerDependency {
+pub(crate) struct ContainerDependency {
     pub path: JsonPath,
     pub container_name: String,
     pub condition: String,
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct VolumeDefinition {
+pub(crate) struct VolumeDefinition {
     pub path: JsonPath,
     pub name: String,
     pub host_source_path: Option<String>,
@@ -142,7 +142,7 @@ pub struct VolumeDefinition {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct DockerVolume {
+pub(crate) struct DockerVolume {
     pub path: JsonPath,
     pub scope: Option<String>,
     pub autoprovision: Option<bool>,
@@ -152,7 +152,7 @@ pub struct DockerVolume {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct EfsVolume {
+pub(crate) struct EfsVolume {
     pub path: JsonPath,
     pub file_system_id: String,
     pub root_directory: Option<String>,
@@ -162,7 +162,7 @@ pub struct EfsVolume {
 }
 
 /// Fields of `describe-task-definition` output that `register-task-definition` rejects.
-pub const READ_ONLY_FIELDS: &[&str] = &[
+pub(crate) const READ_ONLY_FIELDS: &[&str] = &[
     "taskDefinitionArn",
     "revision",
     "status",
@@ -236,7 +236,7 @@ const VOLUME_NOT_CARRIED: &[NotCarried] = &[
 const MAX_CPU_UNITS: i64 = 1_000_000;
 const MAX_MIB: i64 = 16_777_216;
 
-pub fn read_task_definition(
+pub(crate) fn read_task_definition(
     mut td: Obj<'_>,
     read_only_severity_warning: bool,
     report: &mut Report,
@@ -346,7 +346,7 @@ fn task_size(
     Ok(td.string(key, report)?.map(|text| (text, path)))
 }
 
-pub fn read_tags(
+pub(crate) fn read_tags(
     obj: &mut Obj<'_>,
     key: &str,
     report: &mut Report,
@@ -701,7 +701,7 @@ fn validate(td: &TaskDefinition) -> ReadResult<()> {
 
 impl TaskDefinition {
     /// Container name → position in `containers`.
-    pub fn container_index(&self) -> BTreeMap<&str, usize> {
+    pub(crate) fn container_index(&self) -> BTreeMap<&str, usize> {
         self.containers
             .iter()
             .enumerate()
@@ -764,12 +764,12 @@ fn dependency_cycle(td: &TaskDefinition) -> Option<FieldError> {
 }
 
 /// True when a JSON value looks like a task definition's container list.
-pub fn looks_like_container_list(value: &Value) -> bool {
+pub(crate) fn looks_like_container_list(value: &Value) -> bool {
     matches!(value, Value::Array(items) if !items.is_empty() && items.iter().all(|i| i.get("name").is_some() && i.get("image").is_some()))
 }
 
 /// Fields of each shape the converter maps (read and carried into the chart).
-pub const TASK_MAPPED: &[&str] = &[
+pub(crate) const TASK_MAPPED: &[&str] = &[
     "family",
     "taskRoleArn",
     "executionRoleArn",
@@ -786,7 +786,7 @@ pub const TASK_MAPPED: &[&str] = &[
     "ephemeralStorage",
     "runtimePlatform",
 ];
-pub const CONTAINER_MAPPED: &[&str] = &[
+pub(crate) const CONTAINER_MAPPED: &[&str] = &[
     "name",
     "image",
     "cpu",
@@ -818,7 +818,7 @@ pub const CONTAINER_MAPPED: &[&str] = &[
     "environmentFiles",
     "repositoryCredentials",
 ];
-pub const VOLUME_MAPPED: &[&str] = &[
+pub(crate) const VOLUME_MAPPED: &[&str] = &[
     "name",
     "host",
     "dockerVolumeConfiguration",

@@ -62,7 +62,7 @@ fn rank(path: &str) -> u8 {
 }
 
 /// Seconds since the epoch for every entry: `SOURCE_DATE_EPOCH` when set, else 0.
-pub fn mtime() -> u64 {
+pub(crate) fn mtime() -> u64 {
     std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|v| v.trim().parse().ok())

@@ -12,11 +12,11 @@ struct Rule {
 }
 
 #[derive(Debug, Clone)]
-pub struct Rules(Vec<Rule>);
+pub(crate) struct Rules(Vec<Rule>);
 
 impl Rules {
     /// Parses a `.helmignore`; Helm's built-in rule (hidden files under templates/) comes first.
-    pub fn parse(text: &str) -> Result<Rules, String> {
+    pub(crate) fn parse(text: &str) -> Result<Rules, String> {
         let mut rules = Vec::new();
         for line in std::iter::once("templates/.?*").chain(text.lines()) {
             let line = line.trim();
@@ -54,7 +54,7 @@ impl Rules {
     }
 
     /// True when `path` (relative, `/`-separated) is left out of the package.
-    pub fn ignored(&self, path: &str, is_dir: bool) -> bool {
+    pub(crate) fn ignored(&self, path: &str, is_dir: bool) -> bool {
         let base = path.rsplit('/').next().unwrap_or(path);
         for rule in &self.0 {
             if rule.dir_only && !is_dir {
@@ -70,7 +70,7 @@ impl Rules {
 }
 
 /// Go's `filepath.Match`: `*` and `?` never cross a `/`; `[...]` classes with ranges and `^`.
-pub fn glob(pattern: &str, name: &str) -> bool {
+pub(crate) fn glob(pattern: &str, name: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
     fn class(p: &[char], c: char) -> Option<(bool, usize)> {

@@ -1,7 +1,7 @@
 //! Packaging charts into reproducible archives, and choosing versions that follow content.
 
-pub mod archive;
-pub mod helmignore;
+pub(crate) mod archive;
+pub(crate) mod helmignore;
 
 use std::path::{Path, PathBuf};
 
@@ -13,13 +13,10 @@ use crate::error::{Error, Result};
 
 /// A packaged chart: where it is and what identifies it.
 #[derive(Debug, Clone)]
-pub struct Packaged {
-    pub name: String,
+pub(crate) struct Packaged {
     pub version: semver::Version,
     pub path: PathBuf,
     pub digest: String,
-    /// Chart.yaml as data, for index entries and the OCI config blob.
-    pub metadata: serde_json::Map<String, Value>,
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -44,7 +41,7 @@ pub(crate) struct ChartSource {
 
 impl ChartSource {
     /// A chart directory on disk.
-    pub fn read(dir: &Path) -> Result<ChartSource> {
+    pub(crate) fn read(dir: &Path) -> Result<ChartSource> {
         let files = archive::chart_files(dir).map_err(|message| Error::Output {
             path: dir.to_path_buf(),
             message,
@@ -53,7 +50,7 @@ impl ChartSource {
     }
 
     /// A chart held in memory, with the user's own files that sit beside it.
-    pub fn from_chart(
+    pub(crate) fn from_chart(
         chart: &Chart,
         dir: &Path,
         user_files: Vec<(String, Vec<u8>)>,
@@ -87,24 +84,22 @@ impl ChartSource {
     }
 
     /// The archive, in memory, at `version` or the chart's own.
-    pub fn build(&self, version: Option<&semver::Version>) -> Result<Built> {
+    pub(crate) fn build(&self, version: Option<&semver::Version>) -> Result<Built> {
         let mut meta = self.meta.clone();
         if let Some(v) = version {
             meta.version = v.clone();
         }
         let chart_yaml = ("Chart.yaml".to_string(), meta.render().into_bytes());
         let entries = std::iter::once(&chart_yaml).chain(&self.files);
-        let bytes = archive::tgz(&meta.name, entries, archive::mtime()).map_err(|source| {
-            Error::Write {
+        let bytes =
+            archive::tgz(&meta.name, entries, archive::mtime()).map_err(|source| Error::Write {
                 path: self.origin.clone(),
                 source,
-            }
-        })?;
+            })?;
         Ok(Built {
             name: meta.name.clone(),
             version: meta.version.clone(),
             bytes,
-            metadata: meta.to_json(),
         })
     }
 }
@@ -114,11 +109,10 @@ pub(crate) struct Built {
     pub name: String,
     pub version: semver::Version,
     pub bytes: Vec<u8>,
-    pub metadata: serde_json::Map<String, Value>,
 }
 
 /// Writes an archive into `out` atomically as `<name>-<version>.tgz`.
-pub fn write(built: &Built, out: &Path) -> Result<Packaged> {
+pub(crate) fn write(built: &Built, out: &Path) -> Result<Packaged> {
     let write_err = |source| Error::Write {
         path: out.to_path_buf(),
         source,
@@ -142,11 +136,9 @@ pub fn write(built: &Built, out: &Path) -> Result<Packaged> {
         )?;
     }
     Ok(Packaged {
-        name: built.name.clone(),
         version: built.version.clone(),
         path,
         digest: sha256_hex(&built.bytes),
-        metadata: built.metadata.clone(),
     })
 }
 
@@ -170,7 +162,7 @@ pub(crate) fn version_following_content(
 }
 
 /// An archive on disk: its bytes and the metadata of its `<name>/Chart.yaml`.
-pub fn read_archive(path: &Path) -> Result<(Vec<u8>, serde_json::Map<String, Value>)> {
+pub(crate) fn read_archive(path: &Path) -> Result<(Vec<u8>, serde_json::Map<String, Value>)> {
     let bytes = std::fs::read(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,

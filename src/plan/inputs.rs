@@ -161,8 +161,8 @@ fn read_one(
     {
         // create-service input (ecspresso's ecs-service-def.json)
         let mut report = Report::default();
-        let service =
-            read_service(&value, JsonPath::root(), &mut report).map_err(|e| Error::field(&file, e))?;
+        let service = read_service(&value, JsonPath::root(), &mut report)
+            .map_err(|e| Error::field(&file, e))?;
         found.services.push(ServiceCandidate {
             source: path.to_path_buf(),
             service,

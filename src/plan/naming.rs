@@ -80,6 +80,9 @@ mod tests {
             chart_name_for(None, None, Some("web-dev"), Some("dev"), "x"),
             "web"
         );
-        assert_eq!(chart_name_for(Some("mine"), None, Some("web"), None, "x"), "mine");
+        assert_eq!(
+            chart_name_for(Some("mine"), None, Some("web"), None, "x"),
+            "mine"
+        );
     }
 }

@@ -43,7 +43,9 @@ pub(super) fn units(
             &super::naming::file_stem(&t.source),
         );
         if let Some(first) = names.get(&chart) {
-            let place = env.map(|e| format!(" in environment {e}")).unwrap_or_default();
+            let place = env
+                .map(|e| format!(" in environment {e}"))
+                .unwrap_or_default();
             plan.failed.push(Error::Input {
                 file: t.source.display().to_string(),
                 message: format!("gives chart {chart:?}{place}, which {} already gives; neither overwrites the other: use --name or rename the family", first.display()),
@@ -129,14 +131,13 @@ fn match_services(
             Some(TaskRef::Resource(id)) => tasks
                 .iter()
                 .position(|t| t.source == unit.source && t.logical_id.as_deref() == Some(id)),
-            Some(TaskRef::Family { family, revision }) => tasks
-                .iter()
-                .enumerate()
-                .position(|(i, t)| {
+            Some(TaskRef::Family { family, revision }) => {
+                tasks.iter().enumerate().position(|(i, t)| {
                     !superseded[i]
                         && t.family.as_deref() == Some(family)
                         && (revision.is_none() || t.revision.is_none() || t.revision == *revision)
-                }),
+                })
+            }
             None => None,
         };
         match found {

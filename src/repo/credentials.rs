@@ -7,7 +7,7 @@ use base64::Engine;
 use serde_json::Value;
 
 #[derive(Clone)]
-pub struct Credentials {
+pub(crate) struct Credentials {
     pub username: String,
     pub password: String,
 }
@@ -19,7 +19,7 @@ impl std::fmt::Debug for Credentials {
 }
 
 /// Where Helm keeps registry logins.
-pub fn registry_config_path() -> Option<PathBuf> {
+pub(crate) fn registry_config_path() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("HELM_REGISTRY_CONFIG").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(p));
     }
@@ -31,7 +31,7 @@ pub fn registry_config_path() -> Option<PathBuf> {
 }
 
 /// The login stored for `host` (`host:port`) in a Docker-format config file.
-pub fn from_registry_config(host: &str) -> Option<Credentials> {
+pub(crate) fn from_registry_config(host: &str) -> Option<Credentials> {
     let text = std::fs::read_to_string(registry_config_path()?).ok()?;
     let config: Value = serde_json::from_str(&text).ok()?;
     let auths = config.get("auths")?.as_object()?;
@@ -61,7 +61,7 @@ pub fn from_registry_config(host: &str) -> Option<Credentials> {
     })
 }
 
-pub fn basic_header(c: &Credentials) -> String {
+pub(crate) fn basic_header(c: &Credentials) -> String {
     let raw = format!("{}:{}", c.username, c.password);
     format!(
         "Basic {}",

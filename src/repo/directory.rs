@@ -11,10 +11,10 @@ use super::time;
 use crate::error::{Error, Result};
 use crate::package::{read_archive, sha256_hex};
 
-pub const LOCK_FILE: &str = ".index.lock";
+pub(crate) const LOCK_FILE: &str = ".index.lock";
 
 #[derive(Debug, Default)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub added: Vec<String>,
     pub replaced: Vec<String>,
     pub unchanged: Vec<String>,
@@ -48,7 +48,7 @@ fn copy_atomically(from: &[u8], to: &Path, dir: &Path) -> Result<()> {
 }
 
 /// Reads the repository's index, if it has one.
-pub fn read_index(dir: &Path) -> Result<Option<Index>> {
+pub(crate) fn read_index(dir: &Path) -> Result<Option<Index>> {
     let path = dir.join("index.yaml");
     match fs::read_to_string(&path) {
         Ok(text) => Index::parse(&text, &path).map(Some),
@@ -57,7 +57,7 @@ pub fn read_index(dir: &Path) -> Result<Option<Index>> {
     }
 }
 
-pub fn publish(
+pub(crate) fn publish(
     archives: &[PathBuf],
     dir: &Path,
     base_url: Option<&str>,

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::yaml::{self, Node};
 
 #[derive(Debug, Clone, Default)]
-pub struct Index {
+pub(crate) struct Index {
     pub entries: BTreeMap<String, Vec<Map<String, Value>>>,
     /// Top-level keys other than apiVersion, entries and generated (serverInfo, annotations…).
     pub other: Map<String, Value>,
@@ -20,7 +20,7 @@ pub struct Index {
 
 /// What adding an archive did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
+pub(crate) enum Change {
     Unchanged,
     Added,
     Replaced,
@@ -41,7 +41,7 @@ fn text_of(v: &Value) -> String {
 }
 
 impl Index {
-    pub fn parse(text: &str, path: &Path) -> Result<Index> {
+    pub(crate) fn parse(text: &str, path: &Path) -> Result<Index> {
         let bad = |message: String| Error::Output {
             path: path.to_path_buf(),
             message,
@@ -103,7 +103,7 @@ impl Index {
     }
 
     /// The newest version of `name` and its digest.
-    pub fn newest(&self, name: &str) -> Option<(semver::Version, String)> {
+    pub(crate) fn newest(&self, name: &str) -> Option<(semver::Version, String)> {
         self.entries
             .get(name)?
             .iter()
@@ -117,7 +117,7 @@ impl Index {
     }
 
     /// Looks up name+version: its digest, if listed.
-    pub fn digest_of(&self, name: &str, version: &semver::Version) -> Option<String> {
+    pub(crate) fn digest_of(&self, name: &str, version: &semver::Version) -> Option<String> {
         self.entries
             .get(name)?
             .iter()
@@ -127,7 +127,7 @@ impl Index {
 
     /// Adds or replaces the entry for an archive. An existing name+version with another digest
     /// is only replaced when `force`; the caller checks that first.
-    pub fn add(
+    pub(crate) fn add(
         &mut self,
         metadata: &Map<String, Value>,
         digest: &str,
@@ -164,7 +164,7 @@ impl Index {
         }
     }
 
-    pub fn to_yaml(&self) -> String {
+    pub(crate) fn to_yaml(&self) -> String {
         let entries: Map<String, Value> = self
             .entries
             .iter()
@@ -191,7 +191,7 @@ impl Index {
 }
 
 /// The index of a static repository served over HTTP(S), as `helm repo add` reads it.
-pub fn fetch(base_url: &str) -> Result<Index> {
+pub(crate) fn fetch(base_url: &str) -> Result<Index> {
     let url = format!("{}/index.yaml", base_url.trim_end_matches('/'));
     let unreachable = |message: String| Error::Registry {
         reference: url.clone(),

@@ -1,8 +1,8 @@
 //! Publishing packaged charts: to a static repository directory or to an OCI registry.
 
-pub mod credentials;
+pub(crate) mod credentials;
+pub(crate) mod directory;
 mod http;
-pub mod directory;
-pub mod index;
-pub mod oci;
-pub mod time;
+pub(crate) mod index;
+pub(crate) mod oci;
+pub(crate) mod time;

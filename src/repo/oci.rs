@@ -8,19 +8,19 @@ use super::credentials::{basic_header, Credentials};
 use crate::error::{Error, Result};
 use crate::package::sha256_hex;
 
-pub const CONFIG_MEDIA_TYPE: &str = "application/vnd.cncf.helm.config.v1+json";
-pub const LAYER_MEDIA_TYPE: &str = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
-pub const MANIFEST_MEDIA_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
+pub(crate) const CONFIG_MEDIA_TYPE: &str = "application/vnd.cncf.helm.config.v1+json";
+pub(crate) const LAYER_MEDIA_TYPE: &str = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
+pub(crate) const MANIFEST_MEDIA_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
 
 /// `oci://host[:port]/path`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reference {
+pub(crate) struct Reference {
     pub host: String,
     pub namespace: String,
 }
 
 impl Reference {
-    pub fn parse(text: &str) -> Option<Reference> {
+    pub(crate) fn parse(text: &str) -> Option<Reference> {
         let rest = text.strip_prefix("oci://")?;
         let (host, namespace) = rest.split_once('/').unwrap_or((rest, ""));
         if host.is_empty() || namespace.contains(':') || namespace.contains('@') {
@@ -32,7 +32,7 @@ impl Reference {
         })
     }
 
-    pub fn repository(&self, chart: &str) -> String {
+    pub(crate) fn repository(&self, chart: &str) -> String {
         if self.namespace.is_empty() {
             chart.to_string()
         } else {
@@ -42,11 +42,11 @@ impl Reference {
 }
 
 /// OCI tags cannot hold `+`; Helm writes it as `_`.
-pub fn tag_for(version: &semver::Version) -> String {
+pub(crate) fn tag_for(version: &semver::Version) -> String {
     version.to_string().replace('+', "_")
 }
 
-pub struct Registry {
+pub(crate) struct Registry {
     agent: ureq::Agent,
     reference: Reference,
     origin: String,
@@ -74,7 +74,7 @@ fn status_error(reference: &str, what: &str, status: u16, body: &str) -> Error {
 }
 
 impl Registry {
-    pub fn new(
+    pub(crate) fn new(
         reference: Reference,
         plain_http: bool,
         credentials: Option<Credentials>,
@@ -256,7 +256,7 @@ impl Registry {
     }
 
     /// Pushes one chart archive; returns the pushed reference (`host/path/name:tag`).
-    pub fn push(
+    pub(crate) fn push(
         &mut self,
         archive: &[u8],
         metadata: &serde_json::Map<String, Value>,
@@ -320,7 +320,7 @@ impl Registry {
     }
 
     /// The newest chart version in the registry and its archive layer's digest (hex).
-    pub fn newest(&mut self, name: &str) -> Result<Option<(semver::Version, String)>> {
+    pub(crate) fn newest(&mut self, name: &str) -> Result<Option<(semver::Version, String)>> {
         let repository = self.reference.repository(name);
         let scope = format!("repository:{repository}:pull");
         let url = format!("{}/v2/{repository}/tags/list", self.origin);

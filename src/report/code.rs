@@ -9,26 +9,29 @@ macro_rules! codes {
     ($($variant:ident = $code:literal, $severity:ident, $meaning:literal;)*) => {
         /// A finding's stable identifier.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum Code {
+        pub(crate) enum Code {
             $($variant,)*
         }
 
         impl Code {
-            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+            #[cfg_attr(not(test), allow(dead_code))]
+            pub(crate) const ALL: &'static [Code] = &[$(Code::$variant,)*];
 
-            pub fn as_str(self) -> &'static str {
+            pub(crate) fn as_str(self) -> &'static str {
                 match self {
                     $(Code::$variant => $code,)*
                 }
             }
 
-            pub fn severity(self) -> Severity {
+            pub(crate) fn severity(self) -> Severity {
                 match self {
                     $(Code::$variant => Severity::$severity,)*
                 }
             }
 
-            pub fn meaning(self) -> &'static str {
+            /// The README's wording; the table there is generated from it.
+            #[cfg_attr(not(test), allow(dead_code))]
+            pub(crate) fn meaning(self) -> &'static str {
                 match self {
                     $(Code::$variant => $meaning,)*
                 }
@@ -39,7 +42,6 @@ macro_rules! codes {
 
 codes! {
     UnknownKey = "ECSI-W-UNKNOWN-KEY", Warning, "a key outside the ECS model (kept, with its value, in the report)";
-    DuplicateKey = "ECSI-W-DUPLICATE-KEY", Warning, "a key written twice in one JSON object; the last one wins";
     Type = "ECSI-W-TYPE", Warning, "a number or boolean written as a string (or the reverse), read as what it spells";
     Empty = "ECSI-W-EMPTY", Warning, "an empty string meaning unset";
     Null = "ECSI-I-NULL", Info, "`null` meaning unset";
@@ -154,7 +156,8 @@ impl std::fmt::Display for Code {
 }
 
 /// The README's table of codes, generated from the list above.
-pub fn markdown_table() -> String {
+#[cfg(test)]
+fn markdown_table() -> String {
     let mut out = String::from("| Code | Severity | Meaning |\n|------|----------|---------|\n");
     for code in Code::ALL {
         let severity = match code.severity() {
@@ -187,7 +190,10 @@ mod tests {
     fn the_readme_table_is_generated_from_the_codes() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
         let readme = std::fs::read_to_string(path).expect("README.md");
-        let start = readme.find("<!-- codes:start -->\n").expect("codes:start marker") + 21;
+        let start = readme
+            .find("<!-- codes:start -->\n")
+            .expect("codes:start marker")
+            + 21;
         let end = readme.find("<!-- codes:end -->").expect("codes:end marker");
         if std::env::var_os("UPDATE_README_CODES").is_some() {
             let text = format!("{}{}{}", &readme[..start], markdown_table(), &readme[end..]);

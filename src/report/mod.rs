@@ -6,7 +6,7 @@
 
 mod code;
 
-pub use code::{markdown_table, Code};
+pub(crate) use code::Code;
 
 use serde::Serialize;
 
@@ -14,7 +14,7 @@ use crate::ecs::path::JsonPath;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub(crate) enum Severity {
     /// Carried over, but worth a reviewer's look (a default filled in, a read-only field dropped).
     Info,
     /// Not carried over exactly: behaviour on EKS may differ. `--strict` fails on these.
@@ -22,7 +22,7 @@ pub enum Severity {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Finding {
+pub(crate) struct Finding {
     /// Stable code, e.g. `ECSI-W-EXEC-ROLE`; documented in the README.
     pub code: Code,
     pub severity: Severity,
@@ -41,13 +41,13 @@ pub struct Finding {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Report {
+pub(crate) struct Report {
     pub findings: Vec<Finding>,
 }
 
 impl Report {
     /// A finding with the code's own severity.
-    pub fn add(
+    pub(crate) fn add(
         &mut self,
         code: Code,
         path: &JsonPath,
@@ -65,7 +65,7 @@ impl Report {
         });
     }
 
-    pub fn warn(
+    pub(crate) fn warn(
         &mut self,
         code: Code,
         path: &JsonPath,
@@ -76,7 +76,7 @@ impl Report {
         self.add(code, path, message, action);
     }
 
-    pub fn info(
+    pub(crate) fn info(
         &mut self,
         code: Code,
         path: &JsonPath,
@@ -87,18 +87,18 @@ impl Report {
         self.add(code, path, message, action);
     }
 
-    pub fn push(&mut self, finding: Finding) {
+    pub(crate) fn push(&mut self, finding: Finding) {
         self.findings.push(finding);
     }
 
-    pub fn warnings(&self) -> impl Iterator<Item = &Finding> {
+    pub(crate) fn warnings(&self) -> impl Iterator<Item = &Finding> {
         self.findings
             .iter()
             .filter(|f| f.severity == Severity::Warning)
     }
 
     /// Stable order for output: by pointer, then code, so reports diff cleanly in review.
-    pub fn sort(&mut self) {
+    pub(crate) fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
             (
                 &a.environment,

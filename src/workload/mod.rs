@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WorkloadKind {
+pub(crate) enum WorkloadKind {
     StatefulSet,
     Deployment,
 }
 
 impl WorkloadKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             WorkloadKind::StatefulSet => "StatefulSet",
             WorkloadKind::Deployment => "Deployment",
@@ -20,7 +20,7 @@ impl WorkloadKind {
 }
 
 #[derive(Debug, Clone)]
-pub struct Workload {
+pub(crate) struct Workload {
     /// Chart name: a lowercase DNS label short enough to leave room for release names.
     pub name: String,
     /// Where it came from, for descriptions (`family:revision`).
@@ -65,7 +65,7 @@ pub struct Workload {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NodeRequirement {
+pub(crate) struct NodeRequirement {
     pub key: String,
     pub operator: String,
     pub values: Vec<String>,
@@ -73,13 +73,13 @@ pub struct NodeRequirement {
 
 /// Rolling update bounds, from the ECS deployment configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rollout {
+pub(crate) struct Rollout {
     pub max_surge: String,
     pub max_unavailable: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Autoscaling {
+pub(crate) struct Autoscaling {
     pub min: i64,
     pub max: i64,
     pub cpu_percent: Option<i64>,
@@ -87,7 +87,7 @@ pub struct Autoscaling {
 }
 
 impl Workload {
-    pub fn new(name: String, origin: String) -> Self {
+    pub(crate) fn new(name: String, origin: String) -> Self {
         Workload {
             name,
             origin,
@@ -124,20 +124,20 @@ impl Workload {
         }
     }
 
-    pub fn main_container(&self) -> Option<&Container> {
+    pub(crate) fn main_container(&self) -> Option<&Container> {
         self.containers
             .iter()
             .find(|c| c.main)
             .or(self.containers.first())
     }
 
-    pub fn ports(&self) -> impl Iterator<Item = &Port> {
+    pub(crate) fn ports(&self) -> impl Iterator<Item = &Port> {
         self.containers.iter().flat_map(|c| c.ports.iter())
     }
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Container {
+pub(crate) struct Container {
     pub name: String,
     /// How the pod runs it: with the others, as a native sidecar, or as an init container.
     pub kind: ContainerKind,
@@ -164,7 +164,7 @@ pub struct Container {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum ContainerKind {
+pub(crate) enum ContainerKind {
     /// A regular container, started with the others.
     #[default]
     App,
@@ -176,7 +176,7 @@ pub enum ContainerKind {
 }
 
 impl ContainerKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ContainerKind::App => "container",
             ContainerKind::Sidecar => "sidecar",
@@ -186,7 +186,7 @@ impl ContainerKind {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Image {
+pub(crate) struct Image {
     pub registry: String,
     pub repository: String,
     pub tag: String,
@@ -194,7 +194,7 @@ pub struct Image {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Port {
+pub(crate) struct Port {
     pub name: String,
     pub container_port: u16,
     pub protocol: &'static str,
@@ -202,7 +202,7 @@ pub struct Port {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Probe {
+pub(crate) struct Probe {
     pub command: Vec<String>,
     pub period_seconds: i64,
     pub timeout_seconds: i64,
@@ -214,14 +214,14 @@ pub struct Probe {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mount {
+pub(crate) struct Mount {
     pub volume: String,
     pub mount_path: String,
     pub read_only: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SecurityContext {
+pub(crate) struct SecurityContext {
     pub run_as_user: Option<i64>,
     pub run_as_group: Option<i64>,
     pub privileged: Option<bool>,
@@ -231,13 +231,13 @@ pub struct SecurityContext {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Volume {
+pub(crate) struct Volume {
     pub name: String,
     pub source: VolumeSource,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VolumeSource {
+pub(crate) enum VolumeSource {
     /// Lives as long as the pod, shared by its containers.
     Scratch {
         memory: bool,

@@ -11,5 +11,4 @@ mod helm;
 mod meaning;
 mod plugin;
 mod publish;
-mod robustness;
 mod servers;

@@ -1,9 +1,22 @@
-//! No panic on user input: every value of every fixture, replaced by each kind of wrong value,
+//! No panic on user input (a unit test, so it can drive the rules directly): every value of every fixture, replaced by each kind of wrong value,
 //! either converts or gives an error.
 
 use serde_json::{json, Value};
 
-use crate::common::cases;
+
+/// The bundled examples and every fixture's task definition.
+fn fixtures() -> Vec<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    for dir in ["examples", "tests/fixtures"] {
+        let mut keep = |rel: &str, is_dir: bool| {
+            is_dir || rel.ends_with(".json") && (dir == "examples" || rel.ends_with("/task-definition.json"))
+        };
+        out.extend(crate::walk::files(&root.join(dir), &mut keep).unwrap().into_iter().map(|e| e.path));
+    }
+    assert!(out.len() > 10, "{out:?}");
+    out
+}
 
 fn paths(v: &Value, prefix: Vec<Value>, out: &mut Vec<Vec<Value>>) {
     out.push(prefix.clone());
@@ -43,10 +56,10 @@ fn wrong_values_anywhere_never_panic() {
         json!([{"a": 1}]),
         json!("${X}"),
     ];
-    let settings = helm_ecs_import::convert::Options::default();
+    let settings = crate::convert::Options::default();
     let mut runs = 0;
-    for case in cases() {
-        let original: Value = serde_json::from_slice(&std::fs::read(&case.input).unwrap()).unwrap();
+    for input in fixtures() {
+        let original: Value = serde_json::from_slice(&std::fs::read(&input).unwrap()).unwrap();
         let mut all = Vec::new();
         paths(&original, Vec::new(), &mut all);
         for path in all.iter().skip(1) {
@@ -54,20 +67,21 @@ fn wrong_values_anywhere_never_panic() {
                 let mut doc = original.clone();
                 *at(&mut doc, path) = r.clone();
                 let outcome = std::panic::catch_unwind(|| {
-                    if let Ok(loaded) = helm_ecs_import::ecs::from_value(&doc) {
+                    if let Ok(loaded) = crate::ecs::from_value(&doc) {
                         let mut report = loaded.report;
-                        if let Ok(w) = helm_ecs_import::convert::convert(
+                        if let Ok(w) = crate::convert::convert(
                             &loaded.task,
+                            None,
                             "t".into(),
                             &settings,
                             &mut report,
                         ) {
-                            let values = helm_ecs_import::chart::values::build(&w);
-                            let _ = helm_ecs_import::yaml::to_string(&values);
+                            let values = crate::chart::values::build(&w);
+                            let _ = crate::yaml::to_string(&values);
                         }
                     }
                 });
-                assert!(outcome.is_ok(), "{}: panic with {path:?} = {r}", case.name);
+                assert!(outcome.is_ok(), "{}: panic with {path:?} = {r}", input.display());
                 runs += 1;
             }
         }
