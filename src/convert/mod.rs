@@ -16,6 +16,9 @@ pub(crate) mod service;
 pub(crate) mod startup;
 pub(crate) mod storage;
 
+#[cfg(test)]
+mod robustness_tests;
+
 use crate::ecs::service::ServiceDefinition;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;

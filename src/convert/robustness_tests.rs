@@ -1,8 +1,7 @@
-//! No panic on user input (a unit test, so it can drive the rules directly): every value of every fixture, replaced by each kind of wrong value,
-//! either converts or gives an error.
+//! No panic on user input: every value of every fixture, replaced by each kind of wrong value,
+//! either converts or gives an error. A unit test, so it drives the rules directly.
 
 use serde_json::{json, Value};
-
 
 /// The bundled examples and every fixture's task definition.
 fn fixtures() -> Vec<std::path::PathBuf> {
@@ -10,9 +9,16 @@ fn fixtures() -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for dir in ["examples", "tests/fixtures"] {
         let mut keep = |rel: &str, is_dir: bool| {
-            is_dir || rel.ends_with(".json") && (dir == "examples" || rel.ends_with("/task-definition.json"))
+            is_dir
+                || rel.ends_with(".json")
+                    && (dir == "examples" || rel.ends_with("/task-definition.json"))
         };
-        out.extend(crate::walk::files(&root.join(dir), &mut keep).unwrap().into_iter().map(|e| e.path));
+        out.extend(
+            crate::walk::files(&root.join(dir), &mut keep)
+                .unwrap()
+                .into_iter()
+                .map(|e| e.path),
+        );
     }
     assert!(out.len() > 10, "{out:?}");
     out
@@ -81,7 +87,11 @@ fn wrong_values_anywhere_never_panic() {
                         }
                     }
                 });
-                assert!(outcome.is_ok(), "{}: panic with {path:?} = {r}", input.display());
+                assert!(
+                    outcome.is_ok(),
+                    "{}: panic with {path:?} = {r}",
+                    input.display()
+                );
                 runs += 1;
             }
         }

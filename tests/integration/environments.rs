@@ -257,3 +257,94 @@ fn verify_runs_real_helm_and_reports_failures_with_chart_and_file() {
     assert!(String::from_utf8_lossy(&output.stderr)
         .contains("helm lint with values.yaml failed: cannot run helm"));
 }
+
+/// Charts and their rendered objects, for a set of `--env` inputs or one plain batch.
+fn convert_paths(args: &[String], out: &Path) -> String {
+    let output = cmd().args(args).arg("--output").arg(out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    stderr
+}
+
+fn chart_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn cdk_stacks_and_services_per_environment_make_the_same_charts_as_a_batch() {
+    let Some(tools) = tools() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let estate = root().join("tests/fixtures-estate");
+    let all = tempfile::tempdir().unwrap();
+    let env_args: Vec<String> = ENVS
+        .iter()
+        .flat_map(|e| {
+            [
+                "--env".to_string(),
+                format!("{e}={}", estate.join(e).display()),
+            ]
+        })
+        .collect();
+    let stderr = convert_paths(&env_args, all.path());
+    assert!(!stderr.contains("Error"), "{stderr}");
+    assert!(
+        stderr.contains("superseded"),
+        "older revisions are skipped: {stderr}"
+    );
+    let charts = chart_names(all.path());
+    assert_eq!(
+        charts,
+        ["api-service", "orders", "shopstackreportstaskdef0c1d"],
+        "{stderr}"
+    );
+
+    // The service's desiredCount, per environment, reaches each environment's values.
+    for (env, orders, api) in [("staging", 2, 2), ("prod", 4, 6)] {
+        let orders_values =
+            fs::read_to_string(all.path().join(format!("orders/values-{env}.yaml"))).unwrap();
+        assert!(
+            orders_values.contains(&format!("replicaCount: {orders}\n")),
+            "{orders_values}"
+        );
+        let api_values =
+            fs::read_to_string(all.path().join(format!("api-service/values-{env}.yaml"))).unwrap();
+        assert!(
+            api_values.contains(&format!("replicaCount: {api}\n")),
+            "{api_values}"
+        );
+    }
+
+    for env in ENVS {
+        let alone = tempfile::tempdir().unwrap();
+        convert_paths(&[estate.join(env).display().to_string()], alone.path());
+        assert_eq!(
+            chart_names(alone.path()),
+            charts,
+            "{env} alone names the same charts"
+        );
+        for chart in &charts {
+            let values = all.path().join(chart).join(format!("values-{env}.yaml"));
+            for (label, helm) in &tools.helms {
+                let merged = render(
+                    helm,
+                    home.path(),
+                    &all.path().join(chart),
+                    &["-f", values.to_str().unwrap()],
+                );
+                let single = render(helm, home.path(), &alone.path().join(chart), &[]);
+                assert!(!single.is_empty());
+                assert_eq!(
+                    normalized(merged),
+                    normalized(single),
+                    "{label}: {chart} with values-{env}.yaml differs from {env} converted alone"
+                );
+            }
+        }
+    }
+}
