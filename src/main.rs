@@ -1,5 +1,9 @@
 use std::process::ExitCode;
 
+// The conversion allocates many small strings on every thread; glibc malloc contends there.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{CommandFactory, FromArgMatches};
 use helm_ecs_import::cli::Cli;
 

@@ -32,7 +32,9 @@ pub(crate) struct Converted {
 pub(crate) fn map(unit: &Unit, settings: &Settings) -> Result<Mapped> {
     let file = unit.source.display().to_string();
     let root_len = unit.root.depth();
-    let loaded = crate::ecs::from_value_at(&unit.value, unit.root.clone()).map_err(|mut e| {
+    let value: serde_json::Value =
+        serde_json::from_str(&unit.document).expect("the planner wrote valid JSON");
+    let loaded = crate::ecs::from_value_at(&value, unit.root.clone()).map_err(|mut e| {
         // Errors inside a template resource name the template's own keys.
         if root_len > 0 {
             e.path = e.path.rename_keys_after(root_len, cloudformation::cfn_key);

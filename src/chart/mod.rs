@@ -162,10 +162,10 @@ pub(crate) fn build_with_values(
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     files.insert("Chart.yaml".into(), meta.render().into_bytes());
     files.insert("values.yaml".into(), yaml::to_string(values).into_bytes());
-    let mut schema =
-        serde_json::to_string_pretty(&schema::build()).expect("a JSON value always serializes");
-    schema.push('\n');
-    files.insert("values.schema.json".into(), schema.into_bytes());
+    files.insert(
+        "values.schema.json".into(),
+        schema::text().as_bytes().to_vec(),
+    );
     files.insert(".helmignore".into(), HELMIGNORE.as_bytes().to_vec());
     // The connection test renders only when the Service has a TCP port, so it always ships:
     // a values file for another environment may add ports.

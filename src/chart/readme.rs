@@ -38,6 +38,22 @@ struct Context<'a> {
     findings: Vec<FindingRow>,
 }
 
+/// The template is parsed once per process, not once per chart.
+fn registry() -> std::result::Result<&'static Handlebars<'static>, &'static String> {
+    static REGISTRY: std::sync::OnceLock<std::result::Result<Handlebars<'static>, String>> =
+        std::sync::OnceLock::new();
+    REGISTRY
+        .get_or_init(|| {
+            let mut hb = Handlebars::new();
+            hb.set_strict_mode(true);
+            hb.register_escape_fn(handlebars::no_escape);
+            hb.register_template_string("readme", TEMPLATE)
+                .map_err(|e| e.to_string())?;
+            Ok(hb)
+        })
+        .as_ref()
+}
+
 /// Markdown table cells cannot hold `|` or newlines.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
@@ -80,14 +96,10 @@ pub(crate) fn render(
     values: &Node,
     report: &Report,
 ) -> Result<String> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    hb.register_escape_fn(handlebars::no_escape);
-    hb.register_template_string("readme", TEMPLATE)
-        .map_err(|e| Error::Render {
-            template: "README.md.hbs".into(),
-            message: e.to_string(),
-        })?;
+    let hb = registry().map_err(|message| Error::Render {
+        template: "README.md.hbs".into(),
+        message: message.clone(),
+    })?;
     let context = Context {
         name: &w.name,
         description,

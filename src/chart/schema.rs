@@ -84,6 +84,17 @@ fn container() -> Value {
     }))
 }
 
+/// values.schema.json: the same for every chart, so built once per process.
+pub(crate) fn text() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let mut text =
+            serde_json::to_string_pretty(&build()).expect("a JSON value always serializes");
+        text.push('\n');
+        text
+    })
+}
+
 pub(crate) fn build() -> Value {
     let persistence = closed(json!({
         "enabled": boolean(),

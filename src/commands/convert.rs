@@ -20,33 +20,36 @@ pub(super) fn run(cli: &Cli) -> u8 {
             return e.exit_code();
         }
     };
-    let plan = plan::plan(&config.inputs, &config.settings);
-    if config.settings.name.is_some() && plan.units.len() > 1 {
+    let mut plan = plan::plan(&config.inputs, &config.settings);
+    // Consumed as they are converted, so each input is freed once its chart is written.
+    let units = std::mem::take(&mut plan.units);
+    if config.settings.name.is_some() && units.len() > 1 {
         let e = Error::Usage("--name names one chart, but the inputs hold several".into());
         output::error(&e);
         return e.exit_code();
     }
-    let mut outcomes: Vec<Result<Written>> = plan.failed.into_iter().map(Err).collect();
-    let progress = output::progress(config.quiet, plan.units.len());
+    let mut outcomes: Vec<Result<Written>> = std::mem::take(&mut plan.failed)
+        .into_iter()
+        .map(Err)
+        .collect();
+    let progress = output::progress(config.quiet, units.len());
     // Each unit maps (and, in a plain batch, writes its own chart) on its own, so the work runs
     // in parallel; results come back in plan order, so output never depends on scheduling.
     if config.environments {
-        let mapped: Vec<Result<Mapped>> = plan
-            .units
-            .par_iter()
+        let mapped: Vec<Result<Mapped>> = units
+            .into_par_iter()
             .map(|u| {
-                let result = unit::map(u, &config.settings);
+                let result = unit::map(&u, &config.settings);
                 progress.inc(1);
                 result
             })
             .collect();
         outcomes.extend(merge_and_write(mapped, &config));
     } else {
-        let results: Vec<Result<Written>> = plan
-            .units
-            .par_iter()
+        let results: Vec<Result<Written>> = units
+            .into_par_iter()
             .map(|u| {
-                let result = convert_one(u, &config).and_then(|c| write(c, &config));
+                let result = convert_one(&u, &config).and_then(|c| write(c, &config));
                 progress.inc(1);
                 result
             })

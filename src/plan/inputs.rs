@@ -16,7 +16,9 @@ use crate::report::Report;
 pub(super) struct TaskCandidate {
     pub source: PathBuf,
     pub root: JsonPath,
-    pub value: Value,
+    /// The task definition as compact JSON: a parsed tree is several times bigger, and a
+    /// batch of 20,000 holds every candidate until the plan is complete.
+    pub document: String,
     pub pre_report: Report,
     pub family: Option<String>,
     pub revision: Option<i64>,
@@ -130,7 +132,7 @@ fn read_one(
             found.tasks.push(TaskCandidate {
                 source: path.to_path_buf(),
                 root: t.path,
-                value: t.value,
+                document: t.value.to_string(),
                 pre_report: t.report,
                 family,
                 revision,
@@ -173,7 +175,7 @@ fn read_one(
         found.tasks.push(TaskCandidate {
             source: path.to_path_buf(),
             root: JsonPath::root(),
-            value,
+            document: value.to_string(),
             pre_report: Report::default(),
             family,
             revision,

@@ -8,8 +8,6 @@ mod resolve;
 
 use std::path::PathBuf;
 
-use serde_json::Value;
-
 use crate::config::Settings;
 use crate::ecs::path::JsonPath;
 use crate::ecs::service::ServiceDefinition;
@@ -32,7 +30,8 @@ pub(crate) struct Unit {
     pub source: PathBuf,
     /// Where the task definition sits in its file (a template resource's Properties).
     pub root: JsonPath,
-    pub value: Value,
+    /// The task definition as compact JSON (see `inputs::TaskCandidate`).
+    pub document: String,
     /// Findings made before reading (CloudFormation intrinsics, service fields).
     pub pre_report: Report,
     pub service: Option<ServiceDefinition>,

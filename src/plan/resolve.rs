@@ -64,7 +64,7 @@ pub(super) fn units(
             chart,
             source: t.source.clone(),
             root: t.root.clone(),
-            value: t.value.clone(),
+            document: t.document.clone(),
             pre_report,
             service,
         });

@@ -57,6 +57,15 @@ pub(crate) fn read_index(dir: &Path) -> Result<Option<Index>> {
     }
 }
 
+/// An archive checked for publishing: its path, metadata, digest, name and version.
+struct Checked(
+    PathBuf,
+    serde_json::Map<String, serde_json::Value>,
+    String,
+    String,
+    semver::Version,
+);
+
 pub(crate) fn publish(
     archives: &[PathBuf],
     dir: &Path,
@@ -75,10 +84,11 @@ pub(crate) fn publish(
 
     let mut index = read_index(dir)?.unwrap_or_default();
     // Check every archive before changing anything.
-    let mut loaded = Vec::new();
+    let mut loaded: Vec<Checked> = Vec::new();
     for path in archives {
         let (bytes, metadata) = read_archive(path)?;
         let digest = sha256_hex(&bytes);
+        drop(bytes);
         let name = metadata["name"].as_str().unwrap_or_default().to_string();
         let version = semver::Version::parse(metadata["version"].as_str().unwrap_or_default())
             .expect("read_archive checked the version");
@@ -93,17 +103,43 @@ pub(crate) fn publish(
                 });
             }
         }
-        loaded.push((bytes, metadata, digest, name, version));
+        // Two different archives under one name and version in one call: neither wins
+        // silently.
+        let twin = loaded
+            .iter()
+            .find(|entry| entry.3 == name && entry.4 == version && entry.2 != digest);
+        if let (Some(Checked(other, ..)), false) = (twin, force) {
+            return Err(Error::Output {
+                path: path.clone(),
+                message: format!(
+                    "{name} {version} is also {} in this call, with different content; publish one of them, or use --force",
+                    other.display()
+                ),
+            });
+        }
+        // Only the metadata is kept: the bytes are read again when copied, so a big
+        // publish holds one archive at a time.
+        loaded.push(Checked(path.clone(), metadata, digest, name, version));
     }
 
     let now = time::now();
     let mut outcome = Outcome::default();
-    for (bytes, metadata, digest, name, version) in &loaded {
+    for Checked(path, metadata, digest, name, version) in &loaded {
         let file = format!("{name}-{version}.tgz");
         let target = dir.join(&file);
         let present = fs::read(&target).is_ok_and(|b| sha256_hex(&b) == *digest);
         if !present {
-            copy_atomically(bytes, &target, dir)?;
+            let bytes = fs::read(path).map_err(|source| Error::Read {
+                path: path.clone(),
+                source,
+            })?;
+            if sha256_hex(&bytes) != *digest {
+                return Err(Error::Output {
+                    path: path.clone(),
+                    message: "changed while it was being published".into(),
+                });
+            }
+            copy_atomically(&bytes, &target, dir)?;
         }
         let url = match base_url {
             Some(base) => format!("{}/{file}", base.trim_end_matches('/')),

@@ -812,3 +812,53 @@ fn oci_registry_without_and_with_authentication() {
         "{err}"
     );
 }
+
+#[test]
+fn two_different_archives_of_one_version_in_one_call_are_refused() {
+    let work = tempfile::tempdir().unwrap();
+    let charts = example_charts(work.path());
+    let redis = &charts[0];
+    package(
+        std::slice::from_ref(redis),
+        &work.path().join("a"),
+        &["--version", "1.0.0"],
+    );
+    set_replicas(redis, 5);
+    package(
+        std::slice::from_ref(redis),
+        &work.path().join("b"),
+        &["--version", "1.0.0"],
+    );
+    let (a, b) = (
+        archives(&work.path().join("a")),
+        archives(&work.path().join("b")),
+    );
+    let repo = work.path().join("repo");
+    let output = cmd()
+        .arg("publish")
+        .args(&a)
+        .args(&b)
+        .arg("--repo")
+        .arg(&repo)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("redis 1.0.0 is also"), "{stderr}");
+    assert!(!repo.join("index.yaml").exists(), "nothing was published");
+    run_ok(
+        cmd()
+            .arg("publish")
+            .args(&a)
+            .args(&b)
+            .arg("--repo")
+            .arg(&repo)
+            .arg("--force"),
+    );
+    let published = fs::read(repo.join("redis-1.0.0.tgz")).unwrap();
+    assert_eq!(
+        published,
+        fs::read(&b[0]).unwrap(),
+        "with --force the last one wins"
+    );
+}
