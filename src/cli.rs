@@ -69,6 +69,11 @@ pub struct Cli {
     #[arg(long, value_enum, default_value = "auto")]
     pub workload: WorkloadArg,
 
+    /// Claim size for a volume ECS knew no size for: NAME=SIZE (a Kubernetes quantity such as
+    /// 50Gi); repeatable
+    #[arg(long = "volume-size", value_name = "NAME=SIZE", value_parser = parse_volume_size)]
+    pub volume_sizes: Vec<(String, String)>,
+
     /// Write into chart directories this tool did not generate
     #[arg(long)]
     pub force: bool,
@@ -206,6 +211,23 @@ fn parse_env(text: &str) -> Result<(String, PathBuf), String> {
         return Err(format!("environment {name} has no PATH"));
     }
     Ok((name.to_string(), PathBuf::from(path)))
+}
+
+fn parse_volume_size(text: &str) -> Result<(String, String), String> {
+    let (name, size) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=SIZE, got {text:?}"))?;
+    let digits = size.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &size[digits.len()..];
+    let quantity = !digits.is_empty()
+        && digits.parse::<f64>().is_ok_and(|n| n > 0.0)
+        && ["", "Ki", "Mi", "Gi", "Ti", "Pi", "K", "M", "G", "T", "P"].contains(&unit);
+    if name.is_empty() || !quantity {
+        return Err(format!(
+            "expected NAME=SIZE with SIZE a quantity such as 50Gi, got {text:?}"
+        ));
+    }
+    Ok((name.to_string(), size.to_string()))
 }
 
 fn parse_semver(text: &str) -> Result<semver::Version, String> {

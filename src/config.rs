@@ -123,6 +123,7 @@ impl ConvertConfig {
                     WorkloadArg::Statefulset => Some(WorkloadKind::StatefulSet),
                     WorkloadArg::Deployment => Some(WorkloadKind::Deployment),
                 },
+                volume_sizes: cli.volume_sizes.iter().cloned().collect(),
             },
             strict: cli.strict,
             vars: read_vars(cli)?,

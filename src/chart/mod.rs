@@ -3,6 +3,7 @@
 mod meta;
 pub(crate) mod readme;
 pub(crate) mod schema;
+mod storage;
 pub(crate) mod values;
 pub(crate) mod write;
 
@@ -43,6 +44,18 @@ const STATIC_TEMPLATES: &[(&str, &str)] = &[
     (
         "templates/pvc.yaml",
         include_str!("../../chart-templates/templates/pvc.yaml"),
+    ),
+    (
+        "templates/storageclass.yaml",
+        include_str!("../../chart-templates/templates/storageclass.yaml"),
+    ),
+    (
+        "templates/adopt.yaml",
+        include_str!("../../chart-templates/templates/adopt.yaml"),
+    ),
+    (
+        "templates/snapshot.yaml",
+        include_str!("../../chart-templates/templates/snapshot.yaml"),
     ),
     (
         "templates/service.yaml",

@@ -100,9 +100,30 @@ pub(crate) fn build() -> Value {
         "enabled": boolean(),
         "size": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?([EPTGMK]i?)?$"},
         "storageClass": string(),
-        "accessModes": array_of(json!({"enum": ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]})),
+        "accessModes": {"type": "array", "minItems": 1, "items": {"enum": ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]}},
         "existingClaim": string(),
         "annotations": string_map(),
+        "hostPath": closed(json!({"enabled": boolean(), "path": {"type": "string", "pattern": "^/"}})),
+        "ebs": closed(json!({
+            "createStorageClass": boolean(),
+            "type": {"enum": ["gp3", "gp2", "io1", "io2", "st1", "sc1", "standard"]},
+            "iops": {"type": ["integer", "null"], "minimum": 100},
+            "throughput": {"type": ["integer", "null"], "minimum": 125},
+            "encrypted": boolean(),
+            "kmsKeyId": string(),
+            "fsType": {"enum": ["ext4", "xfs", "ext3", "ntfs"]},
+            "tags": string_map()
+        })),
+        "adoptVolumes": array_of(json!({
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["volumeId", "zone"],
+            "properties": {
+                "volumeId": {"type": "string", "pattern": "^vol-([0-9a-f]{8}|[0-9a-f]{17})$"},
+                "zone": {"type": "string", "pattern": "^[a-z]{2}(-[a-z]+)+-[0-9][a-z]$"}
+            }
+        })),
+        "fromSnapshot": {"type": "string", "pattern": "^(snap-([0-9a-f]{8}|[0-9a-f]{17}))?$"},
         "efs": closed(json!({
             "fileSystemId": {"type": "string", "pattern": "^fs-[0-9a-zA-Z]+$"},
             "rootDirectory": string(),
@@ -158,6 +179,7 @@ pub(crate) fn build() -> Value {
         "podLabels": string_map(),
         "podSecurityContext": object(),
         "hostNetwork": boolean(),
+        "hostname": {"type": "string", "pattern": "^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)?$"},
         "hostPID": boolean(),
         "hostIPC": boolean(),
         "shareProcessNamespace": boolean(),

@@ -392,16 +392,10 @@ fn build_values(w: &Workload) -> Node {
                             .with("iam", None, Node::Bool(*iam)),
                     ),
             }),
-            VolumeSource::Persistent { size, access_modes, storage_class, annotations } => persistence.push(Entry {
+            VolumeSource::Persistent(claim) => persistence.push(Entry {
                 key: v.name.clone(),
                 doc: None,
-                value: Node::map()
-                    .with("enabled", Some("Keep this volume's data in a PersistentVolumeClaim; false uses an emptyDir"), Node::Bool(true))
-                    .with("size", Some("Requested size"), s(size))
-                    .with("storageClass", Some("Storage class; empty uses the cluster default, \"-\" disables dynamic provisioning"), s(storage_class))
-                    .with("accessModes", Some("Access modes"), Node::string_seq(access_modes))
-                    .with("existingClaim", Some("Use this existing claim instead of creating one"), s(""))
-                    .with("annotations", Some("Claim annotations"), Node::string_map(annotations)),
+                value: super::storage::claim_node(claim),
             }),
             VolumeSource::Scratch { memory, size_limit } => {
                 let mut empty_dir = if *memory { Node::map().with("medium", None, s("Memory")) } else { Node::map() };
@@ -445,6 +439,7 @@ fn build_values(w: &Workload) -> Node {
             "deploymentStrategy",
             Some("Deployment only: rollout strategy (from the ECS deployment configuration); empty uses Kubernetes' default"),
             match &w.rollout {
+                _ if super::storage::needs_recreate(w) => Node::map().with("type", None, s("Recreate")),
                 Some(r) => Node::map().with("type", None, s("RollingUpdate")).with(
                     "rollingUpdate",
                     None,
@@ -497,6 +492,7 @@ fn build_values(w: &Workload) -> Node {
             psc
         })
         .with("hostNetwork", Some("Use the node's network (ECS host network mode)"), Node::Bool(w.host_network))
+        .with("hostname", Some("The pod's hostname (a container's ECS hostname, for a single pod); empty lets Kubernetes name it"), s(w.hostname.as_deref().unwrap_or("")))
         .with("hostPID", Some("Use the node's process namespace (ECS pidMode host)"), Node::Bool(w.host_pid))
         .with("hostIPC", Some("Use the node's IPC namespace (ECS ipcMode host)"), Node::Bool(w.host_ipc))
         .with(

@@ -2,6 +2,7 @@
 //! create the workload's containers), then what hangs off them.
 
 pub(crate) mod containers;
+pub(crate) mod hostname;
 pub(crate) mod identity;
 pub(crate) mod image;
 pub mod naming;
@@ -48,7 +49,7 @@ const RULES: &[Rule] = &[
     |s, w, r| startup::apply(s.task, w, r),
     |s, w, r| secrets::apply(s.task, w, r),
     |s, w, r| networking::apply(s.task, w, r),
-    |s, w, r| storage::apply(s.task, w, r),
+    |s, w, r| storage::apply(s.task, s.options, w, r),
     |s, w, r| pod::apply(s.task, w, r),
     |s, w, r| scheduling::apply(s.task, w, r),
     |s, w, r| placement::apply(s.task, w, r),
@@ -60,6 +61,9 @@ const RULES: &[Rule] = &[
         }
         Ok(())
     },
+    // After the service: the replica count decides what a hostname can become.
+    |s, w, r| hostname::apply(s.task, w, r),
+    |s, w, r| storage::launch_sizes(s.task, w, r),
 ];
 
 fn workload_kind(s: &Source, w: &mut Workload, _: &mut Report) -> Result<(), FieldError> {
@@ -73,6 +77,8 @@ fn workload_kind(s: &Source, w: &mut Workload, _: &mut Report) -> Result<(), Fie
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Options {
     pub workload: Option<WorkloadKind>,
+    /// Claim sizes by volume name, from --volume-size.
+    pub volume_sizes: std::collections::BTreeMap<String, String>,
 }
 
 pub(crate) fn convert(

@@ -121,6 +121,7 @@ pub(crate) fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut 
             "not carried over; choose nodes with nodeSelector or Karpenter NodePools",
         );
     }
+    volumes(service, w, report);
     if let Some(s) = &service.scaling {
         w.autoscaling = Some(Autoscaling {
             min: s.min.max(1),
@@ -187,5 +188,47 @@ mod tests {
             .findings
             .iter()
             .any(|f| f.code == Code::PlacementStrategy));
+    }
+}
+
+/// The service's volumeConfigurations size and shape the claims of the volumes configured at
+/// launch.
+fn volumes(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
+    for config in &service.volume_configurations {
+        let label = crate::convert::naming::dns_label(&config.name, 63);
+        let claim = w
+            .volumes
+            .iter_mut()
+            .find(|v| v.name == label)
+            .and_then(|v| match &mut v.source {
+                crate::workload::VolumeSource::Persistent(c) => Some(c),
+                _ => None,
+            });
+        let Some(claim) = claim else {
+            report.warn(
+                Code::ServiceField,
+                &config.path.key("name"),
+                format!(
+                    "volume configuration {:?} names no volume configured at launch",
+                    config.name
+                ),
+                "not carried over",
+            );
+            continue;
+        };
+        if let Some(gib) = config.size_gib {
+            claim.size = format!("{gib}Gi");
+            claim.size_defaulted = false;
+        }
+        claim.ebs = Some(config.ebs.clone());
+        if let Some(snapshot) = &config.snapshot_id {
+            claim.snapshot_id = Some(snapshot.clone());
+            report.info(
+                Code::EbsVolume,
+                &config.path.key("managedEBSVolume").key("snapshotId"),
+                format!("volume {:?} is created from snapshot {snapshot}", config.name),
+                "the claims restore from it through a VolumeSnapshot (persistence.<volume>.fromSnapshot)",
+            );
+        }
     }
 }

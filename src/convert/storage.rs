@@ -9,15 +9,41 @@ use crate::ecs::task_definition::VolumeDefinition;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::Report;
-use crate::workload::{Mount, Volume, VolumeSource, Workload, WorkloadKind};
+use crate::workload::{Claim, Ebs, Mount, Volume, VolumeSource, Workload, WorkloadKind};
 
 use super::naming::{dns_label, unique};
 
 /// ECS never knows a size for these; 10Gi is a common default for a service's data volume.
 pub(crate) const DEFAULT_SIZE: &str = "10Gi";
 
+/// Host directories that belong to the node and its agents, not to the service: they stay
+/// hostPath volumes. Every other host path held the service's data.
+const NODE_PATHS: &[&str] = &[
+    "/var/log",
+    "/var/lib/docker",
+    "/var/run/docker.sock",
+    "/var/run",
+    "/run",
+    "/proc",
+    "/sys",
+    "/dev",
+    "/etc",
+    "/var/lib/ecs",
+    "/var/lib/kubelet",
+];
+
+pub(crate) fn is_node_path(path: &str) -> bool {
+    let path = path.trim_end_matches('/');
+    path.is_empty()
+        || path.contains("cgroup")
+        || NODE_PATHS
+            .iter()
+            .any(|p| path == *p || path.starts_with(&format!("{p}/")))
+}
+
 pub(crate) fn apply(
     td: &TaskDefinition,
+    options: &super::Options,
     w: &mut Workload,
     report: &mut Report,
 ) -> Result<(), FieldError> {
@@ -31,7 +57,17 @@ pub(crate) fn apply(
         let name = unique(name, &names, 63);
         names.push(name.clone());
         renamed.insert(v.name.as_str(), name.clone());
-        let source = volume_source(v, report);
+        let mut source = volume_source(v, report);
+        if let VolumeSource::Persistent(claim) = &mut source {
+            if let Some(size) = options
+                .volume_sizes
+                .get(&v.name)
+                .or(options.volume_sizes.get(&name))
+            {
+                claim.size = size.clone();
+                claim.size_defaulted = false;
+            }
+        }
         w.volumes.push(Volume { name, source });
     }
 
@@ -48,7 +84,7 @@ pub(crate) fn apply(
     let persistent = w.volumes.iter().any(|v| {
         matches!(
             v.source,
-            VolumeSource::Persistent { .. } | VolumeSource::SharedFileSystem { .. }
+            VolumeSource::Persistent(_) | VolumeSource::SharedFileSystem { .. }
         )
     });
     w.kind = if persistent {
@@ -56,10 +92,11 @@ pub(crate) fn apply(
     } else {
         WorkloadKind::Deployment
     };
-    let needs_block_storage =
-        td.volumes.iter().zip(&w.volumes).any(|(def, v)| {
-            def.efs.is_none() && matches!(v.source, VolumeSource::Persistent { .. })
-        });
+    let needs_block_storage = td
+        .volumes
+        .iter()
+        .zip(&w.volumes)
+        .any(|(def, v)| def.efs.is_none() && matches!(v.source, VolumeSource::Persistent(_)));
     if needs_block_storage && td.requires_compatibilities.iter().any(|c| c == "FARGATE") {
         report.warn(
             Code::FargateEbs,
@@ -71,12 +108,78 @@ pub(crate) fn apply(
     Ok(())
 }
 
-fn persistent(size: String, access: &str, storage_class: &str) -> VolumeSource {
-    VolumeSource::Persistent {
-        size,
-        access_modes: vec![access.to_string()],
-        storage_class: storage_class.to_string(),
-        annotations: BTreeMap::new(),
+/// Volumes configured at launch whose size no ECS service gave: the default is flagged.
+pub(crate) fn launch_sizes(
+    td: &TaskDefinition,
+    w: &mut Workload,
+    report: &mut Report,
+) -> Result<(), FieldError> {
+    for (def, v) in td.volumes.iter().zip(&w.volumes) {
+        if let (true, VolumeSource::Persistent(c)) = (def.configured_at_launch, &v.source) {
+            if c.size_defaulted {
+                size_report(def, &None, report, &def.path.key("configuredAtLaunch"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn persistent(size: Option<String>) -> VolumeSource {
+    VolumeSource::Persistent(Claim {
+        size_defaulted: size.is_none(),
+        size: size.unwrap_or_else(|| DEFAULT_SIZE.into()),
+        access_modes: vec!["ReadWriteOnce".to_string()],
+        ..Claim::default()
+    })
+}
+
+/// Docker volume plugins that put each volume on EBS, with the option names they take.
+fn ebs_driver(driver: &str) -> bool {
+    let name = driver.split(':').next().unwrap_or(driver);
+    matches!(name, "rexray/ebs" | "rexray/ebs-plugin" | "ebs")
+}
+
+const EBS_DRIVER_OPTS: &[&str] = &[
+    "size",
+    "type",
+    "volumetype",
+    "iops",
+    "throughput",
+    "encrypted",
+    "kmskeyid",
+    "fstype",
+];
+
+fn ebs_from_driver_opts(opts: &BTreeMap<String, String>) -> Ebs {
+    let get = |k: &str| {
+        opts.iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(k))
+            .map(|(_, v)| v.clone())
+    };
+    Ebs {
+        volume_type: get("volumetype"),
+        iops: get("iops").and_then(|v| v.parse().ok()),
+        throughput: get("throughput").and_then(|v| v.parse().ok()),
+        encrypted: get("encrypted").and_then(|v| v.parse().ok()),
+        kms_key_id: get("kmskeyid"),
+        filesystem_type: get("fstype"),
+        tags: BTreeMap::new(),
+    }
+}
+
+fn size_report(
+    v: &VolumeDefinition,
+    size: &Option<String>,
+    report: &mut Report,
+    at: &crate::ecs::path::JsonPath,
+) {
+    if size.is_none() {
+        report.warn(
+            Code::VolumeSize,
+            at,
+            format!("no size is known for volume {:?}", v.name),
+            format!("claims request {DEFAULT_SIZE} (flagged in values); set persistence.<volume>.size or --volume-size {}=SIZE", v.name),
+        );
     }
 }
 
@@ -107,11 +210,12 @@ fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
     if let Some(d) = &v.docker {
         let memory = d.driver_opts.get("type").is_some_and(|t| t == "tmpfs");
         let shared = d.scope.as_deref() == Some("shared") || d.autoprovision == Some(true);
-        for (key, _) in d
-            .driver_opts
-            .iter()
-            .filter(|(k, _)| !["size", "type"].contains(&k.as_str()))
-        {
+        let on_ebs = d.driver.as_deref().is_some_and(ebs_driver);
+        for (key, _) in d.driver_opts.iter().filter(|(k, _)| {
+            let k = k.to_ascii_lowercase();
+            !["size", "type"].contains(&k.as_str())
+                && !(on_ebs && EBS_DRIVER_OPTS.contains(&k.as_str()))
+        }) {
             report.warn(
                 Code::DriverOpts,
                 &d.path.key("driverOpts").key(key),
@@ -127,7 +231,11 @@ fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
                 "not carried over; set persistence.<volume>.annotations",
             );
         }
-        if let Some(driver) = d.driver.as_deref().filter(|d| *d != "local") {
+        if let Some(driver) = d
+            .driver
+            .as_deref()
+            .filter(|d| *d != "local" && !ebs_driver(d))
+        {
             report.warn(
                 Code::Driver,
                 &d.path.key("driver"),
@@ -135,32 +243,33 @@ fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
                 "the claim uses the cluster's default storage class; set persistence.<volume>.storageClass",
             );
         }
-        if shared && !memory {
-            let size = match d
+        if (shared || on_ebs) && !memory {
+            let size = d
                 .driver_opts
-                .get("size")
-                .and_then(|s| s.trim().parse::<u64>().ok())
-            {
-                Some(gib) => format!("{gib}Gi"),
-                None => {
-                    report.info(
-                        Code::VolumeSize,
-                        &v.path,
-                        format!("ECS has no size for volume {:?}", v.name),
-                        format!("claims request {DEFAULT_SIZE}; set persistence.<volume>.size"),
-                    );
-                    DEFAULT_SIZE.into()
-                }
-            };
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("size"))
+                .and_then(|(_, s)| s.trim().parse::<u64>().ok())
+                .map(|gib| format!("{gib}Gi"));
+            size_report(v, &size, report, &v.path);
             if d.autoprovision == Some(false) {
                 report.warn(
                     Code::ExistingVolume,
                     &d.path.key("autoprovision"),
                     "the volume must exist before the task starts",
-                    "a new claim is provisioned; set persistence.<volume>.existingClaim to reuse a volume",
+                    "a new claim is provisioned; set persistence.<volume>.existingClaim, or persistence.<volume>.adoptVolumes with the EBS volume IDs",
                 );
             }
-            return persistent(size, "ReadWriteOnce", "");
+            let mut source = persistent(size);
+            if let (VolumeSource::Persistent(claim), true) = (&mut source, on_ebs) {
+                claim.ebs = Some(ebs_from_driver_opts(&d.driver_opts));
+                report.info(
+                    Code::EbsVolume,
+                    &d.path.key("driver"),
+                    format!("volume {:?} was an EBS volume of the {} plugin", v.name, d.driver.as_deref().unwrap_or_default()),
+                    "a claim per replica on the EBS CSI driver; its type and IOPS are in persistence.<volume>.ebs (set createStorageClass to use them)",
+                );
+            }
+            return source;
         }
         return VolumeSource::Scratch {
             memory,
@@ -169,21 +278,42 @@ fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
     }
     if v.configured_at_launch {
         report.info(
-            Code::VolumeSize,
+            Code::EbsVolume,
             &v.path.key("configuredAtLaunch"),
             format!("volume {:?} is an EBS volume configured by the ECS service", v.name),
-            format!("a claim per replica of {DEFAULT_SIZE} on the default storage class; unlike ECS, it survives the pod"),
+            "a claim per replica; size, type and IOPS come from the service's volumeConfigurations when it is given; unlike ECS, the data survives the pod",
         );
-        return persistent(DEFAULT_SIZE.into(), "ReadWriteOnce", "");
+        let mut source = persistent(None);
+        if let VolumeSource::Persistent(claim) = &mut source {
+            claim.ebs = Some(Ebs::default());
+        }
+        return source;
     }
     if let Some(path) = &v.host_source_path {
+        let at = v.path.key("host").key("sourcePath");
+        if is_node_path(path) {
+            report.warn(
+                Code::Hostpath,
+                &at,
+                format!("volume {:?} is the node directory {path}", v.name),
+                "kept as a hostPath, as node agents need it; EKS Fargate refuses it",
+            );
+            return VolumeSource::HostPath { path: path.clone() };
+        }
         report.warn(
-            Code::Hostpath,
-            &v.path.key("host").key("sourcePath"),
-            format!("volume {:?} is the instance directory {path}", v.name),
-            "kept as a hostPath: the data stays on one node; EKS Fargate refuses it",
+            Code::HostData,
+            &at,
+            format!("volume {:?} kept the service's data in the instance directory {path} (an EBS volume the instance attached)", v.name),
+            format!("a volumeClaimTemplates entry of a StatefulSet, so the data follows the pod; bring the data with persistence.<volume>.adoptVolumes (the EBS volume IDs, one per replica) or persistence.<volume>.fromSnapshot (snap-…); persistence.<volume>.hostPath.enabled keeps {path} instead"),
         );
-        return VolumeSource::HostPath { path: path.clone() };
+        let size = None;
+        size_report(v, &size, report, &at);
+        let mut source = persistent(size);
+        if let VolumeSource::Persistent(claim) = &mut source {
+            claim.host_path = Some(path.clone());
+            claim.ebs = Some(Ebs::default());
+        }
+        return source;
     }
     VolumeSource::Scratch {
         memory: false,
@@ -196,7 +326,14 @@ mod tests {
     use super::*;
 
     fn convert(json: &str) -> (Workload, Report) {
-        super::super::run_rules(json, &[super::super::containers::apply, apply]).unwrap()
+        fn storage(
+            td: &TaskDefinition,
+            w: &mut Workload,
+            r: &mut Report,
+        ) -> Result<(), FieldError> {
+            apply(td, &super::super::Options::default(), w, r)
+        }
+        super::super::run_rules(json, &[super::super::containers::apply, storage]).unwrap()
     }
 
     #[test]
@@ -208,7 +345,7 @@ mod tests {
         assert_eq!(w.kind, WorkloadKind::StatefulSet);
         assert_eq!(w.volumes[0].name, "redis-data");
         assert!(
-            matches!(&w.volumes[0].source, VolumeSource::Persistent { size, .. } if size == "10Gi")
+            matches!(&w.volumes[0].source, VolumeSource::Persistent(c) if c.size == "10Gi" && c.size_defaulted)
         );
         assert_eq!(
             w.volumes[1].source,

@@ -57,6 +57,16 @@ pub(crate) struct Scaling {
     pub memory_percent: Option<i64>,
 }
 
+/// An ECS-managed EBS volume the service attaches to each task (`configuredAtLaunch`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct VolumeConfiguration {
+    pub path: JsonPath,
+    pub name: String,
+    pub size_gib: Option<i64>,
+    pub ebs: crate::workload::Ebs,
+    pub snapshot_id: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct ServiceDefinition {
     pub path: JsonPath,
@@ -71,6 +81,7 @@ pub(crate) struct ServiceDefinition {
     pub placement_strategy: Vec<(String, Option<String>, JsonPath)>,
     pub capacity_providers: Option<JsonPath>,
     pub scaling: Option<Scaling>,
+    pub volume_configurations: Vec<VolumeConfiguration>,
 }
 
 /// Fields of describe-services output that describe the running state, not the service:
@@ -108,7 +119,6 @@ const NOT_CARRIED: &[(&str, &str)] = &[
     ("tags", "service tags are not carried over; set podLabels or podAnnotations"),
     ("availabilityZoneRebalancing", "spread pods with topologySpreadConstraints on topology.kubernetes.io/zone"),
     ("serviceConnectConfiguration", "Service Connect names become Kubernetes Service DNS names; check clients' addresses"),
-    ("volumeConfigurations", "ECS-managed EBS volumes: set persistence sizes and storage classes in values"),
     ("vpcLatticeConfigurations", "VPC Lattice needs the AWS Gateway API Controller"),
     ("placementConstraints", "service placement constraints: set affinity in values"),
     ("loadBalancerName", "Classic Load Balancers are not carried over; use a Service of type LoadBalancer"),
@@ -162,6 +172,7 @@ pub(crate) fn read_service(
     }
     let capacity_providers = (!s.array("capacityProviderStrategy", report)?.is_empty())
         .then(|| path.key("capacityProviderStrategy"));
+    let volume_configurations = read_volume_configurations(&mut s, report)?;
     let reported: Vec<NotCarried> = RUNTIME_STATE
         .iter()
         .map(|key| NotCarried {
@@ -188,7 +199,53 @@ pub(crate) fn read_service(
         placement_strategy,
         capacity_providers,
         scaling: None,
+        volume_configurations,
     })
+}
+
+fn read_volume_configurations(
+    s: &mut Obj<'_>,
+    report: &mut Report,
+) -> ReadResult<Vec<VolumeConfiguration>> {
+    let mut out = Vec::new();
+    for (v, v_path) in s.array("volumeConfigurations", report)? {
+        let mut o = Obj::new(v, v_path.clone())?;
+        let mut config = VolumeConfiguration {
+            path: v_path,
+            name: o.string("name", report)?.unwrap_or_default(),
+            ..Default::default()
+        };
+        if let Some(mut m) = o.object("managedEBSVolume", report)? {
+            config.size_gib = m.int("sizeInGiB", 1, 65536, report)?;
+            config.ebs.volume_type = m.string("volumeType", report)?;
+            config.ebs.iops = m.int("iops", 0, 256_000, report)?;
+            config.ebs.throughput = m.int("throughput", 0, 2000, report)?;
+            config.ebs.encrypted = m.bool("encrypted", report)?;
+            config.ebs.kms_key_id = m.string("kmsKeyId", report)?;
+            config.ebs.filesystem_type = m.string("filesystemType", report)?;
+            config.snapshot_id = m.string("snapshotId", report)?;
+            for (spec, spec_path) in m.array("tagSpecifications", report)? {
+                let mut spec = Obj::new(spec, spec_path)?;
+                let _ = spec.string("resourceType", report)?;
+                for (tag, tag_path) in spec.array("tags", report)? {
+                    let mut tag = Obj::new(tag, tag_path)?;
+                    if let (Some(k), v) = (tag.string("key", report)?, tag.string("value", report)?)
+                    {
+                        config.ebs.tags.insert(k, v.unwrap_or_default());
+                    }
+                    tag.finish(&[], report);
+                }
+                spec.finish(&[NotCarried { key: "propagateTags", code: Code::ServiceField, why: "tags are set on the StorageClass (ebs.tags), which tags every volume it creates" }], report);
+            }
+            m.finish(&[
+                NotCarried { key: "roleArn", code: Code::ServiceField, why: "the ECS infrastructure role; on EKS the EBS CSI driver's own role creates volumes" },
+                NotCarried { key: "volumeInitializationRate", code: Code::ServiceField, why: "snapshot initialization rate has no StorageClass parameter; restored volumes hydrate lazily" },
+            ], report);
+        }
+        o.finish(&[], report);
+        out.push(config);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -42,6 +42,7 @@ pub(crate) struct TaskDefinition {
 pub(crate) struct ContainerDefinition {
     pub path: JsonPath,
     pub name: String,
+    pub hostname: Option<String>,
     pub image: Option<String>,
     pub cpu: Option<i64>,
     pub memory: Option<i64>,
@@ -186,7 +187,6 @@ const CONTAINER_NOT_CARRIED: &[NotCarried] = &[
     NotCarried { key: "restartPolicy", code: Code::Restart, why: "Kubernetes restarts containers in place by default" },
     NotCarried { key: "startTimeout", code: Code::StartTimeout, why: "no per-dependency timeout in Kubernetes" },
     NotCarried { key: "versionConsistency", code: Code::Digest, why: "tags are not pinned to digests; set image.digest to pin" },
-    NotCarried { key: "hostname", code: Code::Hostname, why: "pods get their hostname from Kubernetes" },
     NotCarried { key: "disableNetworking", code: Code::Networking, why: "containers of a pod share one network namespace" },
     NotCarried { key: "dockerSecurityOptions", code: Code::SecurityOpts, why: "not translated yet; set securityContext by hand" },
     NotCarried { key: "dockerLabels", code: Code::Labels, why: "containers have no labels in Kubernetes; use podAnnotations" },
@@ -376,6 +376,7 @@ fn read_container(mut c: Obj<'_>, report: &mut Report) -> ReadResult<ContainerDe
         ..Default::default()
     };
     out.image = c.string("image", report)?;
+    out.hostname = c.string("hostname", report)?;
     out.cpu = c.int("cpu", 0, MAX_CPU_UNITS, report)?;
     out.memory = c.int("memory", 0, MAX_MIB, report)?;
     out.memory_reservation = c.int("memoryReservation", 0, MAX_MIB, report)?;
@@ -789,6 +790,7 @@ pub(crate) const TASK_MAPPED: &[&str] = &[
 pub(crate) const CONTAINER_MAPPED: &[&str] = &[
     "name",
     "image",
+    "hostname",
     "cpu",
     "memory",
     "memoryReservation",
@@ -861,7 +863,7 @@ mod coverage_tests {
     #[test]
     fn the_coverage_lists_are_what_the_reader_does() {
         let container = json!({
-            "name": "app", "image": "x", "cpu": 256, "memory": 512, "memoryReservation": 256,
+            "name": "app", "image": "x", "hostname": "app-host", "cpu": 256, "memory": 512, "memoryReservation": 256,
             "portMappings": [{"containerPort": 80}], "essential": true, "entryPoint": ["sh"], "command": ["-c", "x"],
             "environment": [{"name": "A", "value": "1"}], "mountPoints": [{"sourceVolume": "v", "containerPath": "/v"}],
             "healthCheck": {"command": ["CMD", "true"]}, "dependsOn": [{"containerName": "side", "condition": "START"}],

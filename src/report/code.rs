@@ -76,11 +76,15 @@ codes! {
     HostPort = "ECSI-W-HOST-PORT", Warning, "a host port that differs from the container port";
     PortRange = "ECSI-W-PORT-RANGE", Warning, "a container port range, which Kubernetes cannot express";
     PortDuplicate = "ECSI-I-PORT-DUPLICATE", Info, "a port mapped twice, kept once";
-    VolumeSize = "ECSI-I-VOLUME-SIZE", Info, "a volume claim size chosen by default";
+    VolumeSize = "ECSI-W-VOLUME-SIZE", Warning, "a volume claim size chosen by default (flagged in values)";
     ExistingVolume = "ECSI-W-EXISTING-VOLUME", Warning, "a Docker volume created outside the task";
     Driver = "ECSI-W-DRIVER", Warning, "a Docker volume driver with no CSI equivalent";
     DriverOpts = "ECSI-W-DRIVER-OPTS", Warning, "Docker volume driver options not carried over";
-    Hostpath = "ECSI-W-HOSTPATH", Warning, "a host path kept as a hostPath volume";
+    Hostpath = "ECSI-W-HOSTPATH", Warning, "a node directory (logs, the Docker socket, /proc…) kept as a hostPath volume";
+    HostData = "ECSI-W-HOST-DATA", Warning, "a host directory holding the service's data, now a claim per replica (adoption or snapshot restore bring the data)";
+    EbsVolume = "ECSI-I-EBS-VOLUME", Info, "an EBS volume (ECS-managed or a Docker plugin's) mapped to a claim on the EBS CSI driver";
+    Hostname = "ECSI-W-HOSTNAME", Warning, "a container hostname, now the pod's name or hostname";
+    SysctlOff = "ECSI-W-SYSCTL-OFF", Warning, "an unsafe sysctl kept in values but off until the kubelet allows it";
     Efs = "ECSI-W-EFS", Warning, "an EFS volume as a static PersistentVolume on the EFS CSI driver";
     EfsIam = "ECSI-W-EFS-IAM", Warning, "EFS IAM authorization, which the EFS CSI driver takes from its own role";
     FargateEbs = "ECSI-W-FARGATE-EBS", Warning, "an ECS-managed EBS volume configured at launch";
@@ -118,7 +122,6 @@ codes! {
     Restart = "ECSI-W-RESTART", Warning, "a container restart policy";
     StartTimeout = "ECSI-W-START-TIMEOUT", Warning, "a dependency start timeout";
     Digest = "ECSI-W-DIGEST", Warning, "image digest pinning";
-    Hostname = "ECSI-W-HOSTNAME", Warning, "a container hostname";
     Networking = "ECSI-W-NETWORKING", Warning, "disableNetworking";
     Labels = "ECSI-W-LABELS", Warning, "Docker labels";
     Gmsa = "ECSI-W-GMSA", Warning, "gMSA credential specs";

@@ -62,6 +62,8 @@ pub(crate) struct Workload {
     /// Alternative node selector terms, each a list of requirements (ANDed).
     pub node_affinity: Vec<Vec<NodeRequirement>>,
     pub windows_toleration: bool,
+    /// The pod's hostname, from a container's `hostname` (Deployments with one replica).
+    pub hostname: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +123,7 @@ impl Workload {
             fs_group: None,
             node_affinity: Vec::new(),
             windows_toleration: false,
+            hostname: None,
         }
     }
 
@@ -230,6 +233,34 @@ pub(crate) struct SecurityContext {
     pub drop_capabilities: Vec<String>,
 }
 
+/// A claim per replica, and what is known of the EBS volume behind it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Claim {
+    pub size: String,
+    /// No size was known: the default is flagged in values and the report.
+    pub size_defaulted: bool,
+    pub access_modes: Vec<String>,
+    pub storage_class: String,
+    pub annotations: BTreeMap<String, String>,
+    /// The instance directory the data lived in on ECS, offered as an opt-in hostPath.
+    pub host_path: Option<String>,
+    /// EBS settings for a StorageClass the chart can create.
+    pub ebs: Option<Ebs>,
+    /// An EBS snapshot to restore the claims from.
+    pub snapshot_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Ebs {
+    pub volume_type: Option<String>,
+    pub iops: Option<i64>,
+    pub throughput: Option<i64>,
+    pub encrypted: Option<bool>,
+    pub kms_key_id: Option<String>,
+    pub filesystem_type: Option<String>,
+    pub tags: BTreeMap<String, String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Volume {
     pub name: String,
@@ -253,12 +284,7 @@ pub(crate) enum VolumeSource {
         transit_encryption: bool,
         iam: bool,
     },
-    Persistent {
-        size: String,
-        access_modes: Vec<String>,
-        storage_class: String,
-        annotations: BTreeMap<String, String>,
-    },
+    Persistent(Claim),
     HostPath {
         path: String,
     },

@@ -12,3 +12,4 @@ mod meaning;
 mod plugin;
 mod publish;
 mod servers;
+mod stateful;

@@ -56,6 +56,28 @@ fn find<'a>(docs: &'a [Value], kind: &str) -> Vec<&'a Value> {
     docs.iter().filter(|d| d["kind"] == kind).collect()
 }
 
+/// The node's own directories, which stay hostPath volumes for node agents.
+fn node_path(path: &str) -> bool {
+    let path = path.trim_end_matches('/');
+    let roots = [
+        "/var/log",
+        "/var/lib/docker",
+        "/var/run",
+        "/run",
+        "/proc",
+        "/sys",
+        "/dev",
+        "/etc",
+        "/var/lib/ecs",
+        "/var/lib/kubelet",
+    ];
+    path.is_empty()
+        || path.contains("cgroup")
+        || roots
+            .iter()
+            .any(|r| path == *r || path.starts_with(&format!("{r}/")))
+}
+
 fn check(case: &str, raw: &Value, docs: &[Value]) {
     let td = task_definition(raw);
     let workloads: Vec<&Value> = docs
@@ -67,11 +89,22 @@ fn check(case: &str, raw: &Value, docs: &[Value]) {
     let pod = &workload["spec"]["template"]["spec"];
     let fullname = workload["metadata"]["name"].as_str().unwrap();
     let volumes: Vec<Value> = td["volumes"].as_array().cloned().unwrap_or_default();
+    // Data outlives the task: shared or EBS-plugin docker volumes, EFS, EBS configured at
+    // launch, and host directories that are not the node's own.
     let persistent = |v: &Value| {
         let d = &v["dockerVolumeConfiguration"];
-        d["scope"] == "shared"
-            || d["autoprovision"] == true
+        let tmpfs = d["driverOpts"]["type"] == "tmpfs";
+        (!tmpfs
+            && (d["scope"] == "shared"
+                || d["autoprovision"] == true
+                || d["driver"]
+                    .as_str()
+                    .is_some_and(|d| d.starts_with("rexray/ebs"))))
             || v["efsVolumeConfiguration"].is_object()
+            || v["configuredAtLaunch"] == true
+            || v["host"]["sourcePath"]
+                .as_str()
+                .is_some_and(|p| !node_path(p))
     };
     let stateful = volumes.iter().any(persistent);
     assert_eq!(

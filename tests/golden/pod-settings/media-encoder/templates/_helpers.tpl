@@ -98,3 +98,11 @@ changes the tag also changes the label; the chart's appVersion when there is no 
 {{- $version := default .Chart.AppVersion $tag | trunc 63 }}
 {{- regexReplaceAll "[^A-Za-z0-9]+$" $version "" }}
 {{- end }}
+
+{{/*
+The PersistentVolume an adopted EBS volume becomes, named after the claim it is bound to
+(PersistentVolumes are cluster-wide, so the namespace is part of the name).
+*/}}
+{{- define "media-encoder.adoptedVolumeName" -}}
+{{- printf "%s-%s" .root.Release.Namespace .claim | trunc 63 | trimSuffix "-" }}
+{{- end }}

@@ -30,6 +30,9 @@ spec:
   {{- if .Values.hostNetwork }}
   hostNetwork: true
   {{- end }}
+  {{- with .Values.hostname }}
+  hostname: {{ . | quote }}
+  {{- end }}
   {{- if .Values.dnsPolicy }}
   dnsPolicy: {{ .Values.dnsPolicy }}
   {{- else if .Values.hostNetwork }}
@@ -207,8 +210,13 @@ Deployment mounts the claims of pvc.yaml; a disabled entry falls back to an empt
 {{- $stateful := eq .Values.workload.kind "StatefulSet" }}
 {{- range $name, $p := .Values.persistence }}
 {{- if not $p.enabled }}
-- name: {{ $name }}
+- name: {{ $name | quote }}
   emptyDir: {}
+{{- else if and $p.hostPath $p.hostPath.enabled }}
+- name: {{ $name | quote }}
+  hostPath:
+    path: {{ $p.hostPath.path | quote }}
+    type: Directory
 {{- else if $p.existingClaim }}
 - name: {{ $name }}
   persistentVolumeClaim:
@@ -229,19 +237,50 @@ Deployment mounts the claims of pvc.yaml; a disabled entry falls back to an empt
 {{- end }}
 
 {{/*
-Claim spec for a persistence entry; storageClass "-" means no dynamic provisioning.
+Claim spec for a persistence entry (dict "root" "name" "p"); storageClass "-" means no
+dynamic provisioning. An entry turned on with nothing else set still gives a valid claim.
 */}}
 {{- define "task-definition.claimSpec" -}}
+{{- $p := .p -}}
 accessModes:
-  {{- toYaml .accessModes | nindent 2 }}
-{{- if .storageClass }}
-{{- if eq .storageClass "-" }}
-storageClassName: ""
-{{- else }}
-storageClassName: {{ .storageClass | quote }}
+  {{- toYaml (default (list "ReadWriteOnce") $p.accessModes) | nindent 2 }}
+{{- $class := include "task-definition.storageClassName" . }}
+{{- if $class }}
+storageClassName: {{ $class }}
 {{- end }}
+{{- if $p.fromSnapshot }}
+dataSource:
+  apiGroup: snapshot.storage.k8s.io
+  kind: VolumeSnapshot
+  name: {{ include "task-definition.snapshotName" . | quote }}
 {{- end }}
 resources:
   requests:
-    storage: {{ .size | quote }}
+    storage: {{ default "10Gi" $p.size | quote }}
+{{- end }}
+
+{{/*
+The storage class of a persistence entry, quoted, or nothing for the cluster default.
+*/}}
+{{- define "task-definition.storageClassName" -}}
+{{- $p := .p }}
+{{- if and $p.ebs $p.ebs.createStorageClass }}
+{{- printf "%s-%s" (include "task-definition.fullname" .root) .name | trunc 63 | trimSuffix "-" | quote }}
+{{- else if eq (default "" $p.storageClass) "-" }}
+{{- `""` }}
+{{- else if $p.storageClass }}
+{{- $p.storageClass | quote }}
+{{- end }}
+{{- end }}
+
+{{- define "task-definition.snapshotName" -}}
+{{- printf "%s-%s-restore" (include "task-definition.fullname" .root) .name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Whether a persistence entry is a claim of the chart's own (not off, not an existing claim, not
+EFS, not the kept host directory).
+*/}}
+{{- define "task-definition.ownClaim" -}}
+{{- if and .enabled (not .existingClaim) (not .efs) (not (and .hostPath .hostPath.enabled)) }}true{{- end }}
 {{- end }}

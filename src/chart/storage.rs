@@ -1,0 +1,68 @@
+//! The values of a persistence entry: the claim, the EBS settings a StorageClass can be made
+//! from, and the ways to bring the ECS data along (adopting EBS volumes, restoring a
+//! snapshot, or keeping the instance directory).
+
+use crate::workload::{Claim, VolumeSource, Workload};
+use crate::yaml::Node;
+
+fn s(text: &str) -> Node {
+    Node::str(text)
+}
+
+pub(crate) fn claim_node(claim: &Claim) -> Node {
+    let size_doc = if claim.size_defaulted {
+        "Requested size. ECS knew no size for this volume: a default, check it against the EBS volume (the report says so too)"
+    } else {
+        "Requested size"
+    };
+    let mut node = Node::map()
+        .with("enabled", Some("Keep this volume's data in a PersistentVolumeClaim; false uses an emptyDir"), Node::Bool(true))
+        .with("size", Some(size_doc), s(&claim.size))
+        .with("storageClass", Some("Storage class; empty uses the cluster default (new EKS clusters have none: set one, e.g. gp3), \"-\" disables dynamic provisioning"), s(&claim.storage_class))
+        .with("accessModes", Some("Access modes"), Node::string_seq(&claim.access_modes))
+        .with("existingClaim", Some("Use this existing claim instead of creating one"), s(""))
+        .with("annotations", Some("Claim annotations"), Node::string_map(&claim.annotations));
+    if let Some(path) = &claim.host_path {
+        node = node.with(
+            "hostPath",
+            Some("Keep the instance directory the ECS task used instead of a claim (the data stays on one node)"),
+            Node::map().with("enabled", None, Node::Bool(false)).with("path", None, s(path)),
+        );
+    }
+    if let Some(ebs) = &claim.ebs {
+        let opt_int = |v: Option<i64>| v.map_or(Node::Null, Node::Int);
+        node = node.with(
+            "ebs",
+            Some("EBS settings from ECS; with createStorageClass the chart creates a StorageClass on ebs.csi.aws.com from them and the claims use it"),
+            Node::map()
+                .with("createStorageClass", None, Node::Bool(false))
+                .with("type", None, s(ebs.volume_type.as_deref().unwrap_or("gp3")))
+                .with("iops", None, opt_int(ebs.iops))
+                .with("throughput", None, opt_int(ebs.throughput))
+                .with("encrypted", None, Node::Bool(ebs.encrypted.unwrap_or(true)))
+                .with("kmsKeyId", None, s(ebs.kms_key_id.as_deref().unwrap_or("")))
+                .with("fsType", None, s(ebs.filesystem_type.as_deref().unwrap_or("ext4")))
+                .with("tags", None, Node::string_map(&ebs.tags)),
+        );
+    }
+    node.with(
+        "adoptVolumes",
+        Some("Existing EBS volumes to adopt, one per replica in ordinal order ({volumeId: vol-…, zone: eu-west-1a}): each becomes a retained PersistentVolume pre-bound to the claim the StatefulSet will look for"),
+        Node::Seq(Vec::new()),
+    )
+    .with(
+        "fromSnapshot",
+        Some("An EBS snapshot (snap-…) the claims are restored from, through a pre-provisioned VolumeSnapshot"),
+        s(claim.snapshot_id.as_deref().unwrap_or("")),
+    )
+}
+
+/// A Deployment holding a ReadWriteOnce claim or a node directory cannot run two pods side by
+/// side during a rollout: the new pod would wait on the volume (Multi-Attach) or share it.
+pub(crate) fn needs_recreate(w: &Workload) -> bool {
+    w.volumes.iter().any(|v| match &v.source {
+        VolumeSource::Persistent(c) => c.access_modes.iter().any(|m| m == "ReadWriteOnce"),
+        VolumeSource::HostPath { .. } => true,
+        _ => false,
+    })
+}

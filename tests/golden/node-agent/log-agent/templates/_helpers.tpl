@@ -1,0 +1,108 @@
+{{/*
+Chart name, truncated so that "<release>-<name>" stays a valid StatefulSet name.
+*/}}
+{{- define "log-agent.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 52 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Full name: the release name when it already contains the chart name, else "<release>-<name>".
+52 characters at most: a StatefulSet's pods carry a controller-revision-hash label of
+"<name>-<10 characters>", which must fit in 63.
+*/}}
+{{- define "log-agent.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 52 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 52 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 52 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Chart name and version, as used by the chart label.
+*/}}
+{{- define "log-agent.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Common labels.
+*/}}
+{{- define "log-agent.labels" -}}
+helm.sh/chart: {{ include "log-agent.chart" . }}
+{{ include "log-agent.selectorLabels" . }}
+{{- with include "log-agent.version" . }}
+app.kubernetes.io/version: {{ . | quote }}
+{{- end }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/*
+Selector labels. Only name and instance: a StatefulSet's selector cannot change after install.
+*/}}
+{{- define "log-agent.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "log-agent.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Name of the ServiceAccount to use.
+*/}}
+{{- define "log-agent.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "log-agent.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of the Secret that secretEnv keys are read from.
+*/}}
+{{- define "log-agent.secretName" -}}
+{{- default (printf "%s-secrets" (include "log-agent.fullname" .)) .Values.secrets.name }}
+{{- end }}
+
+{{/*
+Image reference from registry, repository, tag and digest; a digest wins over the tag.
+*/}}
+{{- define "log-agent.image" -}}
+{{- $ref := .repository }}
+{{- if .registry }}{{ $ref = printf "%s/%s" .registry .repository }}{{ end }}
+{{- if .digest }}{{ printf "%s@%s" $ref .digest }}
+{{- else if .tag }}{{ printf "%s:%s" $ref (toString .tag) }}
+{{- else }}{{ $ref }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of the claim a Deployment mounts for a persistence entry.
+*/}}
+{{- define "log-agent.claimName" -}}
+{{- printf "%s-%s" (include "log-agent.fullname" .root) .name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The version the pods run: the default container's image tag, so that a values file that
+changes the tag also changes the label; the chart's appVersion when there is no tag.
+*/}}
+{{- define "log-agent.version" -}}
+{{- $main := get .Values.containers (toString .Values.defaultContainer) }}
+{{- $tag := "" }}
+{{- if and $main (kindIs "map" $main) $main.image }}{{ $tag = toString (default "" $main.image.tag) }}{{ end }}
+{{- $version := default .Chart.AppVersion $tag | trunc 63 }}
+{{- regexReplaceAll "[^A-Za-z0-9]+$" $version "" }}
+{{- end }}
+
+{{/*
+The PersistentVolume an adopted EBS volume becomes, named after the claim it is bound to
+(PersistentVolumes are cluster-wide, so the namespace is part of the name).
+*/}}
+{{- define "log-agent.adoptedVolumeName" -}}
+{{- printf "%s-%s" .root.Release.Namespace .claim | trunc 63 | trimSuffix "-" }}
+{{- end }}
