@@ -7,6 +7,9 @@
 //! → `chart` (files, written atomically) → `package` → `repo` (static index, OCI).
 //! `commands` runs each subcommand; `output` is everything printed.
 
+// values.schema.json is one json! literal, deeper than the default macro recursion limit.
+#![recursion_limit = "256"]
+
 mod chart;
 pub mod cli;
 pub mod commands;

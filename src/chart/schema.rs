@@ -132,6 +132,10 @@ pub(crate) fn build() -> Value {
             "iam": boolean()
         }))
     }));
+    let unsafe_sysctls = closed(json!({
+        "enabled": boolean(),
+        "sysctls": array_of(json!({"type": "object", "required": ["name", "value"], "additionalProperties": false, "properties": {"name": string(), "value": string()}}))
+    }));
     let service_port = closed(json!({
         "name": string(),
         "port": {"type": "integer", "minimum": 1, "maximum": 65535},
@@ -178,6 +182,7 @@ pub(crate) fn build() -> Value {
         "podAnnotations": string_map(),
         "podLabels": string_map(),
         "podSecurityContext": object(),
+        "unsafeSysctls": unsafe_sysctls,
         "hostNetwork": boolean(),
         "hostname": {"type": "string", "pattern": "^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)?$"},
         "hostPID": boolean(),

@@ -482,15 +482,17 @@ fn build_values(w: &Workload) -> Node {
             if let Some(g) = w.fs_group {
                 psc = psc.with("fsGroup", None, Node::Int(g)).with("fsGroupChangePolicy", None, s("OnRootMismatch"));
             }
-            if !w.sysctls.is_empty() {
-                psc = psc.with(
-                    "sysctls",
-                    None,
-                    Node::Seq(w.sysctls.iter().map(|(k, v)| Node::map().with("name", None, s(k)).with("value", None, s(v))).collect()),
-                );
+            let safe = sysctl_list(w, true);
+            if !safe.is_empty() {
+                psc = psc.with("sysctls", None, Node::Seq(safe));
             }
             psc
         })
+        .with(
+            "unsafeSysctls",
+            Some("Sysctls outside the kubelet's safe set (from ECS systemControls): off, because the API server accepts the pod but the kubelet refuses it unless --allowed-unsafe-sysctls names them"),
+            Node::map().with("enabled", None, Node::Bool(false)).with("sysctls", None, Node::Seq(sysctl_list(w, false))),
+        )
         .with("hostNetwork", Some("Use the node's network (ECS host network mode)"), Node::Bool(w.host_network))
         .with("hostname", Some("The pod's hostname (a container's ECS hostname, for a single pod); empty lets Kubernetes name it"), s(w.hostname.as_deref().unwrap_or("")))
         .with("hostPID", Some("Use the node's process namespace (ECS pidMode host)"), Node::Bool(w.host_pid))
@@ -664,4 +666,17 @@ fn build_values(w: &Workload) -> Node {
         .with("extraVolumeMounts", Some("More mounts for the default container, as Kubernetes VolumeMount objects"), Node::Seq(vec![]))
         .with("initContainers", Some("Init containers to add, as Kubernetes Container objects"), Node::Seq(vec![]))
         .with("sidecars", Some("Containers to add beside the task's, as Kubernetes Container objects"), Node::Seq(vec![]))
+}
+
+/// The workload's sysctls inside (`safe`) or outside the kubelet's default safe set.
+fn sysctl_list(w: &Workload, safe: bool) -> Vec<Node> {
+    w.sysctls
+        .iter()
+        .filter(|(k, _)| crate::convert::pod::SAFE_SYSCTLS.contains(&k.as_str()) == safe)
+        .map(|(k, v)| {
+            Node::map()
+                .with("name", None, Node::str(k))
+                .with("value", None, Node::str(v))
+        })
+        .collect()
 }

@@ -14,7 +14,7 @@ use super::naming::{dns_label, unique};
 use super::resources::mebibytes;
 
 /// Sysctls Kubernetes allows without kubelet configuration.
-const SAFE_SYSCTLS: &[&str] = &[
+pub(crate) const SAFE_SYSCTLS: &[&str] = &[
     "kernel.shm_rmid_forced",
     "net.ipv4.ip_local_port_range",
     "net.ipv4.tcp_syncookies",
@@ -182,7 +182,7 @@ pub(crate) fn apply(
                     Code::SysctlUnsafe,
                     path,
                     format!("sysctl {name} is not in Kubernetes' safe set"),
-                    "kept in podSecurityContext.sysctls; the kubelet must allow it (--allowed-unsafe-sysctls)",
+                    format!("kept in values but off (unsafeSysctls.enabled): a pod asking for it is refused unless the kubelet runs with --allowed-unsafe-sysctls={name} (kubeletConfiguration allowedUnsafeSysctls on the node group)"),
                 );
             }
         }

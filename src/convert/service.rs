@@ -132,6 +132,48 @@ pub(crate) fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut 
     }
 }
 
+/// The service's volumeConfigurations size and shape the claims of the volumes configured at
+/// launch.
+fn volumes(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
+    for config in &service.volume_configurations {
+        let label = crate::convert::naming::dns_label(&config.name, 63);
+        let claim = w
+            .volumes
+            .iter_mut()
+            .find(|v| v.name == label)
+            .and_then(|v| match &mut v.source {
+                crate::workload::VolumeSource::Persistent(c) => Some(c),
+                _ => None,
+            });
+        let Some(claim) = claim else {
+            report.warn(
+                Code::ServiceField,
+                &config.path.key("name"),
+                format!(
+                    "volume configuration {:?} names no volume configured at launch",
+                    config.name
+                ),
+                "not carried over",
+            );
+            continue;
+        };
+        if let Some(gib) = config.size_gib {
+            claim.size = format!("{gib}Gi");
+            claim.size_defaulted = false;
+        }
+        claim.ebs = Some(config.ebs.clone());
+        if let Some(snapshot) = &config.snapshot_id {
+            claim.snapshot_id = Some(snapshot.clone());
+            report.info(
+                Code::EbsVolume,
+                &config.path.key("managedEBSVolume").key("snapshotId"),
+                format!("volume {:?} is created from snapshot {snapshot}", config.name),
+                "the claims restore from it through a VolumeSnapshot (persistence.<volume>.fromSnapshot)",
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,47 +230,5 @@ mod tests {
             .findings
             .iter()
             .any(|f| f.code == Code::PlacementStrategy));
-    }
-}
-
-/// The service's volumeConfigurations size and shape the claims of the volumes configured at
-/// launch.
-fn volumes(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
-    for config in &service.volume_configurations {
-        let label = crate::convert::naming::dns_label(&config.name, 63);
-        let claim = w
-            .volumes
-            .iter_mut()
-            .find(|v| v.name == label)
-            .and_then(|v| match &mut v.source {
-                crate::workload::VolumeSource::Persistent(c) => Some(c),
-                _ => None,
-            });
-        let Some(claim) = claim else {
-            report.warn(
-                Code::ServiceField,
-                &config.path.key("name"),
-                format!(
-                    "volume configuration {:?} names no volume configured at launch",
-                    config.name
-                ),
-                "not carried over",
-            );
-            continue;
-        };
-        if let Some(gib) = config.size_gib {
-            claim.size = format!("{gib}Gi");
-            claim.size_defaulted = false;
-        }
-        claim.ebs = Some(config.ebs.clone());
-        if let Some(snapshot) = &config.snapshot_id {
-            claim.snapshot_id = Some(snapshot.clone());
-            report.info(
-                Code::EbsVolume,
-                &config.path.key("managedEBSVolume").key("snapshotId"),
-                format!("volume {:?} is created from snapshot {snapshot}", config.name),
-                "the claims restore from it through a VolumeSnapshot (persistence.<volume>.fromSnapshot)",
-            );
-        }
     }
 }

@@ -125,12 +125,12 @@ pub(crate) fn launch_sizes(
 }
 
 fn persistent(size: Option<String>) -> VolumeSource {
-    VolumeSource::Persistent(Claim {
+    VolumeSource::Persistent(Box::new(Claim {
         size_defaulted: size.is_none(),
         size: size.unwrap_or_else(|| DEFAULT_SIZE.into()),
         access_modes: vec!["ReadWriteOnce".to_string()],
         ..Claim::default()
-    })
+    }))
 }
 
 /// Docker volume plugins that put each volume on EBS, with the option names they take.
@@ -213,8 +213,9 @@ fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
         let on_ebs = d.driver.as_deref().is_some_and(ebs_driver);
         for (key, _) in d.driver_opts.iter().filter(|(k, _)| {
             let k = k.to_ascii_lowercase();
-            !["size", "type"].contains(&k.as_str())
-                && !(on_ebs && EBS_DRIVER_OPTS.contains(&k.as_str()))
+            let known = ["size", "type"].contains(&k.as_str())
+                || (on_ebs && EBS_DRIVER_OPTS.contains(&k.as_str()));
+            !known
         }) {
             report.warn(
                 Code::DriverOpts,

@@ -284,7 +284,7 @@ pub(crate) enum VolumeSource {
         transit_encryption: bool,
         iam: bool,
     },
-    Persistent(Claim),
+    Persistent(Box<Claim>),
     HostPath {
         path: String,
     },

@@ -506,3 +506,33 @@ fn a_container_hostname_becomes_the_pods_where_it_can() {
         assert!(!bad.status.success(), "{label}");
     }
 }
+
+#[test]
+fn unsafe_sysctls_wait_for_a_switch() {
+    let Some(tools) = tools() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let chart = convert(&fixture("placement"), out.path(), &[]);
+    let report = fs::read_to_string(chart.join("ecs-import-report.json")).unwrap();
+    assert!(
+        report.contains("--allowed-unsafe-sysctls=vm.max_map_count"),
+        "{report}"
+    );
+    for (label, bin) in &tools.helms {
+        let sysctls = |extra: &[&str]| {
+            let docs = render(bin, home.path(), &chart, extra);
+            let workload = docs
+                .iter()
+                .find(|d| d["kind"] == "StatefulSet" || d["kind"] == "Deployment")
+                .unwrap()
+                .clone();
+            workload["spec"]["template"]["spec"]["securityContext"]["sysctls"].clone()
+        };
+        assert!(sysctls(&[]).is_null(), "{label}: off by default");
+        assert_eq!(
+            sysctls(&["--set", "unsafeSysctls.enabled=true"]),
+            json!([{"name": "vm.max_map_count", "value": "262144"}]),
+            "{label}"
+        );
+    }
+}

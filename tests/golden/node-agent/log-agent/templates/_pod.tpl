@@ -23,7 +23,11 @@ spec:
   imagePullSecrets:
     {{- toYaml . | nindent 4 }}
   {{- end }}
-  {{- with .Values.podSecurityContext }}
+  {{- $podSecurity := deepCopy (default dict .Values.podSecurityContext) }}
+  {{- if and .Values.unsafeSysctls .Values.unsafeSysctls.enabled .Values.unsafeSysctls.sysctls }}
+  {{- $_ := set $podSecurity "sysctls" (concat (default list $podSecurity.sysctls) .Values.unsafeSysctls.sysctls) }}
+  {{- end }}
+  {{- with $podSecurity }}
   securityContext:
     {{- toYaml . | nindent 4 }}
   {{- end }}
