@@ -125,7 +125,7 @@ pub(crate) fn build() -> Value {
         })),
         "fromSnapshot": {"type": "string", "pattern": "^(snap-([0-9a-f]{8}|[0-9a-f]{17}))?$"},
         "efs": closed(json!({
-            "fileSystemId": {"type": "string", "pattern": "^fs-[0-9a-zA-Z]+$"},
+            "fileSystemId": {"type": "string", "pattern": "^fs-[0-9a-zA-Z]+(::fsap-[0-9a-zA-Z]+)?$"},
             "rootDirectory": string(),
             "accessPointId": string(),
             "transitEncryption": boolean(),

@@ -536,3 +536,38 @@ fn unsafe_sysctls_wait_for_a_switch() {
         );
     }
 }
+
+#[test]
+fn efs_takes_an_access_point_in_the_volume_handle_form() {
+    let Some(tools) = tools() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let chart = convert(&fixture("efs-volume"), out.path(), &[]);
+    for (label, bin) in &tools.helms {
+        let handle = |extra: &[&str]| {
+            let docs = render(bin, home.path(), &chart, extra);
+            kinds(&docs, "PersistentVolume")[0]["spec"]["csi"]["volumeHandle"].clone()
+        };
+        assert_eq!(handle(&[]), "fs-0abc::fsap-0def", "{label}");
+        assert_eq!(
+            handle(&[
+                "--set",
+                "persistence.content.efs.fileSystemId=fs-0123::fsap-0456"
+            ]),
+            "fs-0123::fsap-0456",
+            "{label}"
+        );
+        let bad = helm(
+            bin,
+            home.path(),
+            &[
+                "template",
+                "r",
+                chart.to_str().unwrap(),
+                "--set",
+                "persistence.content.efs.fileSystemId=fs-1:fsap",
+            ],
+        );
+        assert!(!bad.status.success(), "{label}");
+    }
+}
