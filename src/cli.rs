@@ -11,6 +11,12 @@ pub enum WorkloadArg {
     Auto,
     Statefulset,
     Deployment,
+    /// One pod per node, as an ECS DAEMON service
+    Daemonset,
+    /// Run once to completion (a migration, a batch job)
+    Job,
+    /// Run on a schedule (with --schedule)
+    Cronjob,
 }
 
 #[derive(Debug, Parser)]
@@ -68,6 +74,15 @@ pub struct Cli {
     /// Kind of workload to generate
     #[arg(long, value_enum, default_value = "auto")]
     pub workload: WorkloadArg,
+
+    /// CronJob schedule: EventBridge cron(…) or rate(…), or five-field cron (with
+    /// --workload cronjob)
+    #[arg(long, value_name = "EXPR")]
+    pub schedule: Option<String>,
+
+    /// Time zone of the schedule (IANA name) [default: Etc/UTC, as EventBridge rules run]
+    #[arg(long, value_name = "ZONE", requires = "schedule")]
+    pub time_zone: Option<String>,
 
     /// Claim size for a volume ECS knew no size for: NAME=SIZE (a Kubernetes quantity such as
     /// 50Gi); repeatable

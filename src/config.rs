@@ -67,6 +67,28 @@ impl RepoTarget {
     }
 }
 
+/// `--schedule` checked once: required by, and only meaningful for, `--workload cronjob`.
+fn schedule(cli: &Cli) -> Result<Option<crate::convert::ScheduleOption>> {
+    match (&cli.schedule, cli.workload) {
+        (None, WorkloadArg::Cronjob) => Err(Error::Usage(
+            "--workload cronjob needs --schedule EXPR (cron(…), rate(…) or five-field cron)".into(),
+        )),
+        (Some(_), w) if w != WorkloadArg::Cronjob => {
+            Err(Error::Usage("--schedule is for --workload cronjob".into()))
+        }
+        (Some(expr), _) => {
+            let translated = crate::convert::schedule::translate(expr)
+                .map_err(|e| Error::Usage(format!("--schedule: {e}")))?;
+            Ok(Some(crate::convert::ScheduleOption {
+                expression: expr.clone(),
+                translated,
+                time_zone: cli.time_zone.clone().unwrap_or_else(|| "Etc/UTC".into()),
+            }))
+        }
+        (None, _) => Ok(None),
+    }
+}
+
 fn read_vars(cli: &Cli) -> Result<BTreeMap<String, String>> {
     let mut vars = BTreeMap::new();
     for file in &cli.var_files {
@@ -122,7 +144,11 @@ impl ConvertConfig {
                     WorkloadArg::Auto => None,
                     WorkloadArg::Statefulset => Some(WorkloadKind::StatefulSet),
                     WorkloadArg::Deployment => Some(WorkloadKind::Deployment),
+                    WorkloadArg::Daemonset => Some(WorkloadKind::DaemonSet),
+                    WorkloadArg::Job => Some(WorkloadKind::Job),
+                    WorkloadArg::Cronjob => Some(WorkloadKind::CronJob),
                 },
+                schedule: schedule(cli)?,
                 volume_sizes: cli.volume_sizes.iter().cloned().collect(),
             },
             strict: cli.strict,

@@ -1,5 +1,6 @@
 //! A chart in memory: every file, by relative path, ready to be written or packaged.
 
+mod kinds;
 mod meta;
 pub(crate) mod readme;
 pub(crate) mod schema;
@@ -40,6 +41,18 @@ const STATIC_TEMPLATES: &[(&str, &str)] = &[
     (
         "templates/deployment.yaml",
         include_str!("../../chart-templates/templates/deployment.yaml"),
+    ),
+    (
+        "templates/daemonset.yaml",
+        include_str!("../../chart-templates/templates/daemonset.yaml"),
+    ),
+    (
+        "templates/job.yaml",
+        include_str!("../../chart-templates/templates/job.yaml"),
+    ),
+    (
+        "templates/cronjob.yaml",
+        include_str!("../../chart-templates/templates/cronjob.yaml"),
     ),
     (
         "templates/pvc.yaml",

@@ -33,6 +33,7 @@ struct Context<'a> {
     description: &'a str,
     origin: &'a str,
     kind: &'static str,
+    kind_reason: &'a str,
     stateful: bool,
     parameters: Vec<Parameter>,
     findings: Vec<FindingRow>,
@@ -105,6 +106,7 @@ pub(crate) fn render(
         description,
         origin: &w.origin,
         kind: w.kind.as_str(),
+        kind_reason: &w.kind_reason,
         stateful: w.kind == WorkloadKind::StatefulSet,
         parameters: parameters(values)
             .into_iter()

@@ -132,6 +132,24 @@ pub(crate) fn build() -> Value {
             "iam": boolean()
         }))
     }));
+    let daemon_set = closed(json!({"updateStrategy": object(), "tolerateAll": boolean()}));
+    let nullable_count = json!({"type": ["integer", "null"], "minimum": 0});
+    let job = closed(json!({
+        "backoffLimit": {"type": "integer", "minimum": 0},
+        "activeDeadlineSeconds": {"type": ["integer", "null"], "minimum": 1},
+        "ttlSecondsAfterFinished": nullable_count,
+        "restartPolicy": {"enum": ["Never", "OnFailure"]},
+        "parallelism": {"type": "integer", "minimum": 1}
+    }));
+    let cron_job = closed(json!({
+        "schedule": {"type": "string", "pattern": "^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|(\\S+\\s+){4}\\S+)$"},
+        "timeZone": string(),
+        "suspend": boolean(),
+        "concurrencyPolicy": {"enum": ["Allow", "Forbid", "Replace"]},
+        "startingDeadlineSeconds": nullable_count,
+        "successfulJobsHistoryLimit": {"type": "integer", "minimum": 0},
+        "failedJobsHistoryLimit": {"type": "integer", "minimum": 0}
+    }));
     let unsafe_sysctls = closed(json!({
         "enabled": boolean(),
         "sysctls": array_of(json!({"type": "object", "required": ["name", "value"], "additionalProperties": false, "properties": {"name": string(), "value": string()}}))
@@ -164,7 +182,7 @@ pub(crate) fn build() -> Value {
         "nameOverride": string(),
         "fullnameOverride": string(),
         "workload": closed(json!({
-            "kind": {"enum": ["StatefulSet", "Deployment"]},
+            "kind": {"enum": ["StatefulSet", "Deployment", "DaemonSet", "Job", "CronJob"]},
             "podManagementPolicy": {"enum": ["OrderedReady", "Parallel"]}
         })),
         "replicaCount": {"type": "integer", "minimum": 0},
@@ -183,6 +201,9 @@ pub(crate) fn build() -> Value {
         "podLabels": string_map(),
         "podSecurityContext": object(),
         "unsafeSysctls": unsafe_sysctls,
+        "daemonSet": daemon_set,
+        "job": job,
+        "cronJob": cron_job,
         "hostNetwork": boolean(),
         "hostname": {"type": "string", "pattern": "^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)?$"},
         "hostPID": boolean(),

@@ -427,9 +427,12 @@ fn build_values(w: &Workload) -> Node {
             "workload",
             Some("How the pods are run"),
             Node::map()
-                .with("kind", Some("StatefulSet (a volume per replica, stable pod names) or Deployment"), s(w.kind.as_str()))
+                .with("kind", Some("StatefulSet (a volume per replica, stable pod names), Deployment, DaemonSet (one pod per node), Job (run once) or CronJob (on a schedule)"), s(w.kind.as_str()))
                 .with("podManagementPolicy", Some("StatefulSet only: OrderedReady starts pods one at a time; Parallel starts them together, as ECS does"), s("OrderedReady")),
         )
+        .with("daemonSet", Some("DaemonSet only"), super::kinds::daemon_set(w))
+        .with("job", Some("Job and CronJob: how each run goes"), super::kinds::job(w))
+        .with("cronJob", Some("CronJob only: when it runs"), super::kinds::cron_job(w))
         .with(
             "replicaCount",
             Some("Number of pods (the ECS service's desired count)"),
@@ -596,7 +599,7 @@ fn build_values(w: &Workload) -> Node {
             "service",
             Some("The Service in front of the pods"),
             Node::map()
-                .with("enabled", Some("Create the Service"), Node::Bool(true))
+                .with("enabled", Some("Create the Service (not for jobs, which serve nothing)"), Node::Bool(!super::kinds::runs_to_completion(w.kind)))
                 .with("type", Some("Service type"), s("ClusterIP"))
                 .with("annotations", Some("Service annotations"), Node::map())
                 .with(

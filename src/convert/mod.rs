@@ -11,6 +11,7 @@ pub(crate) mod placement;
 pub(crate) mod pod;
 pub(crate) mod probes;
 pub(crate) mod resources;
+pub(crate) mod schedule;
 pub(crate) mod scheduling;
 pub(crate) mod secrets;
 pub(crate) mod service;
@@ -54,29 +55,62 @@ const RULES: &[Rule] = &[
     |s, w, r| scheduling::apply(s.task, w, r),
     |s, w, r| placement::apply(s.task, w, r),
     |s, w, r| identity::apply(s.task, w, r),
-    workload_kind,
     |s, w, r| {
         if let Some(service) = s.service {
             service::apply(service, w, r);
         }
         Ok(())
     },
+    workload_kind,
     // After the service: the replica count decides what a hostname can become.
     |s, w, r| hostname::apply(s.task, w, r),
     |s, w, r| storage::launch_sizes(s.task, w, r),
 ];
 
-fn workload_kind(s: &Source, w: &mut Workload, _: &mut Report) -> Result<(), FieldError> {
+/// The kind the user asked for wins over the one the input suggests.
+fn workload_kind(s: &Source, w: &mut Workload, r: &mut Report) -> Result<(), FieldError> {
     if let Some(kind) = s.options.workload {
         w.kind = kind;
+        w.kind_reason = format!(
+            "--workload {} was given",
+            kind.as_str().to_ascii_lowercase()
+        );
+    }
+    if let (WorkloadKind::CronJob, Some(schedule)) = (w.kind, &s.options.schedule) {
+        for note in &schedule.translated.inexact {
+            r.warn(
+                crate::report::Code::ScheduleInexact,
+                &crate::ecs::path::JsonPath::root(),
+                format!("schedule {}: {note}", schedule.expression),
+                format!(
+                    "the CronJob runs at {:?}; check cronJob.schedule",
+                    schedule.translated.cron
+                ),
+            );
+        }
+        w.schedule = Some(crate::workload::Schedule {
+            cron: schedule.translated.cron.clone(),
+            time_zone: schedule.time_zone.clone(),
+            suspend: false,
+            parallelism: None,
+        });
     }
     Ok(())
+}
+
+/// A CronJob schedule from the command line, already translated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ScheduleOption {
+    pub expression: String,
+    pub translated: schedule::Translated,
+    pub time_zone: String,
 }
 
 /// Choices the user makes on the command line that the rules need.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Options {
     pub workload: Option<WorkloadKind>,
+    pub schedule: Option<ScheduleOption>,
     /// Claim sizes by volume name, from --volume-size.
     pub volume_sizes: std::collections::BTreeMap<String, String>,
 }

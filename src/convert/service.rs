@@ -8,7 +8,9 @@ use crate::report::Report;
 use crate::workload::{Autoscaling, Rollout, Workload, WorkloadKind};
 
 pub(crate) fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
-    if let Some(count) = service.desired_count {
+    if service.daemon {
+        daemon(service, w, report);
+    } else if let Some(count) = service.desired_count {
         w.replicas = count;
     }
     if service.maximum_percent.is_some() || service.minimum_healthy_percent.is_some() {
@@ -172,6 +174,24 @@ fn volumes(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
             );
         }
     }
+}
+
+/// A DAEMON service runs one task per instance: a DaemonSet, tolerating every taint as ECS
+/// placed daemons on every instance.
+fn daemon(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
+    w.kind = WorkloadKind::DaemonSet;
+    w.kind_reason = "the ECS service's schedulingStrategy is DAEMON".into();
+    let host = w.host_network;
+    report.info(
+        Code::Daemon,
+        &service.path.key("schedulingStrategy"),
+        "a DAEMON service: one task per container instance",
+        if host {
+            "a DaemonSet with hostNetwork: each pod binds its ports on the node, as the ECS daemon did; tolerations let it run on every node"
+        } else {
+            "a DaemonSet, one pod per node; tolerations let it run on every node (daemonSet.tolerateAll)"
+        },
+    );
 }
 
 #[cfg(test)]

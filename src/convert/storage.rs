@@ -81,16 +81,21 @@ pub(crate) fn apply(
         }
     }
 
-    let persistent = w.volumes.iter().any(|v| {
+    let keeper = w.volumes.iter().find(|v| {
         matches!(
             v.source,
             VolumeSource::Persistent(_) | VolumeSource::SharedFileSystem { .. }
         )
     });
-    w.kind = if persistent {
-        WorkloadKind::StatefulSet
-    } else {
-        WorkloadKind::Deployment
+    (w.kind, w.kind_reason) = match keeper {
+        Some(v) => (
+            WorkloadKind::StatefulSet,
+            format!("volume {} keeps data across tasks, so each replica gets its own claim and a stable name", v.name),
+        ),
+        None => (
+            WorkloadKind::Deployment,
+            "no volume keeps data across tasks".to_string(),
+        ),
     };
     let needs_block_storage = td
         .volumes

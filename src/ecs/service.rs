@@ -80,6 +80,8 @@ pub(crate) struct ServiceDefinition {
     /// (type, field) of each placement strategy.
     pub placement_strategy: Vec<(String, Option<String>, JsonPath)>,
     pub capacity_providers: Option<JsonPath>,
+    /// `schedulingStrategy: DAEMON`: one task per instance.
+    pub daemon: bool,
     pub scaling: Option<Scaling>,
     pub volume_configurations: Vec<VolumeConfiguration>,
 }
@@ -110,7 +112,6 @@ const NOT_CARRIED: &[(&str, &str)] = &[
     ("platformVersion", "Fargate platform versions have no EKS equivalent"),
     ("platformFamily", "the node's operating system is chosen with nodeSelector kubernetes.io/os"),
     ("networkConfiguration", "pods get VPC addresses from the VPC CNI; security groups for pods need a SecurityGroupPolicy"),
-    ("schedulingStrategy", "DAEMON services need a DaemonSet; the chart runs a Deployment or StatefulSet"),
     ("enableECSManagedTags", "ECS-managed tags have no Kubernetes equivalent; use commonLabels"),
     ("propagateTags", "tags are not propagated; set podLabels or podAnnotations"),
     ("enableExecuteCommand", "kubectl exec needs RBAC on pods/exec instead"),
@@ -173,6 +174,9 @@ pub(crate) fn read_service(
     let capacity_providers = (!s.array("capacityProviderStrategy", report)?.is_empty())
         .then(|| path.key("capacityProviderStrategy"));
     let volume_configurations = read_volume_configurations(&mut s, report)?;
+    let daemon = s
+        .string("schedulingStrategy", report)?
+        .is_some_and(|s| s.eq_ignore_ascii_case("DAEMON"));
     let reported: Vec<NotCarried> = RUNTIME_STATE
         .iter()
         .map(|key| NotCarried {
@@ -200,6 +204,7 @@ pub(crate) fn read_service(
         capacity_providers,
         scaling: None,
         volume_configurations,
+        daemon,
     })
 }
 

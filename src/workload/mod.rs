@@ -8,6 +8,12 @@ use std::collections::BTreeMap;
 pub(crate) enum WorkloadKind {
     StatefulSet,
     Deployment,
+    /// One pod per node (an ECS DAEMON service).
+    DaemonSet,
+    /// Runs to completion once (a migration, a batch job).
+    Job,
+    /// Runs to completion on a schedule (an EventBridge scheduled task).
+    CronJob,
 }
 
 impl WorkloadKind {
@@ -15,6 +21,9 @@ impl WorkloadKind {
         match self {
             WorkloadKind::StatefulSet => "StatefulSet",
             WorkloadKind::Deployment => "Deployment",
+            WorkloadKind::DaemonSet => "DaemonSet",
+            WorkloadKind::Job => "Job",
+            WorkloadKind::CronJob => "CronJob",
         }
     }
 }
@@ -64,6 +73,19 @@ pub(crate) struct Workload {
     pub windows_toleration: bool,
     /// The pod's hostname, from a container's `hostname` (Deployments with one replica).
     pub hostname: Option<String>,
+    /// When a CronJob runs.
+    pub schedule: Option<Schedule>,
+    /// Why the kind was chosen, for the chart README.
+    pub kind_reason: String,
+}
+
+/// A CronJob's schedule, already in Kubernetes' 5-field cron.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Schedule {
+    pub cron: String,
+    pub time_zone: String,
+    pub suspend: bool,
+    pub parallelism: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,6 +146,8 @@ impl Workload {
             node_affinity: Vec::new(),
             windows_toleration: false,
             hostname: None,
+            schedule: None,
+            kind_reason: String::new(),
         }
     }
 

@@ -66,7 +66,9 @@ fn usage_errors_exit_two() {
         vec![],
         vec![redis, "--bogus"],
         vec![redis, "--chart-version", "1.0"],
-        vec![redis, "--workload", "daemonset"],
+        vec![redis, "--workload", "replicaset"],
+        vec![redis, "--workload", "cronjob"],
+        vec![redis, "--schedule", "rate(5 minutes)"],
         vec![redis, redis, "--name", "x"],
     ] {
         let (code, _, err) = run(&args, tmp.path());

@@ -78,7 +78,7 @@ fn values_schema_refuses_bad_values_on_both_helm_versions() {
             "replicaCount=-1",
             "replicaCount=many",
             "replicaCunt=2",
-            "workload.kind=DaemonSet",
+            "workload.kind=ReplicaSet",
             "containers.redis.image.pullPolicy=Sometimes",
         ] {
             for command in ["template", "lint"] {

@@ -60,6 +60,9 @@ spec:
   shareProcessNamespace: true
   {{- end }}
   terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}
+  {{- if has .Values.workload.kind (list "Job" "CronJob") }}
+  restartPolicy: {{ .Values.job.restartPolicy }}
+  {{- end }}
   {{- /* Init containers and native sidecars start in initContainerOrder, then any others. */}}
   {{- $order := list }}
   {{- range .Values.initContainerOrder }}
@@ -102,7 +105,11 @@ spec:
   affinity:
     {{- toYaml . | nindent 4 }}
   {{- end }}
-  {{- with .Values.tolerations }}
+  {{- $tolerations := default list .Values.tolerations }}
+  {{- if and (eq .Values.workload.kind "DaemonSet") .Values.daemonSet .Values.daemonSet.tolerateAll }}
+  {{- $tolerations = append $tolerations (dict "operator" "Exists") }}
+  {{- end }}
+  {{- with $tolerations }}
   tolerations:
     {{- toYaml . | nindent 4 }}
   {{- end }}

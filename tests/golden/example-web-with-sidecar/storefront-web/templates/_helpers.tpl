@@ -106,3 +106,19 @@ The PersistentVolume an adopted EBS volume becomes, named after the claim it is 
 {{- define "storefront-web.adoptedVolumeName" -}}
 {{- printf "%s-%s" .root.Release.Namespace .claim | trunc 63 | trimSuffix "-" }}
 {{- end }}
+
+{{/*
+The spec of a Job, alone or in a CronJob's template: retries, deadlines, parallelism and the pod.
+*/}}
+{{- define "storefront-web.jobSpec" -}}
+backoffLimit: {{ .Values.job.backoffLimit }}
+{{- if not (kindIs "invalid" .Values.job.activeDeadlineSeconds) }}
+activeDeadlineSeconds: {{ .Values.job.activeDeadlineSeconds }}
+{{- end }}
+{{- if and (not .cron) (not (kindIs "invalid" .Values.job.ttlSecondsAfterFinished)) }}
+ttlSecondsAfterFinished: {{ .Values.job.ttlSecondsAfterFinished }}
+{{- end }}
+parallelism: {{ .Values.job.parallelism }}
+template:
+  {{- include "storefront-web.podTemplate" . | nindent 2 }}
+{{- end }}
