@@ -108,6 +108,14 @@ pub(crate) fn conversion(
     }
 }
 
+/// A run that found nothing to convert: say so, and why each input was passed over.
+pub(crate) fn nothing_converted(skipped: &[(PathBuf, String)]) {
+    eprintln!("Error: nothing to convert: no task definition among the inputs");
+    for (path, reason) in skipped {
+        eprintln!("{}: skipped: {reason}", path.display());
+    }
+}
+
 pub(crate) fn verified(dir: &Path, helm: &Path) {
     eprintln!("{}: verified with {}", dir.display(), helm.display());
 }

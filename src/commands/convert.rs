@@ -28,6 +28,10 @@ pub(super) fn run(cli: &Cli) -> u8 {
         output::error(&e);
         return e.exit_code();
     }
+    if units.is_empty() && plan.failed.is_empty() && !config.environments {
+        output::nothing_converted(&plan.skipped);
+        return 1;
+    }
     let mut outcomes: Vec<Result<Written>> = std::mem::take(&mut plan.failed)
         .into_iter()
         .map(Err)

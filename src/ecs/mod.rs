@@ -41,12 +41,39 @@ pub(crate) struct Loaded {
 }
 
 /// Parses a file as JSON (UTF-8, an optional BOM), placeholders filled in from `vars` first.
+/// Inputs larger than this are refused: ECS's own limit is 64 KiB, and templates with many
+/// resources stay far below it.
+pub(crate) const MAX_INPUT_BYTES: u64 = 10 * 1024 * 1024;
+
+/// `-` reads standard input.
 pub(crate) fn parse_file(path: &Path, vars: &BTreeMap<String, String>) -> Result<Value> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+    let read_err = |source| Error::Read {
         path: path.to_path_buf(),
         source,
-    })?;
-    parse_bytes(&bytes, &path.display().to_string(), vars)
+    };
+    let mut bytes = Vec::new();
+    let reader: Box<dyn std::io::Read> = if path == Path::new("-") {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(path).map_err(read_err)?)
+    };
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(reader, MAX_INPUT_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(read_err)?;
+    let file = if path == Path::new("-") {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(Error::Input {
+            file,
+            message: format!("is larger than {} MiB; not read", MAX_INPUT_BYTES >> 20),
+        });
+    }
+    parse_bytes(&bytes, &file, vars)
 }
 
 /// Parses JSON bytes; `file` is the name errors print (the path as the user gave it).
@@ -309,10 +336,15 @@ mod tests {
             err(r#"{"containerDefinitions":[{"name":"a"},{"name":"b","portMappings":[{"containerPort":-1}]}]}"#),
             "t.json: containerDefinitions[1].portMappings[0].containerPort: expected an integer 0-65535, got -1"
         );
-        assert_eq!(
-            err(r#"{"containerDefinitions":[{"name":"a","dependsOn":[{"containerName":"z","condition":"START"}]}]}"#),
-            "t.json: containerDefinitions[0].dependsOn[0].containerName: names container \"z\", which is not in `containerDefinitions`"
-        );
+        // A dependency on a container the file does not have is dropped with a warning.
+        let lenient = from_str(
+            r#"{"containerDefinitions":[{"name":"a","dependsOn":[{"containerName":"z","condition":"START"}]}]}"#,
+            "t.json",
+        )
+        .unwrap();
+        assert!(lenient.task.containers[0].depends_on.is_empty());
+        assert!(lenient.report.findings.iter().any(|f| f.code == Code::Order
+            && f.pointer == "/containerDefinitions/0/dependsOn/0/containerName"));
         assert_eq!(
             err(
                 r#"{"containerDefinitions":[{"name":"a","dependsOn":[{"containerName":"b","condition":"START"}]},{"name":"b","dependsOn":[{"containerName":"a","condition":"START"}]}]}"#

@@ -331,6 +331,7 @@ pub(crate) fn read_task_definition(
             .push(read_volume(Obj::new(value, path)?, report)?);
     }
     td.finish(TASK_NOT_CARRIED, report);
+    drop_unknown_dependencies(&mut out, report);
     validate(&out)?;
     Ok(out)
 }
@@ -574,10 +575,10 @@ fn read_container(mut c: Obj<'_>, report: &mut Report) -> ReadResult<ContainerDe
     }
     if let Some(mut rc) = c.object("repositoryCredentials", report)? {
         let path = rc.path().key("credentialsParameter");
-        out.repository_credentials = Some((
-            required_string(&mut rc, "credentialsParameter", report)?,
-            path,
-        ));
+        // An empty parameter means unset, as everywhere (`string` reports it).
+        out.repository_credentials = rc
+            .string("credentialsParameter", report)?
+            .map(|p| (p, path));
         rc.finish(&[], report);
     }
     c.finish(CONTAINER_NOT_CARRIED, report);
@@ -643,6 +644,29 @@ fn read_volume(mut v: Obj<'_>, report: &mut Report) -> ReadResult<VolumeDefiniti
 }
 
 /// Cross-field checks that make a task definition impossible to convert faithfully.
+/// A `dependsOn` naming a container that is not in the file (a sidecar removed, a typo): the
+/// intent without it is clear, so it is dropped with a warning instead of failing.
+fn drop_unknown_dependencies(td: &mut TaskDefinition, report: &mut Report) {
+    let names: BTreeSet<String> = td.containers.iter().map(|c| c.name.clone()).collect();
+    for c in &mut td.containers {
+        c.depends_on.retain(|d| {
+            let known = names.contains(&d.container_name);
+            if !known {
+                report.warn(
+                    Code::Order,
+                    &d.path.key("containerName"),
+                    format!(
+                        "dependsOn names container {:?}, which is not in `containerDefinitions`",
+                        d.container_name
+                    ),
+                    "dropped: the container starts without waiting for it",
+                );
+            }
+            known
+        });
+    }
+}
+
 fn validate(td: &TaskDefinition) -> ReadResult<()> {
     let mut names = BTreeSet::new();
     for c in &td.containers {

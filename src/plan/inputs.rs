@@ -44,7 +44,10 @@ fn is_input_name(name: &str) -> bool {
 
 /// Files under the given paths: files as given, directories walked (hidden entries skipped).
 /// The flag says whether the file was named explicitly.
-pub(crate) fn input_files(paths: &[PathBuf]) -> (Vec<(PathBuf, bool)>, Vec<Error>) {
+pub(crate) fn input_files(
+    paths: &[PathBuf],
+    skipped: &mut Vec<(PathBuf, String)>,
+) -> (Vec<(PathBuf, bool)>, Vec<Error>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
@@ -56,8 +59,11 @@ pub(crate) fn input_files(paths: &[PathBuf]) -> (Vec<(PathBuf, bool)>, Vec<Error
             let name = rel.rsplit('/').next().unwrap_or(rel);
             !name.starts_with('.') && (is_dir || is_input_name(name))
         };
-        match crate::walk::files(path, &mut keep) {
-            Ok(found) => files.extend(found.into_iter().map(|e| (e.path, false))),
+        match crate::walk::walk_all(path, &mut keep) {
+            Ok(found) => {
+                files.extend(found.files.into_iter().map(|e| (e.path, false)));
+                skipped.extend(found.skipped);
+            }
             Err(source) => errors.push(Error::Read {
                 path: path.clone(),
                 source,
@@ -97,7 +103,7 @@ fn is_task_definition(value: &Value) -> bool {
 
 /// Reads every file under `paths`; what cannot be read goes to `plan`.
 pub(super) fn read_all(paths: &[PathBuf], settings: &Settings, plan: &mut Plan) -> Found {
-    let (files, errors) = input_files(paths);
+    let (files, errors) = input_files(paths, &mut plan.skipped);
     plan.failed.extend(errors);
     let mut found = Found::default();
     for (path, explicit) in files {

@@ -8,6 +8,7 @@ mod coverage;
 mod environments;
 mod golden;
 mod helm;
+mod hostile;
 mod kinds;
 mod meaning;
 mod plugin;

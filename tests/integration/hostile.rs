@@ -1,0 +1,168 @@
+//! Hostile and sloppy inputs: walks that cannot hang, inputs too big to read, standard input,
+//! runs with nothing to convert, and leniency where the intent is clear.
+
+use std::fs;
+use std::io::Write;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::common::cmd;
+
+const WEB: &str =
+    r#"{"family":"web","containerDefinitions":[{"name":"web","image":"nginx:1.27","memory":256}]}"#;
+
+#[cfg(unix)]
+#[test]
+fn a_directory_of_loops_fifos_and_devices_converts_what_it_can_within_seconds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    fs::create_dir_all(input.join("a")).unwrap();
+    fs::write(input.join("a/web.json"), WEB).unwrap();
+    std::os::unix::fs::symlink(&input, input.join("a/loop")).unwrap();
+    std::os::unix::fs::symlink(input.join("a"), input.join("again")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", input.join("zero.json")).unwrap();
+    std::os::unix::fs::symlink(input.join("a/web.json"), input.join("link.json")).unwrap();
+    assert!(std::process::Command::new("mkfifo")
+        .arg(input.join("pipe.json"))
+        .status()
+        .unwrap()
+        .success());
+    let started = Instant::now();
+    let mut child = cmd()
+        .arg(&input)
+        .arg("-o")
+        .arg(tmp.path().join("out"))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("the walk hung");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(status.success(), "{stderr}");
+    assert!(tmp.path().join("out/web/Chart.yaml").exists());
+    assert_eq!(
+        stderr.matches(": wrote ").count(),
+        1,
+        "the linked file is read once: {stderr}"
+    );
+    assert!(
+        stderr.contains("pipe.json: skipped: not a regular file"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("zero.json: skipped: not a regular file"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("skipped: a directory already walked"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_input_over_the_size_cap_is_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let big = tmp.path().join("big.json");
+    let mut f = fs::File::create(&big).unwrap();
+    f.write_all(b"{\"family\":\"x\",\"pad\":\"").unwrap();
+    f.write_all(&vec![b'a'; 11 * 1024 * 1024]).unwrap();
+    f.write_all(b"\"}").unwrap();
+    let output = cmd()
+        .arg(&big)
+        .arg("-o")
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr.trim(),
+        format!("Error: {}: is larger than 10 MiB; not read", big.display())
+    );
+    assert!(!tmp.path().join("out").join("x").exists());
+}
+
+#[test]
+fn standard_input_is_read_for_a_dash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = cmd()
+        .args(["-", "--name", "from-stdin", "-o"])
+        .arg(tmp.path())
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(WEB.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let values = fs::read_to_string(tmp.path().join("from-stdin/values.yaml")).unwrap();
+    assert!(values.contains("repository: nginx"), "{values}");
+}
+
+#[test]
+fn a_run_with_nothing_to_convert_says_so_and_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("package.json"), r#"{"name": "not-ecs"}"#).unwrap();
+    let output = cmd()
+        .arg(tmp.path())
+        .arg("-o")
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("nothing to convert"), "{stderr}");
+    assert!(
+        stderr.contains("package.json: skipped: not a task definition"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn clear_intent_converts_with_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("lenient.json");
+    fs::write(
+        &input,
+        r#"{"family":"l","containerDefinitions":[{"name":"a","image":"x","memory":128,
+            "repositoryCredentials":{"credentialsParameter":""},
+            "dependsOn":[{"containerName":"ghost","condition":"START"}]}]}"#,
+    )
+    .unwrap();
+    let output = cmd()
+        .arg(&input)
+        .arg("-o")
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("ECSI-W-ORDER /containerDefinitions/0/dependsOn/0/containerName"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "ECSI-W-EMPTY /containerDefinitions/0/repositoryCredentials/credentialsParameter"
+        ),
+        "{stderr}"
+    );
+}
