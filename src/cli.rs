@@ -195,6 +195,10 @@ pub struct PublishArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// Seconds to wait for another publisher's lock on the repository
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub lock_timeout: u64,
+
     #[command(flatten)]
     pub registry: RegistryArgs,
 

@@ -23,7 +23,13 @@ pub(super) fn run(args: &PublishArgs) -> Result<()> {
         ))),
         RepoTarget::Directory(dir) => {
             let outcome =
-                crate::repo::directory::publish(&args.archives, &dir, args.url.as_deref(), args.force)?;
+                crate::repo::directory::publish(
+                &args.archives,
+                &dir,
+                args.url.as_deref(),
+                args.force,
+                std::time::Duration::from_secs(args.lock_timeout),
+            )?;
             if !args.quiet {
                 for (what, list) in [
                     ("added", &outcome.added),

@@ -166,3 +166,60 @@ fn clear_intent_converts_with_a_warning() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_publisher_waits_a_bounded_time_on_a_held_lock_and_names_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("web.json");
+    fs::write(&input, WEB).unwrap();
+    let out = tmp.path().join("out");
+    let ok = cmd()
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .arg("--package")
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+    let repo = tmp.path().join("repo");
+    fs::create_dir_all(&repo).unwrap();
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(repo.join(".index.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    fs::write(repo.join(".index.lock"), "4242").unwrap();
+    let started = Instant::now();
+    let output = cmd()
+        .arg("publish")
+        .arg(out.join("web-0.1.0.tgz"))
+        .arg("--repo")
+        .arg(&repo)
+        .args(["--lock-timeout", "1"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(
+        stderr.contains(".index.lock") && stderr.contains("process 4242"),
+        "{stderr}"
+    );
+    assert!(!repo.join("index.yaml").exists());
+    drop(lock);
+    let output = cmd()
+        .arg("publish")
+        .arg(out.join("web-0.1.0.tgz"))
+        .arg("--repo")
+        .arg(&repo)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
