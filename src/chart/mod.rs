@@ -119,6 +119,10 @@ pub(crate) struct Chart {
 
 impl Chart {
     pub(crate) fn set_version(&mut self, version: &semver::Version) {
+        // An appVersion standing in for a missing application version follows the chart's.
+        if self.meta.app_version.as_deref() == Some(self.meta.version.to_string().as_str()) {
+            self.meta.app_version = Some(version.to_string());
+        }
         self.meta.version = version.clone();
         self.files
             .insert("Chart.yaml".into(), self.meta.render().into_bytes());
@@ -151,12 +155,13 @@ fn chart_meta(w: &Workload, description: &str, options: &ChartOptions) -> ChartM
         version: options.version.clone(),
         description: Some(description.to_string()),
         kind: Some("application".into()),
-        app_version: Some(
-            options
-                .app_version
-                .clone()
-                .unwrap_or_else(|| w.app_version.clone()),
-        ),
+        app_version: Some(options.app_version.clone().unwrap_or_else(|| {
+            if w.app_version.is_empty() {
+                options.version.to_string()
+            } else {
+                w.app_version.clone()
+            }
+        })),
         kube_version: None,
         extra: serde_json::Map::new(),
     }

@@ -136,17 +136,47 @@ pub(crate) fn convert(
     for rule in RULES {
         rule(&source, &mut w, report)?;
     }
-    w.app_version = w
-        .main_container()
-        .map(|c| {
-            if c.image.tag.is_empty() {
-                "latest".to_string()
-            } else {
-                c.image.tag.clone()
-            }
-        })
-        .unwrap_or_else(|| "latest".into());
+    app_version(td, &mut w, report);
     Ok(w)
+}
+
+/// `appVersion` is the main container's image tag when the tag names a version; a CDK asset
+/// hash, a digest or `latest` does not, and the chart's own version stands in (reported).
+fn app_version(td: &TaskDefinition, w: &mut Workload, report: &mut Report) {
+    let Some((index, tag)) = w
+        .containers
+        .iter()
+        .enumerate()
+        .find(|(_, c)| c.main)
+        .or(w.containers.iter().enumerate().next())
+        .map(|(i, c)| (i, c.image.tag.clone()))
+    else {
+        return;
+    };
+    if looks_like_version(&tag) {
+        w.app_version = tag;
+        return;
+    }
+    w.app_version = String::new();
+    if let Some(def) = td.containers.get(index) {
+        report.info(
+            crate::report::Code::AppVersion,
+            &def.path.key("image"),
+            if tag.is_empty() {
+                "the main container's image has no tag".to_string()
+            } else {
+                format!("the main container's image tag {tag:?} is not a version")
+            },
+            "appVersion is the chart version; set --app-version to name the application's version",
+        );
+    }
+}
+
+/// `1.25.4`, `v2`, `16.3-alpine`, `2024.05.01`; not `latest`, not a 64-character asset hash.
+pub(crate) fn looks_like_version(tag: &str) -> bool {
+    let bare = tag.strip_prefix(['v', 'V']).unwrap_or(tag);
+    let hash = tag.len() >= 32 && tag.chars().all(|c| c.is_ascii_hexdigit());
+    bare.starts_with(|c: char| c.is_ascii_digit()) && !hash && tag.len() <= 64
 }
 
 /// For the rules' unit tests: reads `json` and applies `rules` in order.
@@ -159,4 +189,18 @@ pub(crate) fn run_rules(json: &str, rules: &[TaskRule]) -> Result<(Workload, Rep
         rule(&loaded.task, &mut w, &mut report)?;
     }
     Ok((w, report))
+}
+
+#[cfg(test)]
+mod app_version_tests {
+    #[test]
+    fn versions_are_told_from_hashes_and_names() {
+        for v in ["1.25.4", "v2", "16.3-alpine", "2024.05.01", "7"] {
+            assert!(super::looks_like_version(v), "{v}");
+        }
+        let asset = "8f2a9c1e0b7d4f6a3c5e9b1d7f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b0d2f4a";
+        for v in ["latest", "", asset, "stable", "main-abc123"] {
+            assert!(!super::looks_like_version(v), "{v}");
+        }
+    }
 }

@@ -215,10 +215,12 @@ fn describe_services_name_and_scale_the_chart() {
         err.contains("ECSI-W-PLACEMENT-STRATEGY") && err.contains("ECSI-W-CAPACITY-PROVIDER"),
         "{err}"
     );
-    // Without its task definition, a service is skipped with the reason.
+    // Without its task definition, a service is skipped with the reason, and a run that
+    // converts nothing fails.
     let out2 = tempfile::tempdir().unwrap();
     let (code, err) = batch(&[&fixtures().join("nested/services")], out2.path(), None);
-    assert_eq!(code, 0, "{err}");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("nothing to convert"), "{err}");
     assert!(
         err.contains("skipped: service api-service runs api:9, which is not among the inputs"),
         "{err}"
@@ -374,5 +376,41 @@ fn progress_shows_on_a_terminal_only() {
     assert!(
         !err.contains("/6 charts") && !err.contains('\u{1b}'),
         "no bar when stderr is not a terminal"
+    );
+}
+
+#[test]
+fn a_cdk_asset_hash_is_not_an_app_version() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("asset.json");
+    let hash = "8f2a9c1e0b7d4f6a3c5e9b1d7f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b0d2f4a";
+    fs::write(
+        &input,
+        format!(r#"{{"family":"api","containerDefinitions":[{{"name":"api","image":"123456789012.dkr.ecr.eu-west-1.amazonaws.com/cdk-hnb659fds-container-assets-123456789012-eu-west-1:{hash}","memory":256}}]}}"#),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let output = cmd().arg(&input).arg("-o").arg(&out).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let chart = fs::read_to_string(out.join("api/Chart.yaml")).unwrap();
+    assert!(chart.contains("appVersion: \"0.1.0\"\n"), "{chart}");
+    let report = fs::read_to_string(out.join("api/ecs-import-report.json")).unwrap();
+    assert!(report.contains("ECSI-I-APP-VERSION"), "{report}");
+    // A changed input bumps the version, and the stand-in appVersion follows it.
+    fs::write(
+        &input,
+        fs::read_to_string(&input).unwrap().replace("256", "512"),
+    )
+    .unwrap();
+    let output = cmd().arg(&input).arg("-o").arg(&out).output().unwrap();
+    assert!(output.status.success());
+    let chart = fs::read_to_string(out.join("api/Chart.yaml")).unwrap();
+    assert!(
+        chart.contains("version: \"0.1.1\"\nappVersion: \"0.1.1\"\n"),
+        "{chart}"
     );
 }
