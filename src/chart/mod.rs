@@ -55,6 +55,10 @@ const STATIC_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../chart-templates/templates/cronjob.yaml"),
     ),
     (
+        "templates/targetgroupbinding.yaml",
+        include_str!("../../chart-templates/templates/targetgroupbinding.yaml"),
+    ),
+    (
         "templates/pvc.yaml",
         include_str!("../../chart-templates/templates/pvc.yaml"),
     ),

@@ -34,6 +34,7 @@ struct Context<'a> {
     origin: &'a str,
     kind: &'static str,
     kind_reason: &'a str,
+    target_group: Option<&'a str>,
     stateful: bool,
     parameters: Vec<Parameter>,
     findings: Vec<FindingRow>,
@@ -107,6 +108,7 @@ pub(crate) fn render(
         origin: &w.origin,
         kind: w.kind.as_str(),
         kind_reason: &w.kind_reason,
+        target_group: w.target_group.as_ref().map(|t| t.name.as_str()),
         stateful: w.kind == WorkloadKind::StatefulSet,
         parameters: parameters(values)
             .into_iter()

@@ -150,6 +150,13 @@ pub(crate) fn build() -> Value {
         "successfulJobsHistoryLimit": {"type": "integer", "minimum": 0},
         "failedJobsHistoryLimit": {"type": "integer", "minimum": 0}
     }));
+    let target_group_binding = closed(json!({
+        "enabled": boolean(),
+        "targetGroupARN": {"type": "string", "pattern": "^(arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:targetgroup/.+|\\$\\{.+\\})?$"},
+        "port": {"type": "integer", "minimum": 0, "maximum": 65535},
+        "targetType": {"enum": ["ip", "instance"]},
+        "multiClusterTargetGroup": boolean()
+    }));
     let unsafe_sysctls = closed(json!({
         "enabled": boolean(),
         "sysctls": array_of(json!({"type": "object", "required": ["name", "value"], "additionalProperties": false, "properties": {"name": string(), "value": string()}}))
@@ -201,6 +208,7 @@ pub(crate) fn build() -> Value {
         "podLabels": string_map(),
         "podSecurityContext": object(),
         "unsafeSysctls": unsafe_sysctls,
+        "targetGroupBinding": target_group_binding,
         "daemonSet": daemon_set,
         "job": job,
         "cronJob": cron_job,

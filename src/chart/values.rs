@@ -610,6 +610,16 @@ fn build_values(w: &Workload) -> Node {
                 .with("ports", Some("Service ports (from the ECS port mappings)"), service_ports),
         )
         .with(
+            "targetGroupBinding",
+            Some("Cut-over without interruption: register the pods in the ECS service's existing target group (AWS Load Balancer Controller), beside the ECS tasks"),
+            Node::map()
+                .with("enabled", Some("Create the TargetGroupBinding"), Node::Bool(false))
+                .with("targetGroupARN", Some("The target group the ECS tasks are registered in"), s(w.target_group.as_ref().filter(|t| t.is_arn).map_or("", |t| t.name.as_str())))
+                .with("port", Some("The Service port the target group sends traffic to"), Node::Int(w.target_group.as_ref().map_or(0, |t| i64::from(t.port))))
+                .with("targetType", Some("ip registers pod IPs (the VPC CNI gives pods VPC addresses)"), s("ip"))
+                .with("multiClusterTargetGroup", Some("Leave targets the controller did not register (the ECS tasks) in place"), Node::Bool(true)),
+        )
+        .with(
             "ingress",
             Some("An Ingress in front of the Service, ready for the AWS Load Balancer Controller"),
             Node::map()

@@ -5,7 +5,7 @@
 use crate::ecs::service::ServiceDefinition;
 use crate::report::Code;
 use crate::report::Report;
-use crate::workload::{Autoscaling, Rollout, Workload, WorkloadKind};
+use crate::workload::{Autoscaling, Rollout, TargetGroup, Workload, WorkloadKind};
 
 pub(crate) fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
     if service.daemon {
@@ -59,6 +59,25 @@ pub(crate) fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut 
                 "not added; add the port to the container's ports",
             );
             continue;
+        }
+        if let (Some(name), None) = (&lb.target_group, &w.target_group) {
+            let is_arn = name.starts_with("arn:");
+            w.target_group = Some(TargetGroup {
+                name: name.clone(),
+                is_arn,
+                port,
+            });
+            let action = if is_arn {
+                "targetGroupBinding (off) puts the pods into the same target group beside the ECS tasks, for a cut-over without interruption: see the chart README's Cut-over section"
+            } else {
+                "the template names the target group, not its ARN: set targetGroupBinding.targetGroupARN to the deployed group's ARN before enabling the binding (chart README, Cut-over)"
+            };
+            report.info(
+                Code::TargetGroup,
+                &lb.path.key("targetGroupArn"),
+                format!("the service's tasks are registered in target group {name}"),
+                action,
+            );
         }
         match lb.application {
             Some(true) => w.ingress_port = Some(port),

@@ -145,6 +145,7 @@ codes! {
     ScheduleInexact = "ECSI-W-SCHEDULE", Warning, "a schedule expression cron cannot express exactly (L, W, #, a year, a rate that does not divide the clock)";
     Daemon = "ECSI-I-DAEMON", Info, "a DAEMON service as a DaemonSet; host networking and host ports noted";
     AppVersion = "ECSI-I-APP-VERSION", Info, "an image tag that is not a version (a CDK asset hash, latest): appVersion is the chart version";
+    TargetGroup = "ECSI-I-TARGET-GROUP", Info, "the service's target group, ready for a TargetGroupBinding cut-over";
     ServiceField = "ECSI-W-SERVICE-FIELD", Warning, "an ECS service field not carried over";
     ServiceRuntime = "ECSI-I-SERVICE-RUNTIME", Info, "a field of describe-services output that describes the running state";
 }

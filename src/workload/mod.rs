@@ -28,6 +28,17 @@ impl WorkloadKind {
     }
 }
 
+/// The target group an ECS service registers its tasks in.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TargetGroup {
+    /// The ARN, or the stack's name for it when the template only refers to it.
+    pub name: String,
+    /// Whether `name` is an ARN the controller can bind to as it is.
+    pub is_arn: bool,
+    /// The Service port the target group sends traffic to.
+    pub port: u16,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Workload {
     /// Chart name: a lowercase DNS label short enough to leave room for release names.
@@ -73,6 +84,8 @@ pub(crate) struct Workload {
     pub windows_toleration: bool,
     /// The pod's hostname, from a container's `hostname` (Deployments with one replica).
     pub hostname: Option<String>,
+    /// The ECS service's target group, for a cut-over binding.
+    pub target_group: Option<TargetGroup>,
     /// When a CronJob runs.
     pub schedule: Option<Schedule>,
     /// Why the kind was chosen, for the chart README.
@@ -147,6 +160,7 @@ impl Workload {
             windows_toleration: false,
             hostname: None,
             schedule: None,
+            target_group: None,
             kind_reason: String::new(),
         }
     }

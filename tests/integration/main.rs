@@ -5,6 +5,7 @@ mod batch;
 mod cli;
 mod common;
 mod coverage;
+mod cutover;
 mod environments;
 mod golden;
 mod helm;
