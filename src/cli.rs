@@ -93,6 +93,27 @@ pub struct Cli {
     #[arg(long)]
     pub force: bool,
 
+    /// Write nothing; exit 1, listing the files, when a re-run would change any (drift
+    /// detection against the ECS source), or when a merge conflict is open
+    #[arg(long)]
+    pub check: bool,
+
+    /// Like --check, and print a unified diff of each change
+    #[arg(long)]
+    pub diff: bool,
+
+    /// On a merge conflict with your edits, keep your side (and do not fail)
+    #[arg(long, conflicts_with = "theirs")]
+    pub ours: bool,
+
+    /// On a merge conflict with your edits, take the new conversion's side
+    #[arg(long)]
+    pub theirs: bool,
+
+    /// Seconds to wait for another conversion's lock on the output directory
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub lock_timeout: u64,
+
     /// Fail when the conversion report has warnings
     #[arg(long)]
     pub strict: bool,

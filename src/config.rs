@@ -28,7 +28,11 @@ pub(crate) struct ConvertConfig {
     /// True with --env: units are merged per chart into values-<env>.yaml files.
     pub environments: bool,
     pub output: PathBuf,
-    pub force: bool,
+    /// How charts are written: --force, --ours/--theirs, --check/--diff.
+    pub write: crate::chart::write::WriteOptions,
+    /// --diff: print what --check finds as a unified diff.
+    pub diff: bool,
+    pub lock_timeout: std::time::Duration,
     pub package: bool,
     pub verify: bool,
     pub quiet: bool,
@@ -159,8 +163,18 @@ impl ConvertConfig {
             inputs,
             environments,
             output: cli.output.clone(),
-            force: cli.force,
-            package: cli.package,
+            write: crate::chart::write::WriteOptions {
+                force: cli.force,
+                side: match (cli.ours, cli.theirs) {
+                    (true, _) => Some(crate::chart::merge::Side::Ours),
+                    (_, true) => Some(crate::chart::merge::Side::Theirs),
+                    _ => None,
+                },
+                dry_run: cli.check || cli.diff,
+            },
+            diff: cli.diff,
+            lock_timeout: std::time::Duration::from_secs(cli.lock_timeout),
+            package: cli.package && !(cli.check || cli.diff),
             verify: cli.verify,
             quiet: cli.quiet,
             version_given: cli.chart_version.is_some(),

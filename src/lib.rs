@@ -18,6 +18,7 @@ pub mod convert;
 pub mod ecs;
 mod environments;
 mod error;
+mod lock;
 mod output;
 pub mod package;
 mod placeholder;

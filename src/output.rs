@@ -4,8 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::chart::merge::Outcome;
+use crate::chart::write::{Change, WrittenChart};
 use crate::error::Error;
-use crate::report::Report;
+use crate::report::{Code, Report};
 use crate::workload::WorkloadKind;
 
 /// Details for a handful of charts; a big batch points to the reports instead.
@@ -35,6 +37,11 @@ pub(crate) struct Written {
     pub warnings: Vec<String>,
     pub notes: usize,
     pub values_files: Vec<String>,
+    /// One line per generated file kept, merged or in conflict with the user's edits.
+    pub merges: Vec<String>,
+    pub conflicts: usize,
+    /// What the run changes (or, with --check, would change) on disk.
+    pub changes: Vec<Change>,
 }
 
 /// One line per warning: `[env] CODE pointer: message; action`.
@@ -66,6 +73,10 @@ pub(crate) fn conversion(
             Ok(w) => {
                 with_warnings += usize::from(!w.warnings.is_empty());
                 if quiet {
+                    // A conflict needs the user whatever the verbosity.
+                    for line in w.merges.iter().filter(|l| l.starts_with("conflict")) {
+                        eprintln!("{}: {line}", w.dir.display());
+                    }
                     continue;
                 }
                 eprintln!(
@@ -80,6 +91,9 @@ pub(crate) fn conversion(
                     for line in &w.warnings {
                         eprintln!("  warning {line}");
                     }
+                }
+                for line in &w.merges {
+                    eprintln!("  {line}");
                 }
             }
             Err(e) => error(e),
@@ -134,4 +148,73 @@ pub(crate) fn pushed(archive: &Path, what: &str) {
 
 pub(crate) fn published(repo: &str, what: &str, chart: &str) {
     eprintln!("{repo}: {what} {chart}");
+}
+
+/// The migration step for StatefulSet fields a re-import changes, which `helm upgrade` cannot
+/// apply in place.
+pub(crate) fn upgrade_lines(forbidden: &[String], chart: &str) -> Vec<String> {
+    forbidden
+        .iter()
+        .map(|key| {
+            format!(
+                "{} {key}: changes a StatefulSet field Kubernetes does not update in place, so helm upgrade would fail; the chart's minor version is raised. Before upgrading: kubectl delete statefulset <release>-{chart} --cascade=orphan (pods and claims stay), then helm upgrade; existing claims keep their old size until resized one by one",
+                Code::StatefulSetUpdate.as_str()
+            )
+        })
+        .collect()
+}
+
+/// One line per generated file the re-run did not simply replace.
+pub(crate) fn merge_lines(written: &WrittenChart) -> Vec<String> {
+    written
+        .merges
+        .iter()
+        .map(|(rel, outcome)| match outcome {
+            Outcome::Generated => format!("generated {rel}"),
+            Outcome::Kept => format!("kept your edit of {rel}"),
+            Outcome::Merged => format!("merged your edits of {rel} with the new conversion"),
+            Outcome::Conflict(at) => format!(
+                "conflict {} {rel}: {}: kept yours; the new version is {}/{}/{rel}",
+                Code::MergeConflict.as_str(),
+                at.join(", "),
+                crate::chart::record::RECORD_DIR,
+                crate::chart::record::NEW_DIR
+            ),
+        })
+        .collect()
+}
+
+/// --check and --diff: lists (or shows) every change a re-run would make. True when there is one.
+pub(crate) fn drift<'a>(written: impl Iterator<Item = &'a Written>, diff: bool) -> bool {
+    let mut drifted = false;
+    for w in written {
+        for change in &w.changes {
+            drifted = true;
+            let path = w.dir.join(&change.rel);
+            let what = match (&change.before, &change.after) {
+                (None, _) => "would be created",
+                (_, None) => "would be removed",
+                _ => "would change",
+            };
+            eprintln!("{}: {what}", path.display());
+            if diff {
+                let text = |b: &Option<Vec<u8>>| {
+                    String::from_utf8_lossy(b.as_deref().unwrap_or_default()).into_owned()
+                };
+                let (before, after) = (text(&change.before), text(&change.after));
+                let patch = diffy::create_patch(&before, &after);
+                let label = path.display().to_string();
+                let body = patch.to_string();
+                // diffy labels the sides "original" and "modified"; name the file instead.
+                let body = body
+                    .replacen("--- original", &format!("--- {label}"), 1)
+                    .replacen("+++ modified", &format!("+++ {label}"), 1);
+                print!("{body}");
+            }
+        }
+    }
+    if !drifted {
+        eprintln!("No drift: a re-run would change nothing.");
+    }
+    drifted
 }

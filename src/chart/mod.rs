@@ -1,10 +1,13 @@
 //! A chart in memory: every file, by relative path, ready to be written or packaged.
 
 mod kinds;
+pub(crate) mod merge;
 mod meta;
 pub(crate) mod readme;
+pub(crate) mod record;
 pub(crate) mod schema;
 mod storage;
+mod upgrade;
 pub(crate) mod values;
 pub(crate) mod write;
 
@@ -18,9 +21,6 @@ use crate::workload::Workload;
 use crate::yaml::{self, Node};
 pub(crate) use meta::ChartMeta;
 
-/// Name of the file that records which files of a chart directory the tool generated, so a
-/// re-run replaces exactly those and keeps the user's own files.
-pub(crate) const MANIFEST: &str = ".ecs-import";
 pub(crate) const REPORT_FILE: &str = "ecs-import-report.json";
 
 /// Go-template files, copied verbatim apart from the chart name in `define` names (which must

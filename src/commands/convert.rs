@@ -36,6 +36,25 @@ pub(super) fn run(cli: &Cli) -> u8 {
         .into_iter()
         .map(Err)
         .collect();
+    // One conversion at a time writes into an output directory; a second one waits its turn
+    // instead of racing for the same chart folders.
+    let _lock = if config.write.dry_run {
+        None
+    } else {
+        let lock = std::fs::create_dir_all(&config.output)
+            .map_err(|source| Error::Write {
+                path: config.output.clone(),
+                source,
+            })
+            .and_then(|()| crate::lock::take(&config.output, config.lock_timeout, "conversion"));
+        match lock {
+            Ok(l) => Some(l),
+            Err(e) => {
+                output::error(&e);
+                return e.exit_code();
+            }
+        }
+    };
     let progress = output::progress(config.quiet, units.len());
     // Each unit maps (and, in a plain batch, writes its own chart) on its own, so the work runs
     // in parallel; results come back in plan order, so output never depends on scheduling.
@@ -63,6 +82,15 @@ pub(super) fn run(cli: &Cli) -> u8 {
     progress.finish_and_clear();
     output::conversion(&outcomes, &plan.skipped, config.quiet);
     let mut failed = outcomes.iter().any(Result::is_err);
+    let written = || outcomes.iter().filter_map(|o| o.as_ref().ok());
+    // An open conflict fails the run until the user settles it or picks a side.
+    if config.write.side.is_none() {
+        failed |= written().any(|w| w.conflicts > 0);
+    }
+    if config.write.dry_run {
+        failed |= output::drift(written(), config.diff);
+        return u8::from(failed);
+    }
     if config.verify {
         failed |= verify(&outcomes, config.quiet);
     }
@@ -98,10 +126,16 @@ fn merge_and_write(mapped: Vec<Result<Mapped>>, config: &ConvertConfig) -> Vec<R
 
 /// Writes a converted chart, and with --package its archive, built from the chart in memory.
 fn write(mut converted: Converted, config: &ConvertConfig) -> Result<Written> {
-    if !config.version_given {
-        crate::chart::write::follow_previous_version(&mut converted.chart, &config.output);
-    }
-    let written = crate::chart::write::write_chart(&converted.chart, &config.output, config.force)?;
+    let forbidden = if config.version_given {
+        Vec::new()
+    } else {
+        crate::chart::write::follow_previous_version(&mut converted.chart, &config.output)
+    };
+    let written = crate::chart::write::write_chart(&converted.chart, &config.output, config.write)?;
+    let mut warnings = output::warning_lines(&converted.report);
+    warnings.extend(output::upgrade_lines(&forbidden, &converted.chart.name));
+    let merges = output::merge_lines(&written);
+    let conflicts = written.conflicts().count();
     if config.package {
         let source = crate::package::ChartSource::from_chart(
             &converted.chart,
@@ -110,9 +144,11 @@ fn write(mut converted: Converted, config: &ConvertConfig) -> Result<Written> {
         )?;
         crate::package::write(&source.build(None)?, &config.output)?;
     }
-    let warnings = output::warning_lines(&converted.report);
-    let notes = converted.report.findings.len() - warnings.len();
+    let notes = converted.report.findings.len() - (warnings.len() - forbidden.len());
     Ok(Written {
+        merges,
+        conflicts,
+        changes: written.changes,
         source: converted.source,
         dir: written.dir,
         kind: converted.kind,

@@ -31,6 +31,11 @@ pub(crate) fn next_patch(v: &semver::Version) -> semver::Version {
     semver::Version::new(v.major, v.minor, v.patch + 1)
 }
 
+/// The next minor version after `v`, for a change that needs a migration step.
+pub(crate) fn next_minor(v: &semver::Version) -> semver::Version {
+    semver::Version::new(v.major, v.minor + 1, 0)
+}
+
 /// A chart ready to archive: its metadata and its other files, `.helmignore` applied.
 pub(crate) struct ChartSource {
     origin: PathBuf,

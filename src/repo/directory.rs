@@ -66,37 +66,6 @@ struct Checked(
     semver::Version,
 );
 
-/// Takes the publish lock, waiting at most `timeout`; then records who holds it, so a
-/// publisher that waits in vain can say which process to look at.
-fn wait_for_lock(lock: &fs::File, path: &Path, timeout: std::time::Duration) -> Result<()> {
-    let started = std::time::Instant::now();
-    loop {
-        match lock.try_lock() {
-            Ok(()) => break,
-            Err(fs::TryLockError::WouldBlock) if started.elapsed() < timeout => {
-                std::thread::sleep(std::time::Duration::from_millis(50));
-            }
-            Err(fs::TryLockError::WouldBlock) => {
-                let holder = fs::read_to_string(path).unwrap_or_default();
-                let holder = holder.trim();
-                return Err(Error::Output {
-                    path: path.to_path_buf(),
-                    message: format!(
-                        "another publisher holds this lock ({}) and did not release it within {} s; wait, or raise --lock-timeout",
-                        if holder.is_empty() { "process unknown".to_string() } else { format!("process {holder}") },
-                        timeout.as_secs()
-                    ),
-                });
-            }
-            Err(fs::TryLockError::Error(e)) => return Err(write_err(path)(e)),
-        }
-    }
-    let mut f = lock;
-    let _ = f.set_len(0);
-    let _ = std::io::Write::write_all(&mut f, std::process::id().to_string().as_bytes());
-    Ok(())
-}
-
 pub(crate) fn publish(
     archives: &[PathBuf],
     dir: &Path,
@@ -106,13 +75,7 @@ pub(crate) fn publish(
 ) -> Result<Outcome> {
     fs::create_dir_all(dir).map_err(write_err(dir))?;
     let lock_path = dir.join(LOCK_FILE);
-    let lock = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(write_err(&lock_path))?;
-    wait_for_lock(&lock, &lock_path, lock_timeout)?;
+    let lock = crate::lock::take(&lock_path, lock_timeout, "publisher")?;
 
     let mut index = read_index(dir)?.unwrap_or_default();
     // Check every archive before changing anything.

@@ -187,8 +187,8 @@ fn same_input_gives_byte_identical_output_and_reruns_keep_user_files() {
     convert("b");
     assert_eq!(tree(&tmp.path().join("a")), tree(&tmp.path().join("b")));
 
-    // The user adds an environment file and edits a generated one; a re-run restores the
-    // generated file, keeps the user's, and changes nothing else.
+    // The user adds an environment file, edits one generated file and deletes another; a
+    // re-run of the same input keeps all three, and changes nothing else.
     let chart = tmp.path().join("a/redis");
     fs::write(chart.join("values-prod.yaml"), "replicaCount: 3\n").unwrap();
     fs::create_dir_all(chart.join("ci")).unwrap();
@@ -216,7 +216,16 @@ fn same_input_gives_byte_identical_output_and_reruns_keep_user_files() {
         fs::read_to_string(chart.join("ci/lint-values.yaml")).unwrap(),
         "{}\n"
     );
+    // The user's edit and deletion of generated files stand: the input did not change them.
+    assert_eq!(
+        fs::read_to_string(chart.join("values.yaml")).unwrap(),
+        "edited\n"
+    );
+    assert!(!chart.join("templates/NOTES.txt").exists());
     for (path, bytes) in &generated {
+        if path == "values.yaml" || path == "templates/NOTES.txt" {
+            continue;
+        }
         assert_eq!(
             after.iter().find(|(p, _)| p == path).map(|(_, b)| b),
             Some(bytes),

@@ -14,5 +14,6 @@ mod kinds;
 mod meaning;
 mod plugin;
 mod publish;
+mod reimport;
 mod servers;
 mod stateful;

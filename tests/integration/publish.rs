@@ -558,7 +558,10 @@ fn versions_follow_content() {
         fs::read_to_string(out.join("redis/Chart.yaml")).unwrap()
     };
     assert!(convert(&[]).contains("version: \"0.1.0\""));
-    fs::write(out.join("redis/values.yaml"), "user edits do not count\n").unwrap();
+    let values = out.join("redis/values.yaml");
+    let edited =
+        fs::read_to_string(&values).unwrap() + "\n# user edits do not count\nteam: cache\n";
+    fs::write(&values, edited).unwrap();
     assert!(
         convert(&[]).contains("version: \"0.1.0\""),
         "unchanged generated content keeps the version"

@@ -1,0 +1,341 @@
+//! Re-importing keeps every edit: three-way merges of values, templates and README, drift
+//! checks, conflicts, forbidden StatefulSet updates and recovery from a killed run.
+
+use std::fs;
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use crate::common::{cmd, ok, render, tools};
+
+fn task(tag: &str, extra_env: bool) -> Value {
+    let mut env = vec![json!({"name": "LOG_LEVEL", "value": "info"})];
+    if extra_env {
+        env.push(json!({"name": "FEATURE_X", "value": "on"}));
+    }
+    json!({
+        "family": "shop",
+        "containerDefinitions": [{
+            "name": "shop",
+            "image": format!("registry.example.com/shop:{tag}"),
+            "essential": true,
+            "memory": 512,
+            "portMappings": [{"containerPort": 8080, "name": "http", "appProtocol": "http"}],
+            "environment": env
+        }]
+    })
+}
+
+fn run(input: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    cmd()
+        .arg(input)
+        .arg("--output")
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn write_task(path: &Path, tag: &str, extra_env: bool) {
+    fs::write(
+        path,
+        serde_json::to_vec_pretty(&task(tag, extra_env)).unwrap(),
+    )
+    .unwrap();
+}
+
+fn replace_once(path: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no {from:?}", path.display());
+    fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    crate::common::tree(dir)
+}
+
+#[test]
+fn edits_survive_a_reimport_and_check_sees_drift() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("shop.json");
+    let out = tmp.path().join("charts");
+    write_task(&input, "1.0.0", false);
+    let first = run(&input, &out, &["--quiet"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let chart = out.join("shop");
+
+    // The team's edits: a changed value with a comment, a new key, a template line, README,
+    // a hand-written values-prod.yaml, an extra folder, a symlink and an empty folder.
+    let values = chart.join("values.yaml");
+    replace_once(
+        &values,
+        "replicaCount: 1\n",
+        "# three for the launch\nreplicaCount: 3\n",
+    );
+    replace_once(
+        &values,
+        "podLabels: {}\n",
+        "podLabels:\n  # ours\n  team: payments\n",
+    );
+    let deployment = chart.join("templates/deployment.yaml");
+    replace_once(
+        &deployment,
+        "kind: Deployment\n",
+        "kind: Deployment\n# reviewed by the platform team\n",
+    );
+    let readme = chart.join("README.md");
+    let text = fs::read_to_string(&readme).unwrap();
+    fs::write(
+        &readme,
+        format!("{text}\n## Runbook\n\nPage the payments team.\n"),
+    )
+    .unwrap();
+    fs::write(chart.join("values-prod.yaml"), "replicaCount: 6\n").unwrap();
+    fs::create_dir_all(chart.join("ci")).unwrap();
+    fs::write(chart.join("ci/lint-values.yaml"), "replicaCount: 2\n").unwrap();
+    fs::create_dir_all(chart.join("empty")).unwrap();
+    std::os::unix::fs::symlink("values-prod.yaml", chart.join("values-live.yaml")).unwrap();
+
+    // No input change yet: nothing drifts, and a re-run changes nothing.
+    let check = run(&input, &out, &["--check"]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+
+    // The task definition changes: a new image tag and a new variable.
+    write_task(&input, "1.1.0", true);
+    let check = run(&input, &out, &["--check"]);
+    assert_eq!(check.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(stderr.contains("values.yaml: would change"), "{stderr}");
+    let diff = run(&input, &out, &["--diff"]);
+    let patch = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        patch.contains("-      tag: \"1.0.0\"\n+      tag: \"1.1.0\"\n"),
+        "{patch}"
+    );
+    assert!(
+        fs::read_to_string(&values).unwrap().contains("1.0.0"),
+        "--check and --diff write nothing"
+    );
+
+    let before_rerun = snapshot(&chart);
+    let rerun = run(&input, &out, &[]);
+    let stderr = String::from_utf8_lossy(&rerun.stderr);
+    assert!(rerun.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("merged your edits of values.yaml"),
+        "{stderr}"
+    );
+    let values_text = fs::read_to_string(&values).unwrap();
+    assert!(
+        values_text.contains("# three for the launch\nreplicaCount: 3\n"),
+        "{values_text}"
+    );
+    assert!(
+        values_text.contains("podLabels:\n  # ours\n  team: payments\n"),
+        "{values_text}"
+    );
+    assert!(values_text.contains("\"1.1.0\""), "{values_text}");
+    assert!(values_text.contains("FEATURE_X"), "{values_text}");
+    assert!(fs::read_to_string(&deployment)
+        .unwrap()
+        .contains("# reviewed by the platform team\n"));
+    assert!(fs::read_to_string(&readme)
+        .unwrap()
+        .contains("Page the payments team."));
+    assert_eq!(
+        fs::read_to_string(chart.join("values-prod.yaml")).unwrap(),
+        "replicaCount: 6\n"
+    );
+    assert_eq!(
+        fs::read_to_string(chart.join("ci/lint-values.yaml")).unwrap(),
+        "replicaCount: 2\n"
+    );
+    assert!(chart.join("empty").is_dir());
+    assert_eq!(
+        fs::read_link(chart.join("values-live.yaml")).unwrap(),
+        Path::new("values-prod.yaml")
+    );
+    assert_ne!(before_rerun, snapshot(&chart));
+
+    // Right after the re-run there is no drift; the same run again writes the same bytes.
+    let check = run(&input, &out, &["--check"]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let settled = snapshot(&chart);
+    assert!(run(&input, &out, &["--quiet"]).status.success());
+    assert_eq!(settled, snapshot(&chart));
+
+    // The merged chart is still one Helm renders, with the user's and the input's values
+    // (without the symlink, which Helm renders with a warning).
+    fs::remove_file(chart.join("values-live.yaml")).unwrap();
+    if let Some(t) = tools() {
+        for (_, helm) in &t.helms {
+            let docs = render(
+                helm,
+                tmp.path(),
+                &chart,
+                &["-f", chart.join("values-prod.yaml").to_str().unwrap()],
+            );
+            let deploy = docs
+                .iter()
+                .find(|d| d["kind"] == "Deployment")
+                .expect("a Deployment");
+            assert_eq!(deploy["spec"]["replicas"], 6);
+            assert_eq!(
+                deploy["spec"]["template"]["metadata"]["labels"]["team"],
+                "payments"
+            );
+            let container = &deploy["spec"]["template"]["spec"]["containers"][0];
+            assert_eq!(container["image"], "registry.example.com/shop:1.1.0");
+            assert!(container["env"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["name"] == "FEATURE_X"));
+        }
+    }
+}
+
+#[test]
+fn a_conflicting_edit_is_kept_named_and_fails_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("shop.json");
+    let out = tmp.path().join("charts");
+    write_task(&input, "1.0.0", false);
+    assert!(run(&input, &out, &["--quiet"]).status.success());
+    let values = out.join("shop/values.yaml");
+    replace_once(&values, "tag: \"1.0.0\"", "tag: \"1.0.0-patched\"");
+    write_task(&input, "2.0.0", false);
+
+    let rerun = run(&input, &out, &[]);
+    assert_eq!(rerun.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&rerun.stderr);
+    assert!(
+        stderr.contains(
+            "conflict ECSI-W-CONFLICT values.yaml: containers.shop.image.tag: kept yours"
+        ),
+        "{stderr}"
+    );
+    let text = fs::read_to_string(&values).unwrap();
+    assert!(
+        text.contains("1.0.0-patched") && !text.contains("2.0.0"),
+        "{text}"
+    );
+    let theirs = fs::read_to_string(out.join("shop/.ecs-import/new/values.yaml")).unwrap();
+    assert!(theirs.contains("\"2.0.0\""));
+    // The chart the user keeps still lints.
+    if let Some(t) = tools() {
+        for (_, helm) in &t.helms {
+            ok(
+                &crate::common::helm(
+                    helm,
+                    tmp.path(),
+                    &["lint", "--strict", out.join("shop").to_str().unwrap()],
+                ),
+                "lint",
+            );
+        }
+    }
+    // The conflict stays open until a side is chosen.
+    assert_eq!(run(&input, &out, &["--quiet"]).status.code(), Some(1));
+    assert_eq!(run(&input, &out, &["--check"]).status.code(), Some(1));
+    let theirs_wins = run(&input, &out, &["--theirs", "--quiet"]);
+    assert!(theirs_wins.status.success());
+    assert!(fs::read_to_string(&values).unwrap().contains("\"2.0.0\""));
+    assert!(run(&input, &out, &["--check"]).status.success());
+}
+
+#[test]
+fn a_killed_run_is_recovered_and_leftovers_cleaned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("shop.json");
+    let out = tmp.path().join("charts");
+    write_task(&input, "1.0.0", false);
+    assert!(run(&input, &out, &["--quiet"]).status.success());
+    fs::write(out.join("shop/values-prod.yaml"), "replicaCount: 6\n").unwrap();
+    // A run killed between parking the old chart and moving the new one in: the chart is
+    // missing, the user's files sit in the parked copy, and a half-built staging folder remains.
+    let parked = out.join(".shop.old-KILLED");
+    fs::create_dir_all(&parked).unwrap();
+    fs::rename(out.join("shop"), parked.join("chart")).unwrap();
+    fs::create_dir_all(out.join(".shop.tmp-KILLED/templates")).unwrap();
+
+    assert!(run(&input, &out, &["--quiet"]).status.success());
+    assert_eq!(
+        fs::read_to_string(out.join("shop/values-prod.yaml")).unwrap(),
+        "replicaCount: 6\n"
+    );
+    let left: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".shop."))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn a_changed_claim_template_is_reported_and_raises_the_minor_version() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("db.json");
+    let out = tmp.path().join("charts");
+    let db = || {
+        json!({
+            "family": "db",
+            "containerDefinitions": [{
+                "name": "db", "image": "postgres:16.4", "essential": true, "memory": 1024,
+                "mountPoints": [{"sourceVolume": "data", "containerPath": "/var/lib/postgresql/data"}]
+            }],
+            "volumes": [{"name": "data", "host": {"sourcePath": "/mnt/ebs/db"}}]
+        })
+    };
+    fs::write(&input, serde_json::to_vec(&db()).unwrap()).unwrap();
+    let first = run(&input, &out, &["--quiet", "--volume-size", "data=20Gi"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let rerun = run(&input, &out, &["--volume-size", "data=50Gi"]);
+    let stderr = String::from_utf8_lossy(&rerun.stderr);
+    assert!(
+        stderr.contains("ECSI-W-STATEFULSET-UPDATE persistence.data"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--cascade=orphan"), "{stderr}");
+    let chart_yaml = fs::read_to_string(out.join("db/Chart.yaml")).unwrap();
+    assert!(chart_yaml.contains("version: \"0.2.0\""), "{chart_yaml}");
+}
+
+#[test]
+fn two_conversions_into_one_output_take_turns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("shop.json");
+    let out = tmp.path().join("charts");
+    write_task(&input, "1.0.0", false);
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            cmd()
+                .arg(&input)
+                .arg("--output")
+                .arg(&out)
+                .arg("--quiet")
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut r in runs {
+        assert!(r.wait().unwrap().success());
+    }
+    assert!(out.join("shop/Chart.yaml").is_file());
+}
