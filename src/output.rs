@@ -130,8 +130,12 @@ pub(crate) fn nothing_converted(skipped: &[(PathBuf, String)]) {
     }
 }
 
-pub(crate) fn verified(dir: &Path, helm: &Path) {
-    eprintln!("{}: verified with {}", dir.display(), helm.display());
+pub(crate) fn verified(dir: &Path, helm: &Path, dry_run: &str) {
+    eprintln!(
+        "{}: verified with {} (lint --strict, {dry_run})",
+        dir.display(),
+        helm.display()
+    );
 }
 
 pub(crate) fn packaged(dir: &Path, path: &Path, digest: &str, note: &str) {

@@ -167,11 +167,12 @@ fn write(mut converted: Converted, config: &ConvertConfig) -> Result<Written> {
 /// Runs Helm over every written chart; true when any check failed.
 fn verify(outcomes: &[Result<Written>], quiet: bool) -> bool {
     let helm = super::verify::helm_binary();
+    let dry_run = super::verify::dry_run_mode(&helm);
     let mut failed = false;
     for w in outcomes.iter().flatten() {
-        let errors = super::verify::verify_chart(&helm, &w.dir, &w.values_files);
+        let errors = super::verify::verify_chart(&helm, &w.dir, &w.values_files, dry_run);
         if errors.is_empty() && !quiet {
-            output::verified(&w.dir, &helm);
+            output::verified(&w.dir, &helm, dry_run.as_str());
         }
         for e in errors {
             output::error(&e);

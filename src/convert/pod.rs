@@ -28,6 +28,9 @@ pub(crate) const SAFE_SYSCTLS: &[&str] = &[
 ];
 
 /// A label key Kubernetes accepts: an optional DNS prefix and a name of at most 63 characters.
+/// The annotation holding tags whose keys are not valid Kubernetes keys, as a JSON object.
+const TAGS_ANNOTATION: &str = "ecs-import/task-tags";
+
 fn valid_label_key(key: &str) -> bool {
     let (prefix, name) = key.rsplit_once('/').map_or(("", key), |(p, n)| (p, n));
     let name_ok = !name.is_empty()
@@ -291,19 +294,33 @@ pub(crate) fn apply(
     for (k, v) in &td.tags {
         tags.insert(k, v);
     }
+    // Keys Kubernetes does not accept for labels or annotations ("Cost Center") travel
+    // together, verbatim, in one annotation.
+    let mut unkeyable = serde_json::Map::new();
     for (k, v) in tags {
+        if k.starts_with("aws:") {
+            continue;
+        }
         if valid_label_key(k) && valid_label_value(v) {
             w.pod_labels.insert(k.to_string(), v.to_string());
-        } else if !k.starts_with("aws:") {
+        } else if valid_label_key(k) {
             w.pod_annotations.insert(k.to_string(), v.to_string());
+        } else {
+            unkeyable.insert(k.to_string(), serde_json::Value::String(v.to_string()));
         }
+    }
+    if !unkeyable.is_empty() {
+        w.pod_annotations.insert(
+            TAGS_ANNOTATION.to_string(),
+            serde_json::Value::Object(unkeyable).to_string(),
+        );
     }
     if !td.tags.is_empty() {
         report.info(
             Code::Tags,
             &td.path.key("tags"),
             format!("{} task definition tag(s)", td.tags.len()),
-            "valid ones became podLabels, the others podAnnotations",
+            format!("valid ones became podLabels, those with label-invalid values podAnnotations, and those whose keys Kubernetes refuses the JSON annotation {TAGS_ANNOTATION}"),
         );
     }
     // A non-root user needs its group to own the volumes it writes.
@@ -367,7 +384,10 @@ mod tests {
         assert_eq!(w.image_pull_secrets, ["t-registry"]);
         assert!(w.share_process_namespace);
         assert_eq!(w.pod_labels["team"], "payments");
-        assert_eq!(w.pod_annotations["cost center"], "a b");
+        assert_eq!(
+            w.pod_annotations[TAGS_ANNOTATION],
+            r#"{"cost center":"a b"}"#
+        );
         for code in [
             Code::TmpfsOpts,
             Code::SysctlUnsafe,

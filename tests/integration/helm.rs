@@ -156,43 +156,7 @@ fn optional_objects_are_valid_when_enabled() {
         "example-web-with-sidecar/storefront-web",
     ] {
         let chart = root().join("tests/golden").join(case);
-        let values = rendered.path().join("on.yaml");
-        fs::write(
-            &values,
-            r#"
-ingress:
-  enabled: true
-  hosts:
-    - host: app.example.com
-      paths:
-        - path: /
-          pathType: Prefix
-autoscaling: {enabled: true, minReplicas: 2, maxReplicas: 6, targetMemoryUtilizationPercentage: 70}
-podDisruptionBudget: {enabled: true, minAvailable: 1}
-topologySpreadConstraints:
-  - maxSkew: 1
-    topologyKey: topology.kubernetes.io/zone
-    whenUnsatisfiable: ScheduleAnyway
-    labelSelector: {matchLabels: {app.kubernetes.io/instance: rel}}
-extraVolumes:
-  - name: extra
-    emptyDir: {}
-extraVolumeMounts:
-  - name: extra
-    mountPath: /extra
-initContainers:
-  - name: init
-    image: busybox:1.36
-    command: ["true"]
-sidecars:
-  - name: side
-    image: busybox:1.36
-    command: ["sleep", "infinity"]
-podSecurityContext: {fsGroup: 1000, fsGroupChangePolicy: OnRootMismatch}
-imagePullSecrets: [{name: regcred}]
-"#,
-        )
-        .unwrap();
+        let values = root().join("tests/fixtures-values/everything-on.yaml");
         for (label, bin) in &tools.helms {
             let out = ok(
                 &helm(
