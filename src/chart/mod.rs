@@ -63,6 +63,10 @@ const STATIC_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../chart-templates/templates/pvc.yaml"),
     ),
     (
+        "templates/networkpolicy.yaml",
+        include_str!("../../chart-templates/templates/networkpolicy.yaml"),
+    ),
+    (
         "templates/storageclass.yaml",
         include_str!("../../chart-templates/templates/storageclass.yaml"),
     ),
@@ -166,10 +170,26 @@ fn chart_meta(w: &Workload, description: &str, options: &ChartOptions) -> ChartM
                 w.app_version.clone()
             }
         })),
-        kube_version: None,
-        extra: serde_json::Map::new(),
+        // Native sidecars (init containers that keep running) arrived in Kubernetes 1.29.
+        kube_version: w
+            .containers
+            .iter()
+            .any(|c| c.kind == crate::workload::ContainerKind::Sidecar)
+            .then(|| ">=1.29.0-0".to_string()),
+        extra: {
+            let mut extra = serde_json::Map::new();
+            // NOTES.txt reads it to name the namespace label the pods need.
+            extra.insert(
+                "annotations".into(),
+                serde_json::json!({ POD_SECURITY_ANNOTATION: w.pod_security.0.as_str() }),
+            );
+            extra
+        },
     }
 }
+
+/// The Chart.yaml annotation naming the Pod Security level the pods meet with default values.
+const POD_SECURITY_ANNOTATION: &str = "ecs-import/pod-security";
 
 pub(crate) fn build(
     w: &Workload,

@@ -36,6 +36,8 @@ struct Context<'a> {
     kind_reason: &'a str,
     target_group: Option<&'a str>,
     stateful: bool,
+    pod_security: &'static str,
+    pod_security_reasons: Vec<String>,
     parameters: Vec<Parameter>,
     findings: Vec<FindingRow>,
 }
@@ -110,6 +112,8 @@ pub(crate) fn render(
         kind_reason: &w.kind_reason,
         target_group: w.target_group.as_ref().map(|t| t.name.as_str()),
         stateful: w.kind == WorkloadKind::StatefulSet,
+        pod_security: w.pod_security.0.as_str(),
+        pod_security_reasons: w.pod_security.1.iter().map(|r| cell(r)).collect(),
         parameters: parameters(values)
             .into_iter()
             .map(|(key, description, default)| Parameter {

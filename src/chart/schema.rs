@@ -78,6 +78,7 @@ fn container() -> Value {
         "livenessProbe": probe(),
         "readinessProbe": probe(),
         "securityContext": object(),
+        "lifecycle": object(),
         "volumeMounts": array_of(mount),
         "stdin": boolean(),
         "tty": boolean()
@@ -221,6 +222,11 @@ pub(crate) fn build() -> Value {
         "dnsPolicy": {"enum": ["", "ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"]},
         "hostAliases": array_of(closed(json!({"ip": string(), "hostnames": array_of(string())}))),
         "terminationGracePeriodSeconds": {"type": "integer", "minimum": 0},
+        "priorityClassName": string(),
+        "runtimeClassName": string(),
+        "schedulerName": string(),
+        "podSecurity": {"enum": ["default", "restricted"]},
+        "commonLabels": string_map(),
         "nodeSelector": string_map(),
         "tolerations": array_of(object()),
         "affinity": object(),
@@ -270,7 +276,15 @@ pub(crate) fn build() -> Value {
         "extraVolumes": array_of(object()),
         "extraVolumeMounts": array_of(object()),
         "initContainers": array_of(object()),
-        "sidecars": array_of(object())
+        "sidecars": array_of(object()),
+        "extraContainers": array_of(object()),
+        "extraPodSpec": object(),
+        "networkPolicy": closed(json!({"enabled": boolean(), "from": array_of(object())})),
+        "tests": closed(json!({
+            "enabled": boolean(),
+            "image": closed(json!({"repository": string(), "tag": string(), "pullPolicy": {"enum": ["Always", "IfNotPresent", "Never"]}})),
+            "resources": closed(json!({"requests": string_map(), "limits": string_map()}))
+        }))
     }));
     let object = schema.as_object_mut().expect("closed() builds an object");
     object.insert(

@@ -101,6 +101,32 @@ fn container_node(c: &Container) -> Node {
         }
         security = security.with("capabilities", None, caps);
     }
+    if let Some(v) = c.security.allow_privilege_escalation {
+        security = security.with("allowPrivilegeEscalation", None, Node::Bool(v));
+    }
+    if let Some(v) = c.security.run_as_non_root {
+        security = security.with("runAsNonRoot", None, Node::Bool(v));
+    }
+    let profile = |(kind, local): &(String, Option<String>)| {
+        let node = Node::map().with("type", None, s(kind));
+        match local {
+            Some(l) => node.with("localhostProfile", None, s(l)),
+            None => node,
+        }
+    };
+    if let Some(p) = &c.security.seccomp {
+        security = security.with("seccompProfile", None, profile(p));
+    }
+    if let Some(p) = &c.security.app_armor {
+        security = security.with("appArmorProfile", None, profile(p));
+    }
+    if !c.security.se_linux.is_empty() {
+        security = security.with(
+            "seLinuxOptions",
+            None,
+            Node::string_map(&c.security.se_linux),
+        );
+    }
     let mounts = Node::Seq(
         c.mounts
             .iter()
@@ -184,6 +210,11 @@ fn container_node(c: &Container) -> Node {
             "securityContext",
             Some("Container security context"),
             security,
+        )
+        .with(
+            "lifecycle",
+            Some("Lifecycle hooks (preStop, postStart), as a Kubernetes Lifecycle object"),
+            Node::map(),
         )
         .with(
             "volumeMounts",
@@ -469,7 +500,7 @@ fn build_values(w: &Workload) -> Node {
             Some("The pods' identity; the ECS task role is carried as an IRSA annotation"),
             Node::map()
                 .with("create", Some("Create a ServiceAccount"), Node::Bool(true))
-                .with("automount", Some("Mount its API token"), Node::Bool(true))
+                .with("automount", Some("Mount its Kubernetes API token: only when the task had a role (ECS tasks had no Kubernetes API credentials; IRSA and Pod Identity bring their own token)"), Node::Bool(w.automount_token))
                 .with("annotations", Some("ServiceAccount annotations"), sa_annotations)
                 .with(
                     "podIdentity",
@@ -480,8 +511,14 @@ fn build_values(w: &Workload) -> Node {
         )
         .with("podAnnotations", Some("Annotations for every pod (task tags that are not valid labels)"), Node::string_map(&w.pod_annotations))
         .with("podLabels", Some("Labels for every pod (from the task definition's tags)"), Node::string_map(&w.pod_labels))
-        .with("podSecurityContext", Some("Pod security context (fsGroup, sysctls from ECS systemControls)"), {
-            let mut psc = Node::map();
+        .with("commonLabels", Some("Labels for every object of the chart"), Node::map())
+        .with(
+            "podSecurity",
+            Some("default: the ECS settings with secure defaults (seccomp RuntimeDefault as Docker applied, no privilege escalation the input does not need); restricted: also runAsNonRoot, drop ALL capabilities and a read-only root filesystem wherever the ECS input does not set otherwise"),
+            s("default"),
+        )
+        .with("podSecurityContext", Some("Pod security context (seccomp as Docker applied on ECS, fsGroup, sysctls from ECS systemControls)"), {
+            let mut psc = Node::map().with("seccompProfile", None, Node::map().with("type", None, s("RuntimeDefault")));
             if let Some(g) = w.fs_group {
                 psc = psc.with("fsGroup", None, Node::Int(g)).with("fsGroupChangePolicy", None, s("OnRootMismatch"));
             }
@@ -535,6 +572,9 @@ fn build_values(w: &Workload) -> Node {
             Some("Seconds between SIGTERM and SIGKILL (the longest ECS stopTimeout)"),
             Node::Int(w.termination_grace_period_seconds.unwrap_or(30)),
         )
+        .with("priorityClassName", Some("PriorityClass of the pods; empty for the cluster default"), s(""))
+        .with("runtimeClassName", Some("RuntimeClass of the pods (a sandboxed runtime, for example); empty for the default"), s(""))
+        .with("schedulerName", Some("Scheduler of the pods; empty for the default scheduler"), s(""))
         .with("nodeSelector", Some("Node labels the pods must run on"), Node::string_map(&w.node_selector))
         .with(
             "tolerations",
@@ -679,6 +719,36 @@ fn build_values(w: &Workload) -> Node {
         .with("extraVolumeMounts", Some("More mounts for the default container, as Kubernetes VolumeMount objects"), Node::Seq(vec![]))
         .with("initContainers", Some("Init containers to add, as Kubernetes Container objects"), Node::Seq(vec![]))
         .with("sidecars", Some("Containers to add beside the task's, as Kubernetes Container objects"), Node::Seq(vec![]))
+        .with("extraContainers", Some("More containers, as Kubernetes Container objects (the same as sidecars, by the name other charts use)"), Node::Seq(vec![]))
+        .with("extraPodSpec", Some("More PodSpec fields the chart does not set itself (e.g. overhead, os), merged into every pod"), Node::map())
+        .with(
+            "networkPolicy",
+            Some("A NetworkPolicy for the pods: ingress on the Service ports only, egress open"),
+            Node::map()
+                .with("enabled", Some("Create it"), Node::Bool(false))
+                .with("from", Some("Who may connect, as NetworkPolicyPeer objects; empty allows pods of the same namespace"), Node::Seq(vec![])),
+        )
+        .with(
+            "tests",
+            Some("The helm test pod, which checks that the Service's TCP ports accept connections"),
+            Node::map()
+                .with("enabled", Some("Ship the test pod"), Node::Bool(true))
+                .with(
+                    "image",
+                    Some("Image with sh and nc"),
+                    Node::map()
+                        .with("repository", None, s("busybox"))
+                        .with("tag", None, s("1.36"))
+                        .with("pullPolicy", None, s("IfNotPresent")),
+                )
+                .with(
+                    "resources",
+                    Some("Requests and limits of the test pod"),
+                    Node::map()
+                        .with("requests", None, Node::map().with("cpu", None, s("10m")).with("memory", None, s("16Mi")))
+                        .with("limits", None, Node::map().with("cpu", None, s("100m")).with("memory", None, s("32Mi"))),
+                ),
+        )
 }
 
 /// The workload's sysctls inside (`safe`) or outside the kubelet's default safe set.

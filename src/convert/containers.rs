@@ -10,10 +10,30 @@ use crate::workload::{Container, SecurityContext, Workload};
 use super::image::parse_image;
 use super::naming::{dns_label, unique};
 
-/// Kubernetes expands `$(VAR)` in command, args and env values; ECS passes them verbatim.
-/// `$$(` is Kubernetes' escape for a literal `$(`.
+/// Kubernetes expands `$(VAR)` in command, args and env values, and reads `$$` as a literal
+/// `$`; ECS passes them verbatim. Every run of `$` that the expansion would read (two or more,
+/// or one before `(`) is doubled, so the process sees exactly the ECS string; a lone `$HOME`
+/// stays as it is.
 pub(crate) fn escape_expansion(text: &str) -> String {
-    text.replace("$(", "$$(")
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '$' {
+            out.push(c);
+            continue;
+        }
+        let mut run = 1;
+        while chars.peek() == Some(&'$') {
+            chars.next();
+            run += 1;
+        }
+        let doubled = run > 1 || chars.peek() == Some(&'(');
+        out.extend(std::iter::repeat_n(
+            '$',
+            if doubled { run * 2 } else { run },
+        ));
+    }
+    out
 }
 
 pub(crate) fn apply(
@@ -173,6 +193,21 @@ mod tests {
 
     fn convert(json: &str) -> (Workload, Report) {
         super::super::run_rules(json, &[apply]).unwrap()
+    }
+
+    #[test]
+    fn dollars_reach_the_process_exactly() {
+        // The round trip through Kubernetes' expansion is checked on rendered pods in the
+        // integration tests; here, the escapes themselves.
+        for (ecs, escaped) in [
+            ("echo $$ pa$$word", "echo $$$$ pa$$$$word"),
+            ("$(HOME) $$(HOME) $HOME", "$$(HOME) $$$$(HOME) $HOME"),
+            ("$", "$"),
+            ("a$(", "a$$("),
+            ("$$$", "$$$$$$"),
+        ] {
+            assert_eq!(escape_expansion(ecs), escaped, "{ecs}");
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub(crate) mod resources;
 pub(crate) mod schedule;
 pub(crate) mod scheduling;
 pub(crate) mod secrets;
+pub(crate) mod security;
 pub(crate) mod service;
 pub(crate) mod startup;
 pub(crate) mod storage;
@@ -65,6 +66,8 @@ const RULES: &[Rule] = &[
     // After the service: the replica count decides what a hostname can become.
     |s, w, r| hostname::apply(s.task, w, r),
     |s, w, r| storage::launch_sizes(s.task, w, r),
+    // Last: the level depends on every volume, namespace and container setting.
+    |s, w, r| security::apply(s.task, w, r),
 ];
 
 /// The kind the user asked for wins over the one the input suggests.

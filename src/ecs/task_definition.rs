@@ -62,6 +62,9 @@ pub(crate) struct ContainerDefinition {
     pub readonly_root_filesystem: Option<bool>,
     pub capabilities_add: Vec<String>,
     pub capabilities_drop: Vec<String>,
+    /// Docker `--security-opt` values (no-new-privileges, seccomp, apparmor, label), with the
+    /// path of the list.
+    pub docker_security_options: Option<(Vec<String>, JsonPath)>,
     pub stop_timeout: Option<i64>,
     pub interactive: Option<bool>,
     pub pseudo_terminal: Option<bool>,
@@ -188,7 +191,6 @@ const CONTAINER_NOT_CARRIED: &[NotCarried] = &[
     NotCarried { key: "startTimeout", code: Code::StartTimeout, why: "no per-dependency timeout in Kubernetes" },
     NotCarried { key: "versionConsistency", code: Code::Digest, why: "tags are not pinned to digests; set image.digest to pin" },
     NotCarried { key: "disableNetworking", code: Code::Networking, why: "containers of a pod share one network namespace" },
-    NotCarried { key: "dockerSecurityOptions", code: Code::SecurityOpts, why: "not translated yet; set securityContext by hand" },
     NotCarried { key: "dockerLabels", code: Code::Labels, why: "containers have no labels in Kubernetes; use podAnnotations" },
     NotCarried { key: "ulimits", code: Code::Ulimit, why: "Kubernetes has no per-container rlimits" },
     NotCarried { key: "logConfiguration", code: Code::Logdriver, why: "pods log to stdout; ship logs with a node agent such as Fluent Bit or the CloudWatch Observability add-on" },
@@ -393,6 +395,11 @@ fn read_container(mut c: Obj<'_>, report: &mut Report) -> ReadResult<ContainerDe
     out.working_directory = c.string("workingDirectory", report)?;
     out.user = c.string("user", report)?.map(|u| (u, c.path().key("user")));
     out.privileged = c.bool("privileged", report)?;
+    out.docker_security_options = c
+        .has("dockerSecurityOptions")
+        .then(|| c.string_list("dockerSecurityOptions", report))
+        .transpose()?
+        .map(|o| (o, c.path().key("dockerSecurityOptions")));
     out.readonly_root_filesystem = c.bool("readonlyRootFilesystem", report)?;
     out.stop_timeout = c.int("stopTimeout", 0, 86_400, report)?;
     out.interactive = c.bool("interactive", report)?;
@@ -829,6 +836,7 @@ pub(crate) const CONTAINER_MAPPED: &[&str] = &[
     "workingDirectory",
     "user",
     "privileged",
+    "dockerSecurityOptions",
     "readonlyRootFilesystem",
     "stopTimeout",
     "interactive",
@@ -891,7 +899,7 @@ mod coverage_tests {
             "portMappings": [{"containerPort": 80}], "essential": true, "entryPoint": ["sh"], "command": ["-c", "x"],
             "environment": [{"name": "A", "value": "1"}], "mountPoints": [{"sourceVolume": "v", "containerPath": "/v"}],
             "healthCheck": {"command": ["CMD", "true"]}, "dependsOn": [{"containerName": "side", "condition": "START"}],
-            "workingDirectory": "/w", "user": "1000", "privileged": false, "readonlyRootFilesystem": true, "stopTimeout": 30,
+            "workingDirectory": "/w", "user": "1000", "privileged": false, "dockerSecurityOptions": ["no-new-privileges"], "readonlyRootFilesystem": true, "stopTimeout": 30,
             "interactive": false, "pseudoTerminal": false, "secrets": [{"name": "S", "valueFrom": "p"}],
             "linuxParameters": {"capabilities": {"add": ["NET_ADMIN"]}}, "volumesFrom": [{"sourceContainer": "side"}],
             "dnsServers": ["10.0.0.2"], "dnsSearchDomains": ["a.local"], "extraHosts": [{"hostname": "h", "ipAddress": "10.0.0.1"}],

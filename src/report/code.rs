@@ -146,6 +146,7 @@ codes! {
     Daemon = "ECSI-I-DAEMON", Info, "a DAEMON service as a DaemonSet; host networking and host ports noted";
     AppVersion = "ECSI-I-APP-VERSION", Info, "an image tag that is not a version (a CDK asset hash, latest): appVersion is the chart version";
     TargetGroup = "ECSI-I-TARGET-GROUP", Info, "the service's target group, ready for a TargetGroupBinding cut-over";
+    PodSecurity = "ECSI-I-POD-SECURITY", Info, "the Pod Security Standards level the pods meet with their default values, and what keeps them from a stricter one";
     StatefulSetUpdate = "ECSI-W-STATEFULSET-UPDATE", Warning, "a re-import changes a StatefulSet field Kubernetes does not update in place (claim templates, pod management policy): the chart's minor version goes up, and the upgrade needs a migration step";
     MergeConflict = "ECSI-W-CONFLICT", Warning, "a re-import and your edit changed the same key or line differently: yours is kept, the new version is in .ecs-import/new/";
     ServiceField = "ECSI-W-SERVICE-FIELD", Warning, "an ECS service field not carried over";

@@ -84,6 +84,11 @@ pub(crate) struct Workload {
     pub windows_toleration: bool,
     /// The pod's hostname, from a container's `hostname` (Deployments with one replica).
     pub hostname: Option<String>,
+    /// Mount the ServiceAccount token: only when the task had a role (ECS tasks never had
+    /// Kubernetes API credentials).
+    pub automount_token: bool,
+    /// The Pod Security level the pods meet, and what keeps them from a stricter one.
+    pub pod_security: (PodSecurityLevel, Vec<String>),
     /// The ECS service's target group, for a cut-over binding.
     pub target_group: Option<TargetGroup>,
     /// When a CronJob runs.
@@ -161,6 +166,8 @@ impl Workload {
             hostname: None,
             schedule: None,
             target_group: None,
+            automount_token: false,
+            pod_security: (PodSecurityLevel::Baseline, Vec::new()),
             kind_reason: String::new(),
         }
     }
@@ -269,6 +276,32 @@ pub(crate) struct SecurityContext {
     pub read_only_root_filesystem: Option<bool>,
     pub add_capabilities: Vec<String>,
     pub drop_capabilities: Vec<String>,
+    pub allow_privilege_escalation: Option<bool>,
+    pub run_as_non_root: Option<bool>,
+    /// A seccomp profile other than the pod's RuntimeDefault: (type, localhost profile).
+    pub seccomp: Option<(String, Option<String>)>,
+    /// An AppArmor profile: (type, localhost profile).
+    pub app_armor: Option<(String, Option<String>)>,
+    /// SELinux options (user, role, type, level) from Docker `label` options.
+    pub se_linux: BTreeMap<String, String>,
+}
+
+/// The Pod Security Standards level a chart's pods meet with their default values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PodSecurityLevel {
+    Privileged,
+    Baseline,
+    Restricted,
+}
+
+impl PodSecurityLevel {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            PodSecurityLevel::Privileged => "privileged",
+            PodSecurityLevel::Baseline => "baseline",
+            PodSecurityLevel::Restricted => "restricted",
+        }
+    }
 }
 
 /// A claim per replica, and what is known of the EBS volume behind it.

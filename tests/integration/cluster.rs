@@ -115,6 +115,19 @@ impl Cluster {
             .unwrap()
     }
 
+    /// A namespace that enforces a Pod Security level.
+    fn enforcing_namespace(&self, ns: &str, level: &str) {
+        ok(
+            &self.kubectl(&["create", "namespace", ns]),
+            "create namespace",
+        );
+        let label = format!("pod-security.kubernetes.io/enforce={level}");
+        ok(
+            &self.kubectl(&["label", "namespace", ns, &label]),
+            "label namespace",
+        );
+    }
+
     fn json(&self, args: &[&str]) -> Value {
         let mut all = args.to_vec();
         all.extend(["-o", "json"]);
@@ -176,6 +189,18 @@ fn golden_charts() -> Vec<(String, PathBuf)> {
     }
     charts.sort();
     charts
+}
+
+/// The Pod Security level a chart's Chart.yaml says its pods meet with default values.
+fn pod_security_level(chart: &Path) -> String {
+    let meta: Value = helm_ecs_import::yaml::from_str(
+        &std::fs::read_to_string(chart.join("Chart.yaml")).unwrap(),
+    )
+    .unwrap();
+    meta["annotations"]["ecs-import/pod-security"]
+        .as_str()
+        .expect("a Pod Security level")
+        .to_string()
 }
 
 fn names(list: &Value) -> Vec<String> {
@@ -241,9 +266,107 @@ fn every_golden_chart_installs_with_both_helms() {
         }
     }
     assert!(claims > 0, "no golden chart is a StatefulSet with claims");
+    // Pods that the controllers create pass the namespace's Pod Security admission.
+    let mut pods = 0;
+    for (ns, case) in &installed {
+        let workloads = c.json(&["get", "deployments,statefulsets,jobs", "-n", ns]);
+        if workloads["items"].as_array().unwrap().is_empty() {
+            continue;
+        }
+        c.wait_for(
+            &["get", "pods", "-n", ns],
+            &format!("the pods of {case} to be admitted"),
+            |v| !v["items"].as_array().unwrap().is_empty(),
+        );
+        pods += 1;
+    }
+    assert!(pods > 0);
     eprintln!(
         "installed {} releases, {claims} claims created by the StatefulSet controller",
         installed.len()
+    );
+}
+
+#[test]
+fn restricted_mode_is_admitted_by_a_restricted_namespace() {
+    let Some(t) = tools() else { return };
+    let Some(c) = cluster() else { return };
+    let mut tried = 0;
+    for (case, chart) in golden_charts() {
+        if pod_security_level(&chart) != "baseline" {
+            continue;
+        }
+        let (label, helm) = &t.helms[tried % 2];
+        tried += 1;
+        let ns = namespace(&["restricted", &case]);
+        c.enforcing_namespace(&ns, "restricted");
+        let args = [
+            "install",
+            "rel",
+            chart.to_str().unwrap(),
+            "-n",
+            &ns,
+            "--set",
+            "podSecurity=restricted",
+            "--set",
+            "networkPolicy.enabled=true",
+        ];
+        ok(
+            &c.helm(helm, &args),
+            &format!("{label} install {case} restricted"),
+        );
+        let workloads = c.json(&["get", "deployments,statefulsets,jobs", "-n", &ns]);
+        if !workloads["items"].as_array().unwrap().is_empty() {
+            c.wait_for(
+                &["get", "pods", "-n", &ns],
+                &format!("{case}: restricted pods admitted"),
+                |v| !v["items"].as_array().unwrap().is_empty(),
+            );
+        }
+        let policies = c.json(&["get", "networkpolicies", "-n", &ns]);
+        let has_service = !c.json(&["get", "services", "-n", &ns])["items"]
+            .as_array()
+            .unwrap()
+            .is_empty();
+        assert_eq!(
+            policies["items"].as_array().unwrap().len(),
+            1,
+            "{case}: a NetworkPolicy (service: {has_service})"
+        );
+    }
+    assert!(tried > 3, "only {tried} baseline charts");
+
+    // Admission really enforces: a chart that needs privileged (Vault adds IPC_LOCK) gets no
+    // pod in a baseline namespace, and the StatefulSet says why.
+    let vault = root().join("tests/golden/example-vault/vault");
+    assert_eq!(pod_security_level(&vault), "privileged");
+    let ns = namespace(&["baseline", "vault"]);
+    c.enforcing_namespace(&ns, "baseline");
+    ok(
+        &c.helm(
+            &t.helms[1].1,
+            &["install", "vault", vault.to_str().unwrap(), "-n", &ns],
+        ),
+        "install vault",
+    );
+    let events = c.wait_for(
+        &["get", "events", "-n", &ns],
+        "the admission refusal",
+        |v| {
+            v["items"].as_array().unwrap().iter().any(|e| {
+                e["reason"] == "FailedCreate"
+                    && e["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains("PodSecurity"))
+            })
+        },
+    );
+    assert!(
+        c.json(&["get", "pods", "-n", &ns])["items"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{events:#}"
     );
 }
 

@@ -226,3 +226,44 @@ pub fn render(helm_bin: &Path, home: &Path, chart: &Path, extra: &[&str]) -> Vec
         &format!("helm template {chart}"),
     ))
 }
+
+/// Kubernetes' expansion of command, args and env values (its `expansion` package):
+/// `$$` is a literal `$`, `$(NAME)` a defined variable's value, anything else verbatim.
+pub fn kubernetes_expand(text: &str, vars: &std::collections::BTreeMap<String, String>) -> String {
+    let b = text.as_bytes();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'$' && i + 1 < b.len() {
+            match b[i + 1] {
+                b'$' => {
+                    out.push('$');
+                    i += 2;
+                }
+                b'(' => match text[i + 2..].find(')') {
+                    Some(end) => {
+                        let name = &text[i + 2..i + 2 + end];
+                        match vars.get(name) {
+                            Some(v) => out.push_str(v),
+                            None => out.push_str(&text[i..i + 3 + end]),
+                        }
+                        i += 3 + end;
+                    }
+                    None => {
+                        out.push_str("$(");
+                        i += 2;
+                    }
+                },
+                _ => {
+                    out.push('$');
+                    i += 1;
+                }
+            }
+        } else {
+            let ch = text[i..].chars().next().unwrap();
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
+}

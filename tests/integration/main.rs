@@ -18,3 +18,4 @@ mod publish;
 mod reimport;
 mod servers;
 mod stateful;
+mod strings;

@@ -6,11 +6,13 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use crate::common::{cases, chart_dir, convert, render, tools};
+use crate::common::{cases, chart_dir, convert, kubernetes_expand, render, tools};
 use helm_ecs_import::convert::naming::dns_label;
 
-fn escape(s: &str) -> String {
-    s.replace("$(", "$$(")
+/// What the process sees of a rendered string once Kubernetes expands it against the
+/// container's variables (every ECS variable is defined, so a missed escape would show).
+fn expanded(values: &[String], vars: &BTreeMap<String, String>) -> Vec<String> {
+    values.iter().map(|v| kubernetes_expand(v, vars)).collect()
 }
 
 fn strings(v: &Value) -> Vec<String> {
@@ -200,12 +202,24 @@ fn check(case: &str, raw: &Value, docs: &[Value]) {
             .find(|c| c["name"] == name.as_str())
             .unwrap_or_else(|| panic!("{case}: no container {name}"));
         let ctx = format!("{case}/{name}");
+        let vars: BTreeMap<String, String> = def["environment"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                let name = e["name"].as_str().unwrap().to_string();
+                (name, e["value"].as_str().unwrap_or_default().to_string())
+            })
+            .collect();
         if let Some(image) = def["image"].as_str() {
             assert_eq!(c["image"], image, "{ctx}: image");
         }
         let expect_list = |ecs: &str, k8s: &str| {
-            let want: Vec<String> = strings(&def[ecs]).iter().map(|s| escape(s)).collect();
-            assert_eq!(strings(&c[k8s]), want, "{ctx}: {ecs} -> {k8s}");
+            assert_eq!(
+                expanded(&strings(&c[k8s]), &vars),
+                strings(&def[ecs]),
+                "{ctx}: {ecs} -> {k8s}"
+            );
         };
         if completes.contains(&name) && def["entryPoint"].is_array() {
             // A COMPLETE dependency runs through a shell that ignores its exit status.
@@ -216,11 +230,7 @@ fn check(case: &str, raw: &Value, docs: &[Value]) {
             );
             let mut original: Vec<String> = strings(&def["entryPoint"]);
             original.extend(strings(&def["command"]));
-            assert_eq!(
-                strings(&c["args"]),
-                original.iter().map(|s| escape(s)).collect::<Vec<_>>(),
-                "{ctx}"
-            );
+            assert_eq!(expanded(&strings(&c["args"]), &vars), original, "{ctx}");
         } else {
             expect_list("entryPoint", "command");
             expect_list("command", "args");
@@ -269,8 +279,8 @@ fn check(case: &str, raw: &Value, docs: &[Value]) {
                 .get(n)
                 .unwrap_or_else(|| panic!("{ctx}: env {n} missing"));
             assert_eq!(
-                got["value"],
-                Value::String(escape(v)),
+                kubernetes_expand(got["value"].as_str().unwrap(), &vars),
+                *v,
                 "{ctx}: env {n} must be the exact string"
             );
         }
@@ -664,6 +674,16 @@ fn check(case: &str, raw: &Value, docs: &[Value]) {
         ),
         None => assert!(sa["metadata"]["annotations"].is_null(), "{case}: no role"),
     }
+    // ECS tasks had no Kubernetes API credentials; Docker applied its seccomp profile.
+    let has_role = td["taskRoleArn"].as_str().is_some_and(|r| !r.is_empty());
+    assert_eq!(
+        pod["automountServiceAccountToken"], has_role,
+        "{case}: API token only with a role"
+    );
+    assert_eq!(
+        pod["securityContext"]["seccompProfile"]["type"], "RuntimeDefault",
+        "{case}: seccomp"
+    );
     if stateful {
         let headless = format!("{fullname}-headless");
         assert_eq!(workload["spec"]["serviceName"], headless.as_str());

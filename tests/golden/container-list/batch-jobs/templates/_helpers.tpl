@@ -34,20 +34,23 @@ Chart name and version, as used by the chart label.
 Common labels.
 */}}
 {{- define "batch-jobs.labels" -}}
-helm.sh/chart: {{ include "batch-jobs.chart" . }}
+helm.sh/chart: {{ include "batch-jobs.chart" . | quote }}
 {{ include "batch-jobs.selectorLabels" . }}
 {{- with include "batch-jobs.version" . }}
 app.kubernetes.io/version: {{ . | quote }}
 {{- end }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}
 
 {{/*
 Selector labels. Only name and instance: a StatefulSet's selector cannot change after install.
 */}}
 {{- define "batch-jobs.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "batch-jobs.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/name: {{ include "batch-jobs.name" . | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 {{- end }}
 
 {{/*

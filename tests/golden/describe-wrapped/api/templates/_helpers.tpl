@@ -34,20 +34,23 @@ Chart name and version, as used by the chart label.
 Common labels.
 */}}
 {{- define "api.labels" -}}
-helm.sh/chart: {{ include "api.chart" . }}
+helm.sh/chart: {{ include "api.chart" . | quote }}
 {{ include "api.selectorLabels" . }}
 {{- with include "api.version" . }}
 app.kubernetes.io/version: {{ . | quote }}
 {{- end }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}
 
 {{/*
 Selector labels. Only name and instance: a StatefulSet's selector cannot change after install.
 */}}
 {{- define "api.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "api.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/name: {{ include "api.name" . | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 {{- end }}
 
 {{/*

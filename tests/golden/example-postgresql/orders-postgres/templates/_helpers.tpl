@@ -34,20 +34,23 @@ Chart name and version, as used by the chart label.
 Common labels.
 */}}
 {{- define "orders-postgres.labels" -}}
-helm.sh/chart: {{ include "orders-postgres.chart" . }}
+helm.sh/chart: {{ include "orders-postgres.chart" . | quote }}
 {{ include "orders-postgres.selectorLabels" . }}
 {{- with include "orders-postgres.version" . }}
 app.kubernetes.io/version: {{ . | quote }}
 {{- end }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}
 
 {{/*
 Selector labels. Only name and instance: a StatefulSet's selector cannot change after install.
 */}}
 {{- define "orders-postgres.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "orders-postgres.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/name: {{ include "orders-postgres.name" . | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 {{- end }}
 
 {{/*

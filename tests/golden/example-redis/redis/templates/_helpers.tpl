@@ -34,20 +34,23 @@ Chart name and version, as used by the chart label.
 Common labels.
 */}}
 {{- define "redis.labels" -}}
-helm.sh/chart: {{ include "redis.chart" . }}
+helm.sh/chart: {{ include "redis.chart" . | quote }}
 {{ include "redis.selectorLabels" . }}
 {{- with include "redis.version" . }}
 app.kubernetes.io/version: {{ . | quote }}
 {{- end }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}
 
 {{/*
 Selector labels. Only name and instance: a StatefulSet's selector cannot change after install.
 */}}
 {{- define "redis.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "redis.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/name: {{ include "redis.name" . | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 {{- end }}
 
 {{/*

@@ -34,20 +34,23 @@ Chart name and version, as used by the chart label.
 Common labels.
 */}}
 {{- define "storefront-web.labels" -}}
-helm.sh/chart: {{ include "storefront-web.chart" . }}
+helm.sh/chart: {{ include "storefront-web.chart" . | quote }}
 {{ include "storefront-web.selectorLabels" . }}
 {{- with include "storefront-web.version" . }}
 app.kubernetes.io/version: {{ . | quote }}
 {{- end }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}
 
 {{/*
 Selector labels. Only name and instance: a StatefulSet's selector cannot change after install.
 */}}
 {{- define "storefront-web.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "storefront-web.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/name: {{ include "storefront-web.name" . | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 {{- end }}
 
 {{/*

@@ -34,20 +34,23 @@ Chart name and version, as used by the chart label.
 Common labels.
 */}}
 {{- define "dns-cache.labels" -}}
-helm.sh/chart: {{ include "dns-cache.chart" . }}
+helm.sh/chart: {{ include "dns-cache.chart" . | quote }}
 {{ include "dns-cache.selectorLabels" . }}
 {{- with include "dns-cache.version" . }}
 app.kubernetes.io/version: {{ . | quote }}
 {{- end }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}
 
 {{/*
 Selector labels. Only name and instance: a StatefulSet's selector cannot change after install.
 */}}
 {{- define "dns-cache.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "dns-cache.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/name: {{ include "dns-cache.name" . | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 {{- end }}
 
 {{/*

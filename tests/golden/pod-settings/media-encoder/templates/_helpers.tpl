@@ -34,20 +34,23 @@ Chart name and version, as used by the chart label.
 Common labels.
 */}}
 {{- define "media-encoder.labels" -}}
-helm.sh/chart: {{ include "media-encoder.chart" . }}
+helm.sh/chart: {{ include "media-encoder.chart" . | quote }}
 {{ include "media-encoder.selectorLabels" . }}
 {{- with include "media-encoder.version" . }}
 app.kubernetes.io/version: {{ . | quote }}
 {{- end }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}
 
 {{/*
 Selector labels. Only name and instance: a StatefulSet's selector cannot change after install.
 */}}
 {{- define "media-encoder.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "media-encoder.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/name: {{ include "media-encoder.name" . | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 {{- end }}
 
 {{/*

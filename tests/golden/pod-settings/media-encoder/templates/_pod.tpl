@@ -17,7 +17,7 @@ metadata:
     {{- toYaml . | nindent 4 }}
     {{- end }}
 spec:
-  serviceAccountName: {{ include "media-encoder.serviceAccountName" . }}
+  serviceAccountName: {{ include "media-encoder.serviceAccountName" . | quote }}
   automountServiceAccountToken: {{ .Values.serviceAccount.automount }}
   {{- with .Values.imagePullSecrets }}
   imagePullSecrets:
@@ -38,7 +38,7 @@ spec:
   hostname: {{ . | quote }}
   {{- end }}
   {{- if .Values.dnsPolicy }}
-  dnsPolicy: {{ .Values.dnsPolicy }}
+  dnsPolicy: {{ .Values.dnsPolicy | quote }}
   {{- else if .Values.hostNetwork }}
   dnsPolicy: ClusterFirstWithHostNet
   {{- end }}
@@ -60,8 +60,17 @@ spec:
   shareProcessNamespace: true
   {{- end }}
   terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}
+  {{- with .Values.priorityClassName }}
+  priorityClassName: {{ . | quote }}
+  {{- end }}
+  {{- with .Values.runtimeClassName }}
+  runtimeClassName: {{ . | quote }}
+  {{- end }}
+  {{- with .Values.schedulerName }}
+  schedulerName: {{ . | quote }}
+  {{- end }}
   {{- if has .Values.workload.kind (list "Job" "CronJob") }}
-  restartPolicy: {{ .Values.job.restartPolicy }}
+  restartPolicy: {{ .Values.job.restartPolicy | quote }}
   {{- end }}
   {{- /* Init containers and native sidecars start in initContainerOrder, then any others. */}}
   {{- $order := list }}
@@ -90,6 +99,9 @@ spec:
     {{- end }}
     {{- end }}
     {{- with .Values.sidecars }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+    {{- with .Values.extraContainers }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
   {{- $volumes := include "media-encoder.volumes" . }}
@@ -126,16 +138,19 @@ spec:
         matchLabels:
           {{- include "media-encoder.selectorLabels" . | nindent 10 }}
   {{- end }}
+  {{- with .Values.extraPodSpec }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
 {{- end }}
 
 {{- define "media-encoder.container" -}}
 {{- $c := .c -}}
-- name: {{ .name }}
+- name: {{ .name | quote }}
   image: {{ include "media-encoder.image" $c.image | quote }}
   {{- if eq (default "container" $c.kind) "sidecar" }}
   restartPolicy: Always
   {{- end }}
-  imagePullPolicy: {{ $c.image.pullPolicy }}
+  imagePullPolicy: {{ $c.image.pullPolicy | quote }}
   {{- with $c.command }}
   command:
     {{- range . }}
@@ -161,7 +176,7 @@ spec:
     - name: {{ $k | quote }}
       valueFrom:
         secretKeyRef:
-          name: {{ include "media-encoder.secretName" $.root }}
+          name: {{ include "media-encoder.secretName" $.root | quote }}
           key: {{ $key | quote }}
     {{- end }}
     {{- with $c.extraEnv }}
@@ -191,8 +206,18 @@ spec:
     {{- toYaml (omit $p "enabled") | nindent 4 }}
   {{- end }}
   {{- end }}
-  {{- with $c.securityContext }}
+  {{- $security := deepCopy (default dict $c.securityContext) }}
+  {{- if and (eq (toString .root.Values.podSecurity) "restricted") (not $security.privileged) }}
+  {{- /* The restricted Pod Security level, wherever the ECS input did not set otherwise. */}}
+  {{- $restricted := dict "runAsNonRoot" true "allowPrivilegeEscalation" false "readOnlyRootFilesystem" true "seccompProfile" (dict "type" "RuntimeDefault") "capabilities" (dict "drop" (list "ALL")) }}
+  {{- $security = mergeOverwrite $restricted $security }}
+  {{- end }}
+  {{- with $security }}
   securityContext:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $c.lifecycle }}
+  lifecycle:
     {{- toYaml . | nindent 4 }}
   {{- end }}
   {{- $extraMounts := ternary .root.Values.extraVolumeMounts list (eq .name (toString .root.Values.defaultContainer)) }}
@@ -229,17 +254,17 @@ Deployment mounts the claims of pvc.yaml; a disabled entry falls back to an empt
     path: {{ $p.hostPath.path | quote }}
     type: Directory
 {{- else if $p.existingClaim }}
-- name: {{ $name }}
+- name: {{ $name | quote }}
   persistentVolumeClaim:
-    claimName: {{ $p.existingClaim }}
+    claimName: {{ $p.existingClaim | quote }}
 {{- else if or (not $stateful) $p.efs }}
-- name: {{ $name }}
+- name: {{ $name | quote }}
   persistentVolumeClaim:
-    claimName: {{ include "media-encoder.claimName" (dict "root" $ "name" $name) }}
+    claimName: {{ include "media-encoder.claimName" (dict "root" $ "name" $name) | quote }}
 {{- end }}
 {{- end }}
 {{- range $name, $v := .Values.volumes }}
-- name: {{ $name }}
+- name: {{ $name | quote }}
   {{- toYaml $v | nindent 2 }}
 {{- end }}
 {{- with .Values.extraVolumes }}

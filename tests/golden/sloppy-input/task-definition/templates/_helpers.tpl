@@ -34,20 +34,23 @@ Chart name and version, as used by the chart label.
 Common labels.
 */}}
 {{- define "task-definition.labels" -}}
-helm.sh/chart: {{ include "task-definition.chart" . }}
+helm.sh/chart: {{ include "task-definition.chart" . | quote }}
 {{ include "task-definition.selectorLabels" . }}
 {{- with include "task-definition.version" . }}
 app.kubernetes.io/version: {{ . | quote }}
 {{- end }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}
 
 {{/*
 Selector labels. Only name and instance: a StatefulSet's selector cannot change after install.
 */}}
 {{- define "task-definition.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "task-definition.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/name: {{ include "task-definition.name" . | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 {{- end }}
 
 {{/*

@@ -34,20 +34,23 @@ Chart name and version, as used by the chart label.
 Common labels.
 */}}
 {{- define "legacy-portal.labels" -}}
-helm.sh/chart: {{ include "legacy-portal.chart" . }}
+helm.sh/chart: {{ include "legacy-portal.chart" . | quote }}
 {{ include "legacy-portal.selectorLabels" . }}
 {{- with include "legacy-portal.version" . }}
 app.kubernetes.io/version: {{ . | quote }}
 {{- end }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}
 
 {{/*
 Selector labels. Only name and instance: a StatefulSet's selector cannot change after install.
 */}}
 {{- define "legacy-portal.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "legacy-portal.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/name: {{ include "legacy-portal.name" . | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 {{- end }}
 
 {{/*

@@ -1,0 +1,127 @@
+{{/*
+Chart name, truncated so that "<release>-<name>" stays a valid StatefulSet name.
+*/}}
+{{- define "yes.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 52 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Full name: the release name when it already contains the chart name, else "<release>-<name>".
+52 characters at most: a StatefulSet's pods carry a controller-revision-hash label of
+"<name>-<10 characters>", which must fit in 63.
+*/}}
+{{- define "yes.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 52 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 52 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 52 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Chart name and version, as used by the chart label.
+*/}}
+{{- define "yes.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Common labels.
+*/}}
+{{- define "yes.labels" -}}
+helm.sh/chart: {{ include "yes.chart" . | quote }}
+{{ include "yes.selectorLabels" . }}
+{{- with include "yes.version" . }}
+app.kubernetes.io/version: {{ . | quote }}
+{{- end }}
+app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Selector labels. Only name and instance: a StatefulSet's selector cannot change after install.
+*/}}
+{{- define "yes.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "yes.name" . | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
+{{- end }}
+
+{{/*
+Name of the ServiceAccount to use.
+*/}}
+{{- define "yes.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "yes.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of the Secret that secretEnv keys are read from.
+*/}}
+{{- define "yes.secretName" -}}
+{{- default (printf "%s-secrets" (include "yes.fullname" .)) .Values.secrets.name }}
+{{- end }}
+
+{{/*
+Image reference from registry, repository, tag and digest; a digest wins over the tag.
+*/}}
+{{- define "yes.image" -}}
+{{- $ref := .repository }}
+{{- if .registry }}{{ $ref = printf "%s/%s" .registry .repository }}{{ end }}
+{{- if .digest }}{{ printf "%s@%s" $ref .digest }}
+{{- else if .tag }}{{ printf "%s:%s" $ref (toString .tag) }}
+{{- else }}{{ $ref }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of the claim a Deployment mounts for a persistence entry.
+*/}}
+{{- define "yes.claimName" -}}
+{{- printf "%s-%s" (include "yes.fullname" .root) .name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The version the pods run: the default container's image tag, so that a values file that
+changes the tag also changes the label; the chart's appVersion when there is no tag.
+*/}}
+{{- define "yes.version" -}}
+{{- $main := get .Values.containers (toString .Values.defaultContainer) }}
+{{- $tag := "" }}
+{{- if and $main (kindIs "map" $main) $main.image }}{{ $tag = toString (default "" $main.image.tag) }}{{ end }}
+{{- $version := default .Chart.AppVersion $tag | trunc 63 }}
+{{- regexReplaceAll "[^A-Za-z0-9]+$" $version "" }}
+{{- end }}
+
+{{/*
+The PersistentVolume an adopted EBS volume becomes, named after the claim it is bound to
+(PersistentVolumes are cluster-wide, so the namespace is part of the name).
+*/}}
+{{- define "yes.adoptedVolumeName" -}}
+{{- printf "%s-%s" .root.Release.Namespace .claim | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The spec of a Job, alone or in a CronJob's template: retries, deadlines, parallelism and the pod.
+*/}}
+{{- define "yes.jobSpec" -}}
+backoffLimit: {{ .Values.job.backoffLimit }}
+{{- if not (kindIs "invalid" .Values.job.activeDeadlineSeconds) }}
+activeDeadlineSeconds: {{ .Values.job.activeDeadlineSeconds }}
+{{- end }}
+{{- if and (not .cron) (not (kindIs "invalid" .Values.job.ttlSecondsAfterFinished)) }}
+ttlSecondsAfterFinished: {{ .Values.job.ttlSecondsAfterFinished }}
+{{- end }}
+parallelism: {{ .Values.job.parallelism }}
+template:
+  {{- include "yes.podTemplate" . | nindent 2 }}
+{{- end }}

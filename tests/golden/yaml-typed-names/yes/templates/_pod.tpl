@@ -1,0 +1,322 @@
+{{/*
+The pod template shared by the StatefulSet and the Deployment. Everything service-specific
+comes from values; nothing from the input is ever evaluated as a template.
+*/}}
+{{- define "yes.podTemplate" -}}
+metadata:
+  annotations:
+    {{- with .Values.defaultContainer }}
+    kubectl.kubernetes.io/default-container: {{ . | quote }}
+    {{- end }}
+    {{- with .Values.podAnnotations }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  labels:
+    {{- include "yes.labels" . | nindent 4 }}
+    {{- with .Values.podLabels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+spec:
+  serviceAccountName: {{ include "yes.serviceAccountName" . | quote }}
+  automountServiceAccountToken: {{ .Values.serviceAccount.automount }}
+  {{- with .Values.imagePullSecrets }}
+  imagePullSecrets:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- $podSecurity := deepCopy (default dict .Values.podSecurityContext) }}
+  {{- if and .Values.unsafeSysctls .Values.unsafeSysctls.enabled .Values.unsafeSysctls.sysctls }}
+  {{- $_ := set $podSecurity "sysctls" (concat (default list $podSecurity.sysctls) .Values.unsafeSysctls.sysctls) }}
+  {{- end }}
+  {{- with $podSecurity }}
+  securityContext:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- if .Values.hostNetwork }}
+  hostNetwork: true
+  {{- end }}
+  {{- with .Values.hostname }}
+  hostname: {{ . | quote }}
+  {{- end }}
+  {{- if .Values.dnsPolicy }}
+  dnsPolicy: {{ .Values.dnsPolicy | quote }}
+  {{- else if .Values.hostNetwork }}
+  dnsPolicy: ClusterFirstWithHostNet
+  {{- end }}
+  {{- with .Values.dnsConfig }}
+  dnsConfig:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.hostAliases }}
+  hostAliases:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- if .Values.hostPID }}
+  hostPID: true
+  {{- end }}
+  {{- if .Values.hostIPC }}
+  hostIPC: true
+  {{- end }}
+  {{- if .Values.shareProcessNamespace }}
+  shareProcessNamespace: true
+  {{- end }}
+  terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}
+  {{- with .Values.priorityClassName }}
+  priorityClassName: {{ . | quote }}
+  {{- end }}
+  {{- with .Values.runtimeClassName }}
+  runtimeClassName: {{ . | quote }}
+  {{- end }}
+  {{- with .Values.schedulerName }}
+  schedulerName: {{ . | quote }}
+  {{- end }}
+  {{- if has .Values.workload.kind (list "Job" "CronJob") }}
+  restartPolicy: {{ .Values.job.restartPolicy | quote }}
+  {{- end }}
+  {{- /* Init containers and native sidecars start in initContainerOrder, then any others. */}}
+  {{- $order := list }}
+  {{- range .Values.initContainerOrder }}
+  {{- if hasKey $.Values.containers . }}{{ $order = append $order . }}{{ end }}
+  {{- end }}
+  {{- range $name, $c := .Values.containers }}
+  {{- if and (ne (default "container" $c.kind) "container") (not (has $name $order)) }}{{ $order = append $order $name }}{{ end }}
+  {{- end }}
+  {{- if or $order .Values.initContainers }}
+  initContainers:
+    {{- range $name := $order }}
+    {{- $c := get $.Values.containers $name }}
+    {{- if ne (default "container" $c.kind) "container" }}
+    {{- include "yes.container" (dict "name" $name "c" $c "root" $) | nindent 4 }}
+    {{- end }}
+    {{- end }}
+    {{- with .Values.initContainers }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  {{- end }}
+  containers:
+    {{- range $name, $c := .Values.containers }}
+    {{- if eq (default "container" $c.kind) "container" }}
+    {{- include "yes.container" (dict "name" $name "c" $c "root" $) | nindent 4 }}
+    {{- end }}
+    {{- end }}
+    {{- with .Values.sidecars }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+    {{- with .Values.extraContainers }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  {{- $volumes := include "yes.volumes" . }}
+  {{- if trim $volumes }}
+  volumes:
+    {{- $volumes | trim | nindent 4 }}
+  {{- end }}
+  {{- with .Values.nodeSelector }}
+  nodeSelector:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.affinity }}
+  affinity:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- $tolerations := default list .Values.tolerations }}
+  {{- if and (eq .Values.workload.kind "DaemonSet") .Values.daemonSet .Values.daemonSet.tolerateAll }}
+  {{- $tolerations = append $tolerations (dict "operator" "Exists") }}
+  {{- end }}
+  {{- with $tolerations }}
+  tolerations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- if .Values.topologySpreadConstraints }}
+  topologySpreadConstraints:
+    {{- toYaml .Values.topologySpreadConstraints | nindent 4 }}
+  {{- else if and (eq .Values.workload.kind "StatefulSet") (gt (int .Values.replicaCount) 1) }}
+  {{- /* Replicas of a stateful service in one zone would fail together. */}}
+  topologySpreadConstraints:
+    - maxSkew: 1
+      topologyKey: topology.kubernetes.io/zone
+      whenUnsatisfiable: ScheduleAnyway
+      labelSelector:
+        matchLabels:
+          {{- include "yes.selectorLabels" . | nindent 10 }}
+  {{- end }}
+  {{- with .Values.extraPodSpec }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+{{- end }}
+
+{{- define "yes.container" -}}
+{{- $c := .c -}}
+- name: {{ .name | quote }}
+  image: {{ include "yes.image" $c.image | quote }}
+  {{- if eq (default "container" $c.kind) "sidecar" }}
+  restartPolicy: Always
+  {{- end }}
+  imagePullPolicy: {{ $c.image.pullPolicy | quote }}
+  {{- with $c.command }}
+  command:
+    {{- range . }}
+    - {{ . | quote }}
+    {{- end }}
+  {{- end }}
+  {{- with $c.args }}
+  args:
+    {{- range . }}
+    - {{ . | quote }}
+    {{- end }}
+  {{- end }}
+  {{- with $c.workingDir }}
+  workingDir: {{ . | quote }}
+  {{- end }}
+  {{- if or $c.env $c.secretEnv $c.extraEnv }}
+  env:
+    {{- range $k, $v := $c.env }}
+    - name: {{ $k | quote }}
+      value: {{ $v | toString | quote }}
+    {{- end }}
+    {{- range $k, $key := $c.secretEnv }}
+    - name: {{ $k | quote }}
+      valueFrom:
+        secretKeyRef:
+          name: {{ include "yes.secretName" $.root | quote }}
+          key: {{ $key | quote }}
+    {{- end }}
+    {{- with $c.extraEnv }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  {{- end }}
+  {{- with $c.envFrom }}
+  envFrom:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $c.ports }}
+  ports:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $c.resources }}
+  {{- if or .requests .limits }}
+  resources:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- end }}
+  {{- /* Init containers that run to completion may have no probes. */}}
+  {{- $probes := ternary (list) (list "startupProbe" "livenessProbe" "readinessProbe") (eq (default "container" $c.kind) "init") }}
+  {{- range $probe := $probes }}
+  {{- $p := get $c $probe }}
+  {{- if and $p $p.enabled }}
+  {{ $probe }}:
+    {{- toYaml (omit $p "enabled") | nindent 4 }}
+  {{- end }}
+  {{- end }}
+  {{- $security := deepCopy (default dict $c.securityContext) }}
+  {{- if and (eq (toString .root.Values.podSecurity) "restricted") (not $security.privileged) }}
+  {{- /* The restricted Pod Security level, wherever the ECS input did not set otherwise. */}}
+  {{- $restricted := dict "runAsNonRoot" true "allowPrivilegeEscalation" false "readOnlyRootFilesystem" true "seccompProfile" (dict "type" "RuntimeDefault") "capabilities" (dict "drop" (list "ALL")) }}
+  {{- $security = mergeOverwrite $restricted $security }}
+  {{- end }}
+  {{- with $security }}
+  securityContext:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $c.lifecycle }}
+  lifecycle:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- $extraMounts := ternary .root.Values.extraVolumeMounts list (eq .name (toString .root.Values.defaultContainer)) }}
+  {{- if or $c.volumeMounts $extraMounts }}
+  volumeMounts:
+    {{- with $c.volumeMounts }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+    {{- with $extraMounts }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  {{- end }}
+  {{- if $c.stdin }}
+  stdin: true
+  {{- end }}
+  {{- if $c.tty }}
+  tty: true
+  {{- end }}
+{{- end }}
+
+{{/*
+Pod volumes. A StatefulSet gets its enabled persistence entries from volumeClaimTemplates; a
+Deployment mounts the claims of pvc.yaml; a disabled entry falls back to an emptyDir.
+*/}}
+{{- define "yes.volumes" -}}
+{{- $stateful := eq .Values.workload.kind "StatefulSet" }}
+{{- range $name, $p := .Values.persistence }}
+{{- if not $p.enabled }}
+- name: {{ $name | quote }}
+  emptyDir: {}
+{{- else if and $p.hostPath $p.hostPath.enabled }}
+- name: {{ $name | quote }}
+  hostPath:
+    path: {{ $p.hostPath.path | quote }}
+    type: Directory
+{{- else if $p.existingClaim }}
+- name: {{ $name | quote }}
+  persistentVolumeClaim:
+    claimName: {{ $p.existingClaim | quote }}
+{{- else if or (not $stateful) $p.efs }}
+- name: {{ $name | quote }}
+  persistentVolumeClaim:
+    claimName: {{ include "yes.claimName" (dict "root" $ "name" $name) | quote }}
+{{- end }}
+{{- end }}
+{{- range $name, $v := .Values.volumes }}
+- name: {{ $name | quote }}
+  {{- toYaml $v | nindent 2 }}
+{{- end }}
+{{- with .Values.extraVolumes }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Claim spec for a persistence entry (dict "root" "name" "p"); storageClass "-" means no
+dynamic provisioning. An entry turned on with nothing else set still gives a valid claim.
+*/}}
+{{- define "yes.claimSpec" -}}
+{{- $p := .p -}}
+accessModes:
+  {{- toYaml (default (list "ReadWriteOnce") $p.accessModes) | nindent 2 }}
+{{- $class := include "yes.storageClassName" . }}
+{{- if $class }}
+storageClassName: {{ $class }}
+{{- end }}
+{{- if $p.fromSnapshot }}
+dataSource:
+  apiGroup: snapshot.storage.k8s.io
+  kind: VolumeSnapshot
+  name: {{ include "yes.snapshotName" . | quote }}
+{{- end }}
+resources:
+  requests:
+    storage: {{ default "10Gi" $p.size | quote }}
+{{- end }}
+
+{{/*
+The storage class of a persistence entry, quoted, or nothing for the cluster default.
+*/}}
+{{- define "yes.storageClassName" -}}
+{{- $p := .p }}
+{{- if and $p.ebs $p.ebs.createStorageClass }}
+{{- printf "%s-%s" (include "yes.fullname" .root) .name | trunc 63 | trimSuffix "-" | quote }}
+{{- else if eq (default "" $p.storageClass) "-" }}
+{{- `""` }}
+{{- else if $p.storageClass }}
+{{- $p.storageClass | quote }}
+{{- end }}
+{{- end }}
+
+{{- define "yes.snapshotName" -}}
+{{- printf "%s-%s-restore" (include "yes.fullname" .root) .name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Whether a persistence entry is a claim of the chart's own (not off, not an existing claim, not
+EFS, not the kept host directory).
+*/}}
+{{- define "yes.ownClaim" -}}
+{{- if and .enabled (not .existingClaim) (not .efs) (not (and .hostPath .hostPath.enabled)) }}true{{- end }}
+{{- end }}

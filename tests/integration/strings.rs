@@ -1,0 +1,119 @@
+//! Every string the input controls reaches the cluster as that exact string: names that YAML
+//! would read as booleans, numbers or null, and dollars that Kubernetes would expand.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::common::{convert, kubernetes_expand, render, root, tools, Case};
+
+fn case() -> Case {
+    Case {
+        name: "yaml-typed-names".into(),
+        input: root().join("tests/fixtures/yaml-typed-names/task-definition.json"),
+        args: Vec::new(),
+    }
+}
+
+fn strings(list: &Value, key: &str) -> Vec<Value> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| i[key].clone())
+        .collect()
+}
+
+#[test]
+fn yaml_typed_names_and_dollars_stay_exact_strings() {
+    let Some(t) = tools() else { return };
+    let out = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    convert(&case(), out.path());
+    let chart = out.path().join("yes");
+    let td: Value = serde_json::from_slice(&std::fs::read(&case().input).unwrap()).unwrap();
+    let s = |v: &str| Value::String(v.to_string());
+    for (label, helm) in &t.helms {
+        let docs = render(helm, home.path(), &chart, &[]);
+        let deploy = docs
+            .iter()
+            .find(|d| d["kind"] == "Deployment")
+            .expect("a Deployment");
+        assert_eq!(
+            deploy["metadata"]["labels"]["app.kubernetes.io/name"],
+            s("yes"),
+            "{label}"
+        );
+        let pod = &deploy["spec"]["template"]["spec"];
+        let containers = pod["containers"].as_array().unwrap();
+        let mut names = strings(&pod["containers"], "name");
+        names.sort_by_key(|v| v.to_string());
+        assert_eq!(names, [s("8080"), s("true")], "{label}: container names");
+        let main = containers.iter().find(|c| c["name"] == "8080").unwrap();
+        assert_eq!(
+            strings(&main["ports"], "name"),
+            [s("no"), s("0x1f"), s("1e3")],
+            "{label}"
+        );
+        assert_eq!(
+            strings(&main["volumeMounts"], "name"),
+            [s("on"), s("null")],
+            "{label}"
+        );
+        let mut volumes = strings(&pod["volumes"], "name");
+        volumes.sort_by_key(|v| v.to_string());
+        assert_eq!(volumes, [s("null"), s("on")], "{label}");
+        let service = docs
+            .iter()
+            .find(|d| d["kind"] == "Service")
+            .expect("a Service");
+        assert_eq!(
+            strings(&service["spec"]["ports"], "name"),
+            [s("no"), s("0x1f"), s("1e3")]
+        );
+        let side = containers.iter().find(|c| c["name"] == "true").unwrap();
+        assert_eq!(side["args"], serde_json::json!(["sleep", "1e3"]));
+
+        // Kubernetes' expansion over the rendered env (each variable sees the ones defined
+        // before it) and command gives back the ECS strings.
+        let mut defined = BTreeMap::new();
+        let ecs_env = &td["containerDefinitions"][0]["environment"];
+        for (rendered, ecs) in main["env"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(ecs_env.as_array().unwrap())
+        {
+            assert_eq!(rendered["name"], ecs["name"], "{label}");
+            let value = kubernetes_expand(rendered["value"].as_str().unwrap(), &defined);
+            assert_eq!(
+                value,
+                ecs["value"].as_str().unwrap(),
+                "{label}: env {}",
+                ecs["name"]
+            );
+            defined.insert(ecs["name"].as_str().unwrap().to_string(), value);
+        }
+        let rendered_cmd: Vec<String> = main["command"]
+            .as_array()
+            .or(main["args"].as_array())
+            .unwrap()
+            .iter()
+            .map(|a| kubernetes_expand(a.as_str().unwrap(), &defined))
+            .collect();
+        let ecs_cmd: Vec<&str> = td["containerDefinitions"][0]["command"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        assert_eq!(rendered_cmd, ecs_cmd, "{label}: command");
+
+        let file = out.path().join(format!("{label}.yaml"));
+        let text: Vec<String> = docs
+            .iter()
+            .map(|d| serde_json::to_string(d).unwrap())
+            .collect();
+        std::fs::write(&file, text.join("\n---\n")).unwrap();
+        t.validate(&[file]);
+    }
+}
