@@ -89,6 +89,11 @@ pub struct Cli {
     #[arg(long = "volume-size", value_name = "NAME=SIZE", value_parser = parse_volume_size)]
     pub volume_sizes: Vec<(String, String)>,
 
+    /// Read environment variables that look like plain-text secrets (passwords, tokens,
+    /// keys) from the release's Secret, leaving their values out of the chart
+    #[arg(long)]
+    pub move_plaintext_secrets: bool,
+
     /// Write into chart directories this tool did not generate
     #[arg(long)]
     pub force: bool,

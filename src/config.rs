@@ -154,6 +154,7 @@ impl ConvertConfig {
                 },
                 schedule: schedule(cli)?,
                 volume_sizes: cli.volume_sizes.iter().cloned().collect(),
+                move_plaintext_secrets: cli.move_plaintext_secrets,
             },
             strict: cli.strict,
             vars: read_vars(cli)?,

@@ -58,6 +58,20 @@ fn registry() -> std::result::Result<&'static Handlebars<'static>, &'static Stri
         .as_ref()
 }
 
+/// Long defaults (a certificate, a big JSON document) are cut: values.yaml has them whole, and
+/// a README that repeats every byte of a large task definition helps no reader.
+fn shortened(text: &str) -> String {
+    const LIMIT: usize = 80;
+    if text.chars().count() <= LIMIT {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(LIMIT).collect();
+    format!(
+        "{head}… ({} characters; see values.yaml)",
+        text.chars().count()
+    )
+}
+
 /// Markdown table cells cannot hold `|` or newlines.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
@@ -120,7 +134,7 @@ pub(crate) fn render(
                 key: cell(&key),
                 description: cell(&description),
                 default: {
-                    let text = cell(&default.to_string());
+                    let text = cell(&shortened(&default.to_string()));
                     // A code span holding a backtick needs double backticks around it.
                     if text.contains('`') {
                         format!("`` {text} ``")

@@ -8,6 +8,7 @@ pub(crate) mod image;
 pub mod naming;
 pub(crate) mod networking;
 pub(crate) mod placement;
+pub(crate) mod plaintext;
 pub(crate) mod pod;
 pub(crate) mod probes;
 pub(crate) mod resources;
@@ -50,6 +51,7 @@ const RULES: &[Rule] = &[
     |s, w, r| probes::apply(s.task, w, r),
     |s, w, r| startup::apply(s.task, w, r),
     |s, w, r| secrets::apply(s.task, w, r),
+    |s, w, r| plaintext::apply(s.task, s.options.move_plaintext_secrets, w, r),
     |s, w, r| networking::apply(s.task, w, r),
     |s, w, r| storage::apply(s.task, s.options, w, r),
     |s, w, r| pod::apply(s.task, w, r),
@@ -116,6 +118,9 @@ pub(crate) struct Options {
     pub schedule: Option<ScheduleOption>,
     /// Claim sizes by volume name, from --volume-size.
     pub volume_sizes: std::collections::BTreeMap<String, String>,
+    /// --move-plaintext-secrets: secret-looking environment values are read from the
+    /// release's Secret instead of being written into the chart.
+    pub move_plaintext_secrets: bool,
 }
 
 pub(crate) fn convert(

@@ -117,7 +117,7 @@ codes! {
     Devices = "ECSI-W-DEVICES", Warning, "host devices, which need a device plugin";
     Init = "ECSI-W-INIT", Warning, "initProcessEnabled, which needs an init in the image";
     Swap = "ECSI-W-SWAP", Warning, "swap settings, set on the node";
-    SecurityOpts = "ECSI-W-SECURITY-OPTS", Warning, "Docker security options not translated";
+    SecurityOpts = "ECSI-W-SECURITY-OPTS", Warning, "a Docker security option with no Kubernetes equivalent, or a seccomp profile file that must be on the nodes";
     Links = "ECSI-W-LINKS", Warning, "links, not needed in a pod";
     Restart = "ECSI-W-RESTART", Warning, "a container restart policy";
     StartTimeout = "ECSI-W-START-TIMEOUT", Warning, "a dependency start timeout";
@@ -146,6 +146,7 @@ codes! {
     Daemon = "ECSI-I-DAEMON", Info, "a DAEMON service as a DaemonSet; host networking and host ports noted";
     AppVersion = "ECSI-I-APP-VERSION", Info, "an image tag that is not a version (a CDK asset hash, latest): appVersion is the chart version";
     TargetGroup = "ECSI-I-TARGET-GROUP", Info, "the service's target group, ready for a TargetGroupBinding cut-over";
+    PlaintextSecret = "ECSI-W-PLAINTEXT-SECRET", Warning, "an environment value or command argument that looks like a secret is written in plain text (named, never shown)";
     PodSecurity = "ECSI-I-POD-SECURITY", Info, "the Pod Security Standards level the pods meet with their default values, and what keeps them from a stricter one";
     StatefulSetUpdate = "ECSI-W-STATEFULSET-UPDATE", Warning, "a re-import changes a StatefulSet field Kubernetes does not update in place (claim templates, pod management policy): the chart's minor version goes up, and the upgrade needs a migration step";
     MergeConflict = "ECSI-W-CONFLICT", Warning, "a re-import and your edit changed the same key or line differently: yours is kept, the new version is in .ecs-import/new/";

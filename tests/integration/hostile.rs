@@ -223,3 +223,63 @@ fn a_publisher_waits_a_bounded_time_on_a_held_lock_and_names_it() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn a_task_definition_at_the_ecs_size_limit_gives_a_chart_helm_accepts() {
+    // ECS refuses task definitions over 64 KiB; this one is just under, in ten containers
+    // with long environment values.
+    let env = |j: usize| -> Vec<serde_json::Value> {
+        (0..60)
+            .map(|i| serde_json::json!({"name": format!("SETTING_{j}_{i:03}"), "value": "v".repeat(70)}))
+            .collect()
+    };
+    let td = serde_json::json!({
+        "family": "big",
+        "containerDefinitions": (0..10).map(|j| serde_json::json!({
+            "name": format!("c{j}"), "image": "busybox:1.36", "memory": 64, "environment": env(j)
+        })).collect::<Vec<_>>()
+    });
+    let text = serde_json::to_string(&td).unwrap();
+    assert!(
+        text.len() > 60 * 1024 && text.len() <= 64 * 1024,
+        "{}",
+        text.len()
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("big.json"), &text).unwrap();
+    let out = cmd()
+        .arg(tmp.path().join("big.json"))
+        .arg("-o")
+        .arg(tmp.path().join("out"))
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let chart = tmp.path().join("out/big");
+    let readme = fs::metadata(chart.join("README.md")).unwrap().len();
+    assert!(readme < 256 * 1024, "README is {readme} bytes");
+    let Some(t) = crate::common::tools() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    for (label, helm) in &t.helms {
+        crate::common::ok(
+            &crate::common::helm(
+                helm,
+                home.path(),
+                &["lint", "--strict", chart.to_str().unwrap()],
+            ),
+            label,
+        );
+        let docs = crate::common::render(helm, home.path(), &chart, &[]);
+        let deploy = docs.iter().find(|d| d["kind"] == "Deployment").unwrap();
+        let env = deploy["spec"]["template"]["spec"]["containers"][0]["env"]
+            .as_array()
+            .unwrap();
+        assert_eq!(env.len(), 60, "{label}");
+    }
+}

@@ -117,3 +117,66 @@ fn yaml_typed_names_and_dollars_stay_exact_strings() {
         t.validate(&[file]);
     }
 }
+
+#[test]
+fn plaintext_secrets_are_named_and_can_be_kept_out_of_the_chart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("api.json");
+    let value = "correct-horse-battery-staple";
+    std::fs::write(
+        &input,
+        serde_json::to_vec(&serde_json::json!({
+            "family": "api",
+            "containerDefinitions": [{
+                "name": "api", "image": "api:1.0", "memory": 256,
+                "environment": [{"name": "DB_PASSWORD", "value": value}, {"name": "MODE", "value": "live"}],
+                "command": ["serve", format!("--token={value}")]
+            }]
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    let run = |out: &str, extra: &[&str]| {
+        let o = crate::common::cmd()
+            .arg(&input)
+            .arg("-o")
+            .arg(tmp.path().join(out))
+            .args(extra)
+            .arg("--package")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let stderr = run("kept", &[]);
+    assert!(
+        stderr.contains("ECSI-W-PLAINTEXT-SECRET") && stderr.contains("DB_PASSWORD"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("command line"), "{stderr}");
+    assert!(!stderr.contains(value), "the value itself is never printed");
+    let values = std::fs::read_to_string(tmp.path().join("kept/api/values.yaml")).unwrap();
+    assert!(values.contains(value), "kept as ECS had it by default");
+
+    run("moved", &["--move-plaintext-secrets"]);
+    let chart = tmp.path().join("moved/api");
+    for file in ["values.yaml", "README.md", "ecs-import-report.json"] {
+        let text = std::fs::read_to_string(chart.join(file)).unwrap();
+        assert!(
+            !text.contains(&format!("\"{value}\"")) && !text.contains(&format!(": {value}")),
+            "{file} holds the value"
+        );
+    }
+    let Some(t) = tools() else { return };
+    let home = tempfile::tempdir().unwrap();
+    for (_, helm) in &t.helms {
+        let docs = render(helm, home.path(), &chart, &[]);
+        let deploy = docs.iter().find(|d| d["kind"] == "Deployment").unwrap();
+        let env = deploy["spec"]["template"]["spec"]["containers"][0]["env"]
+            .as_array()
+            .unwrap();
+        let db = env.iter().find(|e| e["name"] == "DB_PASSWORD").unwrap();
+        assert!(db["value"].is_null());
+        assert_eq!(db["valueFrom"]["secretKeyRef"]["key"], "DB_PASSWORD");
+    }
+}
