@@ -16,6 +16,7 @@ mod meaning;
 mod plugin;
 mod publish;
 mod reimport;
+mod scanners;
 mod servers;
 mod stateful;
 mod strings;

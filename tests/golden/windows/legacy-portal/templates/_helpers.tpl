@@ -46,6 +46,17 @@ app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
 {{- end }}
 
 {{/*
+Labels of the helm test objects: the chart's, without the selector labels, so that neither
+the Service nor the chart's NetworkPolicy takes the test pod for one of the workload's.
+*/}}
+{{- define "legacy-portal.testLabels" -}}
+helm.sh/chart: {{ include "legacy-portal.chart" . | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
+app.kubernetes.io/part-of: {{ include "legacy-portal.name" . | quote }}
+app.kubernetes.io/component: connection-test
+{{- end }}
+
+{{/*
 Selector labels. Only name and instance: a StatefulSet's selector cannot change after install.
 */}}
 {{- define "legacy-portal.selectorLabels" -}}
