@@ -44,6 +44,14 @@ pub(crate) enum Error {
         hint: String,
     },
 
+    #[error("{file}:{line}:{column}: {message}")]
+    Yaml {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
     #[error("{file}: {}: {message}", path.dotted())]
     Field {
         file: String,

@@ -38,7 +38,8 @@ pub(super) fn run(cli: &Cli) -> u8 {
         .collect();
     // One conversion at a time writes into an output directory; a second one waits its turn
     // instead of racing for the same chart folders.
-    let _lock = if config.write.dry_run {
+    let _lock = if config.write.dry_run || units.is_empty() {
+        // Nothing will be written: no output directory is created for failures alone.
         None
     } else {
         let lock = std::fs::create_dir_all(&config.output)

@@ -64,6 +64,10 @@ const RULES: &[Rule] = &[
         }
         Ok(())
     },
+    |s, w, r| match s.service.and_then(|s| s.schedule.as_ref()) {
+        Some(run) => schedule::apply(run, w, r),
+        None => Ok(()),
+    },
     workload_kind,
     // After the service: the replica count decides what a hostname can become.
     |s, w, r| hostname::apply(s.task, w, r),

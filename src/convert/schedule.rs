@@ -202,6 +202,37 @@ fn note_nearest(inexact: &mut Vec<String>, body: &str, wanted: u32, got: u32) {
     }
 }
 
+/// A scheduled task runs as a CronJob at the translated time; an expression cron cannot say
+/// exactly is kept as its nearest form and named.
+pub(crate) fn apply(
+    run: &crate::ecs::scheduled::ScheduledRun,
+    w: &mut crate::workload::Workload,
+    report: &mut crate::report::Report,
+) -> Result<(), crate::error::FieldError> {
+    let translated =
+        translate(&run.expression).map_err(|e| crate::error::FieldError::new(&run.path, e))?;
+    for note in &translated.inexact {
+        report.warn(
+            crate::report::Code::ScheduleInexact,
+            &run.path,
+            format!("schedule {}: {note}", run.expression),
+            format!(
+                "the CronJob runs at {:?}; check cronJob.schedule",
+                translated.cron
+            ),
+        );
+    }
+    w.kind = crate::workload::WorkloadKind::CronJob;
+    w.kind_reason = format!("an EventBridge schedule runs the task ({})", run.expression);
+    w.schedule = Some(crate::workload::Schedule {
+        cron: translated.cron,
+        time_zone: run.time_zone.clone(),
+        suspend: !run.enabled,
+        parallelism: run.task_count.filter(|&n| n > 1),
+    });
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::ecs::path::JsonPath;
+use crate::ecs::scheduled;
 use crate::ecs::service::{read_service, Scaling, ServiceDefinition};
 use crate::error::FieldError;
 use crate::report::Report;
@@ -514,6 +515,22 @@ pub(crate) fn read_template_with(
                     report,
                 });
             }
+            Some(kind @ ("AWS::Events::Rule" | "AWS::Scheduler::Schedule")) => {
+                let source = if kind == "AWS::Events::Rule" {
+                    scheduled::Source::Rule
+                } else {
+                    scheduled::Source::Scheduler
+                };
+                let mut report = Report::default();
+                let resolved = resolve_schedule(&resolver, &properties, &path, &mut report);
+                for service in scheduled::read(&resolved, path.clone(), source, &mut report)? {
+                    services.push(TemplateService {
+                        logical_id: id.clone(),
+                        service,
+                        report: report.clone(),
+                    });
+                }
+            }
             _ => {}
         }
     }
@@ -573,6 +590,44 @@ pub(crate) fn read_template_with(
         service.service.scaling = Some(scaling);
     }
     Ok(Template { tasks, services })
+}
+
+/// Only what the CronJob reads is resolved: the cluster, role and network of the target are
+/// not carried over, so placeholders for them would be noise; the task definition `Ref` stays
+/// as it is, since it is what matches the task in this template.
+fn resolve_schedule(
+    resolver: &Resolver,
+    raw: &Value,
+    path: &JsonPath,
+    report: &mut Report,
+) -> Value {
+    const READ: &[&str] = &[
+        "/Name",
+        "/ScheduleExpression",
+        "/ScheduleExpressionTimezone",
+        "/State",
+    ];
+    let mut out = raw.clone();
+    let count = raw
+        .get("Targets")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    let counts = (0..count)
+        .map(|i| format!("/Targets/{i}/EcsParameters/TaskCount"))
+        .chain(["/Target/EcsParameters/TaskCount".to_string()]);
+    for pointer in READ.iter().map(|p| p.to_string()).chain(counts) {
+        if let (Some(value), Some(slot)) = (raw.pointer(&pointer), out.pointer_mut(&pointer)) {
+            let mut at = path.clone();
+            for key in pointer.split('/').skip(1) {
+                at = match key.parse::<usize>() {
+                    Ok(i) => at.index(i),
+                    Err(_) => at.key(key),
+                };
+            }
+            *slot = resolver.resolve(value, &at, report);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

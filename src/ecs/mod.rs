@@ -4,9 +4,11 @@
 //! `describe-task-definition` output (`{"taskDefinition": …, "tags": …}`), the unwrapped task
 //! definition the console shows, and a bare list of container definitions.
 
+pub(crate) mod cfn_yaml;
 pub(crate) mod cloudformation;
 pub(crate) mod path;
 pub(crate) mod reader;
+pub(crate) mod scheduled;
 pub(crate) mod service;
 pub mod task_definition;
 
@@ -92,6 +94,24 @@ pub(crate) fn parse_bytes(
         return Err(Error::Empty { file });
     }
     let text = crate::placeholder::substitute(text, vars);
+    if is_yaml(&file, &text) {
+        return match cfn_yaml::parse(&text) {
+            Ok(Some(value)) => Ok(value),
+            Ok(None) => Err(Error::Yaml {
+                file,
+                line: 1,
+                column: 1,
+                message: "several YAML documents: not a CloudFormation template or an ECS input"
+                    .into(),
+            }),
+            Err(e) => Err(Error::Yaml {
+                file,
+                line: e.line,
+                column: e.column,
+                message: format!("not valid YAML: {}", e.message),
+            }),
+        };
+    }
     serde_json::from_str(&text).map_err(|e| Error::Json {
         file,
         line: e.line(),
@@ -99,6 +119,19 @@ pub(crate) fn parse_bytes(
         message: json_message(&e),
         hint: placeholder_hint(&text, e.line()),
     })
+}
+
+/// `.yaml`/`.yml` files are YAML; `.json` files are JSON; anything else (a `.template`, stdin)
+/// is JSON when it starts like JSON, as CloudFormation itself decides.
+fn is_yaml(file: &str, text: &str) -> bool {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    if name.ends_with(".yaml") || name.ends_with(".yml") {
+        return true;
+    }
+    if name.contains(".json") {
+        return false;
+    }
+    !text.trim_start().starts_with(['{', '['])
 }
 
 #[cfg(test)]

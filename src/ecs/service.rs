@@ -67,7 +67,7 @@ pub(crate) struct VolumeConfiguration {
     pub snapshot_id: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct ServiceDefinition {
     pub path: JsonPath,
     pub name: Option<String>,
@@ -84,6 +84,8 @@ pub(crate) struct ServiceDefinition {
     pub daemon: bool,
     pub scaling: Option<Scaling>,
     pub volume_configurations: Vec<VolumeConfiguration>,
+    /// Set for a scheduled task (an EventBridge rule or schedule), which runs as a CronJob.
+    pub schedule: Option<crate::ecs::scheduled::ScheduledRun>,
 }
 
 /// Fields of describe-services output that describe the running state, not the service:
@@ -205,6 +207,7 @@ pub(crate) fn read_service(
         scaling: None,
         volume_configurations,
         daemon,
+        schedule: None,
     })
 }
 

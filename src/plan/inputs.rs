@@ -38,8 +38,11 @@ pub(super) struct Found {
     pub services: Vec<ServiceCandidate>,
 }
 
+/// JSON inputs, and YAML or `.template` files that may hold CloudFormation (told by content).
 fn is_input_name(name: &str) -> bool {
-    name.ends_with(".json") || name.ends_with(".json.tpl") || name.ends_with(".json.template")
+    [".json", ".json.tpl", ".yaml", ".yml", ".template"]
+        .iter()
+        .any(|suffix| name.ends_with(suffix))
 }
 
 /// Files under the given paths: files as given, directories walked (hidden entries skipped).
@@ -122,7 +125,16 @@ fn read_one(
     plan: &mut Plan,
 ) -> Result<(), Error> {
     let file = path.display().to_string();
-    let value = crate::ecs::parse_file(path, &settings.vars)?;
+    let value = match crate::ecs::parse_file(path, &settings.vars) {
+        // A YAML file met in a directory walk may be anything (a Kubernetes manifest, a CI
+        // config); only one named on the command line must parse.
+        Err(Error::Yaml { message, line, .. }) if !explicit => {
+            plan.skipped
+                .push((path.to_path_buf(), format!("{message} (line {line})")));
+            return Ok(());
+        }
+        other => other?,
+    };
     if cloudformation::is_template(&value) {
         let template = cloudformation::read_template_with(&value, &settings.vars)
             .map_err(|e| Error::field(&file, e))?;
@@ -150,6 +162,40 @@ fn read_one(
                 source: path.to_path_buf(),
                 service: s.service,
                 report: s.report,
+            });
+        }
+    } else if let Some(source) = crate::ecs::scheduled::detect(&value) {
+        // describe-rule (+ list-targets-by-rule) or get-schedule output
+        let mut report = Report::default();
+        let runners = crate::ecs::scheduled::read(&value, JsonPath::root(), source, &mut report)
+            .map_err(|e| Error::field(&file, e))?;
+        if runners.is_empty() {
+            let merge = "merge describe-rule and list-targets-by-rule output with jq -s add";
+            let why = if value.get("ScheduleExpression").is_none()
+                && value.get("EventPattern").is_none()
+            {
+                format!("targets without a schedule; {merge}")
+            } else if value.get("Targets").is_none() && value.get("Target").is_none() {
+                format!("a schedule without targets; {merge}")
+            } else {
+                report
+                    .findings
+                    .iter()
+                    .find(|f| f.code == crate::report::Code::ScheduleEvent)
+                    .map_or("no target runs an ECS task".to_string(), |f| {
+                        f.message.clone()
+                    })
+            };
+            plan.skipped.push((
+                path.to_path_buf(),
+                format!("a scheduled rule not converted: {why}"),
+            ));
+        }
+        for service in runners {
+            found.services.push(ServiceCandidate {
+                source: path.to_path_buf(),
+                service,
+                report: report.clone(),
             });
         }
     } else if let Some(list) = value.get("services").and_then(Value::as_array) {
@@ -190,7 +236,7 @@ fn read_one(
     } else {
         plan.skipped.push((
             path.to_path_buf(),
-            "not a task definition, CloudFormation template or ECS service".into(),
+            "not a task definition, CloudFormation template, ECS service or scheduled task".into(),
         ));
     }
     Ok(())

@@ -10,14 +10,18 @@ pub(crate) fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// `web.json`, `web.json.tpl` and `web.json.template` all give `web`.
+/// `web.json`, `web.json.tpl`, `web.json.template`, `web.yaml` and `web.yml` all give `web`.
 pub(crate) fn file_stem(path: &Path) -> String {
     let name = file_name(path);
     let name = name
         .strip_suffix(".tpl")
         .or_else(|| name.strip_suffix(".template"))
         .unwrap_or(&name);
-    name.strip_suffix(".json").unwrap_or(name).to_string()
+    [".json", ".yaml", ".yml"]
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix))
+        .unwrap_or(name)
+        .to_string()
 }
 
 pub(crate) fn chart_name_for(

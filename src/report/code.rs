@@ -143,6 +143,9 @@ codes! {
     CapacityProvider = "ECSI-W-CAPACITY-PROVIDER", Warning, "a capacity provider strategy";
     ScalingMetric = "ECSI-W-SCALING-METRIC", Warning, "a scaling policy on a metric the HPA cannot read";
     ScheduleInexact = "ECSI-W-SCHEDULE", Warning, "a schedule expression cron cannot express exactly (L, W, #, a year, a rate that does not divide the clock)";
+    ScheduleField = "ECSI-W-SCHEDULE-FIELD", Warning, "a field of an EventBridge rule or schedule, or of its ECS target, not carried over to the CronJob";
+    ScheduleInput = "ECSI-W-SCHEDULE-INPUT", Warning, "a scheduled run's input (container overrides) is not applied: the CronJob runs the task definition as it is";
+    ScheduleEvent = "ECSI-W-SCHEDULE-EVENT", Warning, "an EventBridge rule that reacts to events, or a target that is not an ECS task: not converted";
     Daemon = "ECSI-I-DAEMON", Info, "a DAEMON service as a DaemonSet; host networking and host ports noted";
     AppVersion = "ECSI-I-APP-VERSION", Info, "an image tag that is not a version (a CDK asset hash, latest): appVersion is the chart version";
     TargetGroup = "ECSI-I-TARGET-GROUP", Info, "the service's target group, ready for a TargetGroupBinding cut-over";

@@ -669,3 +669,56 @@ fn verify_uses_a_server_dry_run_when_a_cluster_answers() {
         assert!(stderr.contains("helm install --dry-run=server"), "{stderr}");
     }
 }
+
+/// Every workload kind the scheduled and daemon inputs give is accepted by the API server
+/// (cron syntax, time zones and DaemonSet update strategies are checked server-side).
+#[test]
+fn every_workload_kind_installs() {
+    let Some(t) = tools() else { return };
+    let Some(c) = cluster() else { return };
+    let kinds = root().join("tests/fixtures-kinds");
+    let out = tempfile::tempdir().unwrap();
+    for (fixture, kind) in [
+        ("scheduled-rule", "cronjob"),
+        ("scheduled-scheduler", "cronjob"),
+        ("scheduled-cdk", "cronjob"),
+        ("cfn-yaml", "cronjob"),
+        ("daemon", "daemonset"),
+    ] {
+        let dir = out.path().join(fixture);
+        let output = convert(&kinds.join(fixture), &dir, &[]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let (label, helm) = &t.helms[t.helms.len() - 1];
+        for chart in std::fs::read_dir(&dir).unwrap() {
+            let chart = chart.unwrap().path();
+            if !chart.join("Chart.yaml").is_file() {
+                continue;
+            }
+            let name = chart.file_name().unwrap().to_string_lossy().into_owned();
+            let ns = namespace(&["kind", &name, label]);
+            let args = [
+                "install",
+                "rel",
+                chart.to_str().unwrap(),
+                "-n",
+                &ns,
+                "--create-namespace",
+            ];
+            ok(
+                &c.helm(helm, &args),
+                &format!("{label} install {fixture}/{name}"),
+            );
+            let want = if name == "orders" { "deployment" } else { kind };
+            let list = c.json(&["get", want, "-n", &ns]);
+            assert_eq!(
+                list["items"].as_array().unwrap().len(),
+                1,
+                "{fixture}/{name}: one {want}"
+            );
+        }
+    }
+}

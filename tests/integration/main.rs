@@ -17,6 +17,7 @@ mod plugin;
 mod publish;
 mod reimport;
 mod scanners;
+mod scheduled;
 mod servers;
 mod stateful;
 mod strings;
