@@ -29,3 +29,4 @@ mod unit;
 mod walk;
 mod workload;
 pub mod yaml;
+mod yaml_tree;

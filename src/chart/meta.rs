@@ -74,6 +74,7 @@ impl ChartMeta {
         let text_of = |key: &str| map.get(key).and_then(scalar_text);
         let name = text_of("name").unwrap_or_default();
         if name.is_empty()
+            || name.chars().any(char::is_control)
             || name.contains('/')
             || name.contains('\\')
             || name == "."

@@ -43,6 +43,15 @@ fn probe() -> Value {
     })
 }
 
+/// An ID pattern that also admits the placeholders the conversion keeps and flags
+/// (`${VAR}`, `<NAME>`, `{{ … }}`, `YOUR_…`): a chart converted from a template lints as it
+/// is, and the value's comment says what to fill in.
+fn or_placeholder(pattern: &str) -> String {
+    format!(
+        "^(?:{pattern}|\\$\\{{[^}}]+\\}}|<[A-Za-z0-9_.-]+>|\\{{\\{{.*\\}}\\}}|YOUR_[A-Z0-9_]+)$"
+    )
+}
+
 fn container() -> Value {
     let port = closed(json!({
         "name": {"type": "string", "pattern": "^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$"},
@@ -57,6 +66,7 @@ fn container() -> Value {
         "subPath": string()
     }));
     closed(json!({
+        "enabled": boolean(),
         "kind": {"enum": ["container", "sidecar", "init"]},
         "image": closed(json!({
             "registry": string(),
@@ -124,9 +134,9 @@ pub(crate) fn build() -> Value {
                 "zone": {"type": "string", "pattern": "^[a-z]{2}(-[a-z]+)+-[0-9][a-z]$"}
             }
         })),
-        "fromSnapshot": {"type": "string", "pattern": "^(snap-([0-9a-f]{8}|[0-9a-f]{17}))?$"},
+        "fromSnapshot": {"type": "string", "pattern": or_placeholder("(snap-([0-9a-f]{8}|[0-9a-f]{17}))?")},
         "efs": closed(json!({
-            "fileSystemId": {"type": "string", "pattern": "^fs-[0-9a-zA-Z]+(::fsap-[0-9a-zA-Z]+)?$"},
+            "fileSystemId": {"type": "string", "pattern": or_placeholder("fs-[0-9a-zA-Z]+(::fsap-[0-9a-zA-Z]+)?")},
             "rootDirectory": string(),
             "accessPointId": string(),
             "transitEncryption": boolean(),

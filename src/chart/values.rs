@@ -138,8 +138,18 @@ fn container_node(c: &Container) -> Node {
             })
             .collect(),
     );
-    Node::map()
-        .with(
+    let node = if c.disabled {
+        Node::map().with(
+            "enabled",
+            Some(
+                "Off: its port clashes with another container's (see the report); true renders it",
+            ),
+            Node::Bool(false),
+        )
+    } else {
+        Node::map()
+    };
+    node.with(
             "kind",
             Some("container (started with the others), sidecar (native sidecar, started first) or init (run to completion first)"),
             s(c.kind.as_str()),

@@ -49,7 +49,7 @@ fn registry_for(
 ) -> crate::error::Result<crate::repo::oci::Registry> {
     let credentials = match read_password(registry)? {
         Some(c) => Some(c),
-        None => crate::repo::credentials::from_registry_config(&reference.host),
+        None => crate::repo::credentials::from_registry_config(&reference.host)?,
     };
     Ok(crate::repo::oci::Registry::new(
         reference.clone(),

@@ -67,13 +67,24 @@ pub(crate) fn apply(
                     );
                     continue;
                 }
-                return Err(FieldError::new(
+                // On ECS in bridge mode each container had its own network namespace; in a
+                // pod the second bind would fail, so this container is left off, not lost.
+                report.warn(
+                    Code::PortClash,
                     &pm.path.key("containerPort"),
                     format!(
                         "port {}/{} is also used by container {:?}; containers of a pod share one network namespace",
                         pm.container_port, protocol, td.containers[other].name
                     ),
-                ));
+                    format!(
+                        "container {:?} is off (containers.{}.enabled: false); move it to another port and turn it on, or convert it alone",
+                        def.name, c.name
+                    ),
+                );
+                c.disabled = true;
+                c.ports.clear();
+                seen.retain(|(_, _, owner)| *owner != ci);
+                break;
             }
             seen.push((pm.container_port, protocol, ci));
 
@@ -149,11 +160,26 @@ mod tests {
     }
 
     #[test]
-    fn same_port_in_two_containers_is_an_error() {
-        let e = convert(r#"{"containerDefinitions":[{"name":"a","image":"x","portMappings":[{"containerPort":80}]},{"name":"b","image":"x","portMappings":[{"containerPort":80}]}]}"#).unwrap_err();
+    fn a_port_two_bridge_containers_share_leaves_the_second_off_with_a_warning() {
+        let (w, r) = convert(r#"{"networkMode":"bridge","containerDefinitions":[{"name":"a","image":"x","portMappings":[{"containerPort":80}]},{"name":"b","image":"x","portMappings":[{"containerPort":9000},{"containerPort":80}]}]}"#).unwrap();
+        assert!(!w.containers[0].disabled && w.containers[1].disabled);
+        assert!(
+            w.containers[1].ports.is_empty(),
+            "its ports leave the Service"
+        );
+        let clash = r
+            .findings
+            .iter()
+            .find(|f| f.code == Code::PortClash)
+            .unwrap();
         assert_eq!(
-            e.path.dotted(),
-            "containerDefinitions[1].portMappings[0].containerPort"
+            clash.pointer,
+            "/containerDefinitions/1/portMappings/1/containerPort"
+        );
+        assert!(
+            clash.action.contains("containers.b.enabled"),
+            "{}",
+            clash.action
         );
     }
 }

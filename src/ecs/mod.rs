@@ -4,8 +4,8 @@
 //! `describe-task-definition` output (`{"taskDefinition": …, "tags": …}`), the unwrapped task
 //! definition the console shows, and a bare list of container definitions.
 
-pub(crate) mod cfn_yaml;
 pub(crate) mod cloudformation;
+pub(crate) mod duplicates;
 pub(crate) mod path;
 pub(crate) mod reader;
 pub(crate) mod scheduled;
@@ -48,7 +48,7 @@ pub(crate) struct Loaded {
 pub(crate) const MAX_INPUT_BYTES: u64 = 10 * 1024 * 1024;
 
 /// `-` reads standard input.
-pub(crate) fn parse_file(path: &Path, vars: &BTreeMap<String, String>) -> Result<Value> {
+pub(crate) fn parse_file(path: &Path, vars: &BTreeMap<String, String>) -> Result<Parsed> {
     let read_err = |source| Error::Read {
         path: path.to_path_buf(),
         source,
@@ -79,11 +79,38 @@ pub(crate) fn parse_file(path: &Path, vars: &BTreeMap<String, String>) -> Result
 }
 
 /// Parses JSON bytes; `file` is the name errors print (the path as the user gave it).
+/// A parsed input, and where it wrote a key twice (the last one was kept).
+#[derive(Debug)]
+pub(crate) struct Parsed {
+    pub value: Value,
+    pub duplicates: Vec<String>,
+}
+
+impl Parsed {
+    /// Findings for the duplicates inside the document found at `root`.
+    pub(crate) fn duplicates_under(&self, root: &JsonPath) -> Report {
+        let mut report = Report::default();
+        let prefix = root.pointer();
+        for pointer in self.duplicates.iter().filter(|p| p.starts_with(&prefix)) {
+            report.push(crate::report::Finding {
+                code: Code::DuplicateKey,
+                severity: Code::DuplicateKey.severity(),
+                pointer: pointer.clone(),
+                message: "the key is written twice in one object".into(),
+                action: "the last value is used, as the AWS CLI does; delete the other".into(),
+                value: None,
+                environment: None,
+            });
+        }
+        report
+    }
+}
+
 pub(crate) fn parse_bytes(
     bytes: &[u8],
     file: &str,
     vars: &BTreeMap<String, String>,
-) -> Result<Value> {
+) -> Result<Parsed> {
     let file = file.to_string();
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| Error::Utf8 {
@@ -95,9 +122,12 @@ pub(crate) fn parse_bytes(
     }
     let text = crate::placeholder::substitute(text, vars);
     if is_yaml(&file, &text) {
-        return match cfn_yaml::parse(&text) {
-            Ok(Some(value)) => Ok(value),
-            Ok(None) => Err(Error::Yaml {
+        return match crate::yaml_tree::parse_full(&text, &[]) {
+            Ok(crate::yaml_tree::Parsed {
+                value: Some(value),
+                duplicates,
+            }) => Ok(Parsed { value, duplicates }),
+            Ok(_) => Err(Error::Yaml {
                 file,
                 line: 1,
                 column: 1,
@@ -112,12 +142,16 @@ pub(crate) fn parse_bytes(
             }),
         };
     }
-    serde_json::from_str(&text).map_err(|e| Error::Json {
+    let value = serde_json::from_str(&text).map_err(|e| Error::Json {
         file,
         line: e.line(),
         column: e.column(),
         message: json_message(&e),
         hint: placeholder_hint(&text, e.line()),
+    })?;
+    Ok(Parsed {
+        value,
+        duplicates: duplicates::duplicate_keys(&text),
     })
 }
 

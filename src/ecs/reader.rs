@@ -272,6 +272,28 @@ impl<'v> Obj<'v> {
         Ok(out)
     }
 
+    /// A command line: every element must be a string. `1` and `"1"` would run the same, but
+    /// a number, boolean or null in argv is a sign the list was built by a broken template,
+    /// and guessing its spelling (`1.0`? `1e0`?) could run a different command.
+    pub(crate) fn argv(&mut self, key: &str, report: &mut Report) -> ReadResult<Vec<String>> {
+        let mut out = Vec::new();
+        for (value, path) in self.array(key, report)? {
+            match value {
+                Value::String(s) => out.push(s.clone()),
+                other => {
+                    return Err(FieldError::new(
+                        &path,
+                        format!(
+                        "expected a string, got {}: command elements are passed verbatim; quote it",
+                        describe(other)
+                    ),
+                    ))
+                }
+            }
+        }
+        Ok(out)
+    }
+
     pub(crate) fn string_map(
         &mut self,
         key: &str,

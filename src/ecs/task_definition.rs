@@ -386,11 +386,11 @@ fn read_container(mut c: Obj<'_>, report: &mut Report) -> ReadResult<ContainerDe
     out.essential = c.bool("essential", report)?;
     out.entry_point = c
         .has("entryPoint")
-        .then(|| c.string_list("entryPoint", report))
+        .then(|| c.argv("entryPoint", report))
         .transpose()?;
     out.command = c
         .has("command")
-        .then(|| c.string_list("command", report))
+        .then(|| c.argv("command", report))
         .transpose()?;
     out.working_directory = c.string("workingDirectory", report)?;
     out.user = c.string("user", report)?.map(|u| (u, c.path().key("user")));
@@ -486,7 +486,7 @@ fn read_container(mut c: Obj<'_>, report: &mut Report) -> ReadResult<ContainerDe
     }
     if let Some(mut hc) = c.object("healthCheck", report)? {
         let path = hc.path().clone();
-        let command = hc.string_list("command", report)?;
+        let command = hc.argv("command", report)?;
         if command.is_empty() {
             return Err(FieldError::new(
                 &path.key("command"),

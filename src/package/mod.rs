@@ -2,10 +2,12 @@
 
 pub(crate) mod archive;
 pub(crate) mod helmignore;
+pub(crate) mod inspect;
+
+pub(crate) use inspect::read_archive;
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::chart::{Chart, ChartMeta};
@@ -164,40 +166,6 @@ pub(crate) fn version_following_content(
     }
     let next = next_patch(published);
     Ok(if own > &next { own.clone() } else { next })
-}
-
-/// An archive on disk: its bytes and the metadata of its `<name>/Chart.yaml`.
-pub(crate) fn read_archive(path: &Path) -> Result<(Vec<u8>, serde_json::Map<String, Value>)> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let bad = |message: String| Error::Output {
-        path: path.to_path_buf(),
-        message,
-    };
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes.as_slice()));
-    let entries = archive
-        .entries()
-        .map_err(|e| bad(format!("not a chart archive: {e}")))?;
-    for entry in entries {
-        let mut entry = entry.map_err(|e| bad(format!("not a chart archive: {e}")))?;
-        let entry_path = entry
-            .path()
-            .map_err(|e| bad(e.to_string()))?
-            .to_string_lossy()
-            .into_owned();
-        let mut parts = entry_path.split('/');
-        if let (Some(_), Some("Chart.yaml"), None) = (parts.next(), parts.next(), parts.next()) {
-            let mut text = Vec::new();
-            std::io::Read::read_to_end(&mut entry, &mut text).map_err(|e| bad(e.to_string()))?;
-            let metadata = ChartMeta::parse(&text, path)?.to_json();
-            return Ok((bytes, metadata));
-        }
-    }
-    Err(bad(
-        "not a chart archive: no <name>/Chart.yaml inside".into()
-    ))
 }
 
 #[cfg(test)]

@@ -125,7 +125,7 @@ fn read_one(
     plan: &mut Plan,
 ) -> Result<(), Error> {
     let file = path.display().to_string();
-    let value = match crate::ecs::parse_file(path, &settings.vars) {
+    let parsed = match crate::ecs::parse_file(path, &settings.vars) {
         // A YAML file met in a directory walk may be anything (a Kubernetes manifest, a CI
         // config); only one named on the command line must parse.
         Err(Error::Yaml { message, line, .. }) if !explicit => {
@@ -135,8 +135,19 @@ fn read_one(
         }
         other => other?,
     };
-    if cloudformation::is_template(&value) {
-        let template = cloudformation::read_template_with(&value, &settings.vars)
+    let value = &parsed.value;
+    let service = |service: ServiceDefinition, mut report: Report| {
+        report
+            .findings
+            .extend(parsed.duplicates_under(&service.path).findings);
+        ServiceCandidate {
+            source: path.to_path_buf(),
+            service,
+            report,
+        }
+    };
+    if cloudformation::is_template(value) {
+        let template = cloudformation::read_template_with(value, &settings.vars)
             .map_err(|e| Error::field(&file, e))?;
         if template.tasks.is_empty() {
             plan.skipped.push((
@@ -145,7 +156,10 @@ fn read_one(
             ));
             return Ok(());
         }
-        for t in template.tasks {
+        for mut t in template.tasks {
+            t.report
+                .findings
+                .extend(parsed.duplicates_under(&t.path).findings);
             let (family, revision) = family_and_revision(&t.value);
             found.tasks.push(TaskCandidate {
                 source: path.to_path_buf(),
@@ -158,43 +172,28 @@ fn read_one(
             });
         }
         for s in template.services {
-            found.services.push(ServiceCandidate {
-                source: path.to_path_buf(),
-                service: s.service,
-                report: s.report,
-            });
+            found.services.push(service(s.service, s.report));
         }
-    } else if let Some(source) = crate::ecs::scheduled::detect(&value) {
+    } else if let Some(source) = crate::ecs::scheduled::detect(value) {
         // describe-rule (+ list-targets-by-rule) or get-schedule output
         let mut report = Report::default();
-        let runners = crate::ecs::scheduled::read(&value, JsonPath::root(), source, &mut report)
+        let runners = crate::ecs::scheduled::read(value, JsonPath::root(), source, &mut report)
             .map_err(|e| Error::field(&file, e))?;
         if runners.is_empty() {
-            let merge = "merge describe-rule and list-targets-by-rule output with jq -s add";
-            let why = if value.get("ScheduleExpression").is_none()
-                && value.get("EventPattern").is_none()
-            {
-                format!("targets without a schedule; {merge}")
-            } else if value.get("Targets").is_none() && value.get("Target").is_none() {
-                format!("a schedule without targets; {merge}")
-            } else {
-                report
-                    .findings
-                    .iter()
-                    .find(|f| f.code == crate::report::Code::ScheduleEvent)
-                    .map_or("no target runs an ECS task".to_string(), |f| {
-                        f.message.clone()
-                    })
-            };
+            let why = unscheduled_reason(value, &report);
             plan.skipped.push((
                 path.to_path_buf(),
                 format!("a scheduled rule not converted: {why}"),
             ));
         }
-        for service in runners {
+        // The rule's own fields sit above each target's path: the whole file's duplicates.
+        report
+            .findings
+            .extend(parsed.duplicates_under(&JsonPath::root()).findings);
+        for runner in runners {
             found.services.push(ServiceCandidate {
                 source: path.to_path_buf(),
-                service,
+                service: runner,
                 report: report.clone(),
             });
         }
@@ -202,33 +201,25 @@ fn read_one(
         // describe-services output
         for (i, s) in list.iter().enumerate() {
             let mut report = Report::default();
-            let service = read_service(s, JsonPath::root().key("services").index(i), &mut report)
+            let read = read_service(s, JsonPath::root().key("services").index(i), &mut report)
                 .map_err(|e| Error::field(&file, e))?;
-            found.services.push(ServiceCandidate {
-                source: path.to_path_buf(),
-                service,
-                report,
-            });
+            found.services.push(service(read, report));
         }
     } else if value.get("serviceName").is_some()
         && value.get("taskDefinition").is_some_and(Value::is_string)
     {
         // create-service input (ecspresso's ecs-service-def.json)
         let mut report = Report::default();
-        let service = read_service(&value, JsonPath::root(), &mut report)
+        let read = read_service(value, JsonPath::root(), &mut report)
             .map_err(|e| Error::field(&file, e))?;
-        found.services.push(ServiceCandidate {
-            source: path.to_path_buf(),
-            service,
-            report,
-        });
-    } else if is_task_definition(&value) || explicit {
-        let (family, revision) = family_and_revision(&value);
+        found.services.push(service(read, report));
+    } else if is_task_definition(value) || explicit {
+        let (family, revision) = family_and_revision(value);
         found.tasks.push(TaskCandidate {
             source: path.to_path_buf(),
             root: JsonPath::root(),
             document: value.to_string(),
-            pre_report: Report::default(),
+            pre_report: parsed.duplicates_under(&JsonPath::root()),
             family,
             revision,
             logical_id: None,
@@ -240,4 +231,22 @@ fn read_one(
         ));
     }
     Ok(())
+}
+
+/// Why a rule or schedule gave no CronJob, with the way out when it is half of a pair.
+fn unscheduled_reason(value: &Value, report: &Report) -> String {
+    let merge = "merge describe-rule and list-targets-by-rule output with jq -s add";
+    if value.get("ScheduleExpression").is_none() && value.get("EventPattern").is_none() {
+        format!("targets without a schedule; {merge}")
+    } else if value.get("Targets").is_none() && value.get("Target").is_none() {
+        format!("a schedule without targets; {merge}")
+    } else {
+        report
+            .findings
+            .iter()
+            .find(|f| f.code == crate::report::Code::ScheduleEvent)
+            .map_or("no target runs an ECS task".to_string(), |f| {
+                f.message.clone()
+            })
+    }
 }

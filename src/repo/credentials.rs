@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use base64::Engine;
 use serde_json::Value;
 
+use crate::error::{Error, Result};
+
 #[derive(Clone)]
 pub(crate) struct Credentials {
     pub username: String,
@@ -30,35 +32,65 @@ pub(crate) fn registry_config_path() -> Option<PathBuf> {
     Some(config_home.join("registry/config.json"))
 }
 
-/// The login stored for `host` (`host:port`) in a Docker-format config file.
-pub(crate) fn from_registry_config(host: &str) -> Option<Credentials> {
-    let text = std::fs::read_to_string(registry_config_path()?).ok()?;
-    let config: Value = serde_json::from_str(&text).ok()?;
-    let auths = config.get("auths")?.as_object()?;
-    let entry = auths
-        .iter()
-        .find(|(k, _)| {
-            let k = k
-                .trim_start_matches("https://")
-                .trim_start_matches("http://");
-            k.trim_end_matches('/') == host
-        })?
-        .1;
+/// The login stored for `host` (`host:port`) in a Docker-format config file. No file, or no
+/// entry for the host, means no login; a file that is there but broken is an error, since
+/// ignoring it would push anonymously and fail with a misleading 401.
+pub(crate) fn from_registry_config(host: &str) -> Result<Option<Credentials>> {
+    let Some(path) = registry_config_path() else {
+        return Ok(None);
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(Error::Read { path, source }),
+    };
+    let broken = |message: String| Error::Input {
+        file: path.display().to_string(),
+        message,
+    };
+    let config: Value = serde_json::from_str(&text)
+        .map_err(|e| broken(format!("not valid JSON (line {}): {e}", e.line())))?;
+    let auths = match config.get("auths") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(auths)) => auths,
+        Some(_) => return Err(broken("auths: expected an object".into())),
+    };
+    let found = auths.iter().find(|(k, _)| {
+        let k = k
+            .trim_start_matches("https://")
+            .trim_start_matches("http://");
+        k.trim_end_matches('/') == host
+    });
+    let Some((key, entry)) = found else {
+        return Ok(None);
+    };
     if let Some(auth) = entry.get("auth").and_then(Value::as_str) {
+        let bad_auth = || {
+            broken(format!(
+                "auths.{key}.auth: expected base64 of user:password"
+            ))
+        };
         let decoded = base64::engine::general_purpose::STANDARD
             .decode(auth.trim())
-            .ok()?;
-        let text = String::from_utf8(decoded).ok()?;
-        let (username, password) = text.split_once(':')?;
-        return Some(Credentials {
+            .map_err(|_| bad_auth())?;
+        let text = String::from_utf8(decoded).map_err(|_| bad_auth())?;
+        let (username, password) = text.split_once(':').ok_or_else(bad_auth)?;
+        return Ok(Some(Credentials {
             username: username.into(),
             password: password.into(),
-        });
+        }));
     }
-    Some(Credentials {
-        username: entry.get("username")?.as_str()?.into(),
-        password: entry.get("password")?.as_str()?.into(),
-    })
+    match (
+        entry.get("username").and_then(Value::as_str),
+        entry.get("password").and_then(Value::as_str),
+    ) {
+        (Some(username), Some(password)) => Ok(Some(Credentials {
+            username: username.into(),
+            password: password.into(),
+        })),
+        // A credential helper or identity token: not ours to read.
+        _ => Ok(None),
+    }
 }
 
 pub(crate) fn basic_header(c: &Credentials) -> String {

@@ -46,8 +46,27 @@ impl Index {
             path: path.to_path_buf(),
             message,
         };
-        let value: Value = yaml::from_str(text)
-            .map_err(|e| bad(format!("does not parse, so it is left as it is: {e}")))?;
+        // Helm reads these fields as strings: a digest of digits or a version such as 1.10
+        // must come back exactly as written. The node budget grows with the file, as Helm
+        // reads any index it can hold.
+        const TEXT: &[&str] = &[
+            "created",
+            "digest",
+            "version",
+            "appVersion",
+            "generated",
+            "kubeVersion",
+            "name",
+            "description",
+        ];
+        let value = crate::yaml_tree::parse_keeping_text(text, TEXT)
+            .map_err(|e| {
+                bad(format!(
+                    "does not parse, so it is left as it is: line {} column {}: {}",
+                    e.line, e.column, e.message
+                ))
+            })?
+            .ok_or_else(|| bad("holds several YAML documents, so it is left as it is".into()))?;
         let Value::Object(mut map) = value else {
             return Err(bad(
                 "is not a repository index (not a mapping), so it is left as it is".into(),

@@ -44,6 +44,7 @@ codes! {
     UnknownKey = "ECSI-W-UNKNOWN-KEY", Warning, "a key outside the ECS model (kept, with its value, in the report)";
     Type = "ECSI-W-TYPE", Warning, "a number or boolean written as a string (or the reverse), read as what it spells";
     Empty = "ECSI-W-EMPTY", Warning, "an empty string meaning unset";
+    DuplicateKey = "ECSI-W-DUPLICATE-KEY", Warning, "a key written twice in one object; the last value is used, as the AWS CLI does";
     Null = "ECSI-I-NULL", Info, "`null` meaning unset";
     ReadOnly = "ECSI-W-READ-ONLY", Warning, "a read-only field of describe output that carries meaning, dropped";
     ReadOnlyNote = "ECSI-I-READ-ONLY", Info, "a read-only field of describe-task-definition output, dropped";
@@ -75,6 +76,7 @@ codes! {
     NetmodeNote = "ECSI-I-NETMODE", Info, "a network mode mapped to the pod network";
     HostPort = "ECSI-W-HOST-PORT", Warning, "a host port that differs from the container port";
     PortRange = "ECSI-W-PORT-RANGE", Warning, "a container port range, which Kubernetes cannot express";
+    PortClash = "ECSI-W-PORT-CLASH", Warning, "two containers bind the same port, which their own network namespaces allowed on ECS (bridge mode) but a pod's shared one does not: the later one is off in values";
     PortDuplicate = "ECSI-I-PORT-DUPLICATE", Info, "a port mapped twice, kept once";
     VolumeSize = "ECSI-W-VOLUME-SIZE", Warning, "a volume claim size chosen by default (flagged in values)";
     ExistingVolume = "ECSI-W-EXISTING-VOLUME", Warning, "a Docker volume created outside the task";

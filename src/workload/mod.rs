@@ -187,6 +187,9 @@ impl Workload {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Container {
     pub name: String,
+    /// Rendered only when turned on in values: its ports clash with another container's in
+    /// the pod's one network namespace (a bridge-mode task with separate namespaces on ECS).
+    pub disabled: bool,
     /// How the pod runs it: with the others, as a native sidecar, or as an init container.
     pub kind: ContainerKind,
     /// The container the chart is about: its image tag is the appVersion, kubectl defaults to it.

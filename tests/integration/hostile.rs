@@ -283,3 +283,201 @@ fn a_task_definition_at_the_ecs_size_limit_gives_a_chart_helm_accepts() {
         assert_eq!(env.len(), 60, "{label}");
     }
 }
+
+#[test]
+fn keys_written_twice_are_reported_and_the_last_wins() {
+    let tmp = tempfile::tempdir().unwrap();
+    let json = tmp.path().join("twice.json");
+    fs::write(
+        &json,
+        r#"{"family":"first","family":"twice","containerDefinitions":[{"name":"a","image":"x:1","image":"x:2","memory":128}]}"#,
+    )
+    .unwrap();
+    let yaml = tmp.path().join("twice.yaml");
+    fs::write(
+        &yaml,
+        "family: yfirst\nfamily: ytwice\ncontainerDefinitions:\n  - name: a\n    image: x:1\n    image: x:2\n    memory: 128\n",
+    )
+    .unwrap();
+    for (input, chart) in [(&json, "twice"), (&yaml, "ytwice")] {
+        let out = tmp.path().join(format!("out-{chart}"));
+        let output = cmd().arg(input).arg("-o").arg(&out).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        for pointer in ["/family", "/containerDefinitions/0/image"] {
+            assert!(
+                stderr.contains(&format!("ECSI-W-DUPLICATE-KEY {pointer}:")),
+                "{pointer}: {stderr}"
+            );
+        }
+        let values = fs::read_to_string(out.join(chart).join("values.yaml")).unwrap();
+        assert!(values.contains("tag: \"2\""), "the last one wins: {values}");
+    }
+}
+
+#[test]
+fn a_command_element_that_is_not_a_string_is_one_line_naming_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("argv.json");
+    fs::write(
+        &input,
+        r#"{"family":"argv","containerDefinitions":[{"name":"a","image":"x","memory":128,"command":["sleep",10]}]}"#,
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let output = cmd().arg(&input).arg("-o").arg(&out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("argv.json: containerDefinitions[0].command[1]: expected a string, got 10"),
+        "{stderr}"
+    );
+    assert!(!out.join("argv").exists(), "no half-written chart");
+}
+
+#[test]
+fn a_broken_registry_config_is_an_error_not_an_anonymous_push() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("web.json");
+    fs::write(&input, WEB).unwrap();
+    let out = tmp.path().join("out");
+    let ok = cmd()
+        .arg(&input)
+        .args(["-q", "--package", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+    let config = tmp.path().join("config.json");
+    for (text, expected) in [
+        ("{\"auths\": ", "not valid JSON"),
+        ("{\"auths\": []}", "auths: expected an object"),
+        (
+            "{\"auths\": {\"127.0.0.1:9\": {\"auth\": \"not base64!\"}}}",
+            "auths.127.0.0.1:9.auth: expected base64",
+        ),
+    ] {
+        fs::write(&config, text).unwrap();
+        let output = cmd()
+            .arg("publish")
+            .arg(out.join("web-0.1.0.tgz"))
+            .args(["--repo", "oci://127.0.0.1:9/charts", "--plain-http"])
+            .env("HELM_REGISTRY_CONFIG", &config)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_ne!(output.status.code(), Some(0), "{stderr}");
+        assert!(
+            stderr.contains(&config.display().to_string()) && stderr.contains(expected),
+            "{expected}: {stderr}"
+        );
+    }
+}
+
+/// ECS bridge mode gave each container its own network namespace; a pod has one. Two
+/// containers on one port convert, the second off behind a switch, never a failed run.
+#[test]
+fn bridge_containers_sharing_a_port_convert_with_the_second_off() {
+    let Some(tools) = crate::common::tools() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("bridge.json");
+    fs::write(
+        &input,
+        r#"{"family":"bridge-pair","networkMode":"bridge","containerDefinitions":[
+            {"name":"web","image":"nginx:1.27","memory":128,"portMappings":[{"containerPort":80,"hostPort":8080}]},
+            {"name":"admin","image":"nginx:1.27","memory":128,"portMappings":[{"containerPort":80,"hostPort":8081}]}]}"#,
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let output = cmd().arg(&input).arg("-o").arg(&out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("ECSI-W-PORT-CLASH /containerDefinitions/1/portMappings/0/containerPort"),
+        "{stderr}"
+    );
+    let chart = out.join("bridge-pair");
+    let home = tempfile::tempdir().unwrap();
+    for (label, bin) in &tools.helms {
+        let names = |extra: &[&str]| -> Vec<String> {
+            let docs = crate::common::render(bin, home.path(), &chart, extra);
+            let pod = docs
+                .iter()
+                .find(|d| d["kind"] == "Deployment")
+                .map(|d| d["spec"]["template"]["spec"].clone())
+                .unwrap();
+            pod["containers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["name"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(names(&[]), ["web"], "{label}");
+        assert_eq!(
+            names(&["--set", "containers.admin.enabled=true"]),
+            ["admin", "web"],
+            "{label}"
+        );
+        let lint = std::process::Command::new(bin)
+            .args(["lint", "--strict"])
+            .arg(&chart)
+            .output()
+            .unwrap();
+        assert!(
+            lint.status.success(),
+            "{label}: {}",
+            String::from_utf8_lossy(&lint.stdout)
+        );
+    }
+}
+
+/// Task definitions kept as templates hold placeholders where IDs go; the chart's own schema
+/// must accept the flagged placeholder, and still refuse a value that is neither.
+#[test]
+fn a_placeholder_default_passes_the_charts_own_schema() {
+    let Some(tools) = crate::common::tools() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("efs.json");
+    fs::write(
+        &input,
+        r#"{"family":"efs-ph","containerDefinitions":[{"name":"a","image":"x:1","memory":128,"mountPoints":[{"sourceVolume":"d","containerPath":"/d"}]}],
+            "volumes":[{"name":"d","efsVolumeConfiguration":{"fileSystemId":"${EFS_ID}","transitEncryption":"ENABLED"}}]}"#,
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let output = cmd().arg(&input).arg("-o").arg(&out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("ECSI-W-PLACEHOLDER /volumes/0/efsVolumeConfiguration/fileSystemId"),
+        "{stderr}"
+    );
+    let chart = out.join("efs-ph");
+    for (label, bin) in &tools.helms {
+        let lint = |extra: &[&str]| {
+            std::process::Command::new(bin)
+                .args(["lint", "--strict"])
+                .arg(&chart)
+                .args(extra)
+                .output()
+                .unwrap()
+        };
+        let ok = lint(&[]);
+        assert!(
+            ok.status.success(),
+            "{label}: {}",
+            String::from_utf8_lossy(&ok.stdout)
+        );
+        let bad = lint(&["--set", "persistence.d.efs.fileSystemId=bogus"]);
+        assert!(
+            !bad.status.success(),
+            "{label}: a value that is neither an ID nor a placeholder"
+        );
+    }
+}

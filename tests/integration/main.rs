@@ -11,6 +11,7 @@ mod environments;
 mod golden;
 mod helm;
 mod hostile;
+mod hostile_repo;
 mod kinds;
 mod meaning;
 mod plugin;

@@ -75,10 +75,11 @@ spec:
   {{- /* Init containers and native sidecars start in initContainerOrder, then any others. */}}
   {{- $order := list }}
   {{- range .Values.initContainerOrder }}
-  {{- if hasKey $.Values.containers . }}{{ $order = append $order . }}{{ end }}
+  {{- $c := get $.Values.containers . }}
+  {{- if and (hasKey $.Values.containers .) (not (and (hasKey $c "enabled") (not $c.enabled))) }}{{ $order = append $order . }}{{ end }}
   {{- end }}
   {{- range $name, $c := .Values.containers }}
-  {{- if and (ne (default "container" $c.kind) "container") (not (has $name $order)) }}{{ $order = append $order $name }}{{ end }}
+  {{- if and (ne (default "container" $c.kind) "container") (not (has $name $order)) (not (and (hasKey $c "enabled") (not $c.enabled))) }}{{ $order = append $order $name }}{{ end }}
   {{- end }}
   {{- if or $order .Values.initContainers }}
   initContainers:
@@ -94,7 +95,7 @@ spec:
   {{- end }}
   containers:
     {{- range $name, $c := .Values.containers }}
-    {{- if eq (default "container" $c.kind) "container" }}
+    {{- if and (eq (default "container" $c.kind) "container") (not (and (hasKey $c "enabled") (not $c.enabled))) }}
     {{- include "search-node.container" (dict "name" $name "c" $c "root" $) | nindent 4 }}
     {{- end }}
     {{- end }}

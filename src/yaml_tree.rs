@@ -1,6 +1,8 @@
-//! CloudFormation templates written in YAML: the same tree the JSON form gives, with the
-//! short-form intrinsics (`!Ref`, `!Sub`, `!GetAtt`…) expanded to their long form, so one
-//! reader handles both. Plain YAML 1.2 core-schema scalars; anchors and aliases are resolved.
+//! YAML read into the JSON tree the rest of the program works on. CloudFormation's short-form
+//! intrinsics (`!Ref`, `!Sub`, `!GetAtt`…) are expanded to their long form, so one reader
+//! handles templates in both syntaxes; scalars follow the YAML 1.2 core schema, except under
+//! keys whose values are text whatever they look like (a digest of digits stays a string);
+//! anchors and aliases are resolved within a node budget, so an alias bomb is refused.
 
 use std::collections::HashMap;
 
@@ -17,8 +19,30 @@ pub(crate) struct YamlError {
 
 /// The result for a YAML stream: its first document, or `None` when the stream holds
 /// several documents (a Kubernetes manifest, never a CloudFormation template).
+#[cfg(test)]
 pub(crate) fn parse(text: &str) -> Result<Option<Value>, YamlError> {
-    let mut builder = Builder::default();
+    parse_keeping_text(text, &[])
+}
+
+/// A document, and the JSON pointers of keys written twice in one mapping (the last wins).
+pub(crate) struct Parsed {
+    pub value: Option<Value>,
+    pub duplicates: Vec<String>,
+}
+
+pub(crate) fn parse_keeping_text(
+    text: &str,
+    text_keys: &[&str],
+) -> Result<Option<Value>, YamlError> {
+    parse_full(text, text_keys).map(|p| p.value)
+}
+
+/// Like `parse`; plain scalars under the keys in `text_keys` stay strings as written.
+pub(crate) fn parse_full(text: &str, text_keys: &[&str]) -> Result<Parsed, YamlError> {
+    let mut builder = Builder {
+        budget: MIN_NODE_BUDGET.max(text.len()),
+        ..Builder::default()
+    };
     let mut documents = 0;
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| YamlError {
@@ -31,11 +55,22 @@ pub(crate) fn parse(text: &str) -> Result<Option<Value>, YamlError> {
             Event::DocumentStart(..) => {
                 documents += 1;
                 if documents > 1 {
-                    return Ok(None);
+                    return Ok(Parsed {
+                        value: None,
+                        duplicates: Vec::new(),
+                    });
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
-                let value = scalar(&text, style, tag.as_deref()).map_err(|m| error(at, m))?;
+                let as_text = tag.is_none()
+                    && builder
+                        .pending_key()
+                        .is_some_and(|k| text_keys.contains(&k));
+                let value = if as_text {
+                    Value::String(text.to_string())
+                } else {
+                    scalar(&text, style, tag.as_deref()).map_err(|m| error(at, m))?
+                };
                 builder.value(value, anchor).map_err(|m| error(at, m))?;
             }
             Event::SequenceStart(_, anchor, tag) => {
@@ -51,12 +86,16 @@ pub(crate) fn parse(text: &str) -> Result<Option<Value>, YamlError> {
                     .get(&id)
                     .cloned()
                     .ok_or_else(|| error(at, "an alias to an unknown anchor".into()))?;
+                builder.spend(nodes(&value)).map_err(|m| error(at, m))?;
                 builder.value(value, 0).map_err(|m| error(at, m))?;
             }
             _ => {}
         }
     }
-    Ok(builder.root)
+    Ok(Parsed {
+        value: builder.root,
+        duplicates: builder.duplicates,
+    })
 }
 
 fn error((line, column): (usize, usize), message: String) -> YamlError {
@@ -73,14 +112,60 @@ enum Open {
     Map(Map<String, Value>, Option<String>),
 }
 
+/// Nodes a document may expand to through aliases: at least this many, else one per byte.
+const MIN_NODE_BUDGET: usize = 1_000_000;
+
 #[derive(Default)]
 struct Builder {
     stack: Vec<(Open, usize, Option<String>)>,
     anchors: HashMap<usize, Value>,
     root: Option<Value>,
+    budget: usize,
+    duplicates: Vec<String>,
+}
+
+fn nodes(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(nodes).sum::<usize>(),
+        Value::Object(map) => 1 + map.values().map(nodes).sum::<usize>(),
+        _ => 1,
+    }
 }
 
 impl Builder {
+    fn spend(&mut self, n: usize) -> Result<(), String> {
+        self.budget = self
+            .budget
+            .checked_sub(n)
+            .ok_or("aliases expand the document beyond its node budget")?;
+        Ok(())
+    }
+
+    /// The JSON pointer of `key` in the innermost mapping.
+    fn pointer(&self, key: &str) -> String {
+        let mut out = String::new();
+        let frames = &self.stack[..self.stack.len().saturating_sub(1)];
+        for (open, ..) in frames {
+            let part = match open {
+                Open::Seq(items) => items.len().to_string(),
+                Open::Map(_, pending) => pending.clone().unwrap_or_default(),
+            };
+            out.push('/');
+            out.push_str(&part.replace('~', "~0").replace('/', "~1"));
+        }
+        out.push('/');
+        out.push_str(&key.replace('~', "~0").replace('/', "~1"));
+        out
+    }
+
+    /// The key whose value comes next, in the innermost mapping.
+    fn pending_key(&self) -> Option<&str> {
+        match self.stack.last() {
+            Some((Open::Map(_, Some(key)), ..)) => Some(key),
+            _ => None,
+        }
+    }
+
     fn open(&mut self, open: Open, anchor: usize, tag: Option<std::borrow::Cow<'_, Tag>>) {
         let function = tag.as_deref().and_then(short_form).map(str::to_string);
         self.stack.push((open, anchor, function));
@@ -109,7 +194,12 @@ impl Builder {
             Some((Open::Seq(items), ..)) => items.push(value),
             Some((Open::Map(map, key), ..)) => match key.take() {
                 Some(key) => {
-                    map.insert(key, value);
+                    if let Some(pointer) = map.contains_key(&key).then(|| self.pointer(&key)) {
+                        self.duplicates.push(pointer);
+                    }
+                    if let Some((Open::Map(map, _), ..)) = self.stack.last_mut() {
+                        map.insert(key, value);
+                    }
                 }
                 None => *key = Some(mapping_key(value)?),
             },
@@ -292,6 +382,34 @@ Resources:
             json!({"a": 80, "b": "80", "c": "yes", "d": true, "e": 1.5, "f": null,
                    "g": {"k": "v"}, "h": {"k": "v"}})
         );
+    }
+
+    #[test]
+    fn text_keys_keep_their_spelling_and_alias_bombs_are_refused() {
+        let value = parse_keeping_text(
+            "digest: 000123\nversion: 1.10\nn: 007\n",
+            &["digest", "version"],
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            value,
+            json!({"digest": "000123", "version": "1.10", "n": 7})
+        );
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (i, name) in "bcdefghij".chars().enumerate() {
+            let prev = "abcdefghij".chars().nth(i).unwrap();
+            bomb.push_str(&format!("{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        let e = parse(&bomb).unwrap_err();
+        assert!(e.message.contains("node budget"), "{e:?}");
+    }
+
+    #[test]
+    fn keys_written_twice_are_named() {
+        let parsed = parse_full("a: 1\nb:\n  - {x: 1, x: 2}\na: 3\n", &[]).unwrap();
+        assert_eq!(parsed.duplicates, ["/b/0/x", "/a"]);
+        assert_eq!(parsed.value.unwrap(), json!({"a": 3, "b": [{"x": 2}]}));
     }
 
     #[test]
