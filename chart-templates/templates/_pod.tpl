@@ -114,7 +114,18 @@ spec:
   nodeSelector:
     {{- toYaml . | nindent 4 }}
   {{- end }}
-  {{- with .Values.affinity }}
+  {{- $affinity := deepCopy (default dict .Values.affinity) }}
+  {{- /* podAntiAffinity adds one pod per node (hard) or a spread (soft), unless the affinity
+  values already say how pods repel each other. */}}
+  {{- if and .Values.podAntiAffinity (not (hasKey $affinity "podAntiAffinity")) }}
+  {{- $term := dict "topologyKey" .Values.podAntiAffinityTopologyKey "labelSelector" (dict "matchLabels" (include "<CHARTNAME>.selectorLabels" . | fromYaml)) }}
+  {{- if eq .Values.podAntiAffinity "hard" }}
+  {{- $_ := set $affinity "podAntiAffinity" (dict "requiredDuringSchedulingIgnoredDuringExecution" (list $term)) }}
+  {{- else }}
+  {{- $_ := set $affinity "podAntiAffinity" (dict "preferredDuringSchedulingIgnoredDuringExecution" (list (dict "weight" 100 "podAffinityTerm" $term))) }}
+  {{- end }}
+  {{- end }}
+  {{- with $affinity }}
   affinity:
     {{- toYaml . | nindent 4 }}
   {{- end }}

@@ -6,6 +6,7 @@ mod meta;
 pub(crate) mod readme;
 pub(crate) mod record;
 pub(crate) mod schema;
+pub(crate) mod service_values;
 mod storage;
 mod upgrade;
 pub(crate) mod values;
@@ -57,6 +58,10 @@ const STATIC_TEMPLATES: &[(&str, &str)] = &[
     (
         "templates/targetgroupbinding.yaml",
         include_str!("../../chart-templates/templates/targetgroupbinding.yaml"),
+    ),
+    (
+        "templates/securitygrouppolicy.yaml",
+        include_str!("../../chart-templates/templates/securitygrouppolicy.yaml"),
     ),
     (
         "templates/pvc.yaml",

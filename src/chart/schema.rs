@@ -205,6 +205,14 @@ pub(crate) fn build() -> Value {
         })),
         "replicaCount": {"type": "integer", "minimum": 0},
         "deploymentStrategy": object(),
+        "minReadySeconds": {"type": "integer", "minimum": 0},
+        "progressDeadlineSeconds": {"type": "integer", "minimum": 1},
+        "podAntiAffinity": {"enum": ["", "soft", "hard"]},
+        "podAntiAffinityTopologyKey": string(),
+        "securityGroupPolicy": closed(json!({
+            "enabled": boolean(),
+            "groupIds": array_of(json!({"type": "string", "pattern": or_placeholder("sg-[0-9a-f]+")}))
+        })),
         "defaultContainer": string(),
         "initContainerOrder": array_of(string()),
         "imagePullSecrets": array_of(closed(json!({"name": string()}))),

@@ -337,8 +337,16 @@ fn external_secrets(w: &Workload) -> Node {
 }
 
 fn affinity(w: &Workload) -> Node {
+    let preferred = super::service_values::spot_preference(w);
     if w.node_affinity.is_empty() {
-        return Node::map();
+        return match preferred {
+            Some(p) => Node::map().with(
+                "nodeAffinity",
+                None,
+                Node::map().with("preferredDuringSchedulingIgnoredDuringExecution", None, p),
+            ),
+            None => Node::map(),
+        };
     }
     let terms = w
         .node_affinity
@@ -361,15 +369,16 @@ fn affinity(w: &Workload) -> Node {
             Node::map().with("matchExpressions", None, Node::Seq(exprs))
         })
         .collect();
-    Node::map().with(
-        "nodeAffinity",
+    let mut node_affinity = Node::map().with(
+        "requiredDuringSchedulingIgnoredDuringExecution",
         None,
-        Node::map().with(
-            "requiredDuringSchedulingIgnoredDuringExecution",
-            None,
-            Node::map().with("nodeSelectorTerms", None, Node::Seq(terms)),
-        ),
-    )
+        Node::map().with("nodeSelectorTerms", None, Node::Seq(terms)),
+    );
+    if let Some(p) = preferred {
+        node_affinity =
+            node_affinity.with("preferredDuringSchedulingIgnoredDuringExecution", None, p);
+    }
+    Node::map().with("nodeAffinity", None, node_affinity)
 }
 
 pub(crate) fn build(w: &Workload) -> Node {
@@ -406,6 +415,7 @@ fn build_values(w: &Workload) -> Node {
                 }
                 port
             })
+            .chain(super::service_values::alias_ports(w))
             .collect(),
     );
     let mut persistence = Vec::new();
@@ -494,6 +504,8 @@ fn build_values(w: &Workload) -> Node {
                 None => Node::map(),
             },
         )
+        .with("minReadySeconds", Some("Seconds a new pod must be ready before it counts as available (from the ECS health check grace period when no probe covers it)"), Node::Int(w.min_ready_seconds.unwrap_or(0)))
+        .with("progressDeadlineSeconds", Some("Deployment only: seconds before a stuck rollout is reported failed (the ECS circuit breaker's role)"), Node::Int(w.progress_deadline_seconds.unwrap_or(600)))
         .with("defaultContainer", Some("Container that kubectl logs and exec use by default"), s(&main))
         .with(
             "initContainerOrder",
@@ -599,7 +611,9 @@ fn build_values(w: &Workload) -> Node {
                 vec![]
             }),
         )
-        .with("affinity", Some("Affinity rules (from ECS memberOf placement constraints)"), affinity(w))
+        .with("affinity", Some("Affinity rules (from ECS memberOf placement constraints, and a preference for spot nodes from the capacity provider strategy)"), affinity(w))
+        .with("podAntiAffinity", Some("hard: at most one pod per node (ECS distinctInstance); soft: spread when possible; empty: none"), s(if w.distinct_hosts { "hard" } else { "" }))
+        .with("podAntiAffinityTopologyKey", Some("What counts as one node for podAntiAffinity"), s("kubernetes.io/hostname"))
         .with(
             "topologySpreadConstraints",
             Some("How pods spread across zones and nodes (from the ECS spread placement strategy); when empty, a StatefulSet with more than one replica spreads across zones"),
@@ -659,6 +673,7 @@ fn build_values(w: &Workload) -> Node {
                 )
                 .with("ports", Some("Service ports (from the ECS port mappings)"), service_ports),
         )
+        .with("securityGroupPolicy", Some("Security groups for pods (vpcresources.k8s.aws/v1beta1): the ECS tasks' security groups, applied to the pods"), super::service_values::security_group_policy(w))
         .with(
             "targetGroupBinding",
             Some("Cut-over without interruption: register the pods in the ECS service's existing target group (AWS Load Balancer Controller), beside the ECS tasks"),

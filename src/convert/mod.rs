@@ -17,6 +17,7 @@ pub(crate) mod scheduling;
 pub(crate) mod secrets;
 pub(crate) mod security;
 pub(crate) mod service;
+pub(crate) mod service_extras;
 pub(crate) mod startup;
 pub(crate) mod storage;
 
@@ -61,6 +62,7 @@ const RULES: &[Rule] = &[
     |s, w, r| {
         if let Some(service) = s.service {
             service::apply(service, w, r);
+            service_extras::apply(service, w, r);
         }
         Ok(())
     },

@@ -92,16 +92,47 @@ pub(crate) fn apply(
     w: &mut Workload,
     report: &mut Report,
 ) -> Result<(), FieldError> {
+    constraints(&td.placement_constraints, false, w, report);
+    Ok(())
+}
+
+/// Task- and service-level constraints alike; only a service may say `distinctInstance`,
+/// which becomes required pod anti-affinity on the node name (one pod per node, as one task
+/// per instance). Constraints already on the workload stay: new ones are ANDed to them.
+pub(crate) fn constraints(
+    list: &[(String, Option<String>, crate::ecs::path::JsonPath)],
+    service: bool,
+    w: &mut Workload,
+    report: &mut Report,
+) {
     // Constraints are ANDed; `or` inside one gives alternative node selector terms.
-    let mut terms: Vec<Vec<NodeRequirement>> = vec![vec![]];
+    let mut terms: Vec<Vec<NodeRequirement>> = if w.node_affinity.is_empty() {
+        vec![vec![]]
+    } else {
+        w.node_affinity.clone()
+    };
     let mut any = false;
-    for (kind, expr, path) in &td.placement_constraints {
+    for (kind, expr, path) in list {
+        if kind == "distinctInstance" && service {
+            w.distinct_hosts = true;
+            report.info(
+                Code::PlacementNote,
+                path,
+                "placement constraint distinctInstance: one task per instance",
+                "required pod anti-affinity on kubernetes.io/hostname (podAntiAffinity: hard)",
+            );
+            continue;
+        }
         if kind != "memberOf" {
             report.warn(
                 Code::Placement,
                 path,
                 format!("placement constraint type {kind:?}"),
-                "not carried over; a task definition allows only memberOf",
+                if service {
+                    "not carried over; a service allows memberOf and distinctInstance"
+                } else {
+                    "not carried over; a task definition allows only memberOf"
+                },
             );
             continue;
         }
@@ -155,7 +186,6 @@ pub(crate) fn apply(
     if any {
         w.node_affinity = terms;
     }
-    Ok(())
 }
 
 #[cfg(test)]

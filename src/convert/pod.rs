@@ -31,6 +31,36 @@ pub(crate) const SAFE_SYSCTLS: &[&str] = &[
 /// The annotation holding tags whose keys are not valid Kubernetes keys, as a JSON object.
 const TAGS_ANNOTATION: &str = "ecs-import/task-tags";
 
+/// Tags become pod labels where Kubernetes accepts them, annotations where only the value is
+/// refused, and the rest (keys such as "Cost Center") travel verbatim in one JSON annotation.
+pub(crate) fn tags_onto_pod<'a>(
+    tags: impl IntoIterator<Item = (&'a String, &'a String)>,
+    annotation: &str,
+    w: &mut crate::workload::Workload,
+) {
+    // A key given twice keeps its last value, as ECS does.
+    let tags: BTreeMap<&String, &String> = tags.into_iter().collect();
+    let mut unkeyable = serde_json::Map::new();
+    for (k, v) in tags {
+        if k.starts_with("aws:") {
+            continue;
+        }
+        if valid_label_key(k) && valid_label_value(v) {
+            w.pod_labels.insert(k.clone(), v.clone());
+        } else if valid_label_key(k) {
+            w.pod_annotations.insert(k.clone(), v.clone());
+        } else {
+            unkeyable.insert(k.clone(), serde_json::Value::String(v.to_string()));
+        }
+    }
+    if !unkeyable.is_empty() {
+        w.pod_annotations.insert(
+            annotation.to_string(),
+            serde_json::Value::Object(unkeyable).to_string(),
+        );
+    }
+}
+
 fn valid_label_key(key: &str) -> bool {
     let (prefix, name) = key.rsplit_once('/').map_or(("", key), |(p, n)| (p, n));
     let name_ok = !name.is_empty()
@@ -290,31 +320,7 @@ pub(crate) fn apply(
             "requested and limited on the main container; Kubernetes evicts a pod that writes more, where Fargate failed the write",
         );
     }
-    let mut tags: BTreeMap<&str, &str> = BTreeMap::new();
-    for (k, v) in &td.tags {
-        tags.insert(k, v);
-    }
-    // Keys Kubernetes does not accept for labels or annotations ("Cost Center") travel
-    // together, verbatim, in one annotation.
-    let mut unkeyable = serde_json::Map::new();
-    for (k, v) in tags {
-        if k.starts_with("aws:") {
-            continue;
-        }
-        if valid_label_key(k) && valid_label_value(v) {
-            w.pod_labels.insert(k.to_string(), v.to_string());
-        } else if valid_label_key(k) {
-            w.pod_annotations.insert(k.to_string(), v.to_string());
-        } else {
-            unkeyable.insert(k.to_string(), serde_json::Value::String(v.to_string()));
-        }
-    }
-    if !unkeyable.is_empty() {
-        w.pod_annotations.insert(
-            TAGS_ANNOTATION.to_string(),
-            serde_json::Value::Object(unkeyable).to_string(),
-        );
-    }
+    tags_onto_pod(td.tags.iter().map(|(k, v)| (k, v)), TAGS_ANNOTATION, w);
     if !td.tags.is_empty() {
         report.info(
             Code::Tags,

@@ -134,14 +134,6 @@ pub(crate) fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut 
             ),
         }
     }
-    if let Some(path) = &service.capacity_providers {
-        report.warn(
-            Code::CapacityProvider,
-            path,
-            "a capacity provider strategy",
-            "not carried over; choose nodes with nodeSelector or Karpenter NodePools",
-        );
-    }
     volumes(service, w, report);
     if let Some(s) = &service.scaling {
         w.autoscaling = Some(Autoscaling {

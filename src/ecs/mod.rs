@@ -9,7 +9,8 @@ pub(crate) mod duplicates;
 pub(crate) mod path;
 pub(crate) mod reader;
 pub(crate) mod scheduled;
-pub(crate) mod service;
+pub mod service;
+pub(crate) mod service_extras;
 pub mod task_definition;
 
 use crate::report::Code;

@@ -79,13 +79,48 @@ pub(crate) struct ServiceDefinition {
     pub service_registries: bool,
     /// (type, field) of each placement strategy.
     pub placement_strategy: Vec<(String, Option<String>, JsonPath)>,
-    pub capacity_providers: Option<JsonPath>,
     /// `schedulingStrategy: DAEMON`: one task per instance.
     pub daemon: bool,
     pub scaling: Option<Scaling>,
     pub volume_configurations: Vec<VolumeConfiguration>,
     /// Set for a scheduled task (an EventBridge rule or schedule), which runs as a CronJob.
     pub schedule: Option<crate::ecs::scheduled::ScheduledRun>,
+    pub extras: ServiceExtras,
+}
+
+/// One entry of a capacity provider strategy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CapacityShare {
+    pub provider: String,
+    pub weight: i64,
+    pub base: i64,
+}
+
+/// A Service Connect alias clients used: a DNS name and port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ClientAlias {
+    pub path: JsonPath,
+    pub port_name: String,
+    pub dns_name: Option<String>,
+    pub port: i64,
+}
+
+/// Service settings beyond replicas and load balancers, read from the same input.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ServiceExtras {
+    pub grace_period: Option<(i64, JsonPath)>,
+    /// `deploymentCircuitBreaker`: (enabled, rollback).
+    pub circuit_breaker: Option<(bool, bool, JsonPath)>,
+    pub capacity: Vec<CapacityShare>,
+    /// (type, expression, path), as task-level constraints are read.
+    pub placement_constraints: Vec<(String, Option<String>, JsonPath)>,
+    pub tags: std::collections::BTreeMap<String, String>,
+    pub propagate_tags: Option<String>,
+    pub security_groups: Vec<String>,
+    pub network_path: Option<JsonPath>,
+    pub assign_public_ip: Option<String>,
+    pub connect_aliases: Vec<ClientAlias>,
+    pub connect_path: Option<JsonPath>,
 }
 
 /// Fields of describe-services output that describe the running state, not the service:
@@ -106,25 +141,102 @@ const RUNTIME_STATE: &[&str] = &[
     "clientToken",
 ];
 
+/// The service fields the mapping rules carry over (read here and in service_extras).
+const MAPPED: &[&str] = &[
+    "serviceName",
+    "taskDefinition",
+    "desiredCount",
+    "deploymentConfiguration",
+    "loadBalancers",
+    "serviceRegistries",
+    "placementStrategy",
+    "placementConstraints",
+    "capacityProviderStrategy",
+    "schedulingStrategy",
+    "volumeConfigurations",
+    "healthCheckGracePeriodSeconds",
+    "propagateTags",
+    "tags",
+    "networkConfiguration",
+    "serviceConnectConfiguration",
+];
+
+const DEPLOYMENT_MAPPED: &[&str] = &[
+    "maximumPercent",
+    "minimumHealthyPercent",
+    "deploymentCircuitBreaker",
+];
+
+/// Blue/green, canary and linear rollouts and their hooks: Kubernetes rolls Deployments
+/// itself; these need a progressive delivery controller.
+const DEPLOYMENT_NOT_CARRIED: &[NotCarried] = &[
+    NotCarried { key: "alarms", code: Code::Alarms, why: "CloudWatch alarm rollbacks have no Kubernetes equivalent; use a progressive delivery tool" },
+    NotCarried { key: "strategy", code: Code::ServiceField, why: "ECS blue/green, linear and canary deployments: Argo Rollouts or Flagger give the same on Kubernetes; ROLLING is the Deployment's own RollingUpdate" },
+    NotCarried { key: "bakeTimeInMinutes", code: Code::ServiceField, why: "the blue/green bake time: Argo Rollouts' pause steps; minReadySeconds delays each pod" },
+    NotCarried { key: "canaryConfiguration", code: Code::ServiceField, why: "canary steps: Argo Rollouts or Flagger" },
+    NotCarried { key: "linearConfiguration", code: Code::ServiceField, why: "linear steps: Argo Rollouts or Flagger" },
+    NotCarried { key: "lifecycleHooks", code: Code::ServiceField, why: "deployment lifecycle Lambda hooks: Helm hooks (pre-upgrade, post-upgrade Jobs) or Argo Rollouts analysis" },
+    NotCarried { key: "earlySuccessCriteria", code: Code::ServiceField, why: "early success criteria of a progressive rollout: Argo Rollouts analysis" },
+];
+
 /// Service settings with no mapping yet, each reported with what to do on EKS.
 const NOT_CARRIED: &[(&str, &str)] = &[
-    ("roleArn", "the service-linked role for load balancers; the AWS Load Balancer Controller has its own"),
-    ("cluster", "the ECS cluster; on EKS the chart is installed into a namespace of your cluster"),
-    ("launchType", "capacity is chosen by node selectors, Karpenter NodePools or Fargate profiles"),
-    ("platformVersion", "Fargate platform versions have no EKS equivalent"),
-    ("platformFamily", "the node's operating system is chosen with nodeSelector kubernetes.io/os"),
-    ("networkConfiguration", "pods get VPC addresses from the VPC CNI; security groups for pods need a SecurityGroupPolicy"),
-    ("enableECSManagedTags", "ECS-managed tags have no Kubernetes equivalent; use commonLabels"),
-    ("propagateTags", "tags are not propagated; set podLabels or podAnnotations"),
-    ("enableExecuteCommand", "kubectl exec needs RBAC on pods/exec instead"),
-    ("healthCheckGracePeriodSeconds", "set a startupProbe (or minReadySeconds) covering the grace period"),
-    ("deploymentController", "Kubernetes rolls Deployments itself; blue/green needs Argo Rollouts or Flagger"),
-    ("tags", "service tags are not carried over; set podLabels or podAnnotations"),
-    ("availabilityZoneRebalancing", "spread pods with topologySpreadConstraints on topology.kubernetes.io/zone"),
-    ("serviceConnectConfiguration", "Service Connect names become Kubernetes Service DNS names; check clients' addresses"),
-    ("vpcLatticeConfigurations", "VPC Lattice needs the AWS Gateway API Controller"),
-    ("placementConstraints", "service placement constraints: set affinity in values"),
-    ("loadBalancerName", "Classic Load Balancers are not carried over; use a Service of type LoadBalancer"),
+    (
+        "role",
+        "the service-linked role for load balancers; the AWS Load Balancer Controller has its own",
+    ),
+    (
+        "resourceManagementType",
+        "who manages the ECS service (ECS or an ECS-managed instance); Helm manages the release",
+    ),
+    (
+        "gatewayConnectors",
+        "ECS gateway connectors: an Ingress or Gateway API route reaches the Service",
+    ),
+    (
+        "monitoring",
+        "service monitoring settings: scrape the pods with Prometheus or the CloudWatch agent",
+    ),
+    (
+        "roleArn",
+        "the service-linked role for load balancers; the AWS Load Balancer Controller has its own",
+    ),
+    (
+        "cluster",
+        "the ECS cluster; on EKS the chart is installed into a namespace of your cluster",
+    ),
+    (
+        "launchType",
+        "capacity is chosen by node selectors, Karpenter NodePools or Fargate profiles",
+    ),
+    (
+        "platformVersion",
+        "Fargate platform versions have no EKS equivalent",
+    ),
+    (
+        "platformFamily",
+        "the node's operating system is chosen with nodeSelector kubernetes.io/os",
+    ),
+    (
+        "enableECSManagedTags",
+        "ECS-managed tags have no Kubernetes equivalent; use commonLabels",
+    ),
+    (
+        "enableExecuteCommand",
+        "kubectl exec needs RBAC on pods/exec instead",
+    ),
+    (
+        "deploymentController",
+        "Kubernetes rolls Deployments itself; blue/green needs Argo Rollouts or Flagger",
+    ),
+    (
+        "availabilityZoneRebalancing",
+        "spread pods with topologySpreadConstraints on topology.kubernetes.io/zone",
+    ),
+    (
+        "vpcLatticeConfigurations",
+        "VPC Lattice needs the AWS Gateway API Controller",
+    ),
 ];
 
 pub(crate) fn read_service(
@@ -144,13 +256,12 @@ pub(crate) fn read_service(
     };
     let desired_count = s.int("desiredCount", 0, 100_000, report)?;
     let (mut maximum_percent, mut minimum_healthy_percent) = (None, None);
+    let mut circuit_breaker = None;
     if let Some(mut dc) = s.object("deploymentConfiguration", report)? {
         maximum_percent = dc.int("maximumPercent", 100, 200, report)?;
         minimum_healthy_percent = dc.int("minimumHealthyPercent", 0, 100, report)?;
-        dc.finish(&[
-            NotCarried { key: "deploymentCircuitBreaker", code: Code::CircuitBreaker, why: "Kubernetes stops a failed rollout (progressDeadlineSeconds) but does not roll it back; use helm upgrade --atomic" },
-            NotCarried { key: "alarms", code: Code::Alarms, why: "CloudWatch alarm rollbacks have no Kubernetes equivalent; use a progressive delivery tool" },
-        ], report);
+        circuit_breaker = crate::ecs::service_extras::circuit_breaker(&mut dc, report)?;
+        dc.finish(DEPLOYMENT_NOT_CARRIED, report);
     }
     let mut load_balancers = Vec::new();
     for (lb, lb_path) in s.array("loadBalancers", report)? {
@@ -173,8 +284,7 @@ pub(crate) fn read_service(
         o.finish(&[], report);
         placement_strategy.push((kind, field, p_path));
     }
-    let capacity_providers = (!s.array("capacityProviderStrategy", report)?.is_empty())
-        .then(|| path.key("capacityProviderStrategy"));
+    let extras = crate::ecs::service_extras::read(&mut s, &path, report)?;
     let volume_configurations = read_volume_configurations(&mut s, report)?;
     let daemon = s
         .string("schedulingStrategy", report)?
@@ -203,11 +313,14 @@ pub(crate) fn read_service(
         load_balancers,
         service_registries,
         placement_strategy,
-        capacity_providers,
         scaling: None,
         volume_configurations,
         daemon,
         schedule: None,
+        extras: ServiceExtras {
+            circuit_breaker,
+            ..extras
+        },
     })
 }
 
@@ -254,6 +367,34 @@ fn read_volume_configurations(
         out.push(config);
     }
     Ok(out)
+}
+
+/// Every service field and what happens to it: (shape, field, code or "mapped"), for the test
+/// that holds it against botocore's ECS model.
+pub fn coverage() -> Vec<(&'static str, &'static str, &'static str)> {
+    let mut out: Vec<(&str, &str, &str)> =
+        MAPPED.iter().map(|f| ("Service", *f, "mapped")).collect();
+    out.extend(
+        NOT_CARRIED
+            .iter()
+            .map(|(f, _)| ("Service", *f, Code::ServiceField.as_str())),
+    );
+    out.extend(
+        RUNTIME_STATE
+            .iter()
+            .map(|f| ("Service", *f, Code::ServiceRuntime.as_str())),
+    );
+    out.extend(
+        DEPLOYMENT_MAPPED
+            .iter()
+            .map(|f| ("DeploymentConfiguration", *f, "mapped")),
+    );
+    out.extend(
+        DEPLOYMENT_NOT_CARRIED
+            .iter()
+            .map(|n| ("DeploymentConfiguration", n.key, n.code.as_str())),
+    );
+    out
 }
 
 #[cfg(test)]

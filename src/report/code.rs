@@ -155,6 +155,10 @@ codes! {
     PodSecurity = "ECSI-I-POD-SECURITY", Info, "the Pod Security Standards level the pods meet with their default values, and what keeps them from a stricter one";
     StatefulSetUpdate = "ECSI-W-STATEFULSET-UPDATE", Warning, "a re-import changes a StatefulSet field Kubernetes does not update in place (claim templates, pod management policy): the chart's minor version goes up, and the upgrade needs a migration step";
     MergeConflict = "ECSI-W-CONFLICT", Warning, "a re-import and your edit changed the same key or line differently: yours is kept, the new version is in .ecs-import/new/";
+    GracePeriod = "ECSI-I-GRACE-PERIOD", Info, "the service's health check grace period, as a startup probe budget or minReadySeconds";
+    Capacity = "ECSI-I-CAPACITY", Info, "a capacity provider strategy: spot shares become a preference for spot nodes; weights and base named";
+    SecurityGroups = "ECSI-I-SECURITY-GROUPS", Info, "the tasks' security groups, ready for a SecurityGroupPolicy (off)";
+    ServiceConnect = "ECSI-W-SERVICE-CONNECT", Warning, "a Service Connect alias: its port is on the Service, its DNS name changes to the Service's";
     ServiceField = "ECSI-W-SERVICE-FIELD", Warning, "an ECS service field not carried over";
     ServiceRuntime = "ECSI-I-SERVICE-RUNTIME", Info, "a field of describe-services output that describes the running state";
 }

@@ -95,6 +95,19 @@ pub(crate) struct Workload {
     pub schedule: Option<Schedule>,
     /// Why the kind was chosen, for the chart README.
     pub kind_reason: String,
+    /// At most one pod per node (ECS distinctInstance).
+    pub distinct_hosts: bool,
+    /// Seconds a new pod must be ready before it counts (ECS health check grace period, when
+    /// there is no probe whose startup budget can cover it).
+    pub min_ready_seconds: Option<i64>,
+    /// Deployment only: when a stuck rollout is reported failed (ECS circuit breaker).
+    pub progress_deadline_seconds: Option<i64>,
+    /// Share of the capacity ECS took from spot, in percent: a preference for spot nodes.
+    pub spot_weight: Option<i64>,
+    /// Security groups of the ECS tasks, for an optional SecurityGroupPolicy.
+    pub security_groups: Vec<String>,
+    /// More Service ports: the Service Connect aliases clients used (name, port, target port).
+    pub alias_ports: Vec<(String, u16, String)>,
 }
 
 /// A CronJob's schedule, already in Kubernetes' 5-field cron.
@@ -169,6 +182,12 @@ impl Workload {
             automount_token: false,
             pod_security: (PodSecurityLevel::Baseline, Vec::new()),
             kind_reason: String::new(),
+            distinct_hosts: false,
+            min_ready_seconds: None,
+            progress_deadline_seconds: None,
+            spot_weight: None,
+            security_groups: Vec::new(),
+            alias_ports: Vec::new(),
         }
     }
 

@@ -1,5 +1,6 @@
 //! Coverage that cannot rot: every member of the ECS API model's task definition, container
-//! definition and volume shapes (botocore's `ecs` service model, installed by
+//! definition, volume, service (describe-services and create-service) and deployment
+//! configuration shapes (botocore's `ecs` service model, installed by
 //! scripts/fetch-tools.sh) is either mapped or reported under a code.
 
 use std::collections::BTreeSet;
@@ -16,6 +17,8 @@ print(json.dumps({
     "TaskDefinition": sorted(set(members("TaskDefinition")) | set(members("RegisterTaskDefinitionRequest"))),
     "ContainerDefinition": members("ContainerDefinition"),
     "Volume": members("Volume"),
+    "Service": sorted(set(members("Service")) | set(members("CreateServiceRequest"))),
+    "DeploymentConfiguration": members("DeploymentConfiguration"),
 }))
 "#;
 
@@ -30,10 +33,17 @@ fn every_model_field_is_mapped_or_reported() {
         String::from_utf8_lossy(&output.stderr)
     );
     let model: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let coverage = helm_ecs_import::ecs::task_definition::coverage();
+    let mut coverage = helm_ecs_import::ecs::task_definition::coverage();
+    coverage.extend(helm_ecs_import::ecs::service::coverage());
     let mut missing = Vec::new();
     let mut stale = Vec::new();
-    for shape in ["TaskDefinition", "ContainerDefinition", "Volume"] {
+    for shape in [
+        "TaskDefinition",
+        "ContainerDefinition",
+        "Volume",
+        "Service",
+        "DeploymentConfiguration",
+    ] {
         let fields: BTreeSet<&str> = model[shape]
             .as_array()
             .unwrap()

@@ -20,5 +20,6 @@ mod reimport;
 mod scanners;
 mod scheduled;
 mod servers;
+mod service_fields;
 mod stateful;
 mod strings;

@@ -1,0 +1,193 @@
+//! What the rest of an ECS service means on Kubernetes: the health check grace period becomes
+//! a startup budget, the circuit breaker a progress deadline, spot capacity a node preference,
+//! placement constraints affinity, tags pod labels, security groups a SecurityGroupPolicy and
+//! Service Connect aliases Service ports. What has no equivalent is reported with the option
+//! Kubernetes offers instead.
+
+use crate::ecs::service::{ServiceDefinition, ServiceExtras};
+use crate::report::{Code, Report};
+use crate::workload::{Workload, WorkloadKind};
+
+/// Kubernetes' own default, written out so the value is visible and editable.
+const PROGRESS_DEADLINE_SECONDS: i64 = 600;
+const SERVICE_TAGS_ANNOTATION: &str = "ecs-import/service-tags";
+
+pub(crate) fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
+    let x = &service.extras;
+    grace_period(x, w, report);
+    circuit_breaker(x, w, report);
+    capacity(service, w, report);
+    crate::convert::placement::constraints(&x.placement_constraints, true, w, report);
+    tags(service, w, report);
+    network(x, w, report);
+    service_connect(x, w, report);
+}
+
+/// ECS ignores failing health checks for the grace period after a task starts; a startup
+/// probe gives the same budget before liveness and readiness count.
+fn grace_period(x: &ServiceExtras, w: &mut Workload, report: &mut Report) {
+    let Some((grace, path)) = &x.grace_period else {
+        return;
+    };
+    if *grace == 0 {
+        return;
+    }
+    let mut covered = Vec::new();
+    for c in &mut w.containers {
+        let Some(p) = &mut c.probe else { continue };
+        let needed = (grace + p.period_seconds - 1) / p.period_seconds.max(1) + p.failure_threshold;
+        let current = p.startup_failure_threshold.unwrap_or(0);
+        p.startup_failure_threshold = Some(current.max(needed));
+        covered.push(c.name.clone());
+    }
+    if covered.is_empty() {
+        w.min_ready_seconds = Some(*grace);
+        report.info(
+            Code::GracePeriod,
+            path,
+            format!("a health check grace period of {grace} seconds, and no container health check"),
+            format!("minReadySeconds: {grace}: a new pod counts as available only after {grace} seconds ready"),
+        );
+    } else {
+        report.info(
+            Code::GracePeriod,
+            path,
+            format!("a health check grace period of {grace} seconds"),
+            format!("startup probes of {} allow at least {grace} seconds before liveness and readiness count", covered.join(", ")),
+        );
+    }
+}
+
+fn circuit_breaker(x: &ServiceExtras, w: &mut Workload, report: &mut Report) {
+    let Some((enable, rollback, path)) = &x.circuit_breaker else {
+        return;
+    };
+    if !enable {
+        return;
+    }
+    if w.kind == WorkloadKind::Deployment {
+        w.progress_deadline_seconds = Some(PROGRESS_DEADLINE_SECONDS);
+    }
+    let undo = if *rollback {
+        "; ECS also rolled back: run helm upgrade --atomic (Helm 3) or --rollback-on-failure (Helm 4) to do the same"
+    } else {
+        ""
+    };
+    report.warn(
+        Code::CircuitBreaker,
+        path,
+        "the deployment circuit breaker stopped failing rollouts",
+        format!("progressDeadlineSeconds: {PROGRESS_DEADLINE_SECONDS} marks a stuck rollout failed (Kubernetes does not undo it){undo}"),
+    );
+}
+
+/// FARGATE_SPOT, or a capacity provider named for spot, carried a share of the tasks: the pods
+/// prefer spot nodes with the same share, and can still run on demand when spot is short.
+fn capacity(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
+    let shares = &service.extras.capacity;
+    if shares.is_empty() {
+        return;
+    }
+    let path = service.path.key("capacityProviderStrategy");
+    let is_spot = |p: &str| p.to_ascii_lowercase().contains("spot");
+    let total: i64 = shares.iter().map(|s| s.weight).sum();
+    let spot: i64 = shares
+        .iter()
+        .filter(|s| is_spot(&s.provider))
+        .map(|s| s.weight)
+        .sum();
+    let described = shares
+        .iter()
+        .map(|s| format!("{} weight {} base {}", s.provider, s.weight, s.base))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if spot == 0 || total == 0 {
+        report.info(
+            Code::Capacity,
+            &path,
+            format!("capacity providers: {described}"),
+            "on-demand capacity: no node preference; choose nodes with nodeSelector or a Karpenter NodePool",
+        );
+        return;
+    }
+    let percent = (spot * 100 + total / 2) / total;
+    w.spot_weight = Some(percent.clamp(1, 100));
+    report.info(
+        Code::Capacity,
+        &path,
+        format!("capacity providers: {described}"),
+        format!("the pods prefer spot nodes (weight {}, Karpenter's karpenter.sh/capacity-type and EKS node groups' eks.amazonaws.com/capacityType) and fall back to on-demand; ECS base counts have no equivalent: add an on-demand PodDisruptionBudget or a second release to guarantee a floor", percent.clamp(1, 100)),
+    );
+}
+
+fn tags(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
+    let x = &service.extras;
+    if x.tags.is_empty() {
+        return;
+    }
+    crate::convert::pod::tags_onto_pod(&x.tags, SERVICE_TAGS_ANNOTATION, w);
+    let propagated = x.propagate_tags.as_deref().unwrap_or("NONE");
+    report.info(
+        Code::Tags,
+        &service.path.key("tags"),
+        format!("{} service tag(s), propagated: {propagated}", x.tags.len()),
+        format!("on the pods as labels (valid ones), annotations, and the JSON annotation {SERVICE_TAGS_ANNOTATION}; set commonLabels to tag every object"),
+    );
+}
+
+fn network(x: &ServiceExtras, w: &mut Workload, report: &mut Report) {
+    let Some(path) = &x.network_path else { return };
+    let vpc = path.key("awsvpcConfiguration");
+    if !x.security_groups.is_empty() {
+        w.security_groups = x.security_groups.clone();
+        report.info(
+            Code::SecurityGroups,
+            &vpc.key("securityGroups"),
+            format!("the tasks ran in security groups {}", x.security_groups.join(", ")),
+            "securityGroupPolicy (off) applies them to the pods (security groups for pods: the VPC CNI's ENABLE_POD_ENI on Nitro nodes)",
+        );
+    }
+    if x.assign_public_ip.as_deref() == Some("ENABLED") {
+        report.warn(
+            Code::ServiceField,
+            &vpc.key("assignPublicIp"),
+            "the tasks had public IP addresses",
+            "pods get private VPC addresses; reach them through a Service of type LoadBalancer or an Ingress",
+        );
+    }
+}
+
+/// Clients reached the service at `dnsName:port`; the Service gains those ports, and the name
+/// that changes is named.
+fn service_connect(x: &ServiceExtras, w: &mut Workload, report: &mut Report) {
+    let target = w.ports().next().map(|p| (p.name.clone(), p.container_port));
+    for alias in &x.connect_aliases {
+        let Ok(port) = u16::try_from(alias.port) else {
+            continue;
+        };
+        let Some((target_name, target_port)) = &target else {
+            report.warn(
+                Code::ServiceConnect,
+                &alias.path,
+                format!(
+                    "Service Connect alias port {} with no container port to send it to",
+                    alias.port
+                ),
+                "not carried over",
+            );
+            continue;
+        };
+        if port != *target_port && !w.alias_ports.iter().any(|(_, p, _)| *p == port) {
+            w.alias_ports
+                .push((format!("alias-{port}"), port, target_name.clone()));
+        }
+        let was = alias.dns_name.as_deref().unwrap_or(&alias.port_name);
+        let short = crate::convert::naming::dns_label(was.split('.').next().unwrap_or(was), 63);
+        report.warn(
+            Code::ServiceConnect,
+            &alias.path,
+            format!("clients reached the service as {was}:{port} through Service Connect"),
+            format!("the Service listens on port {port}; its name is RELEASE-{}.NAMESPACE.svc.cluster.local: fullnameOverride={short} keeps the short name {short}:{port} for clients in the namespace, a CoreDNS rewrite keeps {was}", w.name),
+        );
+    }
+}

@@ -1,0 +1,167 @@
+//! Every field of an ECS service is mapped or reported: a describe-services file carrying every
+//! field converts, the report names each field the chart does not carry, and each mapped one
+//! shows in the rendered objects.
+
+use std::fs;
+
+use serde_json::Value;
+
+use crate::common::{cmd, render, root, tools};
+
+#[test]
+fn every_service_field_is_mapped_or_reported() {
+    let Some(t) = tools() else { return };
+    let input = root().join("tests/fixtures-kinds/full-service");
+    let out = tempfile::tempdir().unwrap();
+    let output = cmd()
+        .arg(&input)
+        .arg("-o")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let chart = out.path().join("checkout");
+    let report: Value =
+        serde_json::from_str(&fs::read_to_string(chart.join("ecs-import-report.json")).unwrap())
+            .unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert!(
+        findings.iter().all(|f| f["code"] != "ECSI-W-UNKNOWN-KEY"),
+        "{findings:#?}"
+    );
+    let service: Value =
+        serde_json::from_str(&fs::read_to_string(input.join("service.json")).unwrap()).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    for (label, helm) in &t.helms {
+        let docs = render(helm, home.path(), &chart, &[]);
+        let kind = |k: &str| {
+            docs.iter()
+                .find(|d| d["kind"] == k)
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        let deployment = kind("Deployment");
+        let pod = &deployment["spec"]["template"]["spec"];
+        let main = &pod["containers"][0];
+        let affinity = &pod["affinity"];
+        let mapped: Vec<(&str, bool)> = vec![
+            ("serviceName", chart.ends_with("checkout")),
+            (
+                "taskDefinition",
+                main["image"]
+                    .as_str()
+                    .unwrap_or("")
+                    .ends_with("checkout:4.2.0"),
+            ),
+            ("desiredCount", deployment["spec"]["replicas"] == 4),
+            ("schedulingStrategy", !deployment.is_null()),
+            (
+                "deploymentConfiguration",
+                deployment["spec"]["strategy"]["rollingUpdate"]["maxSurge"] == "100%"
+                    && deployment["spec"]["progressDeadlineSeconds"] == 600,
+            ),
+            (
+                "loadBalancers",
+                kind("Ingress")["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+                    ["port"]["number"]
+                    == 8080,
+            ),
+            (
+                "serviceRegistries",
+                docs.iter()
+                    .any(|d| d["kind"] == "Service" && d["spec"]["clusterIP"] == "None"),
+            ),
+            (
+                "placementStrategy",
+                pod["topologySpreadConstraints"][0]["topologyKey"] == "topology.kubernetes.io/zone",
+            ),
+            (
+                "placementConstraints",
+                affinity["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][0]
+                    ["topologyKey"]
+                    == "kubernetes.io/hostname"
+                    && affinity["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+                        ["nodeSelectorTerms"][0]["matchExpressions"][0]["values"][0]
+                        == "arm64",
+            ),
+            (
+                "capacityProviderStrategy",
+                affinity["nodeAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0]
+                    ["weight"]
+                    == 75,
+            ),
+            (
+                "healthCheckGracePeriodSeconds",
+                main["startupProbe"]["failureThreshold"] == 15,
+            ),
+            (
+                "tags",
+                deployment["spec"]["template"]["metadata"]["labels"]["team"] == "payments",
+            ),
+            (
+                "propagateTags",
+                deployment["spec"]["template"]["metadata"]["annotations"]
+                    ["ecs-import/service-tags"]
+                    == r#"{"Cost Center":"42"}"#,
+            ),
+            (
+                "serviceConnectConfiguration",
+                docs.iter().any(|d| {
+                    d["kind"] == "Service"
+                        && d["spec"]["ports"].as_array().is_some_and(|p| {
+                            p.iter()
+                                .any(|p| p["port"] == 80 && p["targetPort"] == "http")
+                        })
+                }),
+            ),
+        ];
+        let by_key: std::collections::BTreeMap<&str, bool> = mapped.iter().copied().collect();
+        for (key, value) in service["services"][0].as_object().unwrap() {
+            // An empty list carries nothing to map.
+            if value.as_array().is_some_and(Vec::is_empty) {
+                continue;
+            }
+            let pointer = format!("/services/0/{key}");
+            let reported = findings.iter().any(|f| {
+                f["pointer"]
+                    .as_str()
+                    .is_some_and(|p| p == pointer || p.starts_with(&format!("{pointer}/")))
+            });
+            match by_key.get(key.as_str()) {
+                Some(shown) => assert!(
+                    *shown,
+                    "{label}: {key} is mapped but the chart does not show it"
+                ),
+                None => assert!(reported, "{label}: {key} is neither mapped nor reported"),
+            }
+        }
+        // networkConfiguration: the security groups wait behind a switch.
+        let sgp = render(
+            helm,
+            home.path(),
+            &chart,
+            &["--set", "securityGroupPolicy.enabled=true"],
+        );
+        let policy = sgp
+            .iter()
+            .find(|d| d["kind"] == "SecurityGroupPolicy")
+            .unwrap();
+        assert_eq!(policy["apiVersion"], "vpcresources.k8s.aws/v1beta1");
+        assert_eq!(
+            policy["spec"]["securityGroups"]["groupIds"][0],
+            "sg-0123456789abcdef0"
+        );
+        assert_eq!(
+            policy["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/name"],
+            "checkout"
+        );
+        let file = out.path().join(format!("{label}.yaml"));
+        let text: String = docs
+            .iter()
+            .map(|d| format!("---\n{}\n", serde_json::to_string(d).unwrap()))
+            .collect();
+        fs::write(&file, text).unwrap();
+        t.validate(&[file]);
+    }
+}
