@@ -67,6 +67,7 @@ fn container() -> Value {
     }));
     closed(json!({
         "enabled": boolean(),
+        "ignoreFailure": boolean(),
         "kind": {"enum": ["container", "sidecar", "init"]},
         "image": closed(json!({
             "registry": string(),

@@ -138,17 +138,23 @@ fn container_node(c: &Container) -> Node {
             })
             .collect(),
     );
-    let node = if c.disabled {
-        Node::map().with(
+    let mut node = Node::map();
+    if c.disabled {
+        node = node.with(
             "enabled",
             Some(
                 "Off: its port clashes with another container's (see the report); true renders it",
             ),
             Node::Bool(false),
-        )
-    } else {
-        Node::map()
-    };
+        );
+    }
+    if c.ignore_failure_switch {
+        node = node.with(
+            "ignoreFailure",
+            Some("Run the command through /bin/sh and ignore its exit status, as ECS ignored a COMPLETE container's failure (needs command and a shell in the image)"),
+            Node::Bool(false),
+        );
+    }
     node.with(
             "kind",
             Some("container (started with the others), sidecar (native sidecar, started first) or init (run to completion first)"),

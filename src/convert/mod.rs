@@ -2,9 +2,11 @@
 //! create the workload's containers), then what hangs off them.
 
 pub(crate) mod containers;
+pub(crate) mod docker_labels;
 pub(crate) mod hostname;
 pub(crate) mod identity;
 pub(crate) mod image;
+pub(crate) mod metadata;
 pub mod naming;
 pub(crate) mod networking;
 pub(crate) mod placement;
@@ -56,6 +58,8 @@ const RULES: &[Rule] = &[
     |s, w, r| networking::apply(s.task, w, r),
     |s, w, r| storage::apply(s.task, s.options, w, r),
     |s, w, r| pod::apply(s.task, w, r),
+    |s, w, r| docker_labels::apply(s.task, w, r),
+    |s, w, r| metadata::apply(s.task, w, r),
     |s, w, r| scheduling::apply(s.task, w, r),
     |s, w, r| placement::apply(s.task, w, r),
     |s, w, r| identity::apply(s.task, w, r),

@@ -61,7 +61,7 @@ pub(crate) fn tags_onto_pod<'a>(
     }
 }
 
-fn valid_label_key(key: &str) -> bool {
+pub(crate) fn valid_label_key(key: &str) -> bool {
     let (prefix, name) = key.rsplit_once('/').map_or(("", key), |(p, n)| (p, n));
     let name_ok = !name.is_empty()
         && name.len() <= 63
@@ -80,7 +80,7 @@ fn valid_label_key(key: &str) -> bool {
     name_ok && prefix_ok && !key.starts_with("aws:")
 }
 
-fn valid_label_value(value: &str) -> bool {
+pub(crate) fn valid_label_value(value: &str) -> bool {
     value.is_empty()
         || (value.len() <= 63
             && value

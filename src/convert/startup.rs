@@ -71,35 +71,28 @@ pub(crate) fn apply(
             }
         }
     }
-    // A COMPLETE target may fail without stopping the pod: run it through a shell that ignores
-    // its status. Without a known entrypoint there is nothing to wrap.
+    // A COMPLETE target may fail without stopping the pod on ECS. Its command runs verbatim (a
+    // wrapper shell breaks distroless images and drops the image's ENTRYPOINT); the switch
+    // wraps it only where the user asks.
     for (i, def) in td.containers.iter().enumerate() {
         if !(kinds[i] == ContainerKind::Init && ignore_failure[i]) {
             continue;
         }
         let c = &mut w.containers[i];
-        if c.command.is_empty() {
-            report.warn(
-                Code::Order,
-                &def.path,
-                format!("{} may fail (COMPLETE), but its entrypoint comes from the image", def.name),
-                "runs as an init container whose failure blocks the pod; set its command to ignore failures",
-            );
-            continue;
-        }
-        let mut args = std::mem::take(&mut c.command);
-        args.append(&mut c.args);
-        c.command = vec![
-            "/bin/sh".into(),
-            "-c".into(),
-            "\"$0\" \"$@\" || true".into(),
-        ];
-        c.args = args;
-        report.info(
-            Code::OrderNote,
+        c.ignore_failure_switch = true;
+        let how = if c.command.is_empty() {
+            "set its command (the image's ENTRYPOINT) and ignoreFailure: true to run it through /bin/sh ignoring the exit status"
+        } else {
+            "containers.NAME.ignoreFailure: true runs it through /bin/sh ignoring the exit status, where the image has a shell"
+        };
+        report.warn(
+            Code::Order,
             &def.path,
-            format!("{} may fail (COMPLETE)", def.name),
-            "its command runs through /bin/sh, which ignores the exit status",
+            format!(
+                "{} may fail on ECS (COMPLETE); as an init container a failing exit blocks the pod",
+                def.name
+            ),
+            format!("its command runs verbatim; {how}"),
         );
     }
     // Init containers and sidecars in dependency order, ties in definition order.
@@ -211,8 +204,10 @@ mod tests {
         // Definition order, except that proxy waits for fetch.
         assert_eq!(w.init_order, ["migrate", "fetch", "proxy"]);
         let fetch = w.containers.iter().find(|c| c.name == "fetch").unwrap();
-        assert_eq!(fetch.command, ["/bin/sh", "-c", "\"$0\" \"$@\" || true"]);
-        assert_eq!(fetch.args, ["fetch", "--all"]);
+        // Verbatim: no wrapper shell unless the user turns ignoreFailure on.
+        assert_eq!(fetch.command, ["fetch"]);
+        assert_eq!(fetch.args, ["--all"]);
+        assert!(fetch.ignore_failure_switch);
         let proxy = w.containers.iter().find(|c| c.name == "proxy").unwrap();
         assert_eq!(
             proxy.probe.as_ref().unwrap().startup_failure_threshold,

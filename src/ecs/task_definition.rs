@@ -74,6 +74,7 @@ pub(crate) struct ContainerDefinition {
     /// (source container, read-only, path)
     pub volumes_from: Vec<(String, bool, JsonPath)>,
     pub dns_servers: Vec<String>,
+    pub docker_labels: BTreeMap<String, String>,
     pub dns_search_domains: Vec<String>,
     /// (hostname, ip)
     pub extra_hosts: Vec<(String, String)>,
@@ -191,7 +192,6 @@ const CONTAINER_NOT_CARRIED: &[NotCarried] = &[
     NotCarried { key: "startTimeout", code: Code::StartTimeout, why: "no per-dependency timeout in Kubernetes" },
     NotCarried { key: "versionConsistency", code: Code::Digest, why: "tags are not pinned to digests; set image.digest to pin" },
     NotCarried { key: "disableNetworking", code: Code::Networking, why: "containers of a pod share one network namespace" },
-    NotCarried { key: "dockerLabels", code: Code::Labels, why: "containers have no labels in Kubernetes; use podAnnotations" },
     NotCarried { key: "ulimits", code: Code::Ulimit, why: "Kubernetes has no per-container rlimits" },
     NotCarried { key: "logConfiguration", code: Code::Logdriver, why: "pods log to stdout; ship logs with a node agent such as Fluent Bit or the CloudWatch Observability add-on" },
     NotCarried { key: "firelensConfiguration", code: Code::Firelens, why: "FireLens log routing has no equivalent; use a node-level Fluent Bit" },
@@ -551,6 +551,7 @@ fn read_container(mut c: Obj<'_>, report: &mut Report) -> ReadResult<ContainerDe
         out.volumes_from.push((source, read_only, path));
     }
     out.dns_servers = c.string_list("dnsServers", report)?;
+    out.docker_labels = c.string_map("dockerLabels", report)?;
     out.dns_search_domains = c.string_list("dnsSearchDomains", report)?;
     for (value, path) in c.array("extraHosts", report)? {
         let mut h = Obj::new(value, path)?;
@@ -820,6 +821,7 @@ pub(crate) const TASK_MAPPED: &[&str] = &[
 ];
 pub(crate) const CONTAINER_MAPPED: &[&str] = &[
     "name",
+    "dockerLabels",
     "image",
     "hostname",
     "cpu",
@@ -904,7 +906,8 @@ mod coverage_tests {
             "linuxParameters": {"capabilities": {"add": ["NET_ADMIN"]}}, "volumesFrom": [{"sourceContainer": "side"}],
             "dnsServers": ["10.0.0.2"], "dnsSearchDomains": ["a.local"], "extraHosts": [{"hostname": "h", "ipAddress": "10.0.0.1"}],
             "systemControls": [{"namespace": "net.core.somaxconn", "value": "1"}], "resourceRequirements": [{"type": "GPU", "value": "1"}],
-            "environmentFiles": [{"value": "arn:aws:s3:::b/k.env", "type": "s3"}], "repositoryCredentials": {"credentialsParameter": "arn:x"}
+            "environmentFiles": [{"value": "arn:aws:s3:::b/k.env", "type": "s3"}], "repositoryCredentials": {"credentialsParameter": "arn:x"},
+            "dockerLabels": {"com.datadoghq.ad.check_names": "[\"nginx\"]"}
         });
         let mut td = json!({
             "family": "f", "taskRoleArn": "r", "executionRoleArn": "e", "networkMode": "awsvpc",

@@ -125,7 +125,8 @@ codes! {
     StartTimeout = "ECSI-W-START-TIMEOUT", Warning, "a dependency start timeout";
     Digest = "ECSI-W-DIGEST", Warning, "image digest pinning";
     Networking = "ECSI-W-NETWORKING", Warning, "disableNetworking";
-    Labels = "ECSI-W-LABELS", Warning, "Docker labels";
+    MetadataEndpoint = "ECSI-W-METADATA", Warning, "a container reads the ECS task metadata endpoint, which EKS does not have";
+    DockerLabel = "ECSI-I-DOCKER-LABEL", Info, "a Docker label, now a pod annotation (Datadog autodiscovery and Prometheus scrape labels translated)";
     Gmsa = "ECSI-W-GMSA", Warning, "gMSA credential specs";
     Logdriver = "ECSI-W-LOGDRIVER", Warning, "a log driver: logging moves to a node agent (Fluent Bit, CloudWatch Observability add-on)";
     Firelens = "ECSI-W-FIRELENS", Warning, "FireLens: logging moves to a node agent";

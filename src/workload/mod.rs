@@ -209,6 +209,9 @@ pub(crate) struct Container {
     /// Rendered only when turned on in values: its ports clash with another container's in
     /// the pod's one network namespace (a bridge-mode task with separate namespaces on ECS).
     pub disabled: bool,
+    /// Values offer `ignoreFailure` (ECS COMPLETE: the container may fail without stopping
+    /// the task).
+    pub ignore_failure_switch: bool,
     /// How the pod runs it: with the others, as a native sidecar, or as an init container.
     pub kind: ContainerKind,
     /// The container the chart is about: its image tag is the appVersion, kubectl defaults to it.

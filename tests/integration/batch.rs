@@ -211,10 +211,17 @@ fn describe_services_name_and_scale_the_chart() {
         "topology.kubernetes.io/zone"
     );
     assert_eq!(v["ingress"]["enabled"], true);
-    assert!(
-        err.contains("ECSI-W-PLACEMENT-STRATEGY") && err.contains("ECSI-W-CAPACITY-PROVIDER"),
-        "{err}"
+    assert!(err.contains("ECSI-W-PLACEMENT-STRATEGY"), "{err}");
+    // FARGATE_SPOT becomes a preference for spot nodes, weighted by its share.
+    let preferred =
+        &v["affinity"]["nodeAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"];
+    assert_eq!(
+        preferred[0]["preference"]["matchExpressions"][0]["key"],
+        "karpenter.sh/capacity-type"
     );
+    assert!(preferred[0]["weight"]
+        .as_i64()
+        .is_some_and(|w| (1..=100).contains(&w)));
     // Without its task definition, a service is skipped with the reason, and a run that
     // converts nothing fails.
     let out2 = tempfile::tempdir().unwrap();

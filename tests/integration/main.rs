@@ -13,6 +13,7 @@ mod helm;
 mod hostile;
 mod hostile_repo;
 mod kinds;
+mod labels;
 mod meaning;
 mod plugin;
 mod publish;

@@ -163,13 +163,21 @@ spec:
   restartPolicy: Always
   {{- end }}
   imagePullPolicy: {{ $c.image.pullPolicy | quote }}
-  {{- with $c.command }}
+  {{- $command := $c.command }}
+  {{- $args := $c.args }}
+  {{- /* ignoreFailure runs the command through a shell that ignores its exit status (ECS
+  COMPLETE); it needs the entrypoint in values, and a shell in the image. */}}
+  {{- if and $c.ignoreFailure $c.command }}
+  {{- $args = concat $c.command (default list $c.args) }}
+  {{- $command = list "/bin/sh" "-c" "\"$0\" \"$@\" || true" }}
+  {{- end }}
+  {{- with $command }}
   command:
     {{- range . }}
     - {{ . | quote }}
     {{- end }}
   {{- end }}
-  {{- with $c.args }}
+  {{- with $args }}
   args:
     {{- range . }}
     - {{ . | quote }}
