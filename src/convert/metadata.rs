@@ -16,26 +16,10 @@ pub(crate) fn apply(
 ) -> Result<(), FieldError> {
     for def in &td.containers {
         let mut places = Vec::new();
-        let argv = def
-            .entry_point
-            .iter()
-            .flatten()
-            .chain(def.command.iter().flatten());
-        if argv.clone().any(|a| a.contains(VARIABLE)) {
-            places.push(
-                def.path.key(
-                    if def
-                        .entry_point
-                        .iter()
-                        .flatten()
-                        .any(|a| a.contains(VARIABLE))
-                    {
-                        "entryPoint"
-                    } else {
-                        "command"
-                    },
-                ),
-            );
+        for (key, argv) in [("entryPoint", &def.entry_point), ("command", &def.command)] {
+            if argv.iter().flatten().any(|a| a.contains(VARIABLE)) {
+                places.push(def.path.key(key));
+            }
         }
         for (i, var) in def.environment.iter().enumerate() {
             if var.value.contains(VARIABLE) || var.name.starts_with(VARIABLE) {

@@ -169,6 +169,16 @@ impl Tools {
         );
         stdout
     }
+
+    /// Writes rendered documents to `file` as one YAML stream and validates them.
+    pub fn validate_docs(&self, docs: &[Value], file: &Path) {
+        let text: String = docs
+            .iter()
+            .map(|d| format!("---\n{}\n", serde_json::to_string(d).unwrap()))
+            .collect();
+        std::fs::write(file, text).unwrap();
+        self.validate(&[file.to_path_buf()]);
+    }
 }
 
 /// Runs a tool with a private Helm home so tests never touch the user's configuration.

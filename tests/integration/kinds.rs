@@ -33,13 +33,7 @@ fn only<'a>(docs: &'a [Value], kind: &str) -> &'a Value {
 }
 
 fn validate(tools: &crate::common::Tools, docs: &[Value], dir: &Path) {
-    let text: String = docs
-        .iter()
-        .map(|d| format!("---\n{}\n", serde_json::to_string(d).unwrap()))
-        .collect();
-    let file = dir.join("rendered.yaml");
-    fs::write(&file, text).unwrap();
-    tools.validate(&[file]);
+    tools.validate_docs(docs, &dir.join("rendered.yaml"));
 }
 
 #[test]

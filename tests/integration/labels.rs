@@ -96,12 +96,6 @@ fn labels_dependencies_and_the_metadata_endpoint() {
             serde_json::json!(["/app/migrate", "--to", "latest"]),
             "{label}"
         );
-        let file = tmp.path().join(format!("{label}.yaml"));
-        let text: String = docs
-            .iter()
-            .map(|d| format!("---\n{}\n", serde_json::to_string(d).unwrap()))
-            .collect();
-        fs::write(&file, text).unwrap();
-        t.validate(&[file]);
+        t.validate_docs(&docs, &tmp.path().join(format!("{label}.yaml")));
     }
 }

@@ -94,13 +94,7 @@ fn scheduled_tasks_become_cronjobs_with_their_schedule() {
                 command,
                 "{label} {fixture}: the task's own command"
             );
-            let file = out.path().join(format!("{label}.yaml"));
-            let text: String = docs
-                .iter()
-                .map(|d| format!("---\n{}\n", serde_json::to_string(d).unwrap()))
-                .collect();
-            fs::write(&file, text).unwrap();
-            tools.validate(&[file]);
+            tools.validate_docs(&docs, &out.path().join(format!("{label}.yaml")));
         }
         let report = fs::read_to_string(chart.join("ecs-import-report.json")).unwrap();
         // Every field of the rule or schedule is read or named: nothing unknown, nothing silent.
