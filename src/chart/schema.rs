@@ -24,6 +24,15 @@ fn string_map() -> Value {
     json!({"type": "object", "additionalProperties": {"type": "string"}})
 }
 
+/// An HPA HPAScalingRules object: the window is checked, policies pass to the API server.
+fn scaling_rules() -> Value {
+    json!({"type": "object", "properties": {
+        "stabilizationWindowSeconds": {"type": "integer", "minimum": 0, "maximum": 3600},
+        "selectPolicy": {"enum": ["Max", "Min", "Disabled"]},
+        "policies": array_of(object())
+    }})
+}
+
 fn closed(properties: Value) -> Value {
     json!({"type": "object", "additionalProperties": false, "properties": properties})
 }
@@ -274,7 +283,8 @@ pub(crate) fn build() -> Value {
             "minReplicas": {"type": "integer", "minimum": 1},
             "maxReplicas": {"type": "integer", "minimum": 1},
             "targetCPUUtilizationPercentage": {"type": "integer", "minimum": 0, "maximum": 1000},
-            "targetMemoryUtilizationPercentage": {"type": "integer", "minimum": 0, "maximum": 1000}
+            "targetMemoryUtilizationPercentage": {"type": "integer", "minimum": 0, "maximum": 1000},
+            "behavior": closed(json!({"scaleUp": scaling_rules(), "scaleDown": scaling_rules()}))
         })),
         "secrets": closed(json!({"name": string(), "sources": string_map()})),
         "externalSecrets": external_secrets,

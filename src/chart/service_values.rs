@@ -52,3 +52,77 @@ pub(crate) fn security_group_policy(w: &Workload) -> Node {
             Node::string_seq(&w.security_groups),
         )
 }
+
+/// The ALB's settings as controller annotations; without a stack describing the ALB, an
+/// internal load balancer with IP targets, the safe default for a service that was private.
+pub(crate) fn ingress_annotations(w: &Workload) -> Node {
+    if w.ingress.annotations.is_empty() {
+        return Node::map()
+            .with(
+                "alb.ingress.kubernetes.io/scheme",
+                None,
+                Node::str("internal"),
+            )
+            .with(
+                "alb.ingress.kubernetes.io/target-type",
+                None,
+                Node::str("ip"),
+            );
+    }
+    Node::string_map(&w.ingress.annotations)
+}
+
+pub(crate) fn ingress_hosts(w: &Workload) -> Node {
+    let catch_all = [(String::new(), vec![("/".to_string(), "Prefix".to_string())])];
+    let hosts = if w.ingress.hosts.is_empty() {
+        &catch_all[..]
+    } else {
+        &w.ingress.hosts[..]
+    };
+    Node::Seq(
+        hosts
+            .iter()
+            .map(|(host, paths)| {
+                let paths = paths
+                    .iter()
+                    .map(|(path, kind)| {
+                        Node::map().with("path", None, Node::str(path)).with(
+                            "pathType",
+                            None,
+                            Node::str(kind),
+                        )
+                    })
+                    .collect();
+                Node::map().with("host", None, Node::str(host)).with(
+                    "paths",
+                    None,
+                    Node::Seq(paths),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// ECS cooldowns as HPA stabilization windows: Kubernetes' defaults (0 up, 300 down) stay
+/// unless the service said otherwise.
+pub(crate) fn autoscaling_behavior(w: &Workload) -> Node {
+    let Some(a) = &w.autoscaling else {
+        return Node::map();
+    };
+    let window =
+        |seconds: i64| Node::map().with("stabilizationWindowSeconds", None, Node::Int(seconds));
+    let mut behavior = Node::map();
+    if let Some(up) = a.scale_up_window {
+        behavior = behavior.with("scaleUp", None, window(up));
+    }
+    if a.scale_down_disabled {
+        behavior = behavior.with(
+            "scaleDown",
+            None,
+            Node::map().with("selectPolicy", None, Node::str("Disabled")),
+        );
+    } else if let Some(down) = a.scale_down_window {
+        behavior = behavior.with("scaleDown", None, window(down));
+    }
+    behavior
+}

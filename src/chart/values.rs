@@ -696,22 +696,8 @@ fn build_values(w: &Workload) -> Node {
             Node::map()
                 .with("enabled", Some("Create the Ingress"), Node::Bool(w.ingress_port.is_some()))
                 .with("className", Some("Ingress class"), s("alb"))
-                .with(
-                    "annotations",
-                    Some("Ingress annotations"),
-                    Node::map()
-                        .with("alb.ingress.kubernetes.io/scheme", None, s("internal"))
-                        .with("alb.ingress.kubernetes.io/target-type", None, s("ip")),
-                )
-                .with(
-                    "hosts",
-                    Some("Hosts and paths routed to the Service"),
-                    Node::Seq(vec![Node::map().with("host", None, s("")).with(
-                        "paths",
-                        None,
-                        Node::Seq(vec![Node::map().with("path", None, s("/")).with("pathType", None, s("Prefix"))]),
-                    )]),
-                )
+                .with("annotations", Some("Ingress annotations (AWS Load Balancer Controller)"), super::service_values::ingress_annotations(w))
+                .with("hosts", Some("Hosts and paths routed to the Service"), super::service_values::ingress_hosts(w))
                 .with(
                     "servicePort",
                     Some("Service port to route to; 0 means the first one"),
@@ -735,7 +721,8 @@ fn build_values(w: &Workload) -> Node {
                     "targetMemoryUtilizationPercentage",
                     Some("Average memory use to aim for, in percent of requests; 0 disables"),
                     Node::Int(w.autoscaling.as_ref().map_or(0, |a| a.memory_percent.unwrap_or(0))),
-                ),
+                )
+                .with("behavior", Some("HPA scaling behavior (scaleUp, scaleDown), as in autoscaling/v2; empty keeps Kubernetes' defaults"), super::service_values::autoscaling_behavior(w)),
         )
         .with("persistence", Some("Volumes whose data outlives the pod, by volume name"), Node::Map(persistence))
         .with(

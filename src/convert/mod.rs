@@ -1,6 +1,7 @@
 //! Mapping rules, one module per concern, applied in a fixed order: containers first (they
 //! create the workload's containers), then what hangs off them.
 
+pub(crate) mod alb;
 pub(crate) mod containers;
 pub(crate) mod docker_labels;
 pub(crate) mod hostname;

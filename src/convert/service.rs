@@ -80,7 +80,12 @@ pub(crate) fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut 
             );
         }
         match lb.application {
-            Some(true) => w.ingress_port = Some(port),
+            Some(true) => {
+                w.ingress_port = Some(port);
+                if let Some(routing) = &lb.routing {
+                    crate::convert::alb::apply(routing, w, report);
+                }
+            }
             Some(false) => report.info(
                 Code::Nlb,
                 &lb.path,
@@ -141,7 +146,23 @@ pub(crate) fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut 
             max: s.max.max(s.min.max(1)),
             cpu_percent: s.cpu_percent,
             memory_percent: s.memory_percent,
+            scale_down_window: s.scale_in_cooldown.map(|c| c.clamp(0, 3600)),
+            scale_up_window: s.scale_out_cooldown.map(|c| c.clamp(0, 3600)),
+            scale_down_disabled: s.disable_scale_in,
         });
+        if s.scale_in_cooldown.is_some() || s.scale_out_cooldown.is_some() || s.disable_scale_in {
+            report.info(
+                Code::ScalingCooldown,
+                &service.path,
+                format!(
+                    "target tracking waits {}s after a scale-in and {}s after a scale-out{}",
+                    s.scale_in_cooldown.unwrap_or(300),
+                    s.scale_out_cooldown.unwrap_or(300),
+                    if s.disable_scale_in { ", and never scales in" } else { "" }
+                ),
+                "autoscaling.behavior: the cooldowns become stabilization windows (the HPA acts on the highest recommendation in the window, rather than pausing)",
+            );
+        }
     }
 }
 
@@ -232,6 +253,7 @@ mod tests {
             max: 8,
             cpu_percent: Some(70),
             memory_percent: None,
+            ..Default::default()
         });
         let mut w = Workload::new("api".into(), "api".into());
         w.containers.push(crate::workload::Container {

@@ -4,6 +4,7 @@
 //! `describe-task-definition` output (`{"taskDefinition": …, "tags": …}`), the unwrapped task
 //! definition the console shows, and a bare list of container definitions.
 
+pub(crate) mod alb;
 pub(crate) mod cloudformation;
 pub(crate) mod duplicates;
 pub(crate) mod path;

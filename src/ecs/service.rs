@@ -47,6 +47,8 @@ pub(crate) struct LoadBalancer {
     pub target_group: Option<String>,
     /// Known from a CloudFormation target group's protocol: HTTP(S) means an ALB.
     pub application: Option<bool>,
+    /// The listeners, rules and health check around the target group, from CloudFormation.
+    pub routing: Option<crate::ecs::alb::AlbRouting>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -55,6 +57,10 @@ pub(crate) struct Scaling {
     pub max: i64,
     pub cpu_percent: Option<i64>,
     pub memory_percent: Option<i64>,
+    /// Seconds after a scale-in before the next one (target tracking's ScaleInCooldown).
+    pub scale_in_cooldown: Option<i64>,
+    pub scale_out_cooldown: Option<i64>,
+    pub disable_scale_in: bool,
 }
 
 /// An ECS-managed EBS volume the service attaches to each task (`configuredAtLaunch`).
@@ -272,6 +278,7 @@ pub(crate) fn read_service(
             container_port: o.int("containerPort", 1, 65535, report)?,
             target_group: o.string("targetGroupArn", report)?,
             application: None,
+            routing: None,
         });
         o.finish(&[NotCarried { key: "loadBalancerName", code: Code::ClassicElb, why: "Classic Load Balancers are not carried over; use a Service of type LoadBalancer" }], report);
     }

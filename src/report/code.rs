@@ -145,6 +145,11 @@ codes! {
     PlacementStrategy = "ECSI-W-PLACEMENT-STRATEGY", Warning, "a placement strategy";
     CapacityProvider = "ECSI-W-CAPACITY-PROVIDER", Warning, "a capacity provider strategy";
     ScalingMetric = "ECSI-W-SCALING-METRIC", Warning, "a scaling policy on a metric the HPA cannot read";
+    StepScaling = "ECSI-W-STEP-SCALING", Warning, "a step scaling policy: the HPA scales toward a target instead";
+    ScalingCooldown = "ECSI-I-SCALING-COOLDOWN", Info, "scaling cooldowns, carried as HPA stabilization windows";
+    AlbSettings = "ECSI-I-ALB-SETTINGS", Info, "target group, listener and load balancer settings, carried as AWS Load Balancer Controller annotations";
+    AlbRoute = "ECSI-I-ALB-ROUTE", Info, "listener rules' hosts and paths, carried as Ingress rules";
+    AlbCondition = "ECSI-W-ALB-CONDITION", Warning, "a listener rule condition or action an Ingress rule cannot express";
     ScheduleInexact = "ECSI-W-SCHEDULE", Warning, "a schedule expression cron cannot express exactly (L, W, #, a year, a rate that does not divide the clock)";
     ScheduleField = "ECSI-W-SCHEDULE-FIELD", Warning, "a field of an EventBridge rule or schedule, or of its ECS target, not carried over to the CronJob";
     ScheduleInput = "ECSI-W-SCHEDULE-INPUT", Warning, "a scheduled run's input (container overrides) is not applied: the CronJob runs the task definition as it is";

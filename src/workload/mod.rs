@@ -62,6 +62,8 @@ pub(crate) struct Workload {
     pub replicas: i64,
     pub rollout: Option<Rollout>,
     pub ingress_port: Option<u16>,
+    /// The ALB's settings and routes, when the stack describes them.
+    pub ingress: IngressRouting,
     pub headless: bool,
     pub autoscaling: Option<Autoscaling>,
     pub spread_topology_keys: Vec<String>,
@@ -139,6 +141,19 @@ pub(crate) struct Autoscaling {
     pub max: i64,
     pub cpu_percent: Option<i64>,
     pub memory_percent: Option<i64>,
+    /// HPA stabilization windows, in seconds (ECS scaling cooldowns).
+    pub scale_down_window: Option<i64>,
+    pub scale_up_window: Option<i64>,
+    /// Never scale in (target tracking's DisableScaleIn).
+    pub scale_down_disabled: bool,
+}
+
+/// What the Ingress carries over from the ALB: controller annotations and host/path rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct IngressRouting {
+    pub annotations: BTreeMap<String, String>,
+    /// Hosts ("" for any) with their (path, pathType) pairs; empty means one catch-all rule.
+    pub hosts: Vec<(String, Vec<(String, String)>)>,
 }
 
 impl Workload {
@@ -159,6 +174,7 @@ impl Workload {
             replicas: 1,
             rollout: None,
             ingress_port: None,
+            ingress: IngressRouting::default(),
             headless: false,
             autoscaling: None,
             spread_topology_keys: Vec::new(),

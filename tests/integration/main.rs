@@ -1,6 +1,7 @@
 //! One integration test binary: the CLI end to end, golden charts, real Helm and Kubernetes
 //! schema checks, and the plugin installed into real Helm 3 and Helm 4.
 
+mod alb;
 mod batch;
 mod cli;
 mod cluster;

@@ -1,0 +1,290 @@
+//! CloudFormation intrinsic functions, resolved where the value can be known from the template
+//! or `--var`; anything else stays a visible `${…}` placeholder and is reported.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::ecs::path::JsonPath;
+use crate::report::{Code, Report};
+
+pub(super) struct Resolver<'a> {
+    pub(super) parameters: &'a Map<String, Value>,
+    pub(super) resources: &'a Map<String, Value>,
+    /// `--var` values: parameters and pseudo parameters (`AWS::AccountId`, `AWS::Region`)
+    /// known to the user, which win over defaults.
+    pub(super) vars: &'a BTreeMap<String, String>,
+}
+
+pub(super) fn resource_type<'a>(resources: &'a Map<String, Value>, id: &str) -> Option<&'a str> {
+    resources.get(id)?.get("Type")?.as_str()
+}
+
+impl Resolver<'_> {
+    fn role_name(&self, id: &str) -> String {
+        self.resources
+            .get(id)
+            .and_then(|r| r.pointer("/Properties/RoleName"))
+            .and_then(Value::as_str)
+            .unwrap_or(id)
+            .to_string()
+    }
+
+    /// A name inside `${…}` or a `Ref`: a known value, or None.
+    fn name(&self, name: &str) -> Option<String> {
+        if let Some(v) = self.vars.get(name) {
+            return Some(v.clone());
+        }
+        match name {
+            "AWS::URLSuffix" => return Some("amazonaws.com".into()),
+            "AWS::Partition" => return Some("aws".into()),
+            _ => {}
+        }
+        if let Some(p) = self.parameters.get(name) {
+            return p.get("Default").map(|d| match d {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            });
+        }
+        if resource_type(self.resources, name) == Some("AWS::IAM::Role") {
+            return Some(self.role_name(name));
+        }
+        None
+    }
+
+    fn unresolved(&self, text: String, path: &JsonPath, report: &mut Report) -> Value {
+        report.warn(
+            Code::CfnUnresolved,
+            path,
+            format!("the value {text} is only known when the stack is deployed"),
+            "kept as a visible placeholder in values.yaml; set it at deploy time, or convert with --var NAME=VALUE",
+        );
+        Value::String(text)
+    }
+
+    fn sub(
+        &self,
+        template: &str,
+        vars: &Map<String, Value>,
+        path: &JsonPath,
+        report: &mut Report,
+    ) -> Value {
+        let mut out = String::new();
+        let mut rest = template;
+        let mut missing = false;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let Some(len) = rest[start..].find('}') else {
+                out.push_str(&rest[start..]);
+                rest = "";
+                break;
+            };
+            let inner = &rest[start + 2..start + len];
+            if let Some(literal) = inner.strip_prefix('!') {
+                out.push_str(&format!("${{{literal}}}"));
+            } else if let Some(v) = vars
+                .get(inner)
+                .map(|v| self.resolve(v, path, report))
+                .and_then(|v| v.as_str().map(str::to_string))
+            {
+                out.push_str(&v);
+            } else if let Some(v) = self.name(inner) {
+                out.push_str(&v);
+            } else if let Some((id, attr)) = inner.split_once('.') {
+                match self.get_att(id, attr) {
+                    Some(v) => out.push_str(&v),
+                    None => {
+                        missing = true;
+                        out.push_str(&rest[start..start + len + 1]);
+                    }
+                }
+            } else {
+                missing = true;
+                out.push_str(&rest[start..start + len + 1]);
+            }
+            rest = &rest[start + len + 1..];
+        }
+        out.push_str(rest);
+        if missing {
+            self.unresolved(out, path, report)
+        } else {
+            Value::String(out)
+        }
+    }
+
+    fn get_att(&self, id: &str, attr: &str) -> Option<String> {
+        (resource_type(self.resources, id) == Some("AWS::IAM::Role") && attr == "Arn").then(|| {
+            format!(
+                "arn:aws:iam::{}:role/{}",
+                self.name("AWS::AccountId")
+                    .unwrap_or_else(|| "${AWS::AccountId}".into()),
+                self.role_name(id)
+            )
+        })
+    }
+
+    /// Resolves intrinsics in `value`; `None` means AWS::NoValue (drop the key or item).
+    pub(super) fn resolve_opt(
+        &self,
+        value: &Value,
+        path: &JsonPath,
+        report: &mut Report,
+    ) -> Option<Value> {
+        let Value::Object(map) = value else {
+            return Some(match value {
+                Value::Array(items) => Value::Array(
+                    items
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, v)| self.resolve_opt(v, &path.index(i), report))
+                        .collect(),
+                ),
+                other => other.clone(),
+            });
+        };
+        if map.len() == 1 {
+            let (key, arg) = map.iter().next().expect("one entry");
+            let compact = || serde_json::to_string(arg).unwrap_or_default();
+            match key.as_str() {
+                "Ref" => {
+                    let name = arg.as_str().unwrap_or_default();
+                    if name == "AWS::NoValue" {
+                        return None;
+                    }
+                    return Some(match self.name(name) {
+                        Some(v) => Value::String(v),
+                        None => self.unresolved(format!("${{{name}}}"), path, report),
+                    });
+                }
+                "Fn::Sub" => {
+                    let (template, vars) = match arg {
+                        Value::String(s) => (s.as_str(), Map::new()),
+                        Value::Array(a) if !a.is_empty() => (
+                            a[0].as_str().unwrap_or_default(),
+                            a.get(1)
+                                .and_then(Value::as_object)
+                                .cloned()
+                                .unwrap_or_default(),
+                        ),
+                        _ => ("", Map::new()),
+                    };
+                    return Some(self.sub(template, &vars, path, report));
+                }
+                "Fn::Join" => {
+                    let (sep, parts) = match arg.as_array().map(Vec::as_slice) {
+                        Some([Value::String(sep), Value::Array(parts)]) => {
+                            (sep.clone(), parts.clone())
+                        }
+                        _ => {
+                            return Some(self.unresolved(
+                                format!("${{Fn::Join:{}}}", compact()),
+                                path,
+                                report,
+                            ))
+                        }
+                    };
+                    let mut strings = Vec::new();
+                    let mut quiet = Report::default();
+                    let mut unresolved = false;
+                    for part in &parts {
+                        let v = self
+                            .resolve_opt(part, path, &mut quiet)
+                            .unwrap_or(Value::String(String::new()));
+                        unresolved |= quiet.findings.iter().any(|f| f.code == Code::CfnUnresolved);
+                        strings.push(match v {
+                            Value::String(s) => s,
+                            other => other.to_string(),
+                        });
+                    }
+                    let joined = strings.join(&sep);
+                    return Some(if unresolved {
+                        self.unresolved(joined, path, report)
+                    } else {
+                        Value::String(joined)
+                    });
+                }
+                "Fn::GetAtt" => {
+                    let (id, attr) = match arg {
+                        Value::Array(a) if a.len() == 2 => (
+                            a[0].as_str().unwrap_or_default().to_string(),
+                            a[1].as_str().unwrap_or_default().to_string(),
+                        ),
+                        Value::String(s) => s
+                            .split_once('.')
+                            .map(|(a, b)| (a.to_string(), b.to_string()))
+                            .unwrap_or_default(),
+                        _ => Default::default(),
+                    };
+                    return Some(match self.get_att(&id, &attr) {
+                        Some(v) => {
+                            if v.contains("${AWS::AccountId}") {
+                                report.warn(
+                                    Code::CfnUnresolved,
+                                    path,
+                                    format!("the ARN of role {id} needs the account id"),
+                                    "written with the placeholder ${AWS::AccountId}; substitute it at deploy time, or convert with --var AWS::AccountId=…",
+                                );
+                            }
+                            Value::String(v)
+                        }
+                        None => self.unresolved(format!("${{{id}.{attr}}}"), path, report),
+                    });
+                }
+                k if k.starts_with("Fn::") => {
+                    return Some(self.unresolved(format!("${{{k}:{}}}", compact()), path, report));
+                }
+                _ => {}
+            }
+        }
+        Some(Value::Object(
+            map.iter()
+                .filter_map(|(k, v)| Some((k.clone(), self.resolve_opt(v, &path.key(k), report)?)))
+                .collect(),
+        ))
+    }
+
+    pub(super) fn resolve(&self, value: &Value, path: &JsonPath, report: &mut Report) -> Value {
+        self.resolve_opt(value, path, report).unwrap_or(Value::Null)
+    }
+}
+
+/// Logical IDs referenced anywhere in `value` through `Ref`, `Fn::GetAtt` or `${Id}`.
+pub(super) fn references(value: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("Ref") {
+                    out.push(r.clone());
+                }
+                if let Some(Value::Array(a)) = m.get("Fn::GetAtt") {
+                    if let Some(Value::String(r)) = a.first() {
+                        out.push(r.clone());
+                    }
+                }
+                m.values().for_each(|v| walk(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| walk(v, out)),
+            Value::String(s) => {
+                let mut rest = s.as_str();
+                while let Some(i) = rest.find("${") {
+                    if let Some(j) = rest[i..].find('}') {
+                        out.push(
+                            rest[i + 2..i + j]
+                                .split('.')
+                                .next()
+                                .unwrap_or_default()
+                                .to_string(),
+                        );
+                        rest = &rest[i + j..];
+                    } else {
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(value, &mut out);
+    out
+}

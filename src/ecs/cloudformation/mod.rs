@@ -1,0 +1,310 @@
+//! CloudFormation and CDK-synthesized templates: `AWS::ECS::TaskDefinition` resources become
+//! task definitions in the API's camelCase shape, `AWS::ECS::Service` resources name and scale
+//! them, and Application Auto Scaling targets and target-tracking policies become autoscaling.
+//!
+//! Intrinsic functions are resolved where the value can be known (`Ref` to a parameter with a
+//! default, `Fn::Join`, `Fn::Sub` with literals, a role in the same template); anything else is
+//! left as a visible `${…}` placeholder and reported, so the chart lints and a deploy step can
+//! set the value.
+
+use crate::report::Code;
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::ecs::path::JsonPath;
+use crate::ecs::scheduled;
+use crate::ecs::service::{read_service, ServiceDefinition};
+use crate::error::FieldError;
+use crate::report::Report;
+
+mod intrinsics;
+mod keys;
+mod load_balancer;
+mod scaling;
+
+use intrinsics::{references, Resolver};
+use keys::camel;
+pub(crate) use keys::{cfn_key, template_pointer};
+
+pub(crate) struct TemplateTask {
+    pub logical_id: String,
+    pub path: JsonPath,
+    /// The task definition in the API's shape, intrinsics resolved.
+    pub value: Value,
+    pub report: Report,
+}
+
+pub(crate) struct TemplateService {
+    pub logical_id: String,
+    pub service: ServiceDefinition,
+    pub report: Report,
+}
+
+pub(crate) struct Template {
+    pub tasks: Vec<TemplateTask>,
+    pub services: Vec<TemplateService>,
+}
+
+pub(crate) fn is_template(value: &Value) -> bool {
+    value.get("Resources").is_some_and(Value::is_object)
+}
+
+#[cfg(test)]
+pub(crate) fn read_template(value: &Value) -> Result<Template, FieldError> {
+    read_template_with(value, &BTreeMap::new())
+}
+
+/// Like `read_template`, with values for parameters and pseudo parameters from `--var`.
+pub(crate) fn read_template_with(
+    value: &Value,
+    vars: &BTreeMap<String, String>,
+) -> Result<Template, FieldError> {
+    let root = JsonPath::root();
+    let empty = Map::new();
+    let parameters = value
+        .get("Parameters")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let resources = value["Resources"]
+        .as_object()
+        .ok_or_else(|| FieldError::new(&root.key("Resources"), "expected an object"))?;
+    let resolver = Resolver {
+        parameters,
+        resources,
+        vars,
+    };
+    let mut tasks = Vec::new();
+    let mut services = Vec::new();
+    for (id, resource) in resources {
+        let path = root.key("Resources").key(id).key("Properties");
+        let properties = resource
+            .get("Properties")
+            .cloned()
+            .unwrap_or(Value::Object(Map::new()));
+        match resource.get("Type").and_then(Value::as_str) {
+            Some("AWS::ECS::TaskDefinition") => {
+                let mut report = Report::default();
+                let mut resolved = camel(&resolver.resolve(&properties, &path, &mut report));
+                if let Value::Object(map) = &mut resolved {
+                    if !map.contains_key("family") {
+                        map.insert("family".into(), Value::String(id.clone()));
+                        report.info(
+                            Code::CfnFamily,
+                            &path,
+                            format!("task definition {id} has no Family"),
+                            "named after its logical ID",
+                        );
+                    }
+                }
+                tasks.push(TemplateTask {
+                    logical_id: id.clone(),
+                    path,
+                    value: resolved,
+                    report,
+                });
+            }
+            Some("AWS::ECS::Service") => {
+                let mut report = Report::default();
+                let task_ref = properties.get("TaskDefinition").cloned();
+                let mut props = properties.clone();
+                // Target group types decide between an Ingress (ALB) and a plain Service (NLB).
+                let mut alb = BTreeMap::new();
+                if let Some(Value::Array(lbs)) = properties.get("LoadBalancers") {
+                    for (i, lb) in lbs.iter().enumerate() {
+                        let protocol = references(lb.get("TargetGroupArn").unwrap_or(&Value::Null))
+                            .first()
+                            .and_then(|tg| resources.get(tg))
+                            .and_then(|tg| tg.pointer("/Properties/Protocol"))
+                            .and_then(Value::as_str)
+                            .map(str::to_ascii_uppercase);
+                        alb.insert(i, protocol.map(|p| p == "HTTP" || p == "HTTPS"));
+                    }
+                }
+                // Only what the service mapping reads is resolved: the cluster, network and
+                // target group ARNs are not carried over, so their placeholders would be noise.
+                if let Value::Object(map) = &mut props {
+                    map.retain(|k, _| {
+                        [
+                            "ServiceName",
+                            "DesiredCount",
+                            "DeploymentConfiguration",
+                            "LoadBalancers",
+                            "ServiceRegistries",
+                            "PlacementStrategies",
+                            "CapacityProviderStrategy",
+                        ]
+                        .contains(&k.as_str())
+                    });
+                    if let Some(Value::Array(lbs)) = map.get_mut("LoadBalancers") {
+                        for lb in lbs.iter_mut() {
+                            if let Value::Object(lb) = lb {
+                                if let Some(tg) = lb
+                                    .get("TargetGroupArn")
+                                    .map(references)
+                                    .and_then(|r| r.first().cloned())
+                                {
+                                    lb.insert("TargetGroupArn".into(), Value::String(tg));
+                                }
+                            }
+                        }
+                    }
+                }
+                let mut resolved = camel(&resolver.resolve(&props, &path, &mut report));
+                if let (Value::Object(map), Some(task)) = (&mut resolved, task_ref) {
+                    map.insert("taskDefinition".into(), task);
+                }
+                let mut service = read_service(&resolved, path.clone(), &mut report)?;
+                for (i, lb) in service.load_balancers.iter_mut().enumerate() {
+                    lb.application = alb.get(&i).copied().flatten();
+                    lb.routing = lb
+                        .target_group
+                        .as_deref()
+                        .and_then(|tg| load_balancer::routing(&resolver, tg, &mut report));
+                }
+                services.push(TemplateService {
+                    logical_id: id.clone(),
+                    service,
+                    report,
+                });
+            }
+            Some(kind @ ("AWS::Events::Rule" | "AWS::Scheduler::Schedule")) => {
+                let source = if kind == "AWS::Events::Rule" {
+                    scheduled::Source::Rule
+                } else {
+                    scheduled::Source::Scheduler
+                };
+                let mut report = Report::default();
+                let resolved = resolve_schedule(&resolver, &properties, &path, &mut report);
+                for service in scheduled::read(&resolved, path.clone(), source, &mut report)? {
+                    services.push(TemplateService {
+                        logical_id: id.clone(),
+                        service,
+                        report: report.clone(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    scaling::attach(resources, &mut services);
+    Ok(Template { tasks, services })
+}
+
+/// Only what the CronJob reads is resolved: the cluster, role and network of the target are
+/// not carried over, so placeholders for them would be noise; the task definition `Ref` stays
+/// as it is, since it is what matches the task in this template.
+fn resolve_schedule(
+    resolver: &Resolver,
+    raw: &Value,
+    path: &JsonPath,
+    report: &mut Report,
+) -> Value {
+    const READ: &[&str] = &[
+        "/Name",
+        "/ScheduleExpression",
+        "/ScheduleExpressionTimezone",
+        "/State",
+    ];
+    let mut out = raw.clone();
+    let count = raw
+        .get("Targets")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    let counts = (0..count)
+        .map(|i| format!("/Targets/{i}/EcsParameters/TaskCount"))
+        .chain(["/Target/EcsParameters/TaskCount".to_string()]);
+    for pointer in READ.iter().map(|p| p.to_string()).chain(counts) {
+        if let (Some(value), Some(slot)) = (raw.pointer(&pointer), out.pointer_mut(&pointer)) {
+            let mut at = path.clone();
+            for key in pointer.split('/').skip(1) {
+                at = match key.parse::<usize>() {
+                    Ok(i) => at.index(i),
+                    Err(_) => at.key(key),
+                };
+            }
+            *slot = resolver.resolve(value, &at, report);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn pointers_map_back_to_template_names() {
+        assert_eq!(
+            template_pointer("/containerDefinitions/0/logConfiguration/options/awslogs-group"),
+            "/ContainerDefinitions/0/LogConfiguration/Options/awslogs-group"
+        );
+        assert_eq!(
+            template_pointer("/volumes/1/efsVolumeConfiguration/fileSystemId"),
+            "/Volumes/1/EFSVolumeConfiguration/FilesystemId"
+        );
+        assert_eq!(
+            template_pointer("/containerDefinitions/0/dockerLabels/my.label/x"),
+            "/ContainerDefinitions/0/DockerLabels/my.label/X"
+        );
+    }
+
+    #[test]
+    fn intrinsics_resolve_or_stay_visible() {
+        let template = json!({
+            "Parameters": {"Tag": {"Type": "String", "Default": "1.2.3"}, "Env": {"Type": "String"}},
+            "Resources": {
+                "TaskRole": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "web-task"}},
+                "Task": {"Type": "AWS::ECS::TaskDefinition", "Properties": {
+                    "Family": "web",
+                    "TaskRoleArn": {"Fn::GetAtt": ["TaskRole", "Arn"]},
+                    "ContainerDefinitions": [{
+                        "Name": "web",
+                        "Image": {"Fn::Join": ["", [{"Ref": "AWS::AccountId"}, ".dkr.ecr.eu-west-1.", {"Ref": "AWS::URLSuffix"}, "/web:", {"Ref": "Tag"}]]},
+                        "Environment": [
+                            {"Name": "ENV", "Value": {"Ref": "Env"}},
+                            {"Name": "GREETING", "Value": {"Fn::Sub": ["hello ${Who}", {"Who": "world"}]}},
+                            {"Name": "VPC", "Value": {"Fn::ImportValue": "shared-vpc"}}
+                        ],
+                        "DockerLabels": {"MyLabel": "x"}
+                    }],
+                    "Volumes": [{"Name": "d", "EFSVolumeConfiguration": {"FilesystemId": "fs-1", "AuthorizationConfig": {"IAM": "ENABLED"}}}]
+                }}
+            }
+        });
+        let t = read_template(&template).unwrap();
+        let v = &t.tasks[0].value;
+        assert_eq!(
+            v["taskRoleArn"],
+            "arn:aws:iam::${AWS::AccountId}:role/web-task"
+        );
+        let c = &v["containerDefinitions"][0];
+        assert_eq!(
+            c["image"],
+            "${AWS::AccountId}.dkr.ecr.eu-west-1.amazonaws.com/web:1.2.3"
+        );
+        assert_eq!(c["environment"][0]["value"], "${Env}");
+        assert_eq!(c["environment"][1]["value"], "hello world");
+        assert_eq!(
+            c["environment"][2]["value"],
+            "${Fn::ImportValue:\"shared-vpc\"}"
+        );
+        assert_eq!(c["dockerLabels"]["MyLabel"], "x");
+        assert_eq!(
+            v["volumes"][0]["efsVolumeConfiguration"]["fileSystemId"],
+            "fs-1"
+        );
+        assert_eq!(
+            v["volumes"][0]["efsVolumeConfiguration"]["authorizationConfig"]["iam"],
+            "ENABLED"
+        );
+        let unresolved = t.tasks[0]
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.code == Code::CfnUnresolved)
+            .count();
+        assert_eq!(unresolved, 4);
+    }
+}

@@ -1,0 +1,106 @@
+//! Application Auto Scaling in a template: a scalable target names its service in ResourceId,
+//! and its policies name the target. Target tracking on CPU or memory becomes the HPA's metrics
+//! and its cooldowns the HPA's stabilization windows; anything else is reported.
+
+use serde_json::{Map, Value};
+
+use super::intrinsics::references;
+use super::TemplateService;
+use crate::ecs::path::JsonPath;
+use crate::ecs::service::Scaling;
+use crate::report::Code;
+
+const TARGET: &str = "AWS::ApplicationAutoScaling::ScalableTarget";
+const POLICY: &str = "AWS::ApplicationAutoScaling::ScalingPolicy";
+
+fn of_type<'a>(
+    resources: &'a Map<String, Value>,
+    kind: &'a str,
+) -> impl Iterator<Item = (&'a String, &'a Value)> {
+    resources
+        .iter()
+        .filter(move |(_, r)| r.get("Type").and_then(Value::as_str) == Some(kind))
+}
+
+fn number(value: Option<&Value>) -> Option<i64> {
+    value.and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()))
+}
+
+pub(super) fn attach(resources: &Map<String, Value>, services: &mut [TemplateService]) {
+    let root = JsonPath::root().key("Resources");
+    for (id, target) in of_type(resources, TARGET) {
+        let props = target.get("Properties").cloned().unwrap_or_default();
+        let refs = references(props.get("ResourceId").unwrap_or(&Value::Null));
+        let Some(service) = services.iter_mut().find(|s| refs.contains(&s.logical_id)) else {
+            continue;
+        };
+        let mut scaling = Scaling {
+            min: number(props.get("MinCapacity")).unwrap_or(1),
+            max: number(props.get("MaxCapacity")).unwrap_or(1),
+            ..Default::default()
+        };
+        for (policy_id, policy) in of_type(resources, POLICY) {
+            let p = policy.get("Properties").cloned().unwrap_or_default();
+            if !references(p.get("ScalingTargetId").unwrap_or(&Value::Null)).contains(id) {
+                continue;
+            }
+            let path = root.key(policy_id).key("Properties");
+            policy_into(&p, &path, &mut scaling, service);
+        }
+        service.service.scaling = Some(scaling);
+    }
+}
+
+fn policy_into(p: &Value, path: &JsonPath, scaling: &mut Scaling, service: &mut TemplateService) {
+    let Some(config) = p.get("TargetTrackingScalingPolicyConfiguration") else {
+        let kind = p
+            .get("PolicyType")
+            .and_then(Value::as_str)
+            .unwrap_or("a policy");
+        service.report.warn(
+            Code::StepScaling,
+            path,
+            format!("{kind} scales by steps on a CloudWatch alarm"),
+            "not carried over; the HorizontalPodAutoscaler scales toward a target, so set autoscaling.targetCPUUtilizationPercentage (or a custom metric) to the level the alarm guarded",
+        );
+        return;
+    };
+    let path = path.key("TargetTrackingScalingPolicyConfiguration");
+    let target = config
+        .get("TargetValue")
+        .and_then(Value::as_f64)
+        .map(|v| v.round() as i64);
+    match config
+        .pointer("/PredefinedMetricSpecification/PredefinedMetricType")
+        .and_then(Value::as_str)
+    {
+        Some("ECSServiceAverageCPUUtilization") => scaling.cpu_percent = target,
+        Some("ECSServiceAverageMemoryUtilization") => scaling.memory_percent = target,
+        other => {
+            service.report.warn(
+                Code::ScalingMetric,
+                &path,
+                format!(
+                    "scaling policy on {:?} is not CPU or memory target tracking",
+                    other.unwrap_or("a custom metric")
+                ),
+                "not carried over; add the metric to the HorizontalPodAutoscaler by hand",
+            );
+            return;
+        }
+    }
+    // One HPA behavior serves every metric: the longest cooldown of each direction wins, the
+    // cautious choice when policies disagree.
+    let longest = |old: Option<i64>, new: Option<i64>| old.max(new).or(old).or(new);
+    scaling.scale_in_cooldown = longest(
+        scaling.scale_in_cooldown,
+        number(config.get("ScaleInCooldown")),
+    );
+    scaling.scale_out_cooldown = longest(
+        scaling.scale_out_cooldown,
+        number(config.get("ScaleOutCooldown")),
+    );
+    if config.get("DisableScaleIn") == Some(&Value::Bool(true)) {
+        scaling.disable_scale_in = true;
+    }
+}
