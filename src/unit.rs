@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 use crate::config::Settings;
-use crate::ecs::cloudformation;
 use crate::error::{Error, Result};
 use crate::plan::naming::file_name;
 use crate::plan::Unit;
@@ -31,16 +30,10 @@ pub(crate) struct Converted {
 /// Reads the unit's task definition and applies the rules; writes nothing.
 pub(crate) fn map(unit: &Unit, settings: &Settings) -> Result<Mapped> {
     let file = unit.source.display().to_string();
-    let root_len = unit.root.depth();
     let value: serde_json::Value =
         serde_json::from_str(&unit.document).expect("the planner wrote valid JSON");
-    let loaded = crate::ecs::from_value_at(&value, unit.root.clone()).map_err(|mut e| {
-        // Errors inside a template resource name the template's own keys.
-        if root_len > 0 {
-            e.path = e.path.rename_keys_after(root_len, cloudformation::cfn_key);
-        }
-        Error::field(&file, e)
-    })?;
+    let loaded =
+        crate::ecs::from_value_at(&value, unit.root.clone()).map_err(|e| Error::field(&file, e))?;
     let mut report = loaded.report;
     let service_name = unit.service.as_ref().and_then(|s| s.name.as_deref());
     name_findings(unit, &loaded.task, service_name, settings, &mut report);
@@ -52,16 +45,6 @@ pub(crate) fn map(unit: &Unit, settings: &Settings) -> Result<Mapped> {
         &mut report,
     )
     .map_err(|e| Error::field(&file, e))?;
-    // Findings made while reading point into the API-shaped copy of a template resource;
-    // point them back at the template's own names.
-    let root = unit.root.pointer();
-    if !root.is_empty() {
-        for f in &mut report.findings {
-            if let Some(rest) = f.pointer.strip_prefix(&root) {
-                f.pointer = format!("{root}{}", cloudformation::template_pointer(rest));
-            }
-        }
-    }
     report
         .findings
         .extend(unit.pre_report.findings.iter().cloned());

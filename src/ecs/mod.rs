@@ -252,7 +252,11 @@ pub(crate) fn from_value(value: &Value) -> Result<Loaded, FieldError> {
 pub(crate) fn from_value_at(value: &Value, root: JsonPath) -> Result<Loaded, FieldError> {
     let mut report = Report::default();
     let (task, shape) = match value {
-        Value::Object(map) if map.get("taskDefinition").is_some_and(Value::is_object) => {
+        Value::Object(map)
+            if map
+                .get(&root.name_of("taskDefinition"))
+                .is_some_and(Value::is_object) =>
+        {
             let mut outer = Obj::new(value, root.clone())?;
             let (inner, path) = outer
                 .raw("taskDefinition", &mut report)
@@ -267,10 +271,10 @@ pub(crate) fn from_value_at(value: &Value, root: JsonPath) -> Result<Loaded, Fie
             outer.finish(&[], &mut report);
             (task, Shape::DescribeWrapped)
         }
-        Value::Object(map) if map.contains_key("containerDefinitions") => {
+        Value::Object(map) if map.contains_key(&root.name_of("containerDefinitions")) => {
             let unwrapped = task_definition::READ_ONLY_FIELDS
                 .iter()
-                .any(|k| map.contains_key(*k));
+                .any(|k| map.contains_key(&root.name_of(k)));
             let task = task_definition::read_task_definition(
                 Obj::new(value, root.clone())?,
                 unwrapped,

@@ -1,5 +1,10 @@
 //! A location inside an input document, printed two ways: dotted for people
 //! (`containerDefinitions[1].image`) and as a JSON pointer for the machine-readable report.
+//!
+//! A path also knows how its document spells field names. Readers ask for the API's names
+//! (`containerName`); below a CloudFormation resource the path spells them as the template does
+//! (`ContainerName`), so a template is read in place and every finding and error already names
+//! the keys in the file the user has.
 
 use std::fmt;
 
@@ -9,55 +14,103 @@ enum Segment {
     Index(usize),
 }
 
+/// How the document below a path spells the API's field names.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Naming {
+    /// As the ECS API does: camelCase.
+    #[default]
+    Api,
+    /// As CloudFormation does: PascalCase, with a few names of its own.
+    Template,
+    /// Keys of user data (Docker labels, log options): as written.
+    Verbatim,
+}
+
+/// CloudFormation properties whose values are maps of user data: their keys keep their case.
+const USER_MAPS: &[&str] = &["DockerLabels", "Options", "DriverOpts", "Labels"];
+
+/// The CloudFormation name of an API field name.
+fn template_name(key: &str) -> String {
+    match key {
+        "efsVolumeConfiguration" => "EFSVolumeConfiguration".into(),
+        "fileSystemId" => "FilesystemId".into(),
+        "iam" => "IAM".into(),
+        "fsxWindowsFileServerVolumeConfiguration" => {
+            "FSxWindowsFileServerVolumeConfiguration".into()
+        }
+        "properties" => "ProxyConfigurationProperties".into(),
+        "placementStrategy" => "PlacementStrategies".into(),
+        _ => {
+            let mut chars = key.chars();
+            match chars.next() {
+                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+                None => String::new(),
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct JsonPath(Vec<Segment>);
+pub(crate) struct JsonPath {
+    segments: Vec<Segment>,
+    naming: Naming,
+}
 
 impl JsonPath {
     pub(crate) fn root() -> Self {
-        JsonPath(Vec::new())
+        JsonPath::default()
     }
 
+    /// The same location, with the fields below it spelled as CloudFormation spells them.
+    pub(crate) fn in_template(mut self) -> Self {
+        self.naming = Naming::Template;
+        self
+    }
+
+    /// How the document spells the API field `key` at this level.
+    pub(crate) fn name_of(&self, key: &str) -> String {
+        match self.naming {
+            Naming::Template => template_name(key),
+            Naming::Api | Naming::Verbatim => key.to_string(),
+        }
+    }
+
+    /// The path to the API field `key`, spelled as the document spells it.
     pub(crate) fn key(&self, key: &str) -> Self {
-        let mut next = self.clone();
-        next.0.push(Segment::Key(key.to_string()));
-        next
+        let name = self.name_of(key);
+        let naming = match self.naming {
+            Naming::Template if USER_MAPS.contains(&name.as_str()) => Naming::Verbatim,
+            other => other,
+        };
+        self.push(Segment::Key(name), naming)
+    }
+
+    /// The path to a key exactly as the document writes it (a key read from the document).
+    pub(crate) fn verbatim(&self, key: &str) -> Self {
+        let naming = match self.naming {
+            Naming::Template if USER_MAPS.contains(&key) => Naming::Verbatim,
+            other => other,
+        };
+        self.push(Segment::Key(key.to_string()), naming)
     }
 
     pub(crate) fn index(&self, index: usize) -> Self {
-        let mut next = self.clone();
-        next.0.push(Segment::Index(index));
-        next
+        self.push(Segment::Index(index), self.naming)
     }
 
-    pub(crate) fn depth(&self) -> usize {
-        self.0.len()
-    }
-
-    /// The same path with every key after the first `skip` segments renamed by `rename`.
-    pub(crate) fn rename_keys_after(
-        &self,
-        skip: usize,
-        rename: impl Fn(&str) -> String,
-    ) -> JsonPath {
-        JsonPath(
-            self.0
-                .iter()
-                .enumerate()
-                .map(|(i, s)| match s {
-                    Segment::Key(k) if i >= skip => Segment::Key(rename(k)),
-                    other => other.clone(),
-                })
-                .collect(),
-        )
+    fn push(&self, segment: Segment, naming: Naming) -> Self {
+        let mut segments = self.segments.clone();
+        segments.push(segment);
+        JsonPath { segments, naming }
     }
 
     /// `containerDefinitions[1].portMappings[0].containerPort`; the root is `(top level)`.
     pub(crate) fn dotted(&self) -> String {
-        if self.0.is_empty() {
+        if self.segments.is_empty() {
             return "(top level)".to_string();
         }
         let mut out = String::new();
-        for segment in &self.0 {
+        for segment in &self.segments {
             match segment {
                 Segment::Key(key) => {
                     if !out.is_empty() {
@@ -78,7 +131,7 @@ impl JsonPath {
     /// RFC 6901 pointer: `/containerDefinitions/1/portMappings/0/containerPort`.
     pub(crate) fn pointer(&self) -> String {
         let mut out = String::new();
-        for segment in &self.0 {
+        for segment in &self.segments {
             out.push('/');
             match segment {
                 Segment::Key(key) => out.push_str(&key.replace('~', "~0").replace('/', "~1")),
@@ -114,6 +167,39 @@ mod tests {
         assert_eq!(
             p.pointer(),
             "/containerDefinitions/1/portMappings/0/containerPort"
+        );
+    }
+
+    #[test]
+    fn template_paths_spell_keys_as_the_template_does() {
+        let p = JsonPath::root()
+            .key("Resources")
+            .key("Task")
+            .key("Properties")
+            .in_template();
+        assert_eq!(
+            p.key("containerDefinitions").index(0).key("logConfiguration").key("options").key("awslogs-group").pointer(),
+            "/Resources/Task/Properties/ContainerDefinitions/0/LogConfiguration/Options/awslogs-group"
+        );
+        assert_eq!(
+            p.key("volumes")
+                .index(1)
+                .key("efsVolumeConfiguration")
+                .key("fileSystemId")
+                .dotted(),
+            "Resources.Task.Properties.Volumes[1].EFSVolumeConfiguration.FilesystemId"
+        );
+        assert_eq!(
+            p.key("containerDefinitions")
+                .index(0)
+                .key("dockerLabels")
+                .key("my.label")
+                .pointer(),
+            "/Resources/Task/Properties/ContainerDefinitions/0/DockerLabels/my.label"
+        );
+        assert_eq!(
+            p.verbatim("TaskRoleArn").pointer(),
+            "/Resources/Task/Properties/TaskRoleArn"
         );
     }
 

@@ -60,19 +60,21 @@ impl<'v> Obj<'v> {
     }
 
     pub(crate) fn has(&self, key: &str) -> bool {
-        self.map.get(key).is_some_and(|v| !v.is_null())
+        self.map
+            .get(&self.path.name_of(key))
+            .is_some_and(|v| !v.is_null())
     }
 
     /// The raw value, marked as consumed. `null` reads as absent and is noted in the report.
     pub(crate) fn raw(&mut self, key: &str, report: &mut Report) -> Option<(&'v Value, JsonPath)> {
-        let (k, value) = self.map.get_key_value(key)?;
+        let (k, value) = self.map.get_key_value(&self.path.name_of(key))?;
         self.consumed.push(k.as_str());
         let path = self.path.key(key);
         if value.is_null() {
             report.info(
                 Code::Null,
                 &path,
-                format!("`{key}` is null"),
+                format!("`{k}` is null"),
                 "treated as unset",
             );
             return None;
@@ -84,6 +86,7 @@ impl<'v> Obj<'v> {
         let Some((value, path)) = self.raw(key, report) else {
             return Ok(None);
         };
+        let key = self.path.name_of(key);
         match value {
             Value::String(s) if s.is_empty() => {
                 report.warn(
@@ -120,6 +123,7 @@ impl<'v> Obj<'v> {
         let Some((value, path)) = self.raw(key, report) else {
             return Ok(None);
         };
+        let key = self.path.name_of(key);
         match value {
             Value::String(s) => Ok(Some(s.clone())),
             Value::Number(n) => {
@@ -157,6 +161,7 @@ impl<'v> Obj<'v> {
         let Some((value, path)) = self.raw(key, report) else {
             return Ok(None);
         };
+        let key = self.path.name_of(key);
         let expected = || format!("expected an integer {min}-{max}");
         let number = match value {
             Value::Number(n) => n.as_i64().ok_or_else(|| {
@@ -203,6 +208,7 @@ impl<'v> Obj<'v> {
         let Some((value, path)) = self.raw(key, report) else {
             return Ok(None);
         };
+        let key = self.path.name_of(key);
         match value {
             Value::Bool(b) => Ok(Some(*b)),
             Value::String(s)
@@ -310,7 +316,7 @@ impl<'v> Obj<'v> {
                 Value::Bool(b) => b.to_string(),
                 other => {
                     return Err(FieldError::new(
-                        &obj.path.key(k),
+                        &obj.path.verbatim(k),
                         format!("expected a string, got {}", describe(other)),
                     ))
                 }
@@ -328,7 +334,7 @@ impl<'v> Obj<'v> {
             if self.consumed.contains(&key.as_str()) {
                 continue;
             }
-            let path = self.path.key(key);
+            let path = self.path.verbatim(key);
             if value.is_null() {
                 report.info(
                     Code::Null,
@@ -344,7 +350,10 @@ impl<'v> Obj<'v> {
             if empty {
                 continue;
             }
-            if let Some(known) = not_carried.iter().find(|n| n.key == key) {
+            if let Some(known) = not_carried
+                .iter()
+                .find(|n| self.path.name_of(n.key) == *key)
+            {
                 report.add(
                     known.code,
                     &path,

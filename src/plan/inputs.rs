@@ -76,13 +76,14 @@ pub(crate) fn input_files(
     (files, errors)
 }
 
-fn family_and_revision(value: &Value) -> (Option<String>, Option<i64>) {
+/// `at` knows how the document spells the fields (a template resource's are PascalCase).
+fn family_and_revision(value: &Value, at: &JsonPath) -> (Option<String>, Option<i64>) {
     let td = value
         .get("taskDefinition")
         .filter(|v| v.is_object())
         .unwrap_or(value);
     let family = td
-        .get("family")
+        .get(at.name_of("family"))
         .and_then(Value::as_str)
         .filter(|f| !f.is_empty())
         .map(str::to_string);
@@ -160,7 +161,7 @@ fn read_one(
             t.report
                 .findings
                 .extend(parsed.duplicates_under(&t.path).findings);
-            let (family, revision) = family_and_revision(&t.value);
+            let (family, revision) = family_and_revision(&t.value, &t.path);
             found.tasks.push(TaskCandidate {
                 source: path.to_path_buf(),
                 root: t.path,
@@ -214,7 +215,7 @@ fn read_one(
             .map_err(|e| Error::field(&file, e))?;
         found.services.push(service(read, report));
     } else if is_task_definition(value) || explicit {
-        let (family, revision) = family_and_revision(value);
+        let (family, revision) = family_and_revision(value, &JsonPath::root());
         found.tasks.push(TaskCandidate {
             source: path.to_path_buf(),
             root: JsonPath::root(),

@@ -31,7 +31,10 @@ fn alb_and_scaling_settings_reach_the_ingress_and_hpa() {
     assert!(output.status.success(), "{stderr}");
     let chart = out.path().join("storefront");
     let report = fs::read_to_string(chart.join("ecs-import-report.json")).unwrap();
+    // The CloudFormation service is read whole: its grace period and security groups too.
     for code in [
+        "ECSI-I-GRACE-PERIOD",
+        "ECSI-I-SECURITY-GROUPS",
         "ECSI-W-STEP-SCALING",
         "ECSI-W-ALB-CONDITION",
         "ECSI-I-SCALING-COOLDOWN",

@@ -1,6 +1,6 @@
-//! CloudFormation and CDK-synthesized templates: `AWS::ECS::TaskDefinition` resources become
-//! task definitions in the API's camelCase shape, `AWS::ECS::Service` resources name and scale
-//! them, and Application Auto Scaling targets and target-tracking policies become autoscaling.
+//! CloudFormation and CDK-synthesized templates: `AWS::ECS::TaskDefinition` resources are task
+//! definitions read in place (their paths spell keys as the template does, see `JsonPath`),
+//! `AWS::ECS::Service` resources name and scale them, and Application Auto Scaling targets and target-tracking policies become autoscaling.
 //!
 //! Intrinsic functions are resolved where the value can be known (`Ref` to a parameter with a
 //! default, `Fn::Join`, `Fn::Sub` with literals, a role in the same template); anything else is
@@ -19,13 +19,10 @@ use crate::error::FieldError;
 use crate::report::Report;
 
 mod intrinsics;
-mod keys;
 mod load_balancer;
 mod scaling;
 
 use intrinsics::{references, Resolver};
-use keys::camel;
-pub(crate) use keys::{cfn_key, template_pointer};
 
 pub(crate) struct TemplateTask {
     pub logical_id: String,
@@ -77,7 +74,11 @@ pub(crate) fn read_template_with(
     let mut tasks = Vec::new();
     let mut services = Vec::new();
     for (id, resource) in resources {
-        let path = root.key("Resources").key(id).key("Properties");
+        let path = root
+            .key("Resources")
+            .key(id)
+            .key("Properties")
+            .in_template();
         let properties = resource
             .get("Properties")
             .cloned()
@@ -85,10 +86,10 @@ pub(crate) fn read_template_with(
         match resource.get("Type").and_then(Value::as_str) {
             Some("AWS::ECS::TaskDefinition") => {
                 let mut report = Report::default();
-                let mut resolved = camel(&resolver.resolve(&properties, &path, &mut report));
+                let mut resolved = resolver.resolve(&properties, &path, &mut report);
                 if let Value::Object(map) = &mut resolved {
-                    if !map.contains_key("family") {
-                        map.insert("family".into(), Value::String(id.clone()));
+                    if !map.contains_key("Family") {
+                        map.insert("Family".into(), Value::String(id.clone()));
                         report.info(
                             Code::CfnFamily,
                             &path,
@@ -121,38 +122,17 @@ pub(crate) fn read_template_with(
                         alb.insert(i, protocol.map(|p| p == "HTTP" || p == "HTTPS"));
                     }
                 }
-                // Only what the service mapping reads is resolved: the cluster, network and
-                // target group ARNs are not carried over, so their placeholders would be noise.
-                if let Value::Object(map) = &mut props {
-                    map.retain(|k, _| {
-                        [
-                            "ServiceName",
-                            "DesiredCount",
-                            "DeploymentConfiguration",
-                            "LoadBalancers",
-                            "ServiceRegistries",
-                            "PlacementStrategies",
-                            "CapacityProviderStrategy",
-                        ]
-                        .contains(&k.as_str())
-                    });
-                    if let Some(Value::Array(lbs)) = map.get_mut("LoadBalancers") {
-                        for lb in lbs.iter_mut() {
-                            if let Value::Object(lb) = lb {
-                                if let Some(tg) = lb
-                                    .get("TargetGroupArn")
-                                    .map(references)
-                                    .and_then(|r| r.first().cloned())
-                                {
-                                    lb.insert("TargetGroupArn".into(), Value::String(tg));
-                                }
-                            }
+                if let Some(Value::Array(lbs)) = props.get_mut("LoadBalancers") {
+                    for lb in lbs.iter_mut().filter_map(Value::as_object_mut) {
+                        let tg = lb.get("TargetGroupArn").map(references);
+                        if let Some(tg) = tg.and_then(|r| r.first().cloned()) {
+                            lb.insert("TargetGroupArn".into(), Value::String(tg));
                         }
                     }
                 }
-                let mut resolved = camel(&resolver.resolve(&props, &path, &mut report));
+                let mut resolved = resolve_service(&resolver, &props, &path, &mut report);
                 if let (Value::Object(map), Some(task)) = (&mut resolved, task_ref) {
-                    map.insert("taskDefinition".into(), task);
+                    map.insert("TaskDefinition".into(), task);
                 }
                 let mut service = read_service(&resolved, path.clone(), &mut report)?;
                 for (i, lb) in service.load_balancers.iter_mut().enumerate() {
@@ -189,6 +169,39 @@ pub(crate) fn read_template_with(
     }
     scaling::attach(resources, &mut services);
     Ok(Template { tasks, services })
+}
+
+/// Where the service names infrastructure the chart does not carry (the cluster, subnets,
+/// the Cloud Map namespace, IAM roles): placeholders there would be noise. The fields are
+/// still read, and reported as not carried.
+const SERVICE_NOISE: &[&str] = &[
+    "/Cluster",
+    "/Role",
+    "/TaskDefinition",
+    "/NetworkConfiguration/AwsvpcConfiguration/Subnets",
+    "/ServiceRegistries",
+    "/ServiceConnectConfiguration/Namespace",
+    "/RoleArn",
+];
+
+fn resolve_service(
+    resolver: &Resolver,
+    props: &Value,
+    path: &JsonPath,
+    report: &mut Report,
+) -> Value {
+    let mut scratch = Report::default();
+    let resolved = resolver.resolve(props, path, &mut scratch);
+    let root = path.pointer();
+    report
+        .findings
+        .extend(scratch.findings.into_iter().filter(|f| {
+            let below = f.pointer.strip_prefix(&root).unwrap_or(&f.pointer);
+            !SERVICE_NOISE
+                .iter()
+                .any(|n| below.starts_with(n) || below.ends_with(n))
+        }));
+    resolved
 }
 
 /// Only what the CronJob reads is resolved: the cluster, role and network of the target are
@@ -235,22 +248,6 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn pointers_map_back_to_template_names() {
-        assert_eq!(
-            template_pointer("/containerDefinitions/0/logConfiguration/options/awslogs-group"),
-            "/ContainerDefinitions/0/LogConfiguration/Options/awslogs-group"
-        );
-        assert_eq!(
-            template_pointer("/volumes/1/efsVolumeConfiguration/fileSystemId"),
-            "/Volumes/1/EFSVolumeConfiguration/FilesystemId"
-        );
-        assert_eq!(
-            template_pointer("/containerDefinitions/0/dockerLabels/my.label/x"),
-            "/ContainerDefinitions/0/DockerLabels/my.label/X"
-        );
-    }
-
-    #[test]
     fn intrinsics_resolve_or_stay_visible() {
         let template = json!({
             "Parameters": {"Tag": {"Type": "String", "Default": "1.2.3"}, "Env": {"Type": "String"}},
@@ -276,27 +273,27 @@ mod tests {
         let t = read_template(&template).unwrap();
         let v = &t.tasks[0].value;
         assert_eq!(
-            v["taskRoleArn"],
+            v["TaskRoleArn"],
             "arn:aws:iam::${AWS::AccountId}:role/web-task"
         );
-        let c = &v["containerDefinitions"][0];
+        let c = &v["ContainerDefinitions"][0];
         assert_eq!(
-            c["image"],
+            c["Image"],
             "${AWS::AccountId}.dkr.ecr.eu-west-1.amazonaws.com/web:1.2.3"
         );
-        assert_eq!(c["environment"][0]["value"], "${Env}");
-        assert_eq!(c["environment"][1]["value"], "hello world");
+        assert_eq!(c["Environment"][0]["Value"], "${Env}");
+        assert_eq!(c["Environment"][1]["Value"], "hello world");
         assert_eq!(
-            c["environment"][2]["value"],
+            c["Environment"][2]["Value"],
             "${Fn::ImportValue:\"shared-vpc\"}"
         );
-        assert_eq!(c["dockerLabels"]["MyLabel"], "x");
+        assert_eq!(c["DockerLabels"]["MyLabel"], "x");
         assert_eq!(
-            v["volumes"][0]["efsVolumeConfiguration"]["fileSystemId"],
+            v["Volumes"][0]["EFSVolumeConfiguration"]["FilesystemId"],
             "fs-1"
         );
         assert_eq!(
-            v["volumes"][0]["efsVolumeConfiguration"]["authorizationConfig"]["iam"],
+            v["Volumes"][0]["EFSVolumeConfiguration"]["AuthorizationConfig"]["IAM"],
             "ENABLED"
         );
         let unresolved = t.tasks[0]
