@@ -1,5 +1,6 @@
 //! A chart in memory: every file, by relative path, ready to be written or packaged.
 
+mod container_values;
 mod kinds;
 pub(crate) mod merge;
 mod meta;

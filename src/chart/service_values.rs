@@ -126,3 +126,84 @@ pub(crate) fn autoscaling_behavior(w: &Workload) -> Node {
     }
     behavior
 }
+
+/// The Service, the cut-over binding, the Ingress and the autoscaler.
+pub(crate) fn sections(w: &Workload, node: Node) -> Node {
+    let s = |text: &str| Node::str(text);
+    let service_ports = Node::Seq(
+        w.ports()
+            .map(|p| {
+                let mut port = Node::map()
+                    .with("name", None, s(&p.name))
+                    .with("port", None, Node::Int(i64::from(p.container_port)))
+                    .with("targetPort", None, s(&p.name))
+                    .with("protocol", None, s(p.protocol));
+                if let Some(app) = &p.app_protocol {
+                    port = port.with("appProtocol", None, s(app));
+                }
+                port
+            })
+            .chain(super::service_values::alias_ports(w))
+            .collect(),
+    );
+    node
+        .with(
+            "service",
+            Some("The Service in front of the pods"),
+            Node::map()
+                .with("enabled", Some("Create the Service (not for jobs, which serve nothing)"), Node::Bool(!super::kinds::runs_to_completion(w.kind)))
+                .with("type", Some("Service type"), s("ClusterIP"))
+                .with("annotations", Some("Service annotations"), Node::map())
+                .with(
+                    "headless",
+                    Some("Also create a headless Service for DNS-based discovery (ECS service discovery); StatefulSets always get one"),
+                    Node::Bool(w.headless),
+                )
+                .with("ports", Some("Service ports (from the ECS port mappings)"), service_ports),
+        )
+        .with("securityGroupPolicy", Some("Security groups for pods (vpcresources.k8s.aws/v1beta1): the ECS tasks' security groups, applied to the pods"), super::service_values::security_group_policy(w))
+        .with(
+            "targetGroupBinding",
+            Some("Cut-over without interruption: register the pods in the ECS service's existing target group (AWS Load Balancer Controller), beside the ECS tasks"),
+            Node::map()
+                .with("enabled", Some("Create the TargetGroupBinding"), Node::Bool(false))
+                .with("targetGroupARN", Some("The target group the ECS tasks are registered in"), s(w.target_group.as_ref().filter(|t| t.is_arn).map_or("", |t| t.name.as_str())))
+                .with("port", Some("The Service port the target group sends traffic to"), Node::Int(w.target_group.as_ref().map_or(0, |t| i64::from(t.port))))
+                .with("targetType", Some("ip registers pod IPs (the VPC CNI gives pods VPC addresses)"), s("ip"))
+                .with("multiClusterTargetGroup", Some("Leave targets the controller did not register (the ECS tasks) in place"), Node::Bool(true)),
+        )
+        .with(
+            "ingress",
+            Some("An Ingress in front of the Service, ready for the AWS Load Balancer Controller"),
+            Node::map()
+                .with("enabled", Some("Create the Ingress"), Node::Bool(w.ingress_port.is_some()))
+                .with("className", Some("Ingress class"), s("alb"))
+                .with("annotations", Some("Ingress annotations (AWS Load Balancer Controller)"), super::service_values::ingress_annotations(w))
+                .with("hosts", Some("Hosts and paths routed to the Service"), super::service_values::ingress_hosts(w))
+                .with(
+                    "servicePort",
+                    Some("Service port to route to; 0 means the first one"),
+                    Node::Int(w.ingress_port.map_or(0, i64::from)),
+                )
+                .with("tls", Some("TLS settings"), Node::Seq(vec![])),
+        )
+        .with(
+            "autoscaling",
+            Some("A HorizontalPodAutoscaler; replicaCount is ignored while it is enabled"),
+            Node::map()
+                .with("enabled", Some("Create the HorizontalPodAutoscaler"), Node::Bool(w.autoscaling.is_some()))
+                .with("minReplicas", Some("Fewest pods"), Node::Int(w.autoscaling.as_ref().map_or(1, |a| a.min)))
+                .with("maxReplicas", Some("Most pods"), Node::Int(w.autoscaling.as_ref().map_or(5, |a| a.max)))
+                .with(
+                    "targetCPUUtilizationPercentage",
+                    Some("Average CPU use to aim for, in percent of requests; 0 disables"),
+                    Node::Int(w.autoscaling.as_ref().map_or(80, |a| a.cpu_percent.unwrap_or(0))),
+                )
+                .with(
+                    "targetMemoryUtilizationPercentage",
+                    Some("Average memory use to aim for, in percent of requests; 0 disables"),
+                    Node::Int(w.autoscaling.as_ref().map_or(0, |a| a.memory_percent.unwrap_or(0))),
+                )
+                .with("behavior", Some("HPA scaling behavior (scaleUp, scaleDown), as in autoscaling/v2; empty keeps Kubernetes' defaults"), super::service_values::autoscaling_behavior(w)),
+        )
+}

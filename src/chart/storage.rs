@@ -3,7 +3,7 @@
 //! snapshot, or keeping the instance directory).
 
 use crate::workload::{Claim, VolumeSource, Workload};
-use crate::yaml::Node;
+use crate::yaml::{Entry, Node};
 
 fn s(text: &str) -> Node {
     Node::str(text)
@@ -65,4 +65,59 @@ pub(crate) fn needs_recreate(w: &Workload) -> bool {
         VolumeSource::HostPath { .. } => true,
         _ => false,
     })
+}
+
+/// The volumes as values: those whose data outlives the pod (`persistence`, by name) and those
+/// that do not (`volumes`, as Kubernetes volume sources).
+pub(crate) fn volume_entries(w: &Workload) -> (Vec<Entry>, Vec<Entry>) {
+    let s = |text: &str| Node::str(text);
+    let mut persistence = Vec::new();
+    let mut volumes = Vec::new();
+    for v in &w.volumes {
+        match &v.source {
+            VolumeSource::SharedFileSystem { file_system_id, root_directory, access_point_id, transit_encryption, iam } => persistence.push(Entry {
+                key: v.name.clone(),
+                doc: None,
+                value: Node::map()
+                    .with("enabled", Some("Keep this volume's data in a PersistentVolumeClaim; false uses an emptyDir"), Node::Bool(true))
+                    .with("size", Some("Requested size (EFS does not enforce it)"), s(crate::convert::storage::DEFAULT_SIZE))
+                    .with("storageClass", Some("Storage class; ignored for EFS volumes, which bind to their own PersistentVolume"), s(""))
+                    .with("accessModes", Some("Access modes"), Node::string_seq(&["ReadWriteMany".to_string()]))
+                    .with("existingClaim", Some("Use this existing claim instead of creating one"), s(""))
+                    .with("annotations", Some("Claim annotations"), Node::map())
+                    .with(
+                        "efs",
+                        Some("The EFS file system every replica shares, through a static PersistentVolume on the EFS CSI driver"),
+                        Node::map()
+                            .with("fileSystemId", None, s(file_system_id))
+                            .with("rootDirectory", None, s(root_directory.as_deref().unwrap_or("")))
+                            .with("accessPointId", None, s(access_point_id.as_deref().unwrap_or("")))
+                            .with("transitEncryption", None, Node::Bool(*transit_encryption))
+                            .with("iam", None, Node::Bool(*iam)),
+                    ),
+            }),
+            VolumeSource::Persistent(claim) => persistence.push(Entry {
+                key: v.name.clone(),
+                doc: None,
+                value: super::storage::claim_node(claim),
+            }),
+            VolumeSource::Scratch { memory, size_limit } => {
+                let mut empty_dir = if *memory { Node::map().with("medium", None, s("Memory")) } else { Node::map() };
+                if let Some(limit) = size_limit {
+                    empty_dir = empty_dir.with("sizeLimit", None, s(limit));
+                }
+                volumes.push(Entry { key: v.name.clone(), doc: None, value: Node::map().with("emptyDir", None, empty_dir) });
+            }
+            VolumeSource::HostPath { path } => volumes.push(Entry {
+                key: v.name.clone(),
+                doc: None,
+                value: Node::map().with(
+                    "hostPath",
+                    None,
+                    Node::map().with("path", None, s(path)).with("type", None, s("DirectoryOrCreate")),
+                ),
+            }),
+        }
+    }
+    (persistence, volumes)
 }

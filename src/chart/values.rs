@@ -2,251 +2,12 @@
 //! charts. Templates read only these values, so a chart can be tuned per environment without
 //! touching a template, and no input string is ever evaluated as a template.
 
-use crate::workload::{Container, Probe, VolumeSource, Workload};
+use super::container_values::container_node;
+use crate::workload::Workload;
 use crate::yaml::{Entry, Node};
 
 fn s(text: &str) -> Node {
     Node::str(text)
-}
-
-fn probe_node(probe: Option<&Probe>, kind: &str) -> Node {
-    let enabled = match (probe, kind) {
-        (None, _) => false,
-        (Some(p), "liveness") => p.liveness,
-        (Some(p), "startup") => p.startup_failure_threshold.is_some(),
-        (Some(_), _) => true,
-    };
-    let mut node = Node::map().with("enabled", None, Node::Bool(enabled));
-    if let Some(p) = probe {
-        let failure = if kind == "startup" {
-            p.startup_failure_threshold.unwrap_or(p.failure_threshold)
-        } else {
-            p.failure_threshold
-        };
-        node = node
-            .with(
-                "exec",
-                None,
-                Node::map().with("command", None, Node::string_seq(&p.command)),
-            )
-            .with("periodSeconds", None, Node::Int(p.period_seconds))
-            .with("timeoutSeconds", None, Node::Int(p.timeout_seconds))
-            .with("failureThreshold", None, Node::Int(failure));
-    }
-    node
-}
-
-fn container_node(c: &Container) -> Node {
-    let image = Node::map()
-        .with(
-            "registry",
-            Some("Registry host; empty means Docker Hub"),
-            s(&c.image.registry),
-        )
-        .with(
-            "repository",
-            Some("Image repository"),
-            s(&c.image.repository),
-        )
-        .with("tag", Some("Image tag"), s(&c.image.tag))
-        .with(
-            "digest",
-            Some("Image digest (sha256:…); overrides the tag when set"),
-            s(&c.image.digest),
-        )
-        .with("pullPolicy", Some("Image pull policy"), s("IfNotPresent"));
-    let ports = Node::Seq(
-        c.ports
-            .iter()
-            .map(|p| {
-                // appProtocol belongs to Service ports; a container port has none.
-                Node::map()
-                    .with("name", None, s(&p.name))
-                    .with(
-                        "containerPort",
-                        None,
-                        Node::Int(i64::from(p.container_port)),
-                    )
-                    .with("protocol", None, s(p.protocol))
-            })
-            .collect(),
-    );
-    let resources = Node::map()
-        .with("requests", None, Node::string_map(&c.requests))
-        .with("limits", None, Node::string_map(&c.limits));
-    let mut security = Node::map();
-    if let Some(uid) = c.security.run_as_user {
-        security = security.with("runAsUser", None, Node::Int(uid));
-    }
-    if let Some(gid) = c.security.run_as_group {
-        security = security.with("runAsGroup", None, Node::Int(gid));
-    }
-    if let Some(p) = c.security.privileged {
-        security = security.with("privileged", None, Node::Bool(p));
-    }
-    if let Some(r) = c.security.read_only_root_filesystem {
-        security = security.with("readOnlyRootFilesystem", None, Node::Bool(r));
-    }
-    if !c.security.add_capabilities.is_empty() || !c.security.drop_capabilities.is_empty() {
-        let mut caps = Node::map();
-        if !c.security.add_capabilities.is_empty() {
-            caps = caps.with("add", None, Node::string_seq(&c.security.add_capabilities));
-        }
-        if !c.security.drop_capabilities.is_empty() {
-            caps = caps.with(
-                "drop",
-                None,
-                Node::string_seq(&c.security.drop_capabilities),
-            );
-        }
-        security = security.with("capabilities", None, caps);
-    }
-    if let Some(v) = c.security.allow_privilege_escalation {
-        security = security.with("allowPrivilegeEscalation", None, Node::Bool(v));
-    }
-    if let Some(v) = c.security.run_as_non_root {
-        security = security.with("runAsNonRoot", None, Node::Bool(v));
-    }
-    let profile = |(kind, local): &(String, Option<String>)| {
-        let node = Node::map().with("type", None, s(kind));
-        match local {
-            Some(l) => node.with("localhostProfile", None, s(l)),
-            None => node,
-        }
-    };
-    if let Some(p) = &c.security.seccomp {
-        security = security.with("seccompProfile", None, profile(p));
-    }
-    if let Some(p) = &c.security.app_armor {
-        security = security.with("appArmorProfile", None, profile(p));
-    }
-    if !c.security.se_linux.is_empty() {
-        security = security.with(
-            "seLinuxOptions",
-            None,
-            Node::string_map(&c.security.se_linux),
-        );
-    }
-    let mounts = Node::Seq(
-        c.mounts
-            .iter()
-            .map(|m| {
-                Node::map()
-                    .with("name", None, s(&m.volume))
-                    .with("mountPath", None, s(&m.mount_path))
-                    .with("readOnly", None, Node::Bool(m.read_only))
-            })
-            .collect(),
-    );
-    let mut node = Node::map();
-    if c.disabled {
-        node = node.with(
-            "enabled",
-            Some(
-                "Off: its port clashes with another container's (see the report); true renders it",
-            ),
-            Node::Bool(false),
-        );
-    }
-    if c.ignore_failure_switch {
-        node = node.with(
-            "ignoreFailure",
-            Some("Run the command through /bin/sh and ignore its exit status, as ECS ignored a COMPLETE container's failure (needs command and a shell in the image)"),
-            Node::Bool(false),
-        );
-    }
-    node.with(
-            "kind",
-            Some("container (started with the others), sidecar (native sidecar, started first) or init (run to completion first)"),
-            s(c.kind.as_str()),
-        )
-        .with("image", Some("Container image"), image)
-        .with(
-            "command",
-            Some("Entrypoint (ECS entryPoint); empty keeps the image's ENTRYPOINT"),
-            Node::string_seq(&c.command),
-        )
-        .with(
-            "args",
-            Some("Arguments (ECS command); empty keeps the image's CMD"),
-            Node::string_seq(&c.args),
-        )
-        .with(
-            "workingDir",
-            Some("Working directory; empty keeps the image's WORKDIR"),
-            s(c.working_dir.as_deref().unwrap_or("")),
-        )
-        .with(
-            "env",
-            Some("Environment variables, name: value (values are exact strings)"),
-            Node::string_map(&c.env),
-        )
-        .with(
-            "extraEnv",
-            Some("More environment variables, as Kubernetes EnvVar objects"),
-            Node::Seq(vec![]),
-        )
-        .with(
-            "secretEnv",
-            Some("Environment variables read from the Secret named by secrets.name, name: key"),
-            Node::string_map(&c.secret_env),
-        )
-        .with(
-            "envFrom",
-            Some("ConfigMaps and Secrets loaded whole as environment, as Kubernetes EnvFromSource objects (for ECS environment files)"),
-            Node::Seq(
-                c.env_from
-                    .iter()
-                    .map(|name| Node::map().with("configMapRef", None, Node::map().with("name", None, s(name))))
-                    .collect(),
-            ),
-        )
-        .with("ports", Some("Ports the container listens on"), ports)
-        .with(
-            "resources",
-            Some("CPU and memory requests and limits"),
-            resources,
-        )
-        .with(
-            "startupProbe",
-            Some("Startup probe (from the ECS health check's startPeriod)"),
-            probe_node(c.probe.as_ref(), "startup"),
-        )
-        .with(
-            "livenessProbe",
-            Some("Liveness probe (from the ECS health check)"),
-            probe_node(c.probe.as_ref(), "liveness"),
-        )
-        .with(
-            "readinessProbe",
-            Some("Readiness probe (from the ECS health check)"),
-            probe_node(c.probe.as_ref(), "readiness"),
-        )
-        .with(
-            "securityContext",
-            Some("Container security context"),
-            security,
-        )
-        .with(
-            "lifecycle",
-            Some("Lifecycle hooks (preStop, postStart), as a Kubernetes Lifecycle object"),
-            Node::map(),
-        )
-        .with(
-            "volumeMounts",
-            Some("Mounts of volumes named in persistence or volumes"),
-            mounts,
-        )
-        .with(
-            "stdin",
-            Some("Keep stdin open (ECS interactive)"),
-            Node::Bool(c.stdin),
-        )
-        .with(
-            "tty",
-            Some("Allocate a TTY (ECS pseudoTerminal)"),
-            Node::Bool(c.tty),
-        )
 }
 
 /// A value that a deploy step must fill in: a `${…}` placeholder (envsubst, Terraform,
@@ -408,76 +169,12 @@ fn build_values(w: &Workload) -> Node {
             })
             .collect(),
     );
-    let service_ports = Node::Seq(
-        w.ports()
-            .map(|p| {
-                let mut port = Node::map()
-                    .with("name", None, s(&p.name))
-                    .with("port", None, Node::Int(i64::from(p.container_port)))
-                    .with("targetPort", None, s(&p.name))
-                    .with("protocol", None, s(p.protocol));
-                if let Some(app) = &p.app_protocol {
-                    port = port.with("appProtocol", None, s(app));
-                }
-                port
-            })
-            .chain(super::service_values::alias_ports(w))
-            .collect(),
-    );
-    let mut persistence = Vec::new();
-    let mut volumes = Vec::new();
-    for v in &w.volumes {
-        match &v.source {
-            VolumeSource::SharedFileSystem { file_system_id, root_directory, access_point_id, transit_encryption, iam } => persistence.push(Entry {
-                key: v.name.clone(),
-                doc: None,
-                value: Node::map()
-                    .with("enabled", Some("Keep this volume's data in a PersistentVolumeClaim; false uses an emptyDir"), Node::Bool(true))
-                    .with("size", Some("Requested size (EFS does not enforce it)"), s(crate::convert::storage::DEFAULT_SIZE))
-                    .with("storageClass", Some("Storage class; ignored for EFS volumes, which bind to their own PersistentVolume"), s(""))
-                    .with("accessModes", Some("Access modes"), Node::string_seq(&["ReadWriteMany".to_string()]))
-                    .with("existingClaim", Some("Use this existing claim instead of creating one"), s(""))
-                    .with("annotations", Some("Claim annotations"), Node::map())
-                    .with(
-                        "efs",
-                        Some("The EFS file system every replica shares, through a static PersistentVolume on the EFS CSI driver"),
-                        Node::map()
-                            .with("fileSystemId", None, s(file_system_id))
-                            .with("rootDirectory", None, s(root_directory.as_deref().unwrap_or("")))
-                            .with("accessPointId", None, s(access_point_id.as_deref().unwrap_or("")))
-                            .with("transitEncryption", None, Node::Bool(*transit_encryption))
-                            .with("iam", None, Node::Bool(*iam)),
-                    ),
-            }),
-            VolumeSource::Persistent(claim) => persistence.push(Entry {
-                key: v.name.clone(),
-                doc: None,
-                value: super::storage::claim_node(claim),
-            }),
-            VolumeSource::Scratch { memory, size_limit } => {
-                let mut empty_dir = if *memory { Node::map().with("medium", None, s("Memory")) } else { Node::map() };
-                if let Some(limit) = size_limit {
-                    empty_dir = empty_dir.with("sizeLimit", None, s(limit));
-                }
-                volumes.push(Entry { key: v.name.clone(), doc: None, value: Node::map().with("emptyDir", None, empty_dir) });
-            }
-            VolumeSource::HostPath { path } => volumes.push(Entry {
-                key: v.name.clone(),
-                doc: None,
-                value: Node::map().with(
-                    "hostPath",
-                    None,
-                    Node::map().with("path", None, s(path)).with("type", None, s("DirectoryOrCreate")),
-                ),
-            }),
-        }
-    }
     let main = w
         .main_container()
         .map(|c| c.name.clone())
         .unwrap_or_default();
 
-    Node::map()
+    let node = Node::map()
         .with("nameOverride", Some("Replaces the chart name in resource names"), s(""))
         .with("fullnameOverride", Some("Replaces the full resource name (release-chart)"), s(""))
         .with(
@@ -536,7 +233,19 @@ fn build_values(w: &Workload) -> Node {
                     Node::Bool(false),
                 )
                 .with("name", Some("Name to use; empty derives it from the release"), s("")),
-        )
+        );
+    let node = scheduling_values(w, pod_values(w, node)).with(
+        "containers",
+        Some("The task's containers, by name"),
+        containers,
+    );
+    let node = super::service_values::sections(w, node);
+    volume_and_extension_values(w, node)
+}
+
+/// How the pods run: metadata, security, host namespaces, DNS.
+fn pod_values(w: &Workload, node: Node) -> Node {
+    node
         .with("podAnnotations", Some("Annotations for every pod (task tags that are not valid labels)"), Node::string_map(&w.pod_annotations))
         .with("podLabels", Some("Labels for every pod (from the task definition's tags)"), Node::string_map(&w.pod_labels))
         .with("commonLabels", Some("Labels for every object of the chart"), Node::map())
@@ -600,6 +309,11 @@ fn build_values(w: &Workload) -> Node {
             Some("Seconds between SIGTERM and SIGKILL (the longest ECS stopTimeout)"),
             Node::Int(w.termination_grace_period_seconds.unwrap_or(30)),
         )
+}
+
+/// Where the pods run, and the secrets they read.
+fn scheduling_values(w: &Workload, node: Node) -> Node {
+    node
         .with("priorityClassName", Some("PriorityClass of the pods; empty for the cluster default"), s(""))
         .with("runtimeClassName", Some("RuntimeClass of the pods (a sandboxed runtime, for example); empty for the default"), s(""))
         .with("schedulerName", Some("Scheduler of the pods; empty for the default scheduler"), s(""))
@@ -664,66 +378,12 @@ fn build_values(w: &Workload) -> Node {
                 .with("sources", Some("Where each key's value lives on AWS, key: ARN or parameter name"), Node::string_map(&w.secret_sources)),
         )
         .with("externalSecrets", Some("Fill the Secret from AWS with External Secrets Operator (off: the chart then installs on clusters without its CRDs)"), external_secrets(w))
-        .with("containers", Some("The task's containers, by name"), containers)
-        .with(
-            "service",
-            Some("The Service in front of the pods"),
-            Node::map()
-                .with("enabled", Some("Create the Service (not for jobs, which serve nothing)"), Node::Bool(!super::kinds::runs_to_completion(w.kind)))
-                .with("type", Some("Service type"), s("ClusterIP"))
-                .with("annotations", Some("Service annotations"), Node::map())
-                .with(
-                    "headless",
-                    Some("Also create a headless Service for DNS-based discovery (ECS service discovery); StatefulSets always get one"),
-                    Node::Bool(w.headless),
-                )
-                .with("ports", Some("Service ports (from the ECS port mappings)"), service_ports),
-        )
-        .with("securityGroupPolicy", Some("Security groups for pods (vpcresources.k8s.aws/v1beta1): the ECS tasks' security groups, applied to the pods"), super::service_values::security_group_policy(w))
-        .with(
-            "targetGroupBinding",
-            Some("Cut-over without interruption: register the pods in the ECS service's existing target group (AWS Load Balancer Controller), beside the ECS tasks"),
-            Node::map()
-                .with("enabled", Some("Create the TargetGroupBinding"), Node::Bool(false))
-                .with("targetGroupARN", Some("The target group the ECS tasks are registered in"), s(w.target_group.as_ref().filter(|t| t.is_arn).map_or("", |t| t.name.as_str())))
-                .with("port", Some("The Service port the target group sends traffic to"), Node::Int(w.target_group.as_ref().map_or(0, |t| i64::from(t.port))))
-                .with("targetType", Some("ip registers pod IPs (the VPC CNI gives pods VPC addresses)"), s("ip"))
-                .with("multiClusterTargetGroup", Some("Leave targets the controller did not register (the ECS tasks) in place"), Node::Bool(true)),
-        )
-        .with(
-            "ingress",
-            Some("An Ingress in front of the Service, ready for the AWS Load Balancer Controller"),
-            Node::map()
-                .with("enabled", Some("Create the Ingress"), Node::Bool(w.ingress_port.is_some()))
-                .with("className", Some("Ingress class"), s("alb"))
-                .with("annotations", Some("Ingress annotations (AWS Load Balancer Controller)"), super::service_values::ingress_annotations(w))
-                .with("hosts", Some("Hosts and paths routed to the Service"), super::service_values::ingress_hosts(w))
-                .with(
-                    "servicePort",
-                    Some("Service port to route to; 0 means the first one"),
-                    Node::Int(w.ingress_port.map_or(0, i64::from)),
-                )
-                .with("tls", Some("TLS settings"), Node::Seq(vec![])),
-        )
-        .with(
-            "autoscaling",
-            Some("A HorizontalPodAutoscaler; replicaCount is ignored while it is enabled"),
-            Node::map()
-                .with("enabled", Some("Create the HorizontalPodAutoscaler"), Node::Bool(w.autoscaling.is_some()))
-                .with("minReplicas", Some("Fewest pods"), Node::Int(w.autoscaling.as_ref().map_or(1, |a| a.min)))
-                .with("maxReplicas", Some("Most pods"), Node::Int(w.autoscaling.as_ref().map_or(5, |a| a.max)))
-                .with(
-                    "targetCPUUtilizationPercentage",
-                    Some("Average CPU use to aim for, in percent of requests; 0 disables"),
-                    Node::Int(w.autoscaling.as_ref().map_or(80, |a| a.cpu_percent.unwrap_or(0))),
-                )
-                .with(
-                    "targetMemoryUtilizationPercentage",
-                    Some("Average memory use to aim for, in percent of requests; 0 disables"),
-                    Node::Int(w.autoscaling.as_ref().map_or(0, |a| a.memory_percent.unwrap_or(0))),
-                )
-                .with("behavior", Some("HPA scaling behavior (scaleUp, scaleDown), as in autoscaling/v2; empty keeps Kubernetes' defaults"), super::service_values::autoscaling_behavior(w)),
-        )
+}
+
+/// Data volumes, and the hooks for adding what the chart does not generate.
+fn volume_and_extension_values(w: &Workload, node: Node) -> Node {
+    let (persistence, volumes) = super::storage::volume_entries(w);
+    node
         .with("persistence", Some("Volumes whose data outlives the pod, by volume name"), Node::Map(persistence))
         .with(
             "persistentVolumeClaimRetentionPolicy",

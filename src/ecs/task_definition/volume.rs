@@ -1,0 +1,111 @@
+//! A task volume: a host path, a Docker volume, EFS, or an EBS volume configured at launch.
+
+use std::collections::BTreeMap;
+
+use crate::ecs::path::JsonPath;
+use crate::ecs::reader::{NotCarried, Obj, ReadResult};
+use crate::error::FieldError;
+use crate::report::{Code, Report};
+
+use super::required_string;
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct VolumeDefinition {
+    pub path: JsonPath,
+    pub name: String,
+    pub host_source_path: Option<String>,
+    pub docker: Option<DockerVolume>,
+    pub efs: Option<EfsVolume>,
+    pub configured_at_launch: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DockerVolume {
+    pub path: JsonPath,
+    pub scope: Option<String>,
+    pub autoprovision: Option<bool>,
+    pub driver: Option<String>,
+    pub driver_opts: BTreeMap<String, String>,
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EfsVolume {
+    pub path: JsonPath,
+    pub file_system_id: String,
+    pub root_directory: Option<String>,
+    pub transit_encryption: Option<String>,
+    pub access_point_id: Option<String>,
+    pub iam: Option<String>,
+}
+
+pub(super) const VOLUME_NOT_CARRIED: &[NotCarried] = &[
+    NotCarried {
+        key: "fsxWindowsFileServerVolumeConfiguration",
+        code: Code::Fsx,
+        why: "FSx for Windows needs the SMB CSI driver and the file system's DNS name",
+    },
+    NotCarried {
+        key: "s3filesVolumeConfiguration",
+        code: Code::S3files,
+        why: "no verified CSI driver for S3 Files",
+    },
+];
+
+pub(super) fn read_volume(mut v: Obj<'_>, report: &mut Report) -> ReadResult<VolumeDefinition> {
+    let mut out = VolumeDefinition {
+        path: v.path().clone(),
+        name: required_string(&mut v, "name", report)?,
+        ..Default::default()
+    };
+    if let Some(mut host) = v.object("host", report)? {
+        out.host_source_path = host.string("sourcePath", report)?;
+        host.finish(&[], report);
+    }
+    if let Some(mut d) = v.object("dockerVolumeConfiguration", report)? {
+        let docker = DockerVolume {
+            path: d.path().clone(),
+            scope: d.string("scope", report)?.map(|s| s.to_ascii_lowercase()),
+            autoprovision: d.bool("autoprovision", report)?,
+            driver: d.string("driver", report)?,
+            driver_opts: d.string_map("driverOpts", report)?,
+            labels: d.string_map("labels", report)?,
+        };
+        if let Some(scope) = &docker.scope {
+            if scope != "task" && scope != "shared" {
+                return Err(FieldError::new(
+                    &docker.path.key("scope"),
+                    format!("expected task or shared, got {scope:?}"),
+                ));
+            }
+        }
+        d.finish(&[], report);
+        out.docker = Some(docker);
+    }
+    if let Some(mut e) = v.object("efsVolumeConfiguration", report)? {
+        let path = e.path().clone();
+        let file_system_id = required_string(&mut e, "fileSystemId", report)?;
+        let root_directory = e.string("rootDirectory", report)?;
+        let transit_encryption = e.string("transitEncryption", report)?;
+        let _ = e.int("transitEncryptionPort", 0, 65535, report)?;
+        let mut access_point_id = None;
+        let mut iam = None;
+        if let Some(mut auth) = e.object("authorizationConfig", report)? {
+            access_point_id = auth.string("accessPointId", report)?;
+            iam = auth.string("iam", report)?;
+            auth.finish(&[], report);
+        }
+        e.finish(&[], report);
+        out.efs = Some(EfsVolume {
+            path,
+            file_system_id,
+            root_directory,
+            transit_encryption,
+            access_point_id,
+            iam,
+        });
+    }
+    out.configured_at_launch = v.bool("configuredAtLaunch", report)?.unwrap_or(false);
+    v.finish(VOLUME_NOT_CARRIED, report);
+    Ok(out)
+}
