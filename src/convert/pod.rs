@@ -5,6 +5,7 @@
 use crate::report::Code;
 use std::collections::BTreeMap;
 
+use crate::ecs::task_definition::ContainerDefinition;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::Report;
@@ -98,169 +99,244 @@ pub(crate) fn apply(
     let mut volume_names: Vec<String> = w.volumes.iter().map(|v| v.name.clone()).collect();
     let mounts_before: Vec<Vec<Mount>> = w.containers.iter().map(|c| c.mounts.clone()).collect();
     for (i, def) in td.containers.iter().enumerate() {
-        let cname = w.containers[i].name.clone();
-        if let Some((mib, _)) = &def.shared_memory_mib {
-            let name = unique(dns_label(&format!("{cname}-shm"), 63), &volume_names, 63);
-            volume_names.push(name.clone());
-            w.volumes.push(Volume {
-                name: name.clone(),
-                source: VolumeSource::Scratch {
-                    memory: true,
-                    size_limit: Some(mebibytes(*mib)),
-                },
-            });
-            w.containers[i].mounts.push(Mount {
-                volume: name,
-                mount_path: "/dev/shm".into(),
-                read_only: false,
-            });
+        scratch_volumes(def, i, &mut volume_names, w, report);
+        volumes_from(td, def, i, &mounts_before, w, report);
+        host_settings(def, w, report);
+        devices_and_files(def, i, w, report);
+    }
+    namespaces(td, w, report);
+    if let Some((gib, path)) = &td.ephemeral_storage_gib {
+        if let Some(c) = w.containers.iter_mut().find(|c| c.main) {
+            c.requests
+                .insert("ephemeral-storage".into(), format!("{gib}Gi"));
+            c.limits
+                .insert("ephemeral-storage".into(), format!("{gib}Gi"));
         }
-        for (path, size, options, fpath) in &def.tmpfs {
-            let name = unique(dns_label(&format!("{cname}-tmpfs"), 63), &volume_names, 63);
-            volume_names.push(name.clone());
-            w.volumes.push(Volume {
-                name: name.clone(),
-                source: VolumeSource::Scratch {
-                    memory: true,
-                    size_limit: Some(mebibytes(*size)),
-                },
-            });
-            let read_only = options.iter().any(|o| o == "ro");
-            let lost: Vec<&String> = options
-                .iter()
-                .filter(|o| *o != "ro" && *o != "rw")
-                .collect();
-            if !lost.is_empty() {
-                report.warn(
-                    Code::TmpfsOpts,
-                    &fpath.key("mountOptions"),
-                    format!("tmpfs mount options {lost:?}"),
-                    "not carried over: an emptyDir in memory has no mount options",
-                );
-            }
-            w.containers[i].mounts.push(Mount {
-                volume: name,
-                mount_path: path.clone(),
-                read_only,
-            });
-        }
-        for (source, read_only, path) in &def.volumes_from {
-            let s = td
-                .containers
-                .iter()
-                .position(|c| &c.name == source)
-                .expect("validated when read");
-            let copied: Vec<Mount> = mounts_before[s]
-                .iter()
-                .map(|m| Mount {
-                    read_only: m.read_only || *read_only,
-                    ..m.clone()
-                })
-                .collect();
-            if copied.is_empty() {
-                report.warn(
-                    Code::VolumesFrom,
-                    path,
-                    format!("{source} declares no mount points; volumes from its image's VOLUME instructions are not visible here"),
-                    "nothing to copy; mount an emptyDir at those paths with extraVolumeMounts",
-                );
-            }
-            for m in copied {
-                if !w.containers[i]
-                    .mounts
-                    .iter()
-                    .any(|x| x.mount_path == m.mount_path)
-                {
-                    w.containers[i].mounts.push(m);
-                }
-            }
-        }
-        for server in &def.dns_servers {
-            if !w.dns_nameservers.contains(server) {
-                w.dns_nameservers.push(server.clone());
-            }
-        }
-        for domain in &def.dns_search_domains {
-            if !w.dns_searches.contains(domain) {
-                w.dns_searches.push(domain.clone());
-            }
-        }
-        if !def.dns_servers.is_empty() {
+        report.info(
+            Code::Ephemeral,
+            path,
+            format!("{gib} GiB of ephemeral storage"),
+            "requested and limited on the main container; Kubernetes evicts a pod that writes more, where Fargate failed the write",
+        );
+    }
+    tags_onto_pod(td.tags.iter().map(|(k, v)| (k, v)), TAGS_ANNOTATION, w);
+    if !td.tags.is_empty() {
+        report.info(
+            Code::Tags,
+            &td.path.key("tags"),
+            format!("{} task definition tag(s)", td.tags.len()),
+            format!("valid ones became podLabels, those with label-invalid values podAnnotations, and those whose keys Kubernetes refuses the JSON annotation {TAGS_ANNOTATION}"),
+        );
+    }
+    // A non-root user needs its group to own the volumes it writes.
+    let stateful = w
+        .volumes
+        .iter()
+        .any(|v| matches!(v.source, VolumeSource::Persistent { .. }));
+    if stateful {
+        w.fs_group = w
+            .containers
+            .iter()
+            .find(|c| c.main)
+            .and_then(|c| c.security.run_as_group.or(c.security.run_as_user))
+            .filter(|id| *id != 0);
+    }
+    Ok(())
+}
+
+/// /dev/shm and tmpfs mounts, as emptyDirs in memory.
+fn scratch_volumes(
+    def: &ContainerDefinition,
+    i: usize,
+    volume_names: &mut Vec<String>,
+    w: &mut Workload,
+    report: &mut Report,
+) {
+    let cname = w.containers[i].name.clone();
+    if let Some((mib, _)) = &def.shared_memory_mib {
+        let name = unique(dns_label(&format!("{cname}-shm"), 63), volume_names, 63);
+        volume_names.push(name.clone());
+        w.volumes.push(Volume {
+            name: name.clone(),
+            source: VolumeSource::Scratch {
+                memory: true,
+                size_limit: Some(mebibytes(*mib)),
+            },
+        });
+        w.containers[i].mounts.push(Mount {
+            volume: name,
+            mount_path: "/dev/shm".into(),
+            read_only: false,
+        });
+    }
+    for (path, size, options, fpath) in &def.tmpfs {
+        let name = unique(dns_label(&format!("{cname}-tmpfs"), 63), volume_names, 63);
+        volume_names.push(name.clone());
+        w.volumes.push(Volume {
+            name: name.clone(),
+            source: VolumeSource::Scratch {
+                memory: true,
+                size_limit: Some(mebibytes(*size)),
+            },
+        });
+        let read_only = options.iter().any(|o| o == "ro");
+        let lost: Vec<&String> = options
+            .iter()
+            .filter(|o| *o != "ro" && *o != "rw")
+            .collect();
+        if !lost.is_empty() {
             report.warn(
-                Code::Dns,
-                &def.path.key("dnsServers"),
-                "the task uses its own DNS servers",
-                "dnsPolicy None with these nameservers: cluster DNS names no longer resolve; prefer CoreDNS forwarding",
+                Code::TmpfsOpts,
+                &fpath.key("mountOptions"),
+                format!("tmpfs mount options {lost:?}"),
+                "not carried over: an emptyDir in memory has no mount options",
             );
         }
-        for (host, ip) in &def.extra_hosts {
-            let names = w.host_aliases.entry(ip.clone()).or_default();
-            if !names.contains(host) {
-                names.push(host.clone());
+        w.containers[i].mounts.push(Mount {
+            volume: name,
+            mount_path: path.clone(),
+            read_only,
+        });
+    }
+}
+
+/// volumesFrom: the source container's mounts, as they were before any were copied.
+fn volumes_from(
+    td: &TaskDefinition,
+    def: &ContainerDefinition,
+    i: usize,
+    mounts_before: &[Vec<Mount>],
+    w: &mut Workload,
+    report: &mut Report,
+) {
+    for (source, read_only, path) in &def.volumes_from {
+        let s = td
+            .containers
+            .iter()
+            .position(|c| &c.name == source)
+            .expect("validated when read");
+        let copied: Vec<Mount> = mounts_before[s]
+            .iter()
+            .map(|m| Mount {
+                read_only: m.read_only || *read_only,
+                ..m.clone()
+            })
+            .collect();
+        if copied.is_empty() {
+            report.warn(
+                Code::VolumesFrom,
+                path,
+                format!("{source} declares no mount points; volumes from its image's VOLUME instructions are not visible here"),
+                "nothing to copy; mount an emptyDir at those paths with extraVolumeMounts",
+            );
+        }
+        for m in copied {
+            if !w.containers[i]
+                .mounts
+                .iter()
+                .any(|x| x.mount_path == m.mount_path)
+            {
+                w.containers[i].mounts.push(m);
             }
         }
-        for (name, value, path) in &def.system_controls {
-            if let Some(previous) = w.sysctls.insert(name.clone(), value.clone()) {
-                if &previous != value {
-                    report.warn(
-                        Code::Sysctl,
-                        path,
-                        format!("{name} is set to different values by two containers"),
-                        "the last one wins, as for awsvpc tasks",
-                    );
-                }
-            }
-            if !SAFE_SYSCTLS.contains(&name.as_str()) {
+    }
+}
+
+/// DNS, host entries and sysctls: one set for the whole pod, merged from every container.
+fn host_settings(def: &ContainerDefinition, w: &mut Workload, report: &mut Report) {
+    for server in &def.dns_servers {
+        if !w.dns_nameservers.contains(server) {
+            w.dns_nameservers.push(server.clone());
+        }
+    }
+    for domain in &def.dns_search_domains {
+        if !w.dns_searches.contains(domain) {
+            w.dns_searches.push(domain.clone());
+        }
+    }
+    if !def.dns_servers.is_empty() {
+        report.warn(
+            Code::Dns,
+            &def.path.key("dnsServers"),
+            "the task uses its own DNS servers",
+            "dnsPolicy None with these nameservers: cluster DNS names no longer resolve; prefer CoreDNS forwarding",
+        );
+    }
+    for (host, ip) in &def.extra_hosts {
+        let names = w.host_aliases.entry(ip.clone()).or_default();
+        if !names.contains(host) {
+            names.push(host.clone());
+        }
+    }
+    for (name, value, path) in &def.system_controls {
+        if let Some(previous) = w.sysctls.insert(name.clone(), value.clone()) {
+            if &previous != value {
                 report.warn(
-                    Code::SysctlUnsafe,
+                    Code::Sysctl,
                     path,
-                    format!("sysctl {name} is not in Kubernetes' safe set"),
-                    format!("kept in values but off (unsafeSysctls.enabled): a pod asking for it is refused unless the kubelet runs with --allowed-unsafe-sysctls={name} (kubeletConfiguration allowedUnsafeSysctls on the node group)"),
+                    format!("{name} is set to different values by two containers"),
+                    "the last one wins, as for awsvpc tasks",
                 );
             }
         }
-        for (kind, value, path) in &def.resource_requirements {
-            match kind.as_str() {
-                "GPU" => match value.parse::<u32>() {
-                    Ok(n) => {
-                        w.containers[i].limits.insert("nvidia.com/gpu".into(), n.to_string());
-                        report.info(Code::Gpu, path, format!("{n} GPU(s)"), "limits nvidia.com/gpu; the NVIDIA device plugin must run on the nodes");
-                    }
-                    Err(_) => report.warn(Code::Accelerator, path, format!("GPU count {value:?}"), "not a number; set resources.limits.nvidia.com/gpu"),
-                },
-                other => report.warn(
-                    Code::Accelerator,
-                    path,
-                    format!("{other} {value}"),
-                    "no equivalent; request aws.amazon.com/neuron or nvidia.com/gpu in resources.limits",
-                ),
-            }
-        }
-        for (arn, path) in &def.environment_files {
-            let object = arn.rsplit('/').next().unwrap_or(arn);
-            let name = dns_label(&format!("{cname}-{}", object.trim_end_matches(".env")), 63);
-            w.containers[i].env_from.push(name.clone());
+        if !SAFE_SYSCTLS.contains(&name.as_str()) {
             report.warn(
-                Code::Envfile,
+                Code::SysctlUnsafe,
                 path,
-                format!("environment file {arn} is not fetched"),
-                format!("envFrom reads ConfigMap {name:?}: create it from the file (kubectl create configmap {name} --from-env-file=…), or change envFrom"),
-            );
-        }
-        if let Some((credentials, path)) = &def.repository_credentials {
-            let name = dns_label(&format!("{}-registry", w.name), 63);
-            if !w.image_pull_secrets.contains(&name) {
-                w.image_pull_secrets.push(name.clone());
-            }
-            report.warn(
-                Code::RepoCreds,
-                path,
-                format!("private registry credentials in {credentials}"),
-                format!("imagePullSecrets names {name:?}: create that kubernetes.io/dockerconfigjson Secret from the credentials"),
+                format!("sysctl {name} is not in Kubernetes' safe set"),
+                format!("kept in values but off (unsafeSysctls.enabled): a pod asking for it is refused unless the kubelet runs with --allowed-unsafe-sysctls={name} (kubeletConfiguration allowedUnsafeSysctls on the node group)"),
             );
         }
     }
+}
 
+/// Accelerators, S3 environment files and private registry credentials.
+fn devices_and_files(def: &ContainerDefinition, i: usize, w: &mut Workload, report: &mut Report) {
+    let cname = w.containers[i].name.clone();
+    for (kind, value, path) in &def.resource_requirements {
+        match kind.as_str() {
+            "GPU" => match value.parse::<u32>() {
+                Ok(n) => {
+                    w.containers[i].limits.insert("nvidia.com/gpu".into(), n.to_string());
+                    report.info(Code::Gpu, path, format!("{n} GPU(s)"), "limits nvidia.com/gpu; the NVIDIA device plugin must run on the nodes");
+                }
+                Err(_) => report.warn(Code::Accelerator, path, format!("GPU count {value:?}"), "not a number; set resources.limits.nvidia.com/gpu"),
+            },
+            other => report.warn(
+                Code::Accelerator,
+                path,
+                format!("{other} {value}"),
+                "no equivalent; request aws.amazon.com/neuron or nvidia.com/gpu in resources.limits",
+            ),
+        }
+    }
+    for (arn, path) in &def.environment_files {
+        let object = arn.rsplit('/').next().unwrap_or(arn);
+        let name = dns_label(&format!("{cname}-{}", object.trim_end_matches(".env")), 63);
+        w.containers[i].env_from.push(name.clone());
+        report.warn(
+            Code::Envfile,
+            path,
+            format!("environment file {arn} is not fetched"),
+            format!("envFrom reads ConfigMap {name:?}: create it from the file (kubectl create configmap {name} --from-env-file=…), or change envFrom"),
+        );
+    }
+    if let Some((credentials, path)) = &def.repository_credentials {
+        let name = dns_label(&format!("{}-registry", w.name), 63);
+        if !w.image_pull_secrets.contains(&name) {
+            w.image_pull_secrets.push(name.clone());
+        }
+        report.warn(
+            Code::RepoCreds,
+            path,
+            format!("private registry credentials in {credentials}"),
+            format!("imagePullSecrets names {name:?}: create that kubernetes.io/dockerconfigjson Secret from the credentials"),
+        );
+    }
+}
+
+/// pidMode and ipcMode.
+fn namespaces(td: &TaskDefinition, w: &mut Workload, report: &mut Report) {
     if let Some((mode, path)) = &td.pid_mode {
         match mode.as_str() {
             "task" => w.share_process_namespace = true,
@@ -306,43 +382,6 @@ pub(crate) fn apply(
             ),
         }
     }
-    if let Some((gib, path)) = &td.ephemeral_storage_gib {
-        if let Some(c) = w.containers.iter_mut().find(|c| c.main) {
-            c.requests
-                .insert("ephemeral-storage".into(), format!("{gib}Gi"));
-            c.limits
-                .insert("ephemeral-storage".into(), format!("{gib}Gi"));
-        }
-        report.info(
-            Code::Ephemeral,
-            path,
-            format!("{gib} GiB of ephemeral storage"),
-            "requested and limited on the main container; Kubernetes evicts a pod that writes more, where Fargate failed the write",
-        );
-    }
-    tags_onto_pod(td.tags.iter().map(|(k, v)| (k, v)), TAGS_ANNOTATION, w);
-    if !td.tags.is_empty() {
-        report.info(
-            Code::Tags,
-            &td.path.key("tags"),
-            format!("{} task definition tag(s)", td.tags.len()),
-            format!("valid ones became podLabels, those with label-invalid values podAnnotations, and those whose keys Kubernetes refuses the JSON annotation {TAGS_ANNOTATION}"),
-        );
-    }
-    // A non-root user needs its group to own the volumes it writes.
-    let stateful = w
-        .volumes
-        .iter()
-        .any(|v| matches!(v.source, VolumeSource::Persistent { .. }));
-    if stateful {
-        w.fs_group = w
-            .containers
-            .iter()
-            .find(|c| c.main)
-            .and_then(|c| c.security.run_as_group.or(c.security.run_as_user))
-            .filter(|id| *id != 0);
-    }
-    Ok(())
 }
 
 #[cfg(test)]

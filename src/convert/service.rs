@@ -31,84 +31,7 @@ pub(crate) fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut 
         }
     }
     for lb in &service.load_balancers {
-        let Some(port) = lb.container_port.and_then(|p| u16::try_from(p).ok()) else {
-            continue;
-        };
-        // The entry names its container; the port must be one that container maps.
-        let target = lb
-            .container_name
-            .as_deref()
-            .map(|n| crate::convert::naming::dns_label(n, 63));
-        let mapped = w
-            .containers
-            .iter()
-            .filter(|c| target.as_ref().is_none_or(|t| *t == c.name))
-            .flat_map(|c| c.ports.iter())
-            .any(|p| p.container_port == port);
-        if !mapped {
-            let who = lb
-                .container_name
-                .as_deref()
-                .map_or("no container".to_string(), |n| {
-                    format!("container {n:?} does not")
-                });
-            report.warn(
-                Code::LbPort,
-                &lb.path.key("containerPort"),
-                format!("the load balancer sends traffic to port {port}, which {who} map"),
-                "not added; add the port to the container's ports",
-            );
-            continue;
-        }
-        if let (Some(name), None) = (&lb.target_group, &w.target_group) {
-            let is_arn = name.starts_with("arn:");
-            w.target_group = Some(TargetGroup {
-                name: name.clone(),
-                is_arn,
-                port,
-            });
-            let action = if is_arn {
-                "targetGroupBinding (off) puts the pods into the same target group beside the ECS tasks, for a cut-over without interruption: see the chart README's Cut-over section"
-            } else {
-                "the template names the target group, not its ARN: set targetGroupBinding.targetGroupARN to the deployed group's ARN before enabling the binding (chart README, Cut-over)"
-            };
-            report.info(
-                Code::TargetGroup,
-                &lb.path.key("targetGroupArn"),
-                format!("the service's tasks are registered in target group {name}"),
-                action,
-            );
-        }
-        match lb.application {
-            Some(true) => {
-                w.ingress_port = Some(port);
-                if let Some(routing) = &lb.routing {
-                    crate::convert::alb::apply(routing, w, report);
-                }
-            }
-            Some(false) => report.info(
-                Code::Nlb,
-                &lb.path,
-                "a Network Load Balancer target group",
-                "set service.type=LoadBalancer with the AWS Load Balancer Controller's NLB annotations",
-            ),
-            None => {
-                let http = w.ports().any(|p| p.container_port == port && p.app_protocol.as_deref().is_some_and(|a| a.starts_with("http") || a.contains("h2c") || a == "grpc"));
-                if http {
-                    w.ingress_port = Some(port);
-                } else {
-                    report.warn(
-                        Code::LbType,
-                        &lb.path.key("targetGroupArn"),
-                        format!(
-                            "the load balancer type of target group {} is not known from its ARN",
-                            lb.target_group.as_deref().unwrap_or("(none)")
-                        ),
-                        "no Ingress; set ingress.enabled=true for an ALB, or service.type=LoadBalancer for an NLB",
-                    );
-                }
-            }
-        }
+        load_balancer(lb, w, report);
     }
     if w.ingress_port.is_some() {
         report.info(
@@ -121,6 +44,100 @@ pub(crate) fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut 
     if service.service_registries {
         w.headless = true;
     }
+    placement_strategy(service, w, report);
+    volumes(service, w, report);
+    scaling(service, w, report);
+}
+
+/// One loadBalancers[] entry: its port on its own container, the target group for a cut-over,
+/// and an Ingress when the target group is an ALB's.
+fn load_balancer(lb: &crate::ecs::service::LoadBalancer, w: &mut Workload, report: &mut Report) {
+    let Some(port) = lb.container_port.and_then(|p| u16::try_from(p).ok()) else {
+        return;
+    };
+    // The entry names its container; the port must be one that container maps.
+    let target = lb
+        .container_name
+        .as_deref()
+        .map(|n| crate::convert::naming::dns_label(n, 63));
+    let mapped = w
+        .containers
+        .iter()
+        .filter(|c| target.as_ref().is_none_or(|t| *t == c.name))
+        .flat_map(|c| c.ports.iter())
+        .any(|p| p.container_port == port);
+    if !mapped {
+        let who = lb
+            .container_name
+            .as_deref()
+            .map_or("no container".to_string(), |n| {
+                format!("container {n:?} does not")
+            });
+        report.warn(
+            Code::LbPort,
+            &lb.path.key("containerPort"),
+            format!("the load balancer sends traffic to port {port}, which {who} map"),
+            "not added; add the port to the container's ports",
+        );
+        return;
+    }
+    if let (Some(name), None) = (&lb.target_group, &w.target_group) {
+        let is_arn = name.starts_with("arn:");
+        w.target_group = Some(TargetGroup {
+            name: name.clone(),
+            is_arn,
+            port,
+        });
+        let action = if is_arn {
+            "targetGroupBinding (off) puts the pods into the same target group beside the ECS tasks, for a cut-over without interruption: see the chart README's Cut-over section"
+        } else {
+            "the template names the target group, not its ARN: set targetGroupBinding.targetGroupARN to the deployed group's ARN before enabling the binding (chart README, Cut-over)"
+        };
+        report.info(
+            Code::TargetGroup,
+            &lb.path.key("targetGroupArn"),
+            format!("the service's tasks are registered in target group {name}"),
+            action,
+        );
+    }
+    match lb.application {
+        Some(true) => {
+            w.ingress_port = Some(port);
+            if let Some(routing) = &lb.routing {
+                crate::convert::alb::apply(routing, w, report);
+            }
+        }
+        Some(false) => report.info(
+            Code::Nlb,
+            &lb.path,
+            "a Network Load Balancer target group",
+            "set service.type=LoadBalancer with the AWS Load Balancer Controller's NLB annotations",
+        ),
+        None => {
+            let http = w.ports().any(|p| {
+                p.container_port == port
+                    && p.app_protocol
+                        .as_deref()
+                        .is_some_and(|a| a.starts_with("http") || a.contains("h2c") || a == "grpc")
+            });
+            if http {
+                w.ingress_port = Some(port);
+            } else {
+                report.warn(
+                    Code::LbType,
+                    &lb.path.key("targetGroupArn"),
+                    format!(
+                        "the load balancer type of target group {} is not known from its ARN",
+                        lb.target_group.as_deref().unwrap_or("(none)")
+                    ),
+                    "no Ingress; set ingress.enabled=true for an ALB, or service.type=LoadBalancer for an NLB",
+                );
+            }
+        }
+    }
+}
+
+fn placement_strategy(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
     for (kind, field, path) in &service.placement_strategy {
         let field = field.as_deref().unwrap_or_default().to_ascii_lowercase();
         match (kind.as_str(), field.as_str()) {
@@ -139,7 +156,10 @@ pub(crate) fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut 
             ),
         }
     }
-    volumes(service, w, report);
+}
+
+/// Target tracking as an HPA; its cooldowns as stabilization windows.
+fn scaling(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
     if let Some(s) = &service.scaling {
         w.autoscaling = Some(Autoscaling {
             min: s.min.max(1),
