@@ -78,7 +78,6 @@ pub(crate) fn write_chart(
     let target = out.join(&chart.name);
     if !options.dry_run {
         fs::create_dir_all(out).map_err(write_err(out))?;
-        recover(out, &chart.name)?;
     }
     let record = previous_record(&target, options.force)?;
     let assembly = assemble(chart, &target, record.as_ref(), options)?;
@@ -113,9 +112,10 @@ pub(crate) fn write_chart(
         .chain(record_files.iter().map(|(k, v)| (k, v)))
         .map(|(k, v)| (k.clone(), v))
         .chain(new_versions);
+    let mut made = BTreeSet::new();
     for (rel, bytes) in everything {
         let path = staging.path().join(&rel);
-        if let Some(parent) = path.parent() {
+        if let Some(parent) = path.parent().filter(|p| made.insert(p.to_path_buf())) {
             fs::create_dir_all(parent).map_err(write_err(parent))?;
         }
         fs::write(&path, bytes).map_err(write_err(&path))?;
@@ -361,24 +361,27 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
     Err(std::io::ErrorKind::Unsupported.into())
 }
 
-/// Cleans up after a run that was killed while writing `name`: a chart parked aside with
-/// nothing in its place goes back, and leftover folders go. Runs under the output lock, so
-/// no live run owns them.
-fn recover(out: &Path, name: &str) -> Result<()> {
-    let target = out.join(name);
+/// Cleans up after a run that was killed while writing: a chart parked aside with nothing in
+/// its place goes back, and leftover folders go. Runs once per output, under its lock, so no
+/// live run owns them (one scan of the folder, however many charts it holds).
+pub(crate) fn recover(out: &Path) -> Result<()> {
     let Ok(entries) = fs::read_dir(out) else {
         return Ok(());
     };
-    let mut leftovers: Vec<PathBuf> = entries
+    let mut leftovers: Vec<(String, PathBuf)> = entries
         .filter_map(std::result::Result::ok)
-        .filter(|e| {
-            let n = e.file_name().to_string_lossy().into_owned();
-            n.starts_with(&format!(".{name}.tmp-")) || n.starts_with(&format!(".{name}.old-"))
+        .filter_map(|e| {
+            let file = e.file_name().to_string_lossy().into_owned();
+            let rest = file.strip_prefix('.')?;
+            let (name, _) = rest
+                .rsplit_once(".tmp-")
+                .or_else(|| rest.rsplit_once(".old-"))?;
+            Some((name.to_string(), e.path()))
         })
-        .map(|e| e.path())
         .collect();
     leftovers.sort();
-    for dir in &leftovers {
+    for (name, dir) in &leftovers {
+        let target = out.join(name);
         let parked = dir.join("chart");
         if !target.exists() && parked.is_dir() {
             fs::rename(&parked, &target).map_err(write_err(&target))?;

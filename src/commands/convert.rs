@@ -47,7 +47,8 @@ pub(super) fn run(cli: &Cli) -> u8 {
                 path: config.output.clone(),
                 source,
             })
-            .and_then(|()| crate::lock::take(&config.output, config.lock_timeout, "conversion"));
+            .and_then(|()| crate::lock::take(&config.output, config.lock_timeout, "conversion"))
+            .and_then(|lock| crate::chart::write::recover(&config.output).map(|()| lock));
         match lock {
             Ok(l) => Some(l),
             Err(e) => {
