@@ -48,14 +48,9 @@ pub(crate) fn map(unit: &Unit, settings: &Settings) -> Result<Mapped> {
     report
         .findings
         .extend(unit.pre_report.findings.iter().cloned());
-    // A template value left unresolved is reported once, as unresolved.
-    let unresolved: Vec<String> = unit
-        .pre_report
-        .findings
-        .iter()
-        .filter(|f| f.code == Code::CfnUnresolved)
-        .map(|f| f.pointer.clone())
-        .collect();
+    // A template value left unresolved is reported once, as unresolved, not again as a
+    // placeholder.
+    let unresolved: Vec<String> = unit.unresolved.iter().map(|u| u.path.pointer()).collect();
     report
         .findings
         .retain(|f| !(f.code == Code::Placeholder && unresolved.contains(&f.pointer)));

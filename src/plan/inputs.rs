@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::Plan;
 use crate::config::Settings;
-use crate::ecs::cloudformation;
+use crate::ecs::cloudformation::{self, Unresolved};
 use crate::ecs::path::JsonPath;
 use crate::ecs::service::{read_service, ServiceDefinition, TaskRef};
 use crate::error::Error;
@@ -20,6 +20,8 @@ pub(super) struct TaskCandidate {
     /// batch of 20,000 holds every candidate until the plan is complete.
     pub document: String,
     pub pre_report: Report,
+    /// Template values left unresolved, holding placeholders.
+    pub unresolved: Vec<Unresolved>,
     pub family: Option<String>,
     pub revision: Option<i64>,
     /// CloudFormation logical ID, for services in the same template.
@@ -167,6 +169,7 @@ fn read_one(
                 root: t.path,
                 document: t.value.to_string(),
                 pre_report: t.report,
+                unresolved: t.unresolved,
                 family,
                 revision,
                 logical_id: Some(t.logical_id),
@@ -221,6 +224,7 @@ fn read_one(
             root: JsonPath::root(),
             document: value.to_string(),
             pre_report: parsed.duplicates_under(&JsonPath::root()),
+            unresolved: Vec::new(),
             family,
             revision,
             logical_id: None,

@@ -34,6 +34,8 @@ pub(crate) struct Unit {
     pub document: String,
     /// Findings made before reading (CloudFormation intrinsics, service fields).
     pub pre_report: Report,
+    /// Template values left unresolved: their placeholders are reported once, as unresolved.
+    pub unresolved: Vec<crate::ecs::cloudformation::Unresolved>,
     pub service: Option<ServiceDefinition>,
 }
 

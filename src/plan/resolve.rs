@@ -66,6 +66,7 @@ pub(super) fn units(
             root: t.root.clone(),
             document: t.document.clone(),
             pre_report,
+            unresolved: t.unresolved.clone(),
             service,
         });
     }

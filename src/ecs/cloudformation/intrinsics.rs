@@ -1,6 +1,7 @@
 //! CloudFormation intrinsic functions, resolved where the value can be known from the template
 //! or `--var`; anything else stays a visible `${…}` placeholder and is reported.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
@@ -8,12 +9,22 @@ use serde_json::{Map, Value};
 use crate::ecs::path::JsonPath;
 use crate::report::{Code, Report};
 
+/// A value only known once the stack is deployed: where it sits, and the placeholder written
+/// there so the chart still lints and the value stays visible.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Unresolved {
+    pub path: JsonPath,
+    pub placeholder: String,
+}
+
 pub(super) struct Resolver<'a> {
     pub(super) parameters: &'a Map<String, Value>,
     pub(super) resources: &'a Map<String, Value>,
     /// `--var` values: parameters and pseudo parameters (`AWS::AccountId`, `AWS::Region`)
     /// known to the user, which win over defaults.
     pub(super) vars: &'a BTreeMap<String, String>,
+    /// Every value left unresolved since the last `take_unresolved`.
+    pub(super) found: RefCell<Vec<Unresolved>>,
 }
 
 pub(super) fn resource_type<'a>(resources: &'a Map<String, Value>, id: &str) -> Option<&'a str> {
@@ -52,7 +63,16 @@ impl Resolver<'_> {
         None
     }
 
+    /// The values left unresolved since the last call, for the resource just read.
+    pub(super) fn take_unresolved(&self) -> Vec<Unresolved> {
+        std::mem::take(&mut *self.found.borrow_mut())
+    }
+
     fn unresolved(&self, text: String, path: &JsonPath, report: &mut Report) -> Value {
+        self.found.borrow_mut().push(Unresolved {
+            path: path.clone(),
+            placeholder: text.clone(),
+        });
         report.warn(
             Code::CfnUnresolved,
             path,
@@ -92,7 +112,10 @@ impl Resolver<'_> {
                 out.push_str(&v);
             } else if let Some((id, attr)) = inner.split_once('.') {
                 match self.get_att(id, attr) {
-                    Some(v) => out.push_str(&v),
+                    Some((v, account_known)) => {
+                        missing |= !account_known;
+                        out.push_str(&v);
+                    }
                     None => {
                         missing = true;
                         out.push_str(&rest[start..start + len + 1]);
@@ -112,14 +135,16 @@ impl Resolver<'_> {
         }
     }
 
-    fn get_att(&self, id: &str, attr: &str) -> Option<String> {
+    /// A role's ARN, and whether the account in it is known (else it holds the placeholder).
+    fn get_att(&self, id: &str, attr: &str) -> Option<(String, bool)> {
         (resource_type(self.resources, id) == Some("AWS::IAM::Role") && attr == "Arn").then(|| {
-            format!(
+            let account = self.name("AWS::AccountId");
+            let arn = format!(
                 "arn:aws:iam::{}:role/{}",
-                self.name("AWS::AccountId")
-                    .unwrap_or_else(|| "${AWS::AccountId}".into()),
+                account.as_deref().unwrap_or("${AWS::AccountId}"),
                 self.role_name(id)
-            )
+            );
+            (arn, account.is_some())
         })
     }
 
@@ -184,19 +209,21 @@ impl Resolver<'_> {
                         }
                     };
                     let mut strings = Vec::new();
+                    // The parts' own findings give way to one for the joined value.
                     let mut quiet = Report::default();
-                    let mut unresolved = false;
+                    let before = self.found.borrow().len();
                     for part in &parts {
                         let v = self
                             .resolve_opt(part, path, &mut quiet)
                             .unwrap_or(Value::String(String::new()));
-                        unresolved |= quiet.findings.iter().any(|f| f.code == Code::CfnUnresolved);
                         strings.push(match v {
                             Value::String(s) => s,
                             other => other.to_string(),
                         });
                     }
                     let joined = strings.join(&sep);
+                    let unresolved = self.found.borrow().len() > before;
+                    self.found.borrow_mut().truncate(before);
                     return Some(if unresolved {
                         self.unresolved(joined, path, report)
                     } else {
@@ -216,8 +243,12 @@ impl Resolver<'_> {
                         _ => Default::default(),
                     };
                     return Some(match self.get_att(&id, &attr) {
-                        Some(v) => {
-                            if v.contains("${AWS::AccountId}") {
+                        Some((v, account_known)) => {
+                            if !account_known {
+                                self.found.borrow_mut().push(Unresolved {
+                                    path: path.clone(),
+                                    placeholder: v.clone(),
+                                });
                                 report.warn(
                                     Code::CfnUnresolved,
                                     path,

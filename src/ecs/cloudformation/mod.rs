@@ -1,11 +1,12 @@
 //! CloudFormation and CDK-synthesized templates: `AWS::ECS::TaskDefinition` resources are task
 //! definitions read in place (their paths spell keys as the template does, see `JsonPath`),
-//! `AWS::ECS::Service` resources name and scale them, and Application Auto Scaling targets and target-tracking policies become autoscaling.
+//! `AWS::ECS::Service` resources name and scale them, and Application Auto Scaling targets and
+//! target-tracking policies become autoscaling.
 //!
 //! Intrinsic functions are resolved where the value can be known (`Ref` to a parameter with a
 //! default, `Fn::Join`, `Fn::Sub` with literals, a role in the same template); anything else is
-//! left as a visible `${…}` placeholder and reported, so the chart lints and a deploy step can
-//! set the value.
+//! left as a visible `${…}` placeholder, reported, and listed with its path (`Unresolved`) for
+//! the steps after, so the chart lints and a deploy step can set the value.
 
 use crate::report::Code;
 use std::collections::BTreeMap;
@@ -22,13 +23,16 @@ mod intrinsics;
 mod load_balancer;
 mod scaling;
 
+pub(crate) use intrinsics::Unresolved;
 use intrinsics::{references, Resolver};
 
 pub(crate) struct TemplateTask {
     pub logical_id: String,
     pub path: JsonPath,
-    /// The task definition in the API's shape, intrinsics resolved.
+    /// The task definition's properties, intrinsics resolved.
     pub value: Value,
+    /// Where a value stayed unresolved (and holds its placeholder).
+    pub unresolved: Vec<Unresolved>,
     pub report: Report,
 }
 
@@ -70,6 +74,7 @@ pub(crate) fn read_template_with(
         parameters,
         resources,
         vars,
+        found: Default::default(),
     };
     let mut tasks = Vec::new();
     let mut services = Vec::new();
@@ -79,6 +84,8 @@ pub(crate) fn read_template_with(
             .key(id)
             .key("Properties")
             .in_template();
+        // Only a task definition's unresolved values travel on; a service's are reported.
+        resolver.take_unresolved();
         let properties = resource
             .get("Properties")
             .cloned()
@@ -102,6 +109,7 @@ pub(crate) fn read_template_with(
                     logical_id: id.clone(),
                     path,
                     value: resolved,
+                    unresolved: resolver.take_unresolved(),
                     report,
                 });
             }
@@ -303,5 +311,33 @@ mod tests {
             .filter(|f| f.code == Code::CfnUnresolved)
             .count();
         assert_eq!(unresolved, 4);
+        // The same four, as data: where each sits and the placeholder written there.
+        let typed: Vec<(String, &str)> = t.tasks[0]
+            .unresolved
+            .iter()
+            .map(|u| (u.path.pointer(), u.placeholder.as_str()))
+            .collect();
+        let base = "/Resources/Task/Properties";
+        assert_eq!(
+            typed,
+            [
+                (
+                    format!("{base}/TaskRoleArn"),
+                    "arn:aws:iam::${AWS::AccountId}:role/web-task"
+                ),
+                (
+                    format!("{base}/ContainerDefinitions/0/Image"),
+                    "${AWS::AccountId}.dkr.ecr.eu-west-1.amazonaws.com/web:1.2.3"
+                ),
+                (
+                    format!("{base}/ContainerDefinitions/0/Environment/0/Value"),
+                    "${Env}"
+                ),
+                (
+                    format!("{base}/ContainerDefinitions/0/Environment/2/Value"),
+                    "${Fn::ImportValue:\"shared-vpc\"}"
+                ),
+            ]
+        );
     }
 }
