@@ -114,47 +114,7 @@ pub(crate) fn read_template_with(
                 });
             }
             Some("AWS::ECS::Service") => {
-                let mut report = Report::default();
-                let task_ref = properties.get("TaskDefinition").cloned();
-                let mut props = properties.clone();
-                // Target group types decide between an Ingress (ALB) and a plain Service (NLB).
-                let mut alb = BTreeMap::new();
-                if let Some(Value::Array(lbs)) = properties.get("LoadBalancers") {
-                    for (i, lb) in lbs.iter().enumerate() {
-                        let protocol = references(lb.get("TargetGroupArn").unwrap_or(&Value::Null))
-                            .first()
-                            .and_then(|tg| resources.get(tg))
-                            .and_then(|tg| tg.pointer("/Properties/Protocol"))
-                            .and_then(Value::as_str)
-                            .map(str::to_ascii_uppercase);
-                        alb.insert(i, protocol.map(|p| p == "HTTP" || p == "HTTPS"));
-                    }
-                }
-                if let Some(Value::Array(lbs)) = props.get_mut("LoadBalancers") {
-                    for lb in lbs.iter_mut().filter_map(Value::as_object_mut) {
-                        let tg = lb.get("TargetGroupArn").map(references);
-                        if let Some(tg) = tg.and_then(|r| r.first().cloned()) {
-                            lb.insert("TargetGroupArn".into(), Value::String(tg));
-                        }
-                    }
-                }
-                let mut resolved = resolve_service(&resolver, &props, &path, &mut report);
-                if let (Value::Object(map), Some(task)) = (&mut resolved, task_ref) {
-                    map.insert("TaskDefinition".into(), task);
-                }
-                let mut service = read_service(&resolved, path.clone(), &mut report)?;
-                for (i, lb) in service.load_balancers.iter_mut().enumerate() {
-                    lb.application = alb.get(&i).copied().flatten();
-                    lb.routing = lb
-                        .target_group
-                        .as_deref()
-                        .and_then(|tg| load_balancer::routing(&resolver, tg, &mut report));
-                }
-                services.push(TemplateService {
-                    logical_id: id.clone(),
-                    service,
-                    report,
-                });
+                services.push(read_service_resource(&resolver, id, &properties, path)?);
             }
             Some(kind @ ("AWS::Events::Rule" | "AWS::Scheduler::Schedule")) => {
                 let source = if kind == "AWS::Events::Rule" {
@@ -177,6 +137,56 @@ pub(crate) fn read_template_with(
     }
     scaling::attach(resources, &mut services);
     Ok(Template { tasks, services })
+}
+
+/// An `AWS::ECS::Service`: its properties, and the load balancer around each target group.
+fn read_service_resource(
+    resolver: &Resolver,
+    id: &str,
+    properties: &Value,
+    path: JsonPath,
+) -> Result<TemplateService, FieldError> {
+    let mut report = Report::default();
+    let task_ref = properties.get("TaskDefinition").cloned();
+    let mut props = properties.clone();
+    // Target group types decide between an Ingress (ALB) and a plain Service (NLB).
+    let mut alb = BTreeMap::new();
+    if let Some(Value::Array(lbs)) = properties.get("LoadBalancers") {
+        for (i, lb) in lbs.iter().enumerate() {
+            let protocol = references(lb.get("TargetGroupArn").unwrap_or(&Value::Null))
+                .first()
+                .and_then(|tg| resolver.resources.get(tg))
+                .and_then(|tg| tg.pointer("/Properties/Protocol"))
+                .and_then(Value::as_str)
+                .map(str::to_ascii_uppercase);
+            alb.insert(i, protocol.map(|p| p == "HTTP" || p == "HTTPS"));
+        }
+    }
+    if let Some(Value::Array(lbs)) = props.get_mut("LoadBalancers") {
+        for lb in lbs.iter_mut().filter_map(Value::as_object_mut) {
+            let tg = lb.get("TargetGroupArn").map(references);
+            if let Some(tg) = tg.and_then(|r| r.first().cloned()) {
+                lb.insert("TargetGroupArn".into(), Value::String(tg));
+            }
+        }
+    }
+    let mut resolved = resolve_service(resolver, &props, &path, &mut report);
+    if let (Value::Object(map), Some(task)) = (&mut resolved, task_ref) {
+        map.insert("TaskDefinition".into(), task);
+    }
+    let mut service = read_service(&resolved, path.clone(), &mut report)?;
+    for (i, lb) in service.load_balancers.iter_mut().enumerate() {
+        lb.application = alb.get(&i).copied().flatten();
+        lb.routing = lb
+            .target_group
+            .as_deref()
+            .and_then(|tg| load_balancer::routing(resolver, tg, &mut report));
+    }
+    Ok(TemplateService {
+        logical_id: id.to_string(),
+        service,
+        report,
+    })
 }
 
 /// Where the service names infrastructure the chart does not carry (the cluster, subnets,
