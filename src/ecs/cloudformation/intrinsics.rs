@@ -148,6 +148,75 @@ impl Resolver<'_> {
         })
     }
 
+    fn join(&self, arg: &Value, path: &JsonPath, report: &mut Report) -> Value {
+        let (sep, parts) = match arg.as_array().map(Vec::as_slice) {
+            Some([Value::String(sep), Value::Array(parts)]) => (sep.clone(), parts.clone()),
+            _ => {
+                return self.unresolved(
+                    format!(
+                        "${{Fn::Join:{}}}",
+                        serde_json::to_string(arg).unwrap_or_default()
+                    ),
+                    path,
+                    report,
+                )
+            }
+        };
+        let mut strings = Vec::new();
+        // The parts' own findings give way to one for the joined value.
+        let mut quiet = Report::default();
+        let before = self.found.borrow().len();
+        for part in &parts {
+            let v = self
+                .resolve_opt(part, path, &mut quiet)
+                .unwrap_or(Value::String(String::new()));
+            strings.push(match v {
+                Value::String(s) => s,
+                other => other.to_string(),
+            });
+        }
+        let joined = strings.join(&sep);
+        let unresolved = self.found.borrow().len() > before;
+        self.found.borrow_mut().truncate(before);
+        if unresolved {
+            self.unresolved(joined, path, report)
+        } else {
+            Value::String(joined)
+        }
+    }
+
+    fn get_att_value(&self, arg: &Value, path: &JsonPath, report: &mut Report) -> Value {
+        let (id, attr) = match arg {
+            Value::Array(a) if a.len() == 2 => (
+                a[0].as_str().unwrap_or_default().to_string(),
+                a[1].as_str().unwrap_or_default().to_string(),
+            ),
+            Value::String(s) => s
+                .split_once('.')
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .unwrap_or_default(),
+            _ => Default::default(),
+        };
+        match self.get_att(&id, &attr) {
+            Some((v, account_known)) => {
+                if !account_known {
+                    self.found.borrow_mut().push(Unresolved {
+                        path: path.clone(),
+                        placeholder: v.clone(),
+                    });
+                    report.warn(
+                            Code::CfnUnresolved,
+                            path,
+                            format!("the ARN of role {id} needs the account id"),
+                            "written with the placeholder ${AWS::AccountId}; substitute it at deploy time, or convert with --var AWS::AccountId=…",
+                        );
+                }
+                Value::String(v)
+            }
+            None => self.unresolved(format!("${{{id}.{attr}}}"), path, report),
+        }
+    }
+
     /// Resolves intrinsics in `value`; `None` means AWS::NoValue (drop the key or item).
     pub(super) fn resolve_opt(
         &self,
@@ -195,72 +264,8 @@ impl Resolver<'_> {
                     };
                     return Some(self.sub(template, &vars, path, report));
                 }
-                "Fn::Join" => {
-                    let (sep, parts) = match arg.as_array().map(Vec::as_slice) {
-                        Some([Value::String(sep), Value::Array(parts)]) => {
-                            (sep.clone(), parts.clone())
-                        }
-                        _ => {
-                            return Some(self.unresolved(
-                                format!("${{Fn::Join:{}}}", compact()),
-                                path,
-                                report,
-                            ))
-                        }
-                    };
-                    let mut strings = Vec::new();
-                    // The parts' own findings give way to one for the joined value.
-                    let mut quiet = Report::default();
-                    let before = self.found.borrow().len();
-                    for part in &parts {
-                        let v = self
-                            .resolve_opt(part, path, &mut quiet)
-                            .unwrap_or(Value::String(String::new()));
-                        strings.push(match v {
-                            Value::String(s) => s,
-                            other => other.to_string(),
-                        });
-                    }
-                    let joined = strings.join(&sep);
-                    let unresolved = self.found.borrow().len() > before;
-                    self.found.borrow_mut().truncate(before);
-                    return Some(if unresolved {
-                        self.unresolved(joined, path, report)
-                    } else {
-                        Value::String(joined)
-                    });
-                }
-                "Fn::GetAtt" => {
-                    let (id, attr) = match arg {
-                        Value::Array(a) if a.len() == 2 => (
-                            a[0].as_str().unwrap_or_default().to_string(),
-                            a[1].as_str().unwrap_or_default().to_string(),
-                        ),
-                        Value::String(s) => s
-                            .split_once('.')
-                            .map(|(a, b)| (a.to_string(), b.to_string()))
-                            .unwrap_or_default(),
-                        _ => Default::default(),
-                    };
-                    return Some(match self.get_att(&id, &attr) {
-                        Some((v, account_known)) => {
-                            if !account_known {
-                                self.found.borrow_mut().push(Unresolved {
-                                    path: path.clone(),
-                                    placeholder: v.clone(),
-                                });
-                                report.warn(
-                                    Code::CfnUnresolved,
-                                    path,
-                                    format!("the ARN of role {id} needs the account id"),
-                                    "written with the placeholder ${AWS::AccountId}; substitute it at deploy time, or convert with --var AWS::AccountId=…",
-                                );
-                            }
-                            Value::String(v)
-                        }
-                        None => self.unresolved(format!("${{{id}.{attr}}}"), path, report),
-                    });
-                }
+                "Fn::Join" => return Some(self.join(arg, path, report)),
+                "Fn::GetAtt" => return Some(self.get_att_value(arg, path, report)),
                 k if k.starts_with("Fn::") => {
                     return Some(self.unresolved(format!("${{{k}:{}}}", compact()), path, report));
                 }
