@@ -190,97 +190,10 @@ fn size_report(
 
 fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
     if let Some(efs) = &v.efs {
-        report.warn(
-            Code::Efs,
-            &efs.path,
-            format!("EFS file system {} is shared by every task", efs.file_system_id),
-            "one ReadWriteMany claim shared by every replica, bound to a PersistentVolume on the EFS CSI driver for the same file system: the data stays where it is",
-        );
-        if efs.iam.as_deref() == Some("ENABLED") {
-            report.warn(
-                Code::EfsIam,
-                &efs.path.key("authorizationConfig").key("iam"),
-                "EFS IAM authorization",
-                "mounted with the iam option; on EKS the EFS CSI node driver's role mounts it, so the file system policy must allow that role",
-            );
-        }
-        return VolumeSource::SharedFileSystem {
-            file_system_id: efs.file_system_id.clone(),
-            root_directory: efs.root_directory.clone().filter(|r| r != "/"),
-            access_point_id: efs.access_point_id.clone(),
-            transit_encryption: efs.transit_encryption.as_deref() == Some("ENABLED"),
-            iam: efs.iam.as_deref() == Some("ENABLED"),
-        };
+        return efs_source(efs, report);
     }
     if let Some(d) = &v.docker {
-        let memory = d.driver_opts.get("type").is_some_and(|t| t == "tmpfs");
-        let shared = d.scope.as_deref() == Some("shared") || d.autoprovision == Some(true);
-        let on_ebs = d.driver.as_deref().is_some_and(ebs_driver);
-        for (key, _) in d.driver_opts.iter().filter(|(k, _)| {
-            let k = k.to_ascii_lowercase();
-            let known = ["size", "type"].contains(&k.as_str())
-                || (on_ebs && EBS_DRIVER_OPTS.contains(&k.as_str()));
-            !known
-        }) {
-            report.warn(
-                Code::DriverOpts,
-                &d.path.key("driverOpts").key(key),
-                format!("docker volume driver option {key:?}"),
-                "not carried over; set it on the storage class",
-            );
-        }
-        if !d.labels.is_empty() {
-            report.warn(
-                Code::DriverOpts,
-                &d.path.key("labels"),
-                "docker volume labels",
-                "not carried over; set persistence.<volume>.annotations",
-            );
-        }
-        if let Some(driver) = d
-            .driver
-            .as_deref()
-            .filter(|d| *d != "local" && !ebs_driver(d))
-        {
-            report.warn(
-                Code::Driver,
-                &d.path.key("driver"),
-                format!("docker volume driver {driver:?}"),
-                "the claim uses the cluster's default storage class; set persistence.<volume>.storageClass",
-            );
-        }
-        if (shared || on_ebs) && !memory {
-            let size = d
-                .driver_opts
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("size"))
-                .and_then(|(_, s)| s.trim().parse::<u64>().ok())
-                .map(|gib| format!("{gib}Gi"));
-            size_report(v, &size, report, &v.path);
-            if d.autoprovision == Some(false) {
-                report.warn(
-                    Code::ExistingVolume,
-                    &d.path.key("autoprovision"),
-                    "the volume must exist before the task starts",
-                    "a new claim is provisioned; set persistence.<volume>.existingClaim, or persistence.<volume>.adoptVolumes with the EBS volume IDs",
-                );
-            }
-            let mut source = persistent(size);
-            if let (VolumeSource::Persistent(claim), true) = (&mut source, on_ebs) {
-                claim.ebs = Some(ebs_from_driver_opts(&d.driver_opts));
-                report.info(
-                    Code::EbsVolume,
-                    &d.path.key("driver"),
-                    format!("volume {:?} was an EBS volume of the {} plugin", v.name, d.driver.as_deref().unwrap_or_default()),
-                    "a claim per replica on the EBS CSI driver; its type and IOPS are in persistence.<volume>.ebs (set createStorageClass to use them)",
-                );
-            }
-            return source;
-        }
-        return VolumeSource::Scratch {
-            memory,
-            size_limit: None,
-        };
+        return docker_source(v, d, report);
     }
     if v.configured_at_launch {
         report.info(
@@ -296,35 +209,145 @@ fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
         return source;
     }
     if let Some(path) = &v.host_source_path {
-        let at = v.path.key("host").key("sourcePath");
-        if is_node_path(path) {
-            report.warn(
-                Code::Hostpath,
-                &at,
-                format!("volume {:?} is the node directory {path}", v.name),
-                "kept as a hostPath, as node agents need it; EKS Fargate refuses it",
-            );
-            return VolumeSource::HostPath { path: path.clone() };
-        }
-        report.warn(
-            Code::HostData,
-            &at,
-            format!("volume {:?} kept the service's data in the instance directory {path} (an EBS volume the instance attached)", v.name),
-            format!("a volumeClaimTemplates entry of a StatefulSet, so the data follows the pod; bring the data with persistence.<volume>.adoptVolumes (the EBS volume IDs, one per replica) or persistence.<volume>.fromSnapshot (snap-…); persistence.<volume>.hostPath.enabled keeps {path} instead"),
-        );
-        let size = None;
-        size_report(v, &size, report, &at);
-        let mut source = persistent(size);
-        if let VolumeSource::Persistent(claim) = &mut source {
-            claim.host_path = Some(path.clone());
-            claim.ebs = Some(Ebs::default());
-        }
-        return source;
+        return host_source(v, path, report);
     }
     VolumeSource::Scratch {
         memory: false,
         size_limit: None,
     }
+}
+
+/// EFS: one claim every replica shares, on a static PersistentVolume for the same file system.
+fn efs_source(efs: &crate::ecs::task_definition::EfsVolume, report: &mut Report) -> VolumeSource {
+    report.warn(
+        Code::Efs,
+        &efs.path,
+        format!("EFS file system {} is shared by every task", efs.file_system_id),
+        "one ReadWriteMany claim shared by every replica, bound to a PersistentVolume on the EFS CSI driver for the same file system: the data stays where it is",
+    );
+    if efs.iam.as_deref() == Some("ENABLED") {
+        report.warn(
+            Code::EfsIam,
+            &efs.path.key("authorizationConfig").key("iam"),
+            "EFS IAM authorization",
+            "mounted with the iam option; on EKS the EFS CSI node driver's role mounts it, so the file system policy must allow that role",
+        );
+    }
+    VolumeSource::SharedFileSystem {
+        file_system_id: efs.file_system_id.clone(),
+        root_directory: efs.root_directory.clone().filter(|r| r != "/"),
+        access_point_id: efs.access_point_id.clone(),
+        transit_encryption: efs.transit_encryption.as_deref() == Some("ENABLED"),
+        iam: efs.iam.as_deref() == Some("ENABLED"),
+    }
+}
+
+/// A Docker volume: a claim when it outlives the task (shared, autoprovisioned or on an EBS
+/// plugin), else scratch space.
+fn docker_source(
+    v: &VolumeDefinition,
+    d: &crate::ecs::task_definition::DockerVolume,
+    report: &mut Report,
+) -> VolumeSource {
+    let memory = d.driver_opts.get("type").is_some_and(|t| t == "tmpfs");
+    let shared = d.scope.as_deref() == Some("shared") || d.autoprovision == Some(true);
+    let on_ebs = d.driver.as_deref().is_some_and(ebs_driver);
+    for (key, _) in d.driver_opts.iter().filter(|(k, _)| {
+        let k = k.to_ascii_lowercase();
+        let known = ["size", "type"].contains(&k.as_str())
+            || (on_ebs && EBS_DRIVER_OPTS.contains(&k.as_str()));
+        !known
+    }) {
+        report.warn(
+            Code::DriverOpts,
+            &d.path.key("driverOpts").key(key),
+            format!("docker volume driver option {key:?}"),
+            "not carried over; set it on the storage class",
+        );
+    }
+    if !d.labels.is_empty() {
+        report.warn(
+            Code::DriverOpts,
+            &d.path.key("labels"),
+            "docker volume labels",
+            "not carried over; set persistence.<volume>.annotations",
+        );
+    }
+    if let Some(driver) = d
+        .driver
+        .as_deref()
+        .filter(|d| *d != "local" && !ebs_driver(d))
+    {
+        report.warn(
+            Code::Driver,
+            &d.path.key("driver"),
+            format!("docker volume driver {driver:?}"),
+            "the claim uses the cluster's default storage class; set persistence.<volume>.storageClass",
+        );
+    }
+    if (shared || on_ebs) && !memory {
+        let size = d
+            .driver_opts
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("size"))
+            .and_then(|(_, s)| s.trim().parse::<u64>().ok())
+            .map(|gib| format!("{gib}Gi"));
+        size_report(v, &size, report, &v.path);
+        if d.autoprovision == Some(false) {
+            report.warn(
+                Code::ExistingVolume,
+                &d.path.key("autoprovision"),
+                "the volume must exist before the task starts",
+                "a new claim is provisioned; set persistence.<volume>.existingClaim, or persistence.<volume>.adoptVolumes with the EBS volume IDs",
+            );
+        }
+        let mut source = persistent(size);
+        if let (VolumeSource::Persistent(claim), true) = (&mut source, on_ebs) {
+            claim.ebs = Some(ebs_from_driver_opts(&d.driver_opts));
+            report.info(
+                Code::EbsVolume,
+                &d.path.key("driver"),
+                format!("volume {:?} was an EBS volume of the {} plugin", v.name, d.driver.as_deref().unwrap_or_default()),
+                "a claim per replica on the EBS CSI driver; its type and IOPS are in persistence.<volume>.ebs (set createStorageClass to use them)",
+            );
+        }
+        return source;
+    }
+    VolumeSource::Scratch {
+        memory,
+        size_limit: None,
+    }
+}
+
+/// A host path: node directories stay host paths; anything else was data on an instance
+/// volume, now a claim per replica.
+fn host_source(v: &VolumeDefinition, path: &str, report: &mut Report) -> VolumeSource {
+    let at = v.path.key("host").key("sourcePath");
+    if is_node_path(path) {
+        report.warn(
+            Code::Hostpath,
+            &at,
+            format!("volume {:?} is the node directory {path}", v.name),
+            "kept as a hostPath, as node agents need it; EKS Fargate refuses it",
+        );
+        return VolumeSource::HostPath {
+            path: path.to_string(),
+        };
+    }
+    report.warn(
+        Code::HostData,
+        &at,
+        format!("volume {:?} kept the service's data in the instance directory {path} (an EBS volume the instance attached)", v.name),
+        format!("a volumeClaimTemplates entry of a StatefulSet, so the data follows the pod; bring the data with persistence.<volume>.adoptVolumes (the EBS volume IDs, one per replica) or persistence.<volume>.fromSnapshot (snap-…); persistence.<volume>.hostPath.enabled keeps {path} instead"),
+    );
+    let size = None;
+    size_report(v, &size, report, &at);
+    let mut source = persistent(size);
+    if let VolumeSource::Persistent(claim) = &mut source {
+        claim.host_path = Some(path.to_string());
+        claim.ebs = Some(Ebs::default());
+    }
+    source
 }
 
 #[cfg(test)]

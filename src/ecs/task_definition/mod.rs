@@ -23,7 +23,7 @@ use container::read_container;
 pub(crate) use container::ContainerDefinition;
 pub use coverage::coverage;
 use volume::read_volume;
-pub(crate) use volume::VolumeDefinition;
+pub(crate) use volume::{DockerVolume, EfsVolume, VolumeDefinition};
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct TaskDefinition {
