@@ -14,32 +14,7 @@ pub(crate) fn apply(
     w: &mut Workload,
     report: &mut Report,
 ) -> Result<(), FieldError> {
-    let mode = td.network_mode.as_deref();
-    match mode {
-        Some("host") => {
-            w.host_network = true;
-            report.warn(
-                Code::Netmode,
-                &td.path.key("networkMode"),
-                "the task uses host networking",
-                "hostNetwork: true; only one pod per node can bind each port",
-            );
-        }
-        Some("none") => report.warn(
-            Code::Netmode,
-            &td.path.key("networkMode"),
-            "the task has no network",
-            "pods always have a network; restrict it with a NetworkPolicy",
-        ),
-        Some("bridge") => report.info(
-            Code::NetmodeNote,
-            &td.path.key("networkMode"),
-            "bridge networking: containers become reachable on localhost from each other",
-            "pod networking",
-        ),
-        _ => {}
-    }
-
+    network_mode(td, w, report);
     let mut names: Vec<String> = Vec::new();
     let mut seen: Vec<(i64, &'static str, usize)> = Vec::new();
     for (ci, (def, c)) in td
@@ -99,22 +74,7 @@ pub(crate) fn apply(
                     "dropped; clients reach the Service on the container port",
                 );
             }
-            let fallback = if protocol == "UDP" {
-                format!("udp-{}", pm.container_port)
-            } else {
-                format!("port-{}", pm.container_port)
-            };
-            let wanted = pm.name.as_deref().and_then(port_name).unwrap_or(fallback);
-            if let Some(original) = &pm.name {
-                if original != &wanted {
-                    report.info(
-                        Code::PortName,
-                        &pm.path.key("name"),
-                        format!("port name {original:?} is not a valid Kubernetes port name"),
-                        format!("named {wanted:?}"),
-                    );
-                }
-            }
+            let wanted = port_name_for(pm, protocol, report);
             let name = unique(wanted, &names, 15);
             names.push(name.clone());
             let app_protocol = pm.app_protocol.as_deref().map(|p| match p {
@@ -130,6 +90,60 @@ pub(crate) fn apply(
         }
     }
     Ok(())
+}
+
+fn network_mode(td: &TaskDefinition, w: &mut Workload, report: &mut Report) {
+    let mode = td.network_mode.as_deref();
+    match mode {
+        Some("host") => {
+            w.host_network = true;
+            report.warn(
+                Code::Netmode,
+                &td.path.key("networkMode"),
+                "the task uses host networking",
+                "hostNetwork: true; only one pod per node can bind each port",
+            );
+        }
+        Some("none") => report.warn(
+            Code::Netmode,
+            &td.path.key("networkMode"),
+            "the task has no network",
+            "pods always have a network; restrict it with a NetworkPolicy",
+        ),
+        Some("bridge") => report.info(
+            Code::NetmodeNote,
+            &td.path.key("networkMode"),
+            "bridge networking: containers become reachable on localhost from each other",
+            "pod networking",
+        ),
+        _ => {}
+    }
+}
+
+/// The port's name made a valid Kubernetes port name (reported when it changes), or one made
+/// from the port number.
+fn port_name_for(
+    pm: &crate::ecs::task_definition::PortMapping,
+    protocol: &str,
+    report: &mut Report,
+) -> String {
+    let fallback = if protocol == "UDP" {
+        format!("udp-{}", pm.container_port)
+    } else {
+        format!("port-{}", pm.container_port)
+    };
+    let wanted = pm.name.as_deref().and_then(port_name).unwrap_or(fallback);
+    if let Some(original) = &pm.name {
+        if original != &wanted {
+            report.info(
+                Code::PortName,
+                &pm.path.key("name"),
+                format!("port name {original:?} is not a valid Kubernetes port name"),
+                format!("named {wanted:?}"),
+            );
+        }
+    }
+    wanted
 }
 
 #[cfg(test)]

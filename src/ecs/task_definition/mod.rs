@@ -20,7 +20,7 @@ mod coverage;
 mod volume;
 
 use container::read_container;
-pub(crate) use container::ContainerDefinition;
+pub(crate) use container::{ContainerDefinition, PortMapping};
 pub use coverage::coverage;
 use volume::read_volume;
 pub(crate) use volume::{DockerVolume, EfsVolume, VolumeDefinition};
