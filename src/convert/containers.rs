@@ -43,36 +43,10 @@ pub(crate) fn apply(
 ) -> Result<(), FieldError> {
     let mut names: Vec<String> = Vec::new();
     for def in &td.containers {
-        let mut name = dns_label(&def.name, 63);
-        if name.is_empty() {
-            name = "container".to_string();
-        }
-        let name = unique(name, &names, 63);
-        if name != def.name {
-            report.info(
-                Code::Renamed,
-                &def.path.key("name"),
-                format!("container {:?} is named {name:?} in Kubernetes", def.name),
-                "renamed to a valid DNS label",
-            );
-        }
+        let name = container_name(def, &names, report);
         names.push(name.clone());
 
-        let image = match &def.image {
-            Some(image) => parse_image(image),
-            None => {
-                report.warn(
-                    Code::ImageMissing,
-                    &def.path.key("image"),
-                    "the container has no image (a deploy step fills it in)",
-                    "the repository is the placeholder REPLACE_ME in values.yaml; set it with --set",
-                );
-                crate::workload::Image {
-                    repository: "REPLACE_ME".into(),
-                    ..Default::default()
-                }
-            }
-        };
+        let image = image_of(def, report);
 
         let mut container = Container {
             name,
@@ -152,6 +126,50 @@ pub(crate) fn apply(
         .unwrap_or(0);
     w.containers[main].main = true;
     Ok(())
+}
+
+/// A valid, unique DNS label for the container (reported when it differs).
+fn container_name(
+    def: &crate::ecs::task_definition::ContainerDefinition,
+    taken: &[String],
+    report: &mut Report,
+) -> String {
+    let mut name = dns_label(&def.name, 63);
+    if name.is_empty() {
+        name = "container".to_string();
+    }
+    let name = unique(name, taken, 63);
+    if name != def.name {
+        report.info(
+            Code::Renamed,
+            &def.path.key("name"),
+            format!("container {:?} is named {name:?} in Kubernetes", def.name),
+            "renamed to a valid DNS label",
+        );
+    }
+    name
+}
+
+/// The image, or a visible placeholder when a deploy step was to fill it in.
+fn image_of(
+    def: &crate::ecs::task_definition::ContainerDefinition,
+    report: &mut Report,
+) -> crate::workload::Image {
+    match &def.image {
+        Some(image) => parse_image(image),
+        None => {
+            report.warn(
+                Code::ImageMissing,
+                &def.path.key("image"),
+                "the container has no image (a deploy step fills it in)",
+                "the repository is the placeholder REPLACE_ME in values.yaml; set it with --set",
+            );
+            crate::workload::Image {
+                repository: "REPLACE_ME".into(),
+                ..Default::default()
+            }
+        }
+    }
 }
 
 /// ECS `user` is `user`, `uid`, `user:group` or `uid:gid`; only numbers can be carried over,
