@@ -139,45 +139,11 @@ fn read_one(
         other => other?,
     };
     let value = &parsed.value;
-    let service = |service: ServiceDefinition, mut report: Report| {
-        report
-            .findings
-            .extend(parsed.duplicates_under(&service.path).findings);
-        ServiceCandidate {
-            source: path.to_path_buf(),
-            service,
-            report,
-        }
+    let service = |service: ServiceDefinition, report: Report| {
+        service_candidate(path, &parsed, service, report)
     };
     if cloudformation::is_template(value) {
-        let template = cloudformation::read_template_with(value, &settings.vars)
-            .map_err(|e| Error::field(&file, e))?;
-        if template.tasks.is_empty() {
-            plan.skipped.push((
-                path.to_path_buf(),
-                "a CloudFormation template without ECS task definitions".into(),
-            ));
-            return Ok(());
-        }
-        for mut t in template.tasks {
-            t.report
-                .findings
-                .extend(parsed.duplicates_under(&t.path).findings);
-            let (family, revision) = family_and_revision(&t.value, &t.path);
-            found.tasks.push(TaskCandidate {
-                source: path.to_path_buf(),
-                root: t.path,
-                document: t.value.to_string(),
-                pre_report: t.report,
-                unresolved: t.unresolved,
-                family,
-                revision,
-                logical_id: Some(t.logical_id),
-            });
-        }
-        for s in template.services {
-            found.services.push(service(s.service, s.report));
-        }
+        read_template_file(path, &parsed, settings, found, plan)?;
     } else if let Some(source) = crate::ecs::scheduled::detect(value) {
         // describe-rule (+ list-targets-by-rule) or get-schedule output
         let mut report = Report::default();
@@ -234,6 +200,65 @@ fn read_one(
             path.to_path_buf(),
             "not a task definition, CloudFormation template, ECS service or scheduled task".into(),
         ));
+    }
+    Ok(())
+}
+
+fn service_candidate(
+    path: &Path,
+    parsed: &crate::ecs::Parsed,
+    service: ServiceDefinition,
+    mut report: Report,
+) -> ServiceCandidate {
+    report
+        .findings
+        .extend(parsed.duplicates_under(&service.path).findings);
+    ServiceCandidate {
+        source: path.to_path_buf(),
+        service,
+        report,
+    }
+}
+
+/// A CloudFormation or CDK template: its task definitions and the services and schedules
+/// that run them.
+fn read_template_file(
+    path: &Path,
+    parsed: &crate::ecs::Parsed,
+    settings: &Settings,
+    found: &mut Found,
+    plan: &mut Plan,
+) -> Result<(), Error> {
+    let file = path.display().to_string();
+    let template = cloudformation::read_template_with(&parsed.value, &settings.vars)
+        .map_err(|e| Error::field(&file, e))?;
+    if template.tasks.is_empty() {
+        plan.skipped.push((
+            path.to_path_buf(),
+            "a CloudFormation template without ECS task definitions".into(),
+        ));
+        return Ok(());
+    }
+    for mut t in template.tasks {
+        t.report
+            .findings
+            .extend(parsed.duplicates_under(&t.path).findings);
+        let (family, revision) = family_and_revision(&t.value, &t.path);
+        found.tasks.push(TaskCandidate {
+            source: path.to_path_buf(),
+            root: t.path,
+            document: t.value.to_string(),
+            pre_report: t.report,
+            unresolved: t.unresolved,
+            family,
+            revision,
+            logical_id: Some(t.logical_id),
+        });
+    }
+    for s in template.services {
+        found
+            .services
+            .push(service_candidate(path, parsed, s.service, s.report));
     }
     Ok(())
 }
