@@ -7,7 +7,7 @@ use std::fs;
 
 use serde_json::Value;
 
-use crate::common::{cmd, render, root, tools};
+use crate::common::{convert_all, render, root, tools};
 
 fn resource<'a>(stack: &'a Value, id: &str) -> &'a Value {
     &stack["Resources"][id]["Properties"]
@@ -21,14 +21,7 @@ fn alb_and_scaling_settings_reach_the_ingress_and_hpa() {
         serde_json::from_str(&fs::read_to_string(input.join("stack.template.json")).unwrap())
             .unwrap();
     let out = tempfile::tempdir().unwrap();
-    let output = cmd()
-        .arg(&input)
-        .arg("-o")
-        .arg(out.path())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
+    convert_all(&input, out.path());
     let chart = out.path().join("storefront");
     let report = fs::read_to_string(chart.join("ecs-import-report.json")).unwrap();
     // The CloudFormation service is read whole: its grace period and security groups too.
@@ -193,21 +186,10 @@ fn a_plain_task_definition_keeps_the_default_ingress_and_no_behavior() {
     let Some(t) = tools() else { return };
     let out = tempfile::tempdir().unwrap();
     let input = root().join("tests/fixtures-batch/cdk/ShopStack.template.json");
-    let output = cmd()
-        .arg(&input)
-        .arg("-o")
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let chart = fs::read_dir(out.path())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.join("Chart.yaml").exists() && p.to_string_lossy().contains("orders"))
+    let (charts, _) = convert_all(&input, out.path());
+    let chart = charts
+        .into_iter()
+        .find(|p| p.to_string_lossy().contains("orders"))
         .expect("an orders chart");
     let home = tempfile::tempdir().unwrap();
     let docs = render(&t.helms[1].1, home.path(), &chart, &[]);

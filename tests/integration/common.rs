@@ -277,3 +277,18 @@ pub fn kubernetes_expand(text: &str, vars: &std::collections::BTreeMap<String, S
     }
     out
 }
+
+/// Converts `input` into `out` (which must succeed): the chart folders written, sorted, and
+/// what the run printed on stderr.
+pub fn convert_all(input: &Path, out: &Path) -> (Vec<PathBuf>, String) {
+    let output = cmd().arg(input).arg("-o").arg(out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    let mut charts: Vec<PathBuf> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("Chart.yaml").exists())
+        .collect();
+    charts.sort();
+    (charts, stderr)
+}

@@ -7,20 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::common::{cmd, render, root, tools, tree};
-
-fn convert_all(input: &Path, out: &Path) -> (Vec<PathBuf>, String) {
-    let output = cmd().arg(input).arg("-o").arg(out).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(output.status.success(), "{stderr}");
-    let mut charts: Vec<PathBuf> = fs::read_dir(out)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("Chart.yaml").exists())
-        .collect();
-    charts.sort();
-    (charts, stderr)
-}
+use crate::common::{cmd, convert_all, render, root, tools, tree};
 
 fn kinds(name: &str) -> PathBuf {
     root().join("tests/fixtures-kinds").join(name)
