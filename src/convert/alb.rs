@@ -132,9 +132,7 @@ fn listeners(routing: &AlbRouting, a: &mut BTreeMap<String, String>) {
                 certificates.push(c.clone());
             }
         }
-        if l.ssl_policy.is_some() {
-            set(a, "ssl-policy", l.ssl_policy.clone());
-        }
+        set(a, "ssl-policy", l.ssl_policy.clone());
         set(a, "ssl-redirect", l.redirects_to_https.clone());
     }
     if !ports.is_empty() {

@@ -94,6 +94,17 @@ impl JsonPath {
         self.push(Segment::Key(key.to_string()), naming)
     }
 
+    /// The path down a JSON pointer written in the document's own spelling (`/Targets/0/Arn`).
+    pub(crate) fn below(&self, pointer: &str) -> Self {
+        pointer
+            .split('/')
+            .skip(1)
+            .fold(self.clone(), |at, key| match key.parse::<usize>() {
+                Ok(i) => at.index(i),
+                Err(_) => at.verbatim(key),
+            })
+    }
+
     pub(crate) fn index(&self, index: usize) -> Self {
         self.push(Segment::Index(index), self.naming)
     }

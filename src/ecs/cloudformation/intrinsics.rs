@@ -27,6 +27,16 @@ pub(super) struct Resolver<'a> {
     pub(super) found: RefCell<Vec<Unresolved>>,
 }
 
+/// The resources of one type, with their logical IDs, in template order.
+pub(super) fn resources_of_type<'a>(
+    resources: &'a Map<String, Value>,
+    kind: &'a str,
+) -> impl Iterator<Item = (&'a String, &'a Value)> {
+    resources
+        .iter()
+        .filter(move |(_, r)| r.get("Type").and_then(Value::as_str) == Some(kind))
+}
+
 pub(super) fn resource_type<'a>(resources: &'a Map<String, Value>, id: &str) -> Option<&'a str> {
     resources.get(id)?.get("Type")?.as_str()
 }

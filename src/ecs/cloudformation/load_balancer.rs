@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::intrinsics::{references, resource_type, Resolver};
+use super::intrinsics::{references, resource_type, resources_of_type, Resolver};
 use crate::ecs::alb::{
     AlbRouting, HealthCheck, Listener, ListenerRule, LoadBalancerSettings, TargetGroupSettings,
 };
@@ -37,14 +37,10 @@ impl<'a> Props<'a> {
 
     fn value(&self, pointer: &str, report: &mut Report) -> Option<Value> {
         let raw = self.raw.pointer(pointer)?;
-        let mut at = self.path.clone();
-        for key in pointer.split('/').skip(1) {
-            at = match key.parse::<usize>() {
-                Ok(i) => at.index(i),
-                Err(_) => at.key(key),
-            };
-        }
-        Some(self.resolver.resolve(raw, &at, report))
+        Some(
+            self.resolver
+                .resolve(raw, &self.path.below(pointer), report),
+        )
     }
 
     fn text(&self, pointer: &str, report: &mut Report) -> Option<String> {
@@ -101,10 +97,7 @@ fn ids_of<'a>(
     resources: &'a Map<String, Value>,
     kind: &'a str,
 ) -> impl Iterator<Item = &'a String> {
-    resources
-        .iter()
-        .filter(move |(_, r)| r.get("Type").and_then(Value::as_str) == Some(kind))
-        .map(|(id, _)| id)
+    resources_of_type(resources, kind).map(|(id, _)| id)
 }
 
 /// The routing around target group `tg`, or None when `tg` is not a target group here.

@@ -247,14 +247,7 @@ fn resolve_schedule(
         .chain(["/Target/EcsParameters/TaskCount".to_string()]);
     for pointer in READ.iter().map(|p| p.to_string()).chain(counts) {
         if let (Some(value), Some(slot)) = (raw.pointer(&pointer), out.pointer_mut(&pointer)) {
-            let mut at = path.clone();
-            for key in pointer.split('/').skip(1) {
-                at = match key.parse::<usize>() {
-                    Ok(i) => at.index(i),
-                    Err(_) => at.key(key),
-                };
-            }
-            *slot = resolver.resolve(value, &at, report);
+            *slot = resolver.resolve(value, &path.below(&pointer), report);
         }
     }
     out

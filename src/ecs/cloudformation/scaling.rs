@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::intrinsics::references;
+use super::intrinsics::{references, resources_of_type};
 use super::TemplateService;
 use crate::ecs::path::JsonPath;
 use crate::ecs::service::Scaling;
@@ -13,22 +13,13 @@ use crate::report::Code;
 const TARGET: &str = "AWS::ApplicationAutoScaling::ScalableTarget";
 const POLICY: &str = "AWS::ApplicationAutoScaling::ScalingPolicy";
 
-fn of_type<'a>(
-    resources: &'a Map<String, Value>,
-    kind: &'a str,
-) -> impl Iterator<Item = (&'a String, &'a Value)> {
-    resources
-        .iter()
-        .filter(move |(_, r)| r.get("Type").and_then(Value::as_str) == Some(kind))
-}
-
 fn number(value: Option<&Value>) -> Option<i64> {
     value.and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()))
 }
 
 pub(super) fn attach(resources: &Map<String, Value>, services: &mut [TemplateService]) {
     let root = JsonPath::root().key("Resources");
-    for (id, target) in of_type(resources, TARGET) {
+    for (id, target) in resources_of_type(resources, TARGET) {
         let props = target.get("Properties").cloned().unwrap_or_default();
         let refs = references(props.get("ResourceId").unwrap_or(&Value::Null));
         let Some(service) = services.iter_mut().find(|s| refs.contains(&s.logical_id)) else {
@@ -39,7 +30,7 @@ pub(super) fn attach(resources: &Map<String, Value>, services: &mut [TemplateSer
             max: number(props.get("MaxCapacity")).unwrap_or(1),
             ..Default::default()
         };
-        for (policy_id, policy) in of_type(resources, POLICY) {
+        for (policy_id, policy) in resources_of_type(resources, POLICY) {
             let p = policy.get("Properties").cloned().unwrap_or_default();
             if !references(p.get("ScalingTargetId").unwrap_or(&Value::Null)).contains(id) {
                 continue;
