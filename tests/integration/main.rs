@@ -25,3 +25,4 @@ mod servers;
 mod service_fields;
 mod stateful;
 mod strings;
+mod structure;
