@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::settings::EnvName;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum WorkloadArg {
     /// StatefulSet when a volume keeps data across tasks, else Deployment
@@ -52,7 +54,7 @@ pub struct Cli {
     /// An environment's task definitions: NAME=PATH, PATH a file or a directory (repeat for
     /// each environment; the first one's values are the chart's defaults)
     #[arg(long = "env", value_name = "NAME=PATH", value_parser = parse_env)]
-    pub env: Vec<(String, PathBuf)>,
+    pub env: Vec<(EnvName, PathBuf)>,
 
     /// Directory the charts are written into, one subdirectory per chart
     #[arg(short, long, value_name = "DIR", default_value = ".")]
@@ -244,19 +246,19 @@ fn parse_var(text: &str) -> Result<(String, String), String> {
     Ok((name.to_string(), value.to_string()))
 }
 
-fn parse_env(text: &str) -> Result<(String, PathBuf), String> {
+fn parse_env(text: &str) -> Result<(EnvName, PathBuf), String> {
     let (name, path) = text
         .split_once('=')
         .ok_or_else(|| format!("expected NAME=PATH, got {text:?}"))?;
-    if !crate::environments::valid_env_name(name) {
+    let Some(env) = EnvName::parse(name) else {
         return Err(format!(
             "environment name {name:?} must be letters, digits, '-' and '_' (it names values-{name}.yaml)"
         ));
-    }
+    };
     if path.is_empty() {
         return Err(format!("environment {name} has no PATH"));
     }
-    Ok((name.to_string(), PathBuf::from(path)))
+    Ok((env, PathBuf::from(path)))
 }
 
 fn parse_volume_size(text: &str) -> Result<(String, String), String> {

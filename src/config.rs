@@ -6,20 +6,10 @@ use std::path::PathBuf;
 
 use crate::cli::{Cli, WorkloadArg};
 use crate::error::{Error, Result};
-use crate::plan::Input;
+use crate::pipeline::plan::Input;
+use crate::settings::Settings;
 use crate::repo::oci::Reference;
 use crate::workload::WorkloadKind;
-
-/// Everything the conversion needs besides the files.
-#[derive(Debug, Clone)]
-pub(crate) struct Settings {
-    pub name: Option<String>,
-    pub chart: crate::chart::ChartOptions,
-    pub convert: crate::convert::Options,
-    pub strict: bool,
-    /// Values for placeholders, from --var and --var-file.
-    pub vars: BTreeMap<String, String>,
-}
 
 /// The conversion command, validated.
 pub(crate) struct ConvertConfig {
@@ -181,6 +171,43 @@ impl ConvertConfig {
             version_given: cli.chart_version.is_some(),
         })
     }
+}
+
+/// Reads the registry password from stdin when --username is given.
+fn read_password(
+    registry: &crate::cli::RegistryArgs,
+) -> crate::error::Result<Option<crate::repo::credentials::Credentials>> {
+    let Some(username) = &registry.username else {
+        return Ok(None);
+    };
+    let mut password = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut password).map_err(|source| {
+        crate::error::Error::Read {
+            path: std::path::PathBuf::from("<stdin>"),
+            source,
+        }
+    })?;
+    Ok(Some(crate::repo::credentials::Credentials {
+        username: username.clone(),
+        password: password.trim_end_matches(['\n', '\r']).to_string(),
+    }))
+}
+
+/// The OCI registry client for a reference: credentials from --username and stdin, else from
+/// Helm's registry config.
+pub(crate) fn registry_for(
+    reference: &crate::repo::oci::Reference,
+    registry: &crate::cli::RegistryArgs,
+) -> crate::error::Result<crate::repo::oci::Registry> {
+    let credentials = match read_password(registry)? {
+        Some(c) => Some(c),
+        None => crate::repo::credentials::from_registry_config(&reference.host)?,
+    };
+    Ok(crate::repo::oci::Registry::new(
+        reference.clone(),
+        registry.plain_http,
+        credentials,
+    ))
 }
 
 #[cfg(test)]

@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::cli::Cli;
+use crate::settings::EnvName;
 use crate::config::ConvertConfig;
 use crate::error::{Error, Result};
 use crate::output::{self, Written};
-use crate::plan::{self, Unit};
-use crate::unit::{self, Converted, Mapped};
+use crate::pipeline::plan::{self, Unit};
+use crate::pipeline::map_unit::{self, Converted, Mapped};
 
 pub(super) fn run(cli: &Cli) -> u8 {
     let config = match ConvertConfig::from_cli(cli) {
@@ -64,7 +65,7 @@ pub(super) fn run(cli: &Cli) -> u8 {
         let mapped: Vec<Result<Mapped>> = units
             .into_par_iter()
             .map(|u| {
-                let result = unit::map(&u, &config.settings);
+                let result = map_unit::map(&u, &config.settings);
                 progress.inc(1);
                 result
             })
@@ -100,12 +101,12 @@ pub(super) fn run(cli: &Cli) -> u8 {
 }
 
 fn convert_one(u: &Unit, config: &ConvertConfig) -> Result<Converted> {
-    unit::render(unit::map(u, &config.settings)?, &config.settings)
+    map_unit::render(map_unit::map(u, &config.settings)?, &config.settings)
 }
 
 /// Groups the mapped units by chart (in order of first appearance) and merges each group.
 fn merge_and_write(mapped: Vec<Result<Mapped>>, config: &ConvertConfig) -> Vec<Result<Written>> {
-    let envs: Vec<String> = config.inputs.iter().filter_map(|i| i.env.clone()).collect();
+    let envs: Vec<String> = config.inputs.iter().filter_map(|i| i.env.as_ref().map(EnvName::to_string)).collect();
     let mut outcomes = Vec::new();
     let mut groups: BTreeMap<String, Vec<Mapped>> = BTreeMap::new();
     for m in mapped {
@@ -118,7 +119,7 @@ fn merge_and_write(mapped: Vec<Result<Mapped>>, config: &ConvertConfig) -> Vec<R
         .into_par_iter()
         .map(|(name, mut members)| {
             members.sort_by_key(|m| m.env_index);
-            crate::environments::merge(&name, &envs, members, &config.settings)
+            crate::pipeline::environment_overlay::merge(&name, &envs, members, &config.settings)
                 .and_then(|c| write(c, config))
         })
         .collect();

@@ -10,7 +10,7 @@ pub(super) fn run(args: &PackageArgs) -> Result<()> {
     let mut index = None;
     match &target {
         Some(RepoTarget::Oci(reference)) => {
-            registry = Some(super::registry_for(reference, &args.registry)?)
+            registry = Some(crate::config::registry_for(reference, &args.registry)?)
         }
         Some(RepoTarget::Http(url)) => index = Some(crate::repo::index::fetch(url)?),
         Some(RepoTarget::Directory(dir)) => index = crate::repo::directory::read_index(dir)?,

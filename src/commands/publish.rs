@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 pub(super) fn run(args: &PublishArgs) -> Result<()> {
     match RepoTarget::parse(&args.repo)? {
         RepoTarget::Oci(reference) => {
-            let mut registry = super::registry_for(&reference, &args.registry)?;
+            let mut registry = crate::config::registry_for(&reference, &args.registry)?;
             for path in &args.archives {
                 let (bytes, metadata) = crate::package::read_archive(path)?;
                 let pushed = registry.push(&bytes, &metadata)?;

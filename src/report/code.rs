@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::Severity;
+use super::severity::Severity;
 
 macro_rules! codes {
     ($($variant:ident = $code:literal, $severity:ident, $meaning:literal;)*) => {

@@ -5,21 +5,14 @@
 //! `--strict` failure.
 
 mod code;
+mod severity;
 
 pub(crate) use code::Code;
+pub(crate) use severity::Severity;
 
 use serde::Serialize;
 
 use crate::ecs::path::JsonPath;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum Severity {
-    /// Carried over, but worth a reviewer's look (a default filled in, a read-only field dropped).
-    Info,
-    /// Not carried over exactly: behaviour on EKS may differ. `--strict` fails on these.
-    Warning,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Finding {

@@ -2,21 +2,14 @@
 //! the tool generated last time (the base), what is on disk (ours) and the new conversion
 //! (theirs).
 
+mod side;
 mod text;
 mod tree;
 mod yaml_text;
 
-use serde_json::Value;
+pub(crate) use side::Side;
 
-/// Which side wins a true conflict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) enum Side {
-    /// The user's version (the default; the run then fails so the user looks).
-    #[default]
-    Ours,
-    /// The new conversion.
-    Theirs,
-}
+use serde_json::Value;
 
 /// What a re-run did with one generated file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! Line-wise three-way merge (diff3) for templates, README and other text.
 
-use super::Side;
+use super::side::Side;
 
 /// Long markers, so that no line of a chart is mistaken for one.
 const MARKER_LENGTH: usize = 19;

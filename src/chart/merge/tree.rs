@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::Side;
+use super::side::Side;
 
 /// The merged tree and the dotted paths of the keys both sides changed differently.
 pub(super) struct TreeMerge {

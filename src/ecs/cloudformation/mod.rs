@@ -15,37 +15,18 @@ use serde_json::{Map, Value};
 
 use crate::ecs::path::JsonPath;
 use crate::ecs::scheduled;
-use crate::ecs::service::{read_service, ServiceDefinition};
+use crate::ecs::service::read_service;
 use crate::error::FieldError;
 use crate::report::Report;
 
 mod intrinsics;
 mod load_balancer;
 mod scaling;
+mod template;
 
 pub(crate) use intrinsics::Unresolved;
 use intrinsics::{references, Resolver};
-
-pub(crate) struct TemplateTask {
-    pub logical_id: String,
-    pub path: JsonPath,
-    /// The task definition's properties, intrinsics resolved.
-    pub value: Value,
-    /// Where a value stayed unresolved (and holds its placeholder).
-    pub unresolved: Vec<Unresolved>,
-    pub report: Report,
-}
-
-pub(crate) struct TemplateService {
-    pub logical_id: String,
-    pub service: ServiceDefinition,
-    pub report: Report,
-}
-
-pub(crate) struct Template {
-    pub tasks: Vec<TemplateTask>,
-    pub services: Vec<TemplateService>,
-}
+pub(crate) use template::{Template, TemplateService, TemplateTask};
 
 pub(crate) fn is_template(value: &Value) -> bool {
     value.get("Resources").is_some_and(Value::is_object)

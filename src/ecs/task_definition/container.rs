@@ -8,7 +8,7 @@ use crate::ecs::reader::{NotCarried, Obj, ReadResult};
 use crate::error::FieldError;
 use crate::report::{Code, Report};
 
-use super::{required_string, MAX_CPU_UNITS, MAX_MIB};
+use super::fields::{required_string, MAX_CPU_UNITS, MAX_MIB};
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ContainerDefinition {

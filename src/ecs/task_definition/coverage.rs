@@ -3,7 +3,7 @@
 
 use super::container::CONTAINER_NOT_CARRIED;
 use super::volume::VOLUME_NOT_CARRIED;
-use super::{READ_ONLY_FIELDS, TASK_NOT_CARRIED};
+use super::fields::{READ_ONLY_FIELDS, TASK_NOT_CARRIED};
 
 /// Fields of each shape the converter maps (read and carried into the chart).
 pub(crate) const TASK_MAPPED: &[&str] = &[

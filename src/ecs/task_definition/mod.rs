@@ -11,15 +11,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::ecs::path::JsonPath;
-use crate::ecs::reader::{NotCarried, Obj, ReadResult};
+use crate::ecs::reader::{Obj, ReadResult};
 use crate::error::FieldError;
 use crate::report::Report;
 
 mod container;
 mod coverage;
+mod fields;
 mod volume;
 
 use container::read_container;
+pub(crate) use fields::READ_ONLY_FIELDS;
+use fields::TASK_NOT_CARRIED;
 pub(crate) use container::{ContainerDefinition, PortMapping};
 pub use coverage::coverage;
 use volume::read_volume;
@@ -47,30 +50,6 @@ pub(crate) struct TaskDefinition {
     pub containers: Vec<ContainerDefinition>,
     pub volumes: Vec<VolumeDefinition>,
 }
-
-/// Fields of `describe-task-definition` output that `register-task-definition` rejects.
-pub(crate) const READ_ONLY_FIELDS: &[&str] = &[
-    "taskDefinitionArn",
-    "revision",
-    "status",
-    "requiresAttributes",
-    "compatibilities",
-    "registeredAt",
-    "deregisteredAt",
-    "deleteRequestedAt",
-    "registeredBy",
-];
-
-pub(super) const TASK_NOT_CARRIED: &[NotCarried] = &[
-    NotCarried { key: "proxyConfiguration", code: Code::Appmesh, why: "App Mesh proxy configuration has no Kubernetes equivalent; use a service mesh's sidecar injection" },
-    NotCarried { key: "inferenceAccelerators", code: Code::Ei, why: "Elastic Inference is discontinued; request GPUs or Inferentia devices instead" },
-    NotCarried { key: "enableFaultInjection", code: Code::Fault, why: "ECS fault injection has no equivalent; use AWS FIS EKS actions or Chaos Mesh" },
-    NotCarried { key: "trustedExecutionConfiguration", code: Code::Tee, why: "no direct equivalent; a runtimeClassName for a sandboxed runtime is the closest" },
-];
-
-/// Largest CPU units / MiB values ECS accepts anywhere; bigger numbers are typos.
-pub(super) const MAX_CPU_UNITS: i64 = 1_000_000;
-pub(super) const MAX_MIB: i64 = 16_777_216;
 
 pub(crate) fn read_task_definition(
     mut td: Obj<'_>,
@@ -199,15 +178,6 @@ pub(crate) fn read_tags(
         tag.finish(&[], report);
     }
     Ok(tags)
-}
-
-pub(super) fn required_string(
-    obj: &mut Obj<'_>,
-    key: &str,
-    report: &mut Report,
-) -> ReadResult<String> {
-    obj.string(key, report)?
-        .ok_or_else(|| FieldError::new(&obj.path().key(key), "is required"))
 }
 
 /// Cross-field checks that make a task definition impossible to convert faithfully.

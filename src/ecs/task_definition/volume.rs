@@ -7,7 +7,7 @@ use crate::ecs::reader::{NotCarried, Obj, ReadResult};
 use crate::error::FieldError;
 use crate::report::{Code, Report};
 
-use super::required_string;
+use super::fields::required_string;
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct VolumeDefinition {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::inputs::{Found, ServiceCandidate, TaskCandidate};
 use super::{Plan, Unit};
-use crate::config::Settings;
+use crate::settings::Settings;
 use crate::ecs::service::TaskRef;
 use crate::error::Error;
 

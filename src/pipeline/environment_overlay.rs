@@ -4,10 +4,10 @@
 
 use serde_json::{Map, Value};
 
-use crate::config::Settings;
+use crate::settings::Settings;
 use crate::error::Result;
 use crate::report::{Code, Finding, Report};
-use crate::unit::{check_strict, Converted, Mapped};
+use crate::pipeline::map_unit::{check_strict, Converted, Mapped};
 use crate::yaml::{self, Node};
 
 /// Merges one chart's units (in environment order) into one chart with a values file per
@@ -124,16 +124,6 @@ fn values_file(env: &str, source: &str, base_env: &str, diff: Option<&Value>) ->
     text
 }
 
-/// Environment names become file names (`values-prod.yaml`): keep them simple.
-pub(crate) fn valid_env_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && name.len() <= 40
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,12 +140,4 @@ mod tests {
         assert_eq!(overlay(&base, &base), None);
     }
 
-    #[test]
-    fn env_names_are_file_safe() {
-        assert!(valid_env_name("prod"));
-        assert!(valid_env_name("eu-west-1_prod"));
-        assert!(!valid_env_name("../x"));
-        assert!(!valid_env_name(""));
-        assert!(!valid_env_name("a b"));
-    }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::Plan;
-use crate::config::Settings;
+use crate::settings::Settings;
 use crate::ecs::cloudformation::{self, Unresolved};
 use crate::ecs::path::JsonPath;
 use crate::ecs::service::{read_service, ServiceDefinition, TaskRef};

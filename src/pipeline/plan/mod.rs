@@ -8,7 +8,7 @@ mod resolve;
 
 use std::path::PathBuf;
 
-use crate::config::Settings;
+use crate::settings::Settings;
 use crate::ecs::path::JsonPath;
 use crate::ecs::service::ServiceDefinition;
 use crate::error::Error;
@@ -17,7 +17,7 @@ use crate::report::Report;
 /// The paths of one environment; `env` is `None` for a plain batch.
 #[derive(Debug, Clone)]
 pub(crate) struct Input {
-    pub env: Option<String>,
+    pub env: Option<crate::settings::EnvName>,
     pub paths: Vec<PathBuf>,
 }
 

@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
-use crate::config::Settings;
+use crate::settings::Settings;
 use crate::error::{Error, Result};
-use crate::plan::naming::file_name;
-use crate::plan::Unit;
+use crate::pipeline::plan::naming::file_name;
+use crate::pipeline::plan::Unit;
 use crate::report::{Code, Report};
 use crate::workload::{Workload, WorkloadKind};
 

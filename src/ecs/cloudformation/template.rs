@@ -1,0 +1,29 @@
+//! What reading a template gives: its task definitions, resolved, and its services.
+
+use serde_json::Value;
+
+use super::intrinsics::Unresolved;
+use crate::ecs::path::JsonPath;
+use crate::ecs::service::ServiceDefinition;
+use crate::report::Report;
+
+pub(crate) struct TemplateTask {
+    pub logical_id: String,
+    pub path: JsonPath,
+    /// The task definition's properties, intrinsics resolved.
+    pub value: Value,
+    /// Where a value stayed unresolved (and holds its placeholder).
+    pub unresolved: Vec<Unresolved>,
+    pub report: Report,
+}
+
+pub(crate) struct TemplateService {
+    pub logical_id: String,
+    pub service: ServiceDefinition,
+    pub report: Report,
+}
+
+pub(crate) struct Template {
+    pub tasks: Vec<TemplateTask>,
+    pub services: Vec<TemplateService>,
+}
