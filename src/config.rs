@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use crate::cli::{Cli, WorkloadArg};
 use crate::error::{Error, Result};
 use crate::pipeline::plan::Input;
-use crate::settings::Settings;
 use crate::repo::oci::Reference;
+use crate::settings::Settings;
 use crate::workload::WorkloadKind;
 
 /// The conversion command, validated.

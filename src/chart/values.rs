@@ -41,39 +41,28 @@ fn flag_placeholders(node: &mut Node) {
 /// External Secrets Operator settings: one SecretStore per AWS service used, and one entry per
 /// secret key with where to fetch it (ARN without selector, JSON key, version).
 fn external_secrets(w: &Workload) -> Node {
-    use crate::convert::secrets::SecretSource;
+    use crate::workload::{SecretStore, SecretVersion};
     let mut region = String::new();
     let mut data = Vec::new();
-    for (key, source) in &w.secret_refs {
-        let (store, remote) = match source {
-            SecretSource::SecretsManager {
-                id,
-                region: r,
-                json_key,
-                version_stage,
-                version_id,
-            } => {
-                if region.is_empty() {
-                    region = r.clone().unwrap_or_default();
-                }
-                let mut remote = Node::map().with("key", None, s(id));
-                if let Some(k) = json_key {
-                    remote = remote.with("property", None, s(k));
-                }
-                // ESO takes a version stage as it is and a version id with a `uuid/` prefix.
-                if let Some(v) = version_id {
-                    remote = remote.with("version", None, s(&format!("uuid/{v}")));
-                } else if let Some(v) = version_stage {
-                    remote = remote.with("version", None, s(v));
-                }
-                ("secretsManager", remote)
+    for (key, secret) in &w.secret_refs {
+        if region.is_empty() {
+            region = secret.region.clone().unwrap_or_default();
+        }
+        let mut remote = Node::map().with("key", None, s(&secret.key));
+        if let Some(property) = &secret.property {
+            remote = remote.with("property", None, s(property));
+        }
+        // ESO takes a version stage as it is and a version id with a `uuid/` prefix.
+        match &secret.version {
+            Some(SecretVersion::Id(id)) => {
+                remote = remote.with("version", None, s(&format!("uuid/{id}")));
             }
-            SecretSource::Parameter { name, region: r } => {
-                if region.is_empty() {
-                    region = r.clone().unwrap_or_default();
-                }
-                ("parameterStore", Node::map().with("key", None, s(name)))
-            }
+            Some(SecretVersion::Stage(stage)) => remote = remote.with("version", None, s(stage)),
+            None => {}
+        }
+        let store = match secret.store {
+            SecretStore::SecretsManager => "secretsManager",
+            SecretStore::ParameterStore => "parameterStore",
         };
         data.push(
             Node::map()

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::cli::Cli;
-use crate::settings::EnvName;
 use crate::config::ConvertConfig;
 use crate::error::{Error, Result};
 use crate::output::{self, Written};
-use crate::pipeline::plan::{self, Unit};
 use crate::pipeline::map_unit::{self, Converted, Mapped};
+use crate::pipeline::plan::{self, Unit};
+use crate::settings::EnvName;
 
 pub(super) fn run(cli: &Cli) -> u8 {
     let config = match ConvertConfig::from_cli(cli) {
@@ -106,7 +106,11 @@ fn convert_one(u: &Unit, config: &ConvertConfig) -> Result<Converted> {
 
 /// Groups the mapped units by chart (in order of first appearance) and merges each group.
 fn merge_and_write(mapped: Vec<Result<Mapped>>, config: &ConvertConfig) -> Vec<Result<Written>> {
-    let envs: Vec<String> = config.inputs.iter().filter_map(|i| i.env.as_ref().map(EnvName::to_string)).collect();
+    let envs: Vec<String> = config
+        .inputs
+        .iter()
+        .filter_map(|i| i.env.as_ref().map(EnvName::to_string))
+        .collect();
     let mut outcomes = Vec::new();
     let mut groups: BTreeMap<String, Vec<Mapped>> = BTreeMap::new();
     for m in mapped {

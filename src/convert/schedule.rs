@@ -205,7 +205,7 @@ fn note_nearest(inexact: &mut Vec<String>, body: &str, wanted: u32, got: u32) {
 /// A scheduled task runs as a CronJob at the translated time; an expression cron cannot say
 /// exactly is kept as its nearest form and named.
 pub(crate) fn apply(
-    run: &crate::ecs::scheduled::ScheduledRun,
+    run: &crate::ecs::scheduled_run::ScheduledRun,
     w: &mut crate::workload::Workload,
     report: &mut crate::report::Report,
 ) -> Result<(), crate::error::FieldError> {

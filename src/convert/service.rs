@@ -215,7 +215,15 @@ fn volumes(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
             claim.size = format!("{gib}Gi");
             claim.size_defaulted = false;
         }
-        claim.ebs = Some(config.ebs.clone());
+        claim.ebs = Some(crate::workload::Ebs {
+            volume_type: config.ebs.volume_type.clone(),
+            iops: config.ebs.iops,
+            throughput: config.ebs.throughput,
+            encrypted: config.ebs.encrypted,
+            kms_key_id: config.ebs.kms_key_id.clone(),
+            filesystem_type: config.ebs.filesystem_type.clone(),
+            tags: config.ebs.tags.clone(),
+        });
         if let Some(snapshot) = &config.snapshot_id {
             claim.snapshot_id = Some(snapshot.clone());
             report.info(

@@ -10,8 +10,9 @@ pub(crate) mod duplicates;
 pub(crate) mod path;
 pub(crate) mod reader;
 pub(crate) mod scheduled;
+pub(crate) mod scheduled_run;
+pub(crate) mod secret_source;
 pub mod service;
-pub(crate) mod service_extras;
 pub mod task_definition;
 
 use crate::report::Code;

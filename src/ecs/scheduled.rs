@@ -10,20 +10,9 @@ use serde_json::Value;
 
 use crate::ecs::path::JsonPath;
 use crate::ecs::reader::{NotCarried, Obj, ReadResult};
+use crate::ecs::scheduled_run::ScheduledRun;
 use crate::ecs::service::{ServiceDefinition, TaskRef};
 use crate::report::{Code, Report};
-
-/// When a scheduled task runs, as the input says it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ScheduledRun {
-    /// Where the expression was read, for findings about it.
-    pub path: JsonPath,
-    pub expression: String,
-    pub time_zone: String,
-    pub enabled: bool,
-    /// `TaskCount`: tasks started at each run.
-    pub task_count: Option<i64>,
-}
 
 /// Which of the two EventBridge services the input comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -266,14 +255,9 @@ fn read_target(
         t.finish(TARGET_NOT_CARRIED, report);
         return Ok(None);
     };
-    let task = match ecs.raw("TaskDefinitionArn", report) {
-        Some((Value::String(arn), _)) => Some(TaskRef::parse(arn)),
-        Some((Value::Object(o), _)) => o
-            .get("Ref")
-            .and_then(Value::as_str)
-            .map(|r| TaskRef::Resource(r.to_string())),
-        _ => None,
-    };
+    let task = ecs
+        .raw("TaskDefinitionArn", report)
+        .and_then(|(v, _)| TaskRef::from_value(v));
     let task_count = ecs.int("TaskCount", 1, 10, report)?;
     if let Some((input, input_path)) = t.raw("Input", report) {
         overrides(input, &input_path, report);

@@ -4,10 +4,10 @@
 
 use serde_json::{Map, Value};
 
-use crate::settings::Settings;
 use crate::error::Result;
-use crate::report::{Code, Finding, Report};
 use crate::pipeline::map_unit::{check_strict, Converted, Mapped};
+use crate::report::{Code, Finding, Report};
+use crate::settings::Settings;
 use crate::yaml::{self, Node};
 
 /// Merges one chart's units (in environment order) into one chart with a values file per
@@ -139,5 +139,4 @@ mod tests {
         );
         assert_eq!(overlay(&base, &base), None);
     }
-
 }

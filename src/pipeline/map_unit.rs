@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
-use crate::settings::Settings;
 use crate::error::{Error, Result};
 use crate::pipeline::plan::naming::file_name;
 use crate::pipeline::plan::Unit;
 use crate::report::{Code, Report};
+use crate::settings::Settings;
 use crate::workload::{Workload, WorkloadKind};
 
 /// A unit mapped to the intermediate model, with its findings.

@@ -4,6 +4,10 @@
 
 use std::collections::BTreeMap;
 
+mod secret;
+
+pub(crate) use secret::{SecretRef, SecretStore, SecretVersion};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum WorkloadKind {
     StatefulSet,
@@ -56,7 +60,7 @@ pub(crate) struct Workload {
     /// Secret key → the AWS secret or parameter it is filled from on AWS.
     pub secret_sources: BTreeMap<String, String>,
     /// Secret key → where External Secrets Operator fetches it from.
-    pub secret_refs: BTreeMap<String, crate::convert::secrets::SecretSource>,
+    pub secret_refs: BTreeMap<String, SecretRef>,
     pub app_version: String,
     /// What the ECS service adds: replicas, rollout, load balancing, scaling.
     pub replicas: i64,

@@ -157,7 +157,10 @@ fn child_paths(code: &str, module: &Module) -> Vec<Vec<String>> {
         .lines()
         .filter_map(|l| {
             let l = l.trim_start();
-            let l = l.strip_prefix("pub ").or(l.strip_prefix("pub(crate) ")).unwrap_or(l);
+            let l = l
+                .strip_prefix("pub ")
+                .or(l.strip_prefix("pub(crate) "))
+                .unwrap_or(l);
             l.strip_prefix("mod ")?.strip_suffix(';')
         })
         .collect();
@@ -285,7 +288,10 @@ fn module_graph_has_no_cycle() {
 fn the_graph_reader_sees_use_trees_and_super() {
     let paths = referenced_paths("use crate::{a, b::{c, d as e}};\nlet x = super::f::g(1);");
     let shown: Vec<String> = paths.iter().map(|p| p.join("::")).collect();
-    assert_eq!(shown, ["crate::a", "crate::b::c", "crate::b::d", "super::f::g"]);
+    assert_eq!(
+        shown,
+        ["crate::a", "crate::b::c", "crate::b::d", "super::f::g"]
+    );
     let modules: BTreeSet<Module> = [vec!["x".to_string()], vec!["x".into(), "y".into()]]
         .into_iter()
         .collect();
@@ -293,8 +299,14 @@ fn the_graph_reader_sees_use_trees_and_super() {
     let target = resolve(&from, &["super".into(), "helper".into()], &modules);
     assert_eq!(target, Some(vec!["x".to_string()]));
     let mut edges = BTreeMap::new();
-    edges.insert(vec!["a".to_string()], BTreeSet::from([vec!["b".to_string()]]));
-    edges.insert(vec!["b".to_string()], BTreeSet::from([vec!["a".to_string()]]));
+    edges.insert(
+        vec!["a".to_string()],
+        BTreeSet::from([vec!["b".to_string()]]),
+    );
+    edges.insert(
+        vec!["b".to_string()],
+        BTreeSet::from([vec!["a".to_string()]]),
+    );
     assert_eq!(cycles(&edges), vec![vec!["a".to_string(), "b".to_string()]]);
 }
 
@@ -316,9 +328,15 @@ fn function_lengths(text: &str) -> Vec<(String, usize)> {
     for (i, line) in lines.iter().enumerate() {
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
-        let signature = ["fn ", "pub fn ", "pub(crate) fn ", "pub(super) fn ", "async fn "]
-            .iter()
-            .find_map(|p| trimmed.strip_prefix(p));
+        let signature = [
+            "fn ",
+            "pub fn ",
+            "pub(crate) fn ",
+            "pub(super) fn ",
+            "async fn ",
+        ]
+        .iter()
+        .find_map(|p| trimmed.strip_prefix(p));
         let Some(rest) = signature else { continue };
         if trimmed.ends_with(';') {
             continue;
@@ -341,11 +359,18 @@ fn no_function_over_80_lines() {
     for file in source_files() {
         for (function, lines) in function_lengths(&file.text) {
             if lines > 80 {
-                long.push(format!("{}::{function} ({lines} lines)", name(&file.module)));
+                long.push(format!(
+                    "{}::{function} ({lines} lines)",
+                    name(&file.module)
+                ));
             }
         }
     }
-    assert!(long.is_empty(), "functions over 80 lines:\n{}", long.join("\n"));
+    assert!(
+        long.is_empty(),
+        "functions over 80 lines:\n{}",
+        long.join("\n")
+    );
 }
 
 #[test]

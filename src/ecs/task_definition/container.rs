@@ -9,6 +9,7 @@ use crate::error::FieldError;
 use crate::report::{Code, Report};
 
 use super::fields::{required_string, MAX_CPU_UNITS, MAX_MIB};
+use crate::ecs::secret_source::{parse_value_from, SecretSource};
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ContainerDefinition {
@@ -71,6 +72,8 @@ pub(crate) struct SecretReference {
     pub path: JsonPath,
     pub name: String,
     pub value_from: String,
+    /// `valueFrom` parsed; None when it is neither an ARN nor a parameter name.
+    pub source: Option<SecretSource>,
 }
 
 #[derive(Debug, Clone)]
@@ -211,6 +214,7 @@ fn read_environment(
         out.secrets.push(SecretReference {
             path,
             name,
+            source: parse_value_from(&value_from),
             value_from,
         });
     }

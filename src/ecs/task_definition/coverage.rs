@@ -2,8 +2,8 @@
 //! holds these lists against the AWS API model.
 
 use super::container::CONTAINER_NOT_CARRIED;
-use super::volume::VOLUME_NOT_CARRIED;
 use super::fields::{READ_ONLY_FIELDS, TASK_NOT_CARRIED};
+use super::volume::VOLUME_NOT_CARRIED;
 
 /// Fields of each shape the converter maps (read and carried into the chart).
 pub(crate) const TASK_MAPPED: &[&str] = &[

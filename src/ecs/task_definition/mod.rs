@@ -21,10 +21,10 @@ mod fields;
 mod volume;
 
 use container::read_container;
-pub(crate) use fields::READ_ONLY_FIELDS;
-use fields::TASK_NOT_CARRIED;
 pub(crate) use container::{ContainerDefinition, PortMapping};
 pub use coverage::coverage;
+pub(crate) use fields::READ_ONLY_FIELDS;
+use fields::TASK_NOT_CARRIED;
 use volume::read_volume;
 pub(crate) use volume::{DockerVolume, EfsVolume, VolumeDefinition};
 

@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::Plan;
-use crate::settings::Settings;
+use super::unit::Plan;
 use crate::ecs::cloudformation::{self, Unresolved};
 use crate::ecs::path::JsonPath;
 use crate::ecs::service::{read_service, ServiceDefinition, TaskRef};
 use crate::error::Error;
 use crate::report::Report;
+use crate::settings::Settings;
 
 pub(super) struct TaskCandidate {
     pub source: PathBuf,

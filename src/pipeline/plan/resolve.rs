@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::inputs::{Found, ServiceCandidate, TaskCandidate};
-use super::{Plan, Unit};
-use crate::settings::Settings;
+use super::unit::{Plan, Unit};
 use crate::ecs::service::TaskRef;
 use crate::error::Error;
+use crate::settings::Settings;
 
 pub(super) fn units(
     found: Found,

@@ -1,6 +1,5 @@
-//! ECS services: what the service adds to its task definition (replicas, rollout, load
-//! balancers, service discovery, placement, scaling). Read from `describe-services` output,
-//! `create-service` input (ecspresso's ecs-service-def.json) or CloudFormation.
+//! Reading an ECS service: `describe-services` output, `create-service` input (ecspresso's
+//! ecs-service-def.json) or a CloudFormation service's properties.
 
 use crate::report::Code;
 use serde_json::Value;
@@ -9,125 +8,8 @@ use crate::ecs::path::JsonPath;
 use crate::ecs::reader::{NotCarried, Obj, ReadResult};
 use crate::report::Report;
 
-/// Which task definition a service runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum TaskRef {
-    /// `family`, `family:revision` or a task definition ARN.
-    Family {
-        family: String,
-        revision: Option<i64>,
-    },
-    /// A CloudFormation logical ID in the same template.
-    Resource(String),
-}
-
-impl TaskRef {
-    pub(crate) fn parse(text: &str) -> TaskRef {
-        let tail = text
-            .rsplit_once("task-definition/")
-            .map_or(text, |(_, t)| t);
-        match tail.rsplit_once(':') {
-            Some((family, rev)) if rev.parse::<i64>().is_ok() => TaskRef::Family {
-                family: family.to_string(),
-                revision: rev.parse().ok(),
-            },
-            _ => TaskRef::Family {
-                family: tail.to_string(),
-                revision: None,
-            },
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct LoadBalancer {
-    pub path: JsonPath,
-    pub container_name: Option<String>,
-    pub container_port: Option<i64>,
-    pub target_group: Option<String>,
-    /// Known from a CloudFormation target group's protocol: HTTP(S) means an ALB.
-    pub application: Option<bool>,
-    /// The listeners, rules and health check around the target group, from CloudFormation.
-    pub routing: Option<crate::ecs::alb::AlbRouting>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Scaling {
-    pub min: i64,
-    pub max: i64,
-    pub cpu_percent: Option<i64>,
-    pub memory_percent: Option<i64>,
-    /// Seconds after a scale-in before the next one (target tracking's ScaleInCooldown).
-    pub scale_in_cooldown: Option<i64>,
-    pub scale_out_cooldown: Option<i64>,
-    pub disable_scale_in: bool,
-}
-
-/// An ECS-managed EBS volume the service attaches to each task (`configuredAtLaunch`).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct VolumeConfiguration {
-    pub path: JsonPath,
-    pub name: String,
-    pub size_gib: Option<i64>,
-    pub ebs: crate::workload::Ebs,
-    pub snapshot_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub(crate) struct ServiceDefinition {
-    pub path: JsonPath,
-    pub name: Option<String>,
-    pub task: Option<TaskRef>,
-    pub desired_count: Option<i64>,
-    pub maximum_percent: Option<i64>,
-    pub minimum_healthy_percent: Option<i64>,
-    pub load_balancers: Vec<LoadBalancer>,
-    pub service_registries: bool,
-    /// (type, field) of each placement strategy.
-    pub placement_strategy: Vec<(String, Option<String>, JsonPath)>,
-    /// `schedulingStrategy: DAEMON`: one task per instance.
-    pub daemon: bool,
-    pub scaling: Option<Scaling>,
-    pub volume_configurations: Vec<VolumeConfiguration>,
-    /// Set for a scheduled task (an EventBridge rule or schedule), which runs as a CronJob.
-    pub schedule: Option<crate::ecs::scheduled::ScheduledRun>,
-    pub extras: ServiceExtras,
-}
-
-/// One entry of a capacity provider strategy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CapacityShare {
-    pub provider: String,
-    pub weight: i64,
-    pub base: i64,
-}
-
-/// A Service Connect alias clients used: a DNS name and port.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ClientAlias {
-    pub path: JsonPath,
-    pub port_name: String,
-    pub dns_name: Option<String>,
-    pub port: i64,
-}
-
-/// Service settings beyond replicas and load balancers, read from the same input.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct ServiceExtras {
-    pub grace_period: Option<(i64, JsonPath)>,
-    /// `deploymentCircuitBreaker`: (enabled, rollback).
-    pub circuit_breaker: Option<(bool, bool, JsonPath)>,
-    pub capacity: Vec<CapacityShare>,
-    /// (type, expression, path), as task-level constraints are read.
-    pub placement_constraints: Vec<(String, Option<String>, JsonPath)>,
-    pub tags: std::collections::BTreeMap<String, String>,
-    pub propagate_tags: Option<String>,
-    pub security_groups: Vec<String>,
-    pub network_path: Option<JsonPath>,
-    pub assign_public_ip: Option<String>,
-    pub connect_aliases: Vec<ClientAlias>,
-    pub connect_path: Option<JsonPath>,
-}
+use super::model::{LoadBalancer, ServiceDefinition, ServiceExtras, VolumeConfiguration};
+use super::task_ref::TaskRef;
 
 /// Fields of describe-services output that describe the running state, not the service:
 /// reported as notes, so nothing is dropped without a word.
@@ -252,21 +134,16 @@ pub(crate) fn read_service(
 ) -> ReadResult<ServiceDefinition> {
     let mut s = Obj::new(value, path.clone())?;
     let name = s.string("serviceName", report)?;
-    let task = match s.raw("taskDefinition", report) {
-        Some((Value::String(t), _)) => Some(TaskRef::parse(t)),
-        Some((Value::Object(o), _)) => o
-            .get("Ref")
-            .and_then(Value::as_str)
-            .map(|r| TaskRef::Resource(r.to_string())),
-        _ => None,
-    };
+    let task = s
+        .raw("taskDefinition", report)
+        .and_then(|(v, _)| TaskRef::from_value(v));
     let desired_count = s.int("desiredCount", 0, 100_000, report)?;
     let (mut maximum_percent, mut minimum_healthy_percent) = (None, None);
     let mut circuit_breaker = None;
     if let Some(mut dc) = s.object("deploymentConfiguration", report)? {
         maximum_percent = dc.int("maximumPercent", 100, 200, report)?;
         minimum_healthy_percent = dc.int("minimumHealthyPercent", 0, 100, report)?;
-        circuit_breaker = crate::ecs::service_extras::circuit_breaker(&mut dc, report)?;
+        circuit_breaker = super::extras::circuit_breaker(&mut dc, report)?;
         dc.finish(DEPLOYMENT_NOT_CARRIED, report);
     }
     let mut load_balancers = Vec::new();
@@ -291,7 +168,7 @@ pub(crate) fn read_service(
         o.finish(&[], report);
         placement_strategy.push((kind, field, p_path));
     }
-    let extras = crate::ecs::service_extras::read(&mut s, &path, report)?;
+    let extras = super::extras::read(&mut s, &path, report)?;
     let volume_configurations = read_volume_configurations(&mut s, report)?;
     let daemon = s
         .string("schedulingStrategy", report)?

@@ -3,9 +3,9 @@
 //! security groups and Service Connect aliases. Each is read here so the mapping rules can
 //! carry it over; what they cannot is reported there, never dropped here.
 
+use super::model::{CapacityShare, ClientAlias, ServiceExtras};
 use crate::ecs::path::JsonPath;
 use crate::ecs::reader::{NotCarried, Obj, ReadResult};
-use crate::ecs::service::{CapacityShare, ClientAlias, ServiceExtras};
 use crate::report::{Code, Report};
 
 pub(crate) fn read(

@@ -1,0 +1,110 @@
+//! The ECS service model: what a service adds to its task definition.
+
+use std::collections::BTreeMap;
+
+use crate::ecs::path::JsonPath;
+use crate::ecs::scheduled_run::ScheduledRun;
+
+use super::task_ref::TaskRef;
+
+#[derive(Debug, Clone)]
+pub(crate) struct LoadBalancer {
+    pub path: JsonPath,
+    pub container_name: Option<String>,
+    pub container_port: Option<i64>,
+    pub target_group: Option<String>,
+    /// Known from a CloudFormation target group's protocol: HTTP(S) means an ALB.
+    pub application: Option<bool>,
+    /// The listeners, rules and health check around the target group, from CloudFormation.
+    pub routing: Option<crate::ecs::alb::AlbRouting>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scaling {
+    pub min: i64,
+    pub max: i64,
+    pub cpu_percent: Option<i64>,
+    pub memory_percent: Option<i64>,
+    /// Seconds after a scale-in before the next one (target tracking's ScaleInCooldown).
+    pub scale_in_cooldown: Option<i64>,
+    pub scale_out_cooldown: Option<i64>,
+    pub disable_scale_in: bool,
+}
+
+/// An ECS-managed EBS volume the service attaches to each task (`configuredAtLaunch`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct VolumeConfiguration {
+    pub path: JsonPath,
+    pub name: String,
+    pub size_gib: Option<i64>,
+    pub ebs: ManagedEbs,
+    pub snapshot_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ServiceDefinition {
+    pub path: JsonPath,
+    pub name: Option<String>,
+    pub task: Option<TaskRef>,
+    pub desired_count: Option<i64>,
+    pub maximum_percent: Option<i64>,
+    pub minimum_healthy_percent: Option<i64>,
+    pub load_balancers: Vec<LoadBalancer>,
+    pub service_registries: bool,
+    /// (type, field) of each placement strategy.
+    pub placement_strategy: Vec<(String, Option<String>, JsonPath)>,
+    /// `schedulingStrategy: DAEMON`: one task per instance.
+    pub daemon: bool,
+    pub scaling: Option<Scaling>,
+    pub volume_configurations: Vec<VolumeConfiguration>,
+    /// Set for a scheduled task (an EventBridge rule or schedule), which runs as a CronJob.
+    pub schedule: Option<ScheduledRun>,
+    pub extras: ServiceExtras,
+}
+
+/// One entry of a capacity provider strategy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CapacityShare {
+    pub provider: String,
+    pub weight: i64,
+    pub base: i64,
+}
+
+/// A Service Connect alias clients used: a DNS name and port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ClientAlias {
+    pub path: JsonPath,
+    pub port_name: String,
+    pub dns_name: Option<String>,
+    pub port: i64,
+}
+
+/// Service settings beyond replicas and load balancers, read from the same input.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ServiceExtras {
+    pub grace_period: Option<(i64, JsonPath)>,
+    /// `deploymentCircuitBreaker`: (enabled, rollback).
+    pub circuit_breaker: Option<(bool, bool, JsonPath)>,
+    pub capacity: Vec<CapacityShare>,
+    /// (type, expression, path), as task-level constraints are read.
+    pub placement_constraints: Vec<(String, Option<String>, JsonPath)>,
+    pub tags: BTreeMap<String, String>,
+    pub propagate_tags: Option<String>,
+    pub security_groups: Vec<String>,
+    pub network_path: Option<JsonPath>,
+    pub assign_public_ip: Option<String>,
+    pub connect_aliases: Vec<ClientAlias>,
+    pub connect_path: Option<JsonPath>,
+}
+
+/// An ECS-managed EBS volume's settings (`managedEBSVolume`), as ECS names them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ManagedEbs {
+    pub volume_type: Option<String>,
+    pub iops: Option<i64>,
+    pub throughput: Option<i64>,
+    pub encrypted: Option<bool>,
+    pub kms_key_id: Option<String>,
+    pub filesystem_type: Option<String>,
+    pub tags: BTreeMap<String, String>,
+}

@@ -1,0 +1,41 @@
+//! What planning takes and gives: inputs per environment, units keyed by chart and environment.
+
+use std::path::PathBuf;
+
+use crate::ecs::path::JsonPath;
+use crate::ecs::service::ServiceDefinition;
+use crate::error::Error;
+use crate::report::Report;
+
+/// The paths of one environment; `env` is `None` for a plain batch.
+#[derive(Debug, Clone)]
+pub(crate) struct Input {
+    pub env: Option<crate::settings::EnvName>,
+    pub paths: Vec<PathBuf>,
+}
+
+/// One chart in one environment: a task definition, and the service that runs it if any.
+pub(crate) struct Unit {
+    pub env: Option<String>,
+    /// Index of the environment in the inputs, for ordering merged charts.
+    pub env_index: usize,
+    pub chart: String,
+    pub source: PathBuf,
+    /// Where the task definition sits in its file (a template resource's Properties).
+    pub root: JsonPath,
+    /// The task definition as compact JSON (see `inputs::TaskCandidate`).
+    pub document: String,
+    /// Findings made before reading (CloudFormation intrinsics, service fields).
+    pub pre_report: Report,
+    /// Template values left unresolved: their placeholders are reported once, as unresolved.
+    pub unresolved: Vec<crate::ecs::cloudformation::Unresolved>,
+    pub service: Option<ServiceDefinition>,
+}
+
+/// What planning found: units to convert, inputs skipped (with why) and inputs that failed.
+#[derive(Default)]
+pub(crate) struct Plan {
+    pub units: Vec<Unit>,
+    pub skipped: Vec<(PathBuf, String)>,
+    pub failed: Vec<Error>,
+}
