@@ -22,6 +22,8 @@ pub(crate) struct Entry {
     pub key: String,
     /// Documentation, written as a `# --` comment above the key.
     pub doc: Option<String>,
+    /// Which of the declared wordings documents this entry (see `chart::values_tree`).
+    pub variant: Option<&'static str>,
     pub value: Node,
 }
 
@@ -40,11 +42,23 @@ impl Node {
             Node::Map(entries) => entries.push(Entry {
                 key: key.to_string(),
                 doc: doc.map(str::to_string),
+                variant: None,
                 value,
             }),
             _ => panic!("Node::with called on a non-map node"),
         }
         self
+    }
+
+    /// Adds an entry whose documentation is a declared variant (values_tree) of the key's.
+    pub(crate) fn with_variant(self, key: &str, variant: &'static str, value: Node) -> Node {
+        let mut node = self.with(key, None, value);
+        if let Node::Map(entries) = &mut node {
+            if let Some(last) = entries.last_mut() {
+                last.variant = Some(variant);
+            }
+        }
+        node
     }
 
     pub(crate) fn string_map<'a>(
@@ -56,6 +70,7 @@ impl Node {
                 .map(|(k, v)| Entry {
                     key: k.clone(),
                     doc: None,
+                    variant: None,
                     value: Node::str(v.clone()),
                 })
                 .collect(),
@@ -82,6 +97,7 @@ impl Node {
                     .map(|(k, v)| Entry {
                         key: k.clone(),
                         doc: None,
+                        variant: None,
                         value: Node::from_json(v),
                     })
                     .collect(),
@@ -309,26 +325,31 @@ mod tests {
                     Entry {
                         key: "A".into(),
                         doc: None,
+                        variant: None,
                         value: Node::str("007"),
                     },
                     Entry {
                         key: "B".into(),
                         doc: None,
+                        variant: None,
                         value: Node::str("yes"),
                     },
                     Entry {
                         key: "C".into(),
                         doc: None,
+                        variant: None,
                         value: Node::str("1e3"),
                     },
                     Entry {
                         key: "D".into(),
                         doc: None,
+                        variant: None,
                         value: Node::str("~"),
                     },
                     Entry {
                         key: "weird key: x".into(),
                         doc: None,
+                        variant: None,
                         value: Node::str("line1\nline2"),
                     },
                 ]),

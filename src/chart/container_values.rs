@@ -72,58 +72,56 @@ pub(super) fn container_node(c: &Container) -> Node {
     if c.disabled {
         node = node.with(
             "enabled",
-            Some(
-                "Off: its port clashes with another container's (see the report); true renders it",
-            ),
+            None,
             Node::Bool(false),
         );
     }
     if c.ignore_failure_switch {
         node = node.with(
             "ignoreFailure",
-            Some("Run the command through /bin/sh and ignore its exit status, as ECS ignored a COMPLETE container's failure (needs command and a shell in the image)"),
+            None,
             Node::Bool(false),
         );
     }
     node.with(
             "kind",
-            Some("container (started with the others), sidecar (native sidecar, started first) or init (run to completion first)"),
+            None,
             s(c.kind.as_str()),
         )
-        .with("image", Some("Container image"), image)
+        .with("image", None, image)
         .with(
             "command",
-            Some("Entrypoint (ECS entryPoint); empty keeps the image's ENTRYPOINT"),
+            None,
             Node::string_seq(&c.command),
         )
         .with(
             "args",
-            Some("Arguments (ECS command); empty keeps the image's CMD"),
+            None,
             Node::string_seq(&c.args),
         )
         .with(
             "workingDir",
-            Some("Working directory; empty keeps the image's WORKDIR"),
+            None,
             s(c.working_dir.as_deref().unwrap_or("")),
         )
         .with(
             "env",
-            Some("Environment variables, name: value (values are exact strings)"),
+            None,
             Node::string_map(&c.env),
         )
         .with(
             "extraEnv",
-            Some("More environment variables, as Kubernetes EnvVar objects"),
+            None,
             Node::Seq(vec![]),
         )
         .with(
             "secretEnv",
-            Some("Environment variables read from the Secret named by secrets.name, name: key"),
+            None,
             Node::string_map(&c.secret_env),
         )
         .with(
             "envFrom",
-            Some("ConfigMaps and Secrets loaded whole as environment, as Kubernetes EnvFromSource objects (for ECS environment files)"),
+            None,
             Node::Seq(
                 c.env_from
                     .iter()
@@ -131,50 +129,50 @@ pub(super) fn container_node(c: &Container) -> Node {
                     .collect(),
             ),
         )
-        .with("ports", Some("Ports the container listens on"), ports)
+        .with("ports", None, ports)
         .with(
             "resources",
-            Some("CPU and memory requests and limits"),
+            None,
             resources,
         )
         .with(
             "startupProbe",
-            Some("Startup probe (from the ECS health check's startPeriod)"),
+            None,
             probe_node(c.probe.as_ref(), "startup"),
         )
         .with(
             "livenessProbe",
-            Some("Liveness probe (from the ECS health check)"),
+            None,
             probe_node(c.probe.as_ref(), "liveness"),
         )
         .with(
             "readinessProbe",
-            Some("Readiness probe (from the ECS health check)"),
+            None,
             probe_node(c.probe.as_ref(), "readiness"),
         )
         .with(
             "securityContext",
-            Some("Container security context"),
+            None,
             security,
         )
         .with(
             "lifecycle",
-            Some("Lifecycle hooks (preStop, postStart), as a Kubernetes Lifecycle object"),
+            None,
             Node::map(),
         )
         .with(
             "volumeMounts",
-            Some("Mounts of volumes named in persistence or volumes"),
+            None,
             mounts,
         )
         .with(
             "stdin",
-            Some("Keep stdin open (ECS interactive)"),
+            None,
             Node::Bool(c.stdin),
         )
         .with(
             "tty",
-            Some("Allocate a TTY (ECS pseudoTerminal)"),
+            None,
             Node::Bool(c.tty),
         )
 }
@@ -183,21 +181,21 @@ fn image_node(c: &Container) -> Node {
     Node::map()
         .with(
             "registry",
-            Some("Registry host; empty means Docker Hub"),
+            None,
             s(&c.image.registry),
         )
         .with(
             "repository",
-            Some("Image repository"),
+            None,
             s(&c.image.repository),
         )
-        .with("tag", Some("Image tag"), s(&c.image.tag))
+        .with("tag", None, s(&c.image.tag))
         .with(
             "digest",
-            Some("Image digest (sha256:…); overrides the tag when set"),
+            None,
             s(&c.image.digest),
         )
-        .with("pullPolicy", Some("Image pull policy"), s("IfNotPresent"))
+        .with("pullPolicy", None, s("IfNotPresent"))
 }
 
 /// The container's security context, with only the fields ECS set.

@@ -24,12 +24,12 @@ pub(crate) fn daemon_set(w: &Workload) -> Node {
     Node::map()
         .with(
             "updateStrategy",
-            Some("How pods are replaced (from the ECS deployment configuration: minimumHealthyPercent → maxUnavailable, maximumPercent → maxSurge); empty uses Kubernetes' default"),
+            None,
             update,
         )
         .with(
             "tolerateAll",
-            Some("Tolerate every taint, so a pod runs on every node as the ECS daemon ran on every instance"),
+            None,
             Node::Bool(true),
         )
 }
@@ -47,27 +47,27 @@ pub(crate) fn job(w: &Workload) -> Node {
     Node::map()
         .with(
             "backoffLimit",
-            Some("Retries before the job fails; ECS never retried a stopped task"),
+            None,
             Node::Int(0),
         )
         .with(
             "activeDeadlineSeconds",
-            Some("Seconds after which a running job is stopped; null for no limit"),
+            None,
             Node::Null,
         )
         .with(
             "ttlSecondsAfterFinished",
-            Some("Seconds a finished Job (run once) is kept before it is deleted"),
+            None,
             Node::Int(86400),
         )
         .with(
             "restartPolicy",
-            Some("Never (as on ECS, where a stopped task is not restarted) or OnFailure"),
+            None,
             Node::str("Never"),
         )
         .with(
             "parallelism",
-            Some("Pods run at once (the ECS TaskCount)"),
+            None,
             Node::Int(w.schedule.as_ref().and_then(|s| s.parallelism).unwrap_or(1)),
         )
 }
@@ -87,37 +87,37 @@ pub(crate) fn cron_job(w: &Workload) -> Node {
     Node::map()
         .with(
             "schedule",
-            Some("When the job runs, five-field cron (translated from the EventBridge expression)"),
+            None,
             Node::str(cron),
         )
         .with(
             "timeZone",
-            Some("Time zone of the schedule (EventBridge rules run in UTC)"),
+            None,
             Node::str(zone),
         )
         .with(
             "suspend",
-            Some("No new runs (the ECS rule or schedule was DISABLED)"),
+            None,
             Node::Bool(schedule.suspend),
         )
         .with(
             "concurrencyPolicy",
-            Some("Forbid skips a run while the previous one is still going; Allow or Replace"),
+            None,
             Node::str("Forbid"),
         )
         .with(
             "startingDeadlineSeconds",
-            Some("Seconds a missed run may start late; null for no limit"),
+            None,
             Node::Null,
         )
         .with(
             "successfulJobsHistoryLimit",
-            Some("Finished jobs kept"),
+            None,
             Node::Int(3),
         )
         .with(
             "failedJobsHistoryLimit",
-            Some("Failed jobs kept"),
+            None,
             Node::Int(1),
         )
 }

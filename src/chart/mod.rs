@@ -6,11 +6,12 @@ pub(crate) mod merge;
 mod meta;
 pub(crate) mod readme;
 pub(crate) mod record;
-pub(crate) mod schema;
+
 pub(crate) mod service_values;
 mod storage;
 mod upgrade;
 pub(crate) mod values;
+mod values_tree;
 pub(crate) mod write;
 
 use std::collections::BTreeMap;
@@ -225,7 +226,7 @@ pub(crate) fn build_with_values(
     files.insert("values.yaml".into(), yaml::to_string(values).into_bytes());
     files.insert(
         "values.schema.json".into(),
-        schema::text().as_bytes().to_vec(),
+        values_tree::schema_text().as_bytes().to_vec(),
     );
     files.insert(".helmignore".into(), HELMIGNORE.as_bytes().to_vec());
     // The connection test renders only when the Service has a TCP port, so it always ships:

@@ -43,12 +43,12 @@ pub(crate) fn security_group_policy(w: &Workload) -> Node {
     Node::map()
         .with(
             "enabled",
-            Some("Create the SecurityGroupPolicy (needs security groups for pods in the VPC CNI)"),
+            None,
             Node::Bool(false),
         )
         .with(
             "groupIds",
-            Some("Security group IDs (from the ECS service's network configuration)"),
+            None,
             Node::string_seq(&w.security_groups),
         )
 }
@@ -149,61 +149,61 @@ pub(crate) fn sections(w: &Workload, node: Node) -> Node {
     node
         .with(
             "service",
-            Some("The Service in front of the pods"),
+            None,
             Node::map()
-                .with("enabled", Some("Create the Service (not for jobs, which serve nothing)"), Node::Bool(!super::kinds::runs_to_completion(w.kind)))
-                .with("type", Some("Service type"), s("ClusterIP"))
-                .with("annotations", Some("Service annotations"), Node::map())
+                .with("enabled", None, Node::Bool(!super::kinds::runs_to_completion(w.kind)))
+                .with("type", None, s("ClusterIP"))
+                .with("annotations", None, Node::map())
                 .with(
                     "headless",
-                    Some("Also create a headless Service for DNS-based discovery (ECS service discovery); StatefulSets always get one"),
+                    None,
                     Node::Bool(w.headless),
                 )
-                .with("ports", Some("Service ports (from the ECS port mappings)"), service_ports),
+                .with("ports", None, service_ports),
         )
-        .with("securityGroupPolicy", Some("Security groups for pods (vpcresources.k8s.aws/v1beta1): the ECS tasks' security groups, applied to the pods"), super::service_values::security_group_policy(w))
+        .with("securityGroupPolicy", None, super::service_values::security_group_policy(w))
         .with(
             "targetGroupBinding",
-            Some("Cut-over without interruption: register the pods in the ECS service's existing target group (AWS Load Balancer Controller), beside the ECS tasks"),
+            None,
             Node::map()
-                .with("enabled", Some("Create the TargetGroupBinding"), Node::Bool(false))
-                .with("targetGroupARN", Some("The target group the ECS tasks are registered in"), s(w.target_group.as_ref().filter(|t| t.is_arn).map_or("", |t| t.name.as_str())))
-                .with("port", Some("The Service port the target group sends traffic to"), Node::Int(w.target_group.as_ref().map_or(0, |t| i64::from(t.port))))
-                .with("targetType", Some("ip registers pod IPs (the VPC CNI gives pods VPC addresses)"), s("ip"))
-                .with("multiClusterTargetGroup", Some("Leave targets the controller did not register (the ECS tasks) in place"), Node::Bool(true)),
+                .with("enabled", None, Node::Bool(false))
+                .with("targetGroupARN", None, s(w.target_group.as_ref().filter(|t| t.is_arn).map_or("", |t| t.name.as_str())))
+                .with("port", None, Node::Int(w.target_group.as_ref().map_or(0, |t| i64::from(t.port))))
+                .with("targetType", None, s("ip"))
+                .with("multiClusterTargetGroup", None, Node::Bool(true)),
         )
         .with(
             "ingress",
-            Some("An Ingress in front of the Service, ready for the AWS Load Balancer Controller"),
+            None,
             Node::map()
-                .with("enabled", Some("Create the Ingress"), Node::Bool(w.ingress_port.is_some()))
-                .with("className", Some("Ingress class"), s("alb"))
-                .with("annotations", Some("Ingress annotations (AWS Load Balancer Controller)"), super::service_values::ingress_annotations(w))
-                .with("hosts", Some("Hosts and paths routed to the Service"), super::service_values::ingress_hosts(w))
+                .with("enabled", None, Node::Bool(w.ingress_port.is_some()))
+                .with("className", None, s("alb"))
+                .with("annotations", None, super::service_values::ingress_annotations(w))
+                .with("hosts", None, super::service_values::ingress_hosts(w))
                 .with(
                     "servicePort",
-                    Some("Service port to route to; 0 means the first one"),
+                    None,
                     Node::Int(w.ingress_port.map_or(0, i64::from)),
                 )
-                .with("tls", Some("TLS settings"), Node::Seq(vec![])),
+                .with("tls", None, Node::Seq(vec![])),
         )
         .with(
             "autoscaling",
-            Some("A HorizontalPodAutoscaler; replicaCount is ignored while it is enabled"),
+            None,
             Node::map()
-                .with("enabled", Some("Create the HorizontalPodAutoscaler"), Node::Bool(w.autoscaling.is_some()))
-                .with("minReplicas", Some("Fewest pods"), Node::Int(w.autoscaling.as_ref().map_or(1, |a| a.min)))
-                .with("maxReplicas", Some("Most pods"), Node::Int(w.autoscaling.as_ref().map_or(5, |a| a.max)))
+                .with("enabled", None, Node::Bool(w.autoscaling.is_some()))
+                .with("minReplicas", None, Node::Int(w.autoscaling.as_ref().map_or(1, |a| a.min)))
+                .with("maxReplicas", None, Node::Int(w.autoscaling.as_ref().map_or(5, |a| a.max)))
                 .with(
                     "targetCPUUtilizationPercentage",
-                    Some("Average CPU use to aim for, in percent of requests; 0 disables"),
+                    None,
                     Node::Int(w.autoscaling.as_ref().map_or(80, |a| a.cpu_percent.unwrap_or(0))),
                 )
                 .with(
                     "targetMemoryUtilizationPercentage",
-                    Some("Average memory use to aim for, in percent of requests; 0 disables"),
+                    None,
                     Node::Int(w.autoscaling.as_ref().map_or(0, |a| a.memory_percent.unwrap_or(0))),
                 )
-                .with("behavior", Some("HPA scaling behavior (scaleUp, scaleDown), as in autoscaling/v2; empty keeps Kubernetes' defaults"), super::service_values::autoscaling_behavior(w)),
+                .with("behavior", None, super::service_values::autoscaling_behavior(w)),
         )
 }

@@ -10,22 +10,21 @@ fn s(text: &str) -> Node {
 }
 
 pub(crate) fn claim_node(claim: &Claim) -> Node {
-    let size_doc = if claim.size_defaulted {
-        "Requested size. ECS knew no size for this volume: a default, check it against the EBS volume (the report says so too)"
+    let node = Node::map().with("enabled", None, Node::Bool(true));
+    let node = if claim.size_defaulted {
+        node.with_variant("size", "defaulted", s(&claim.size))
     } else {
-        "Requested size"
+        node.with("size", None, s(&claim.size))
     };
-    let mut node = Node::map()
-        .with("enabled", Some("Keep this volume's data in a PersistentVolumeClaim; false uses an emptyDir"), Node::Bool(true))
-        .with("size", Some(size_doc), s(&claim.size))
-        .with("storageClass", Some("Storage class; empty uses the cluster default (new EKS clusters have none: set one, e.g. gp3), \"-\" disables dynamic provisioning"), s(&claim.storage_class))
-        .with("accessModes", Some("Access modes"), Node::string_seq(&claim.access_modes))
-        .with("existingClaim", Some("Use this existing claim instead of creating one"), s(""))
-        .with("annotations", Some("Claim annotations"), Node::string_map(&claim.annotations));
+    let mut node = node
+        .with("storageClass", None, s(&claim.storage_class))
+        .with("accessModes", None, Node::string_seq(&claim.access_modes))
+        .with("existingClaim", None, s(""))
+        .with("annotations", None, Node::string_map(&claim.annotations));
     if let Some(path) = &claim.host_path {
         node = node.with(
             "hostPath",
-            Some("Keep the instance directory the ECS task used instead of a claim (the data stays on one node)"),
+            None,
             Node::map().with("enabled", None, Node::Bool(false)).with("path", None, s(path)),
         );
     }
@@ -33,7 +32,7 @@ pub(crate) fn claim_node(claim: &Claim) -> Node {
         let opt_int = |v: Option<i64>| v.map_or(Node::Null, Node::Int);
         node = node.with(
             "ebs",
-            Some("EBS settings from ECS; with createStorageClass the chart creates a StorageClass on ebs.csi.aws.com from them and the claims use it"),
+            None,
             Node::map()
                 .with("createStorageClass", None, Node::Bool(false))
                 .with("type", None, s(ebs.volume_type.as_deref().unwrap_or("gp3")))
@@ -47,12 +46,12 @@ pub(crate) fn claim_node(claim: &Claim) -> Node {
     }
     node.with(
         "adoptVolumes",
-        Some("Existing EBS volumes to adopt, one per replica in ordinal order ({volumeId: vol-…, zone: eu-west-1a}): each becomes a retained PersistentVolume pre-bound to the claim the StatefulSet will look for"),
+        None,
         Node::Seq(Vec::new()),
     )
     .with(
         "fromSnapshot",
-        Some("An EBS snapshot (snap-…) the claims are restored from, through a pre-provisioned VolumeSnapshot"),
+        None,
         s(claim.snapshot_id.as_deref().unwrap_or("")),
     )
 }
@@ -78,16 +77,17 @@ pub(crate) fn volume_entries(w: &Workload) -> (Vec<Entry>, Vec<Entry>) {
             VolumeSource::SharedFileSystem { file_system_id, root_directory, access_point_id, transit_encryption, iam } => persistence.push(Entry {
                 key: v.name.clone(),
                 doc: None,
+                variant: None,
                 value: Node::map()
-                    .with("enabled", Some("Keep this volume's data in a PersistentVolumeClaim; false uses an emptyDir"), Node::Bool(true))
-                    .with("size", Some("Requested size (EFS does not enforce it)"), s(crate::convert::storage::DEFAULT_SIZE))
-                    .with("storageClass", Some("Storage class; ignored for EFS volumes, which bind to their own PersistentVolume"), s(""))
-                    .with("accessModes", Some("Access modes"), Node::string_seq(&["ReadWriteMany".to_string()]))
-                    .with("existingClaim", Some("Use this existing claim instead of creating one"), s(""))
-                    .with("annotations", Some("Claim annotations"), Node::map())
+                    .with("enabled", None, Node::Bool(true))
+                    .with_variant("size", "efs", s(crate::convert::storage::DEFAULT_SIZE))
+                    .with_variant("storageClass", "efs", s(""))
+                    .with("accessModes", None, Node::string_seq(&["ReadWriteMany".to_string()]))
+                    .with("existingClaim", None, s(""))
+                    .with("annotations", None, Node::map())
                     .with(
                         "efs",
-                        Some("The EFS file system every replica shares, through a static PersistentVolume on the EFS CSI driver"),
+                        None,
                         Node::map()
                             .with("fileSystemId", None, s(file_system_id))
                             .with("rootDirectory", None, s(root_directory.as_deref().unwrap_or("")))
@@ -99,6 +99,7 @@ pub(crate) fn volume_entries(w: &Workload) -> (Vec<Entry>, Vec<Entry>) {
             VolumeSource::Persistent(claim) => persistence.push(Entry {
                 key: v.name.clone(),
                 doc: None,
+                variant: None,
                 value: super::storage::claim_node(claim),
             }),
             VolumeSource::Scratch { memory, size_limit } => {
@@ -106,11 +107,12 @@ pub(crate) fn volume_entries(w: &Workload) -> (Vec<Entry>, Vec<Entry>) {
                 if let Some(limit) = size_limit {
                     empty_dir = empty_dir.with("sizeLimit", None, s(limit));
                 }
-                volumes.push(Entry { key: v.name.clone(), doc: None, value: Node::map().with("emptyDir", None, empty_dir) });
+                volumes.push(Entry { key: v.name.clone(), doc: None, variant: None, value: Node::map().with("emptyDir", None, empty_dir) });
             }
             VolumeSource::HostPath { path } => volumes.push(Entry {
                 key: v.name.clone(),
                 doc: None,
+                variant: None,
                 value: Node::map().with(
                     "hostPath",
                     None,
