@@ -50,6 +50,11 @@ impl Node {
         self
     }
 
+    /// Adds an undocumented entry: values.yaml's documentation comes from chart::values_tree.
+    pub(crate) fn set(self, key: &str, value: Node) -> Node {
+        self.with(key, None, value)
+    }
+
     /// Adds an entry whose documentation is a declared variant (values_tree) of the key's.
     pub(crate) fn with_variant(self, key: &str, variant: &'static str, value: Node) -> Node {
         let mut node = self.with(key, None, value);

@@ -15,7 +15,7 @@ fn probe_node(probe: Option<&Probe>, kind: &str) -> Node {
         (Some(p), "startup") => p.startup_failure_threshold.is_some(),
         (Some(_), _) => true,
     };
-    let mut node = Node::map().with("enabled", None, Node::Bool(enabled));
+    let mut node = Node::map().set("enabled", Node::Bool(enabled));
     if let Some(p) = probe {
         let failure = if kind == "startup" {
             p.startup_failure_threshold.unwrap_or(p.failure_threshold)
@@ -23,14 +23,13 @@ fn probe_node(probe: Option<&Probe>, kind: &str) -> Node {
             p.failure_threshold
         };
         node = node
-            .with(
+            .set(
                 "exec",
-                None,
-                Node::map().with("command", None, Node::string_seq(&p.command)),
+                Node::map().set("command", Node::string_seq(&p.command)),
             )
-            .with("periodSeconds", None, Node::Int(p.period_seconds))
-            .with("timeoutSeconds", None, Node::Int(p.timeout_seconds))
-            .with("failureThreshold", None, Node::Int(failure));
+            .set("periodSeconds", Node::Int(p.period_seconds))
+            .set("timeoutSeconds", Node::Int(p.timeout_seconds))
+            .set("failureThreshold", Node::Int(failure));
     }
     node
 }
@@ -43,215 +42,118 @@ pub(super) fn container_node(c: &Container) -> Node {
             .map(|p| {
                 // appProtocol belongs to Service ports; a container port has none.
                 Node::map()
-                    .with("name", None, s(&p.name))
-                    .with(
-                        "containerPort",
-                        None,
-                        Node::Int(i64::from(p.container_port)),
-                    )
-                    .with("protocol", None, s(p.protocol))
+                    .set("name", s(&p.name))
+                    .set("containerPort", Node::Int(i64::from(p.container_port)))
+                    .set("protocol", s(p.protocol))
             })
             .collect(),
     );
     let resources = Node::map()
-        .with("requests", None, Node::string_map(&c.requests))
-        .with("limits", None, Node::string_map(&c.limits));
+        .set("requests", Node::string_map(&c.requests))
+        .set("limits", Node::string_map(&c.limits));
     let security = security_node(c);
     let mounts = Node::Seq(
         c.mounts
             .iter()
             .map(|m| {
                 Node::map()
-                    .with("name", None, s(&m.volume))
-                    .with("mountPath", None, s(&m.mount_path))
-                    .with("readOnly", None, Node::Bool(m.read_only))
+                    .set("name", s(&m.volume))
+                    .set("mountPath", s(&m.mount_path))
+                    .set("readOnly", Node::Bool(m.read_only))
             })
             .collect(),
     );
     let mut node = Node::map();
     if c.disabled {
-        node = node.with(
-            "enabled",
-            None,
-            Node::Bool(false),
-        );
+        node = node.set("enabled", Node::Bool(false));
     }
     if c.ignore_failure_switch {
-        node = node.with(
-            "ignoreFailure",
-            None,
-            Node::Bool(false),
-        );
+        node = node.set("ignoreFailure", Node::Bool(false));
     }
-    node.with(
-            "kind",
-            None,
-            s(c.kind.as_str()),
-        )
-        .with("image", None, image)
-        .with(
-            "command",
-            None,
-            Node::string_seq(&c.command),
-        )
-        .with(
-            "args",
-            None,
-            Node::string_seq(&c.args),
-        )
-        .with(
-            "workingDir",
-            None,
-            s(c.working_dir.as_deref().unwrap_or("")),
-        )
-        .with(
-            "env",
-            None,
-            Node::string_map(&c.env),
-        )
-        .with(
-            "extraEnv",
-            None,
-            Node::Seq(vec![]),
-        )
-        .with(
-            "secretEnv",
-            None,
-            Node::string_map(&c.secret_env),
-        )
-        .with(
+    node.set("kind", s(c.kind.as_str()))
+        .set("image", image)
+        .set("command", Node::string_seq(&c.command))
+        .set("args", Node::string_seq(&c.args))
+        .set("workingDir", s(c.working_dir.as_deref().unwrap_or("")))
+        .set("env", Node::string_map(&c.env))
+        .set("extraEnv", Node::Seq(vec![]))
+        .set("secretEnv", Node::string_map(&c.secret_env))
+        .set(
             "envFrom",
-            None,
             Node::Seq(
                 c.env_from
                     .iter()
-                    .map(|name| Node::map().with("configMapRef", None, Node::map().with("name", None, s(name))))
+                    .map(|name| Node::map().set("configMapRef", Node::map().set("name", s(name))))
                     .collect(),
             ),
         )
-        .with("ports", None, ports)
-        .with(
-            "resources",
-            None,
-            resources,
-        )
-        .with(
-            "startupProbe",
-            None,
-            probe_node(c.probe.as_ref(), "startup"),
-        )
-        .with(
-            "livenessProbe",
-            None,
-            probe_node(c.probe.as_ref(), "liveness"),
-        )
-        .with(
-            "readinessProbe",
-            None,
-            probe_node(c.probe.as_ref(), "readiness"),
-        )
-        .with(
-            "securityContext",
-            None,
-            security,
-        )
-        .with(
-            "lifecycle",
-            None,
-            Node::map(),
-        )
-        .with(
-            "volumeMounts",
-            None,
-            mounts,
-        )
-        .with(
-            "stdin",
-            None,
-            Node::Bool(c.stdin),
-        )
-        .with(
-            "tty",
-            None,
-            Node::Bool(c.tty),
-        )
+        .set("ports", ports)
+        .set("resources", resources)
+        .set("startupProbe", probe_node(c.probe.as_ref(), "startup"))
+        .set("livenessProbe", probe_node(c.probe.as_ref(), "liveness"))
+        .set("readinessProbe", probe_node(c.probe.as_ref(), "readiness"))
+        .set("securityContext", security)
+        .set("lifecycle", Node::map())
+        .set("volumeMounts", mounts)
+        .set("stdin", Node::Bool(c.stdin))
+        .set("tty", Node::Bool(c.tty))
 }
 
 fn image_node(c: &Container) -> Node {
     Node::map()
-        .with(
-            "registry",
-            None,
-            s(&c.image.registry),
-        )
-        .with(
-            "repository",
-            None,
-            s(&c.image.repository),
-        )
-        .with("tag", None, s(&c.image.tag))
-        .with(
-            "digest",
-            None,
-            s(&c.image.digest),
-        )
-        .with("pullPolicy", None, s("IfNotPresent"))
+        .set("registry", s(&c.image.registry))
+        .set("repository", s(&c.image.repository))
+        .set("tag", s(&c.image.tag))
+        .set("digest", s(&c.image.digest))
+        .set("pullPolicy", s("IfNotPresent"))
 }
 
 /// The container's security context, with only the fields ECS set.
 fn security_node(c: &Container) -> Node {
     let mut security = Node::map();
     if let Some(uid) = c.security.run_as_user {
-        security = security.with("runAsUser", None, Node::Int(uid));
+        security = security.set("runAsUser", Node::Int(uid));
     }
     if let Some(gid) = c.security.run_as_group {
-        security = security.with("runAsGroup", None, Node::Int(gid));
+        security = security.set("runAsGroup", Node::Int(gid));
     }
     if let Some(p) = c.security.privileged {
-        security = security.with("privileged", None, Node::Bool(p));
+        security = security.set("privileged", Node::Bool(p));
     }
     if let Some(r) = c.security.read_only_root_filesystem {
-        security = security.with("readOnlyRootFilesystem", None, Node::Bool(r));
+        security = security.set("readOnlyRootFilesystem", Node::Bool(r));
     }
     if !c.security.add_capabilities.is_empty() || !c.security.drop_capabilities.is_empty() {
         let mut caps = Node::map();
         if !c.security.add_capabilities.is_empty() {
-            caps = caps.with("add", None, Node::string_seq(&c.security.add_capabilities));
+            caps = caps.set("add", Node::string_seq(&c.security.add_capabilities));
         }
         if !c.security.drop_capabilities.is_empty() {
-            caps = caps.with(
-                "drop",
-                None,
-                Node::string_seq(&c.security.drop_capabilities),
-            );
+            caps = caps.set("drop", Node::string_seq(&c.security.drop_capabilities));
         }
-        security = security.with("capabilities", None, caps);
+        security = security.set("capabilities", caps);
     }
     if let Some(v) = c.security.allow_privilege_escalation {
-        security = security.with("allowPrivilegeEscalation", None, Node::Bool(v));
+        security = security.set("allowPrivilegeEscalation", Node::Bool(v));
     }
     if let Some(v) = c.security.run_as_non_root {
-        security = security.with("runAsNonRoot", None, Node::Bool(v));
+        security = security.set("runAsNonRoot", Node::Bool(v));
     }
     let profile = |(kind, local): &(String, Option<String>)| {
-        let node = Node::map().with("type", None, s(kind));
+        let node = Node::map().set("type", s(kind));
         match local {
-            Some(l) => node.with("localhostProfile", None, s(l)),
+            Some(l) => node.set("localhostProfile", s(l)),
             None => node,
         }
     };
     if let Some(p) = &c.security.seccomp {
-        security = security.with("seccompProfile", None, profile(p));
+        security = security.set("seccompProfile", profile(p));
     }
     if let Some(p) = &c.security.app_armor {
-        security = security.with("appArmorProfile", None, profile(p));
+        security = security.set("appArmorProfile", profile(p));
     }
     if !c.security.se_linux.is_empty() {
-        security = security.with(
-            "seLinuxOptions",
-            None,
-            Node::string_map(&c.security.se_linux),
-        );
+        security = security.set("seLinuxOptions", Node::string_map(&c.security.se_linux));
     }
     security
 }

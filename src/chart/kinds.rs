@@ -6,32 +6,20 @@ use crate::yaml::Node;
 
 pub(crate) fn daemon_set(w: &Workload) -> Node {
     let update = match &w.rollout {
-        Some(r) => Node::map()
-            .with("type", None, Node::str("RollingUpdate"))
-            .with(
-                "rollingUpdate",
-                None,
-                Node::map()
-                    .with(
-                        "maxUnavailable",
-                        None,
-                        Node::str(nonzero(&r.max_unavailable, "1")),
-                    )
-                    .with("maxSurge", None, Node::str(&r.max_surge)),
-            ),
+        Some(r) => Node::map().set("type", Node::str("RollingUpdate")).set(
+            "rollingUpdate",
+            Node::map()
+                .set(
+                    "maxUnavailable",
+                    Node::str(nonzero(&r.max_unavailable, "1")),
+                )
+                .set("maxSurge", Node::str(&r.max_surge)),
+        ),
         None => Node::map(),
     };
     Node::map()
-        .with(
-            "updateStrategy",
-            None,
-            update,
-        )
-        .with(
-            "tolerateAll",
-            None,
-            Node::Bool(true),
-        )
+        .set("updateStrategy", update)
+        .set("tolerateAll", Node::Bool(true))
 }
 
 /// maxUnavailable and maxSurge may not both be zero; keep the rollout moving.
@@ -45,29 +33,12 @@ fn nonzero<'a>(value: &'a str, fallback: &'a str) -> &'a str {
 
 pub(crate) fn job(w: &Workload) -> Node {
     Node::map()
-        .with(
-            "backoffLimit",
-            None,
-            Node::Int(0),
-        )
-        .with(
-            "activeDeadlineSeconds",
-            None,
-            Node::Null,
-        )
-        .with(
-            "ttlSecondsAfterFinished",
-            None,
-            Node::Int(86400),
-        )
-        .with(
-            "restartPolicy",
-            None,
-            Node::str("Never"),
-        )
-        .with(
+        .set("backoffLimit", Node::Int(0))
+        .set("activeDeadlineSeconds", Node::Null)
+        .set("ttlSecondsAfterFinished", Node::Int(86400))
+        .set("restartPolicy", Node::str("Never"))
+        .set(
             "parallelism",
-            None,
             Node::Int(w.schedule.as_ref().and_then(|s| s.parallelism).unwrap_or(1)),
         )
 }
@@ -85,41 +56,13 @@ pub(crate) fn cron_job(w: &Workload) -> Node {
         schedule.time_zone
     };
     Node::map()
-        .with(
-            "schedule",
-            None,
-            Node::str(cron),
-        )
-        .with(
-            "timeZone",
-            None,
-            Node::str(zone),
-        )
-        .with(
-            "suspend",
-            None,
-            Node::Bool(schedule.suspend),
-        )
-        .with(
-            "concurrencyPolicy",
-            None,
-            Node::str("Forbid"),
-        )
-        .with(
-            "startingDeadlineSeconds",
-            None,
-            Node::Null,
-        )
-        .with(
-            "successfulJobsHistoryLimit",
-            None,
-            Node::Int(3),
-        )
-        .with(
-            "failedJobsHistoryLimit",
-            None,
-            Node::Int(1),
-        )
+        .set("schedule", Node::str(cron))
+        .set("timeZone", Node::str(zone))
+        .set("suspend", Node::Bool(schedule.suspend))
+        .set("concurrencyPolicy", Node::str("Forbid"))
+        .set("startingDeadlineSeconds", Node::Null)
+        .set("successfulJobsHistoryLimit", Node::Int(3))
+        .set("failedJobsHistoryLimit", Node::Int(1))
 }
 
 /// Kinds whose pods run to completion.

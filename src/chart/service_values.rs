@@ -10,16 +10,14 @@ use crate::yaml::Node;
 pub(crate) fn spot_preference(w: &Workload) -> Option<Node> {
     let weight = w.spot_weight?;
     let term = |key: &str, value: &str| {
-        Node::map().with("weight", None, Node::Int(weight)).with(
+        Node::map().set("weight", Node::Int(weight)).set(
             "preference",
-            None,
-            Node::map().with(
+            Node::map().set(
                 "matchExpressions",
-                None,
                 Node::Seq(vec![Node::map()
-                    .with("key", None, Node::str(key))
-                    .with("operator", None, Node::str("In"))
-                    .with("values", None, Node::Seq(vec![Node::str(value)]))]),
+                    .set("key", Node::str(key))
+                    .set("operator", Node::str("In"))
+                    .set("values", Node::Seq(vec![Node::str(value)]))]),
             ),
         )
     };
@@ -32,25 +30,17 @@ pub(crate) fn spot_preference(w: &Workload) -> Option<Node> {
 pub(crate) fn alias_ports(w: &Workload) -> impl Iterator<Item = Node> + '_ {
     w.alias_ports.iter().map(|(name, port, target)| {
         Node::map()
-            .with("name", None, Node::str(name))
-            .with("port", None, Node::Int(i64::from(*port)))
-            .with("targetPort", None, Node::str(target))
-            .with("protocol", None, Node::str("TCP"))
+            .set("name", Node::str(name))
+            .set("port", Node::Int(i64::from(*port)))
+            .set("targetPort", Node::str(target))
+            .set("protocol", Node::str("TCP"))
     })
 }
 
 pub(crate) fn security_group_policy(w: &Workload) -> Node {
     Node::map()
-        .with(
-            "enabled",
-            None,
-            Node::Bool(false),
-        )
-        .with(
-            "groupIds",
-            None,
-            Node::string_seq(&w.security_groups),
-        )
+        .set("enabled", Node::Bool(false))
+        .set("groupIds", Node::string_seq(&w.security_groups))
 }
 
 /// The ALB's settings as controller annotations; without a stack describing the ALB, an
@@ -58,16 +48,8 @@ pub(crate) fn security_group_policy(w: &Workload) -> Node {
 pub(crate) fn ingress_annotations(w: &Workload) -> Node {
     if w.ingress.annotations.is_empty() {
         return Node::map()
-            .with(
-                "alb.ingress.kubernetes.io/scheme",
-                None,
-                Node::str("internal"),
-            )
-            .with(
-                "alb.ingress.kubernetes.io/target-type",
-                None,
-                Node::str("ip"),
-            );
+            .set("alb.ingress.kubernetes.io/scheme", Node::str("internal"))
+            .set("alb.ingress.kubernetes.io/target-type", Node::str("ip"));
     }
     Node::string_map(&w.ingress.annotations)
 }
@@ -86,18 +68,14 @@ pub(crate) fn ingress_hosts(w: &Workload) -> Node {
                 let paths = paths
                     .iter()
                     .map(|(path, kind)| {
-                        Node::map().with("path", None, Node::str(path)).with(
-                            "pathType",
-                            None,
-                            Node::str(kind),
-                        )
+                        Node::map()
+                            .set("path", Node::str(path))
+                            .set("pathType", Node::str(kind))
                     })
                     .collect();
-                Node::map().with("host", None, Node::str(host)).with(
-                    "paths",
-                    None,
-                    Node::Seq(paths),
-                )
+                Node::map()
+                    .set("host", Node::str(host))
+                    .set("paths", Node::Seq(paths))
             })
             .collect(),
     )
@@ -109,20 +87,18 @@ pub(crate) fn autoscaling_behavior(w: &Workload) -> Node {
     let Some(a) = &w.autoscaling else {
         return Node::map();
     };
-    let window =
-        |seconds: i64| Node::map().with("stabilizationWindowSeconds", None, Node::Int(seconds));
+    let window = |seconds: i64| Node::map().set("stabilizationWindowSeconds", Node::Int(seconds));
     let mut behavior = Node::map();
     if let Some(up) = a.scale_up_window {
-        behavior = behavior.with("scaleUp", None, window(up));
+        behavior = behavior.set("scaleUp", window(up));
     }
     if a.scale_down_disabled {
-        behavior = behavior.with(
+        behavior = behavior.set(
             "scaleDown",
-            None,
-            Node::map().with("selectPolicy", None, Node::str("Disabled")),
+            Node::map().set("selectPolicy", Node::str("Disabled")),
         );
     } else if let Some(down) = a.scale_down_window {
-        behavior = behavior.with("scaleDown", None, window(down));
+        behavior = behavior.set("scaleDown", window(down));
     }
     behavior
 }
@@ -134,76 +110,93 @@ pub(crate) fn sections(w: &Workload, node: Node) -> Node {
         w.ports()
             .map(|p| {
                 let mut port = Node::map()
-                    .with("name", None, s(&p.name))
-                    .with("port", None, Node::Int(i64::from(p.container_port)))
-                    .with("targetPort", None, s(&p.name))
-                    .with("protocol", None, s(p.protocol));
+                    .set("name", s(&p.name))
+                    .set("port", Node::Int(i64::from(p.container_port)))
+                    .set("targetPort", s(&p.name))
+                    .set("protocol", s(p.protocol));
                 if let Some(app) = &p.app_protocol {
-                    port = port.with("appProtocol", None, s(app));
+                    port = port.set("appProtocol", s(app));
                 }
                 port
             })
             .chain(super::service_values::alias_ports(w))
             .collect(),
     );
-    node
-        .with(
-            "service",
-            None,
-            Node::map()
-                .with("enabled", None, Node::Bool(!super::kinds::runs_to_completion(w.kind)))
-                .with("type", None, s("ClusterIP"))
-                .with("annotations", None, Node::map())
-                .with(
-                    "headless",
-                    None,
-                    Node::Bool(w.headless),
-                )
-                .with("ports", None, service_ports),
-        )
-        .with("securityGroupPolicy", None, super::service_values::security_group_policy(w))
-        .with(
-            "targetGroupBinding",
-            None,
-            Node::map()
-                .with("enabled", None, Node::Bool(false))
-                .with("targetGroupARN", None, s(w.target_group.as_ref().filter(|t| t.is_arn).map_or("", |t| t.name.as_str())))
-                .with("port", None, Node::Int(w.target_group.as_ref().map_or(0, |t| i64::from(t.port))))
-                .with("targetType", None, s("ip"))
-                .with("multiClusterTargetGroup", None, Node::Bool(true)),
-        )
-        .with(
-            "ingress",
-            None,
-            Node::map()
-                .with("enabled", None, Node::Bool(w.ingress_port.is_some()))
-                .with("className", None, s("alb"))
-                .with("annotations", None, super::service_values::ingress_annotations(w))
-                .with("hosts", None, super::service_values::ingress_hosts(w))
-                .with(
-                    "servicePort",
-                    None,
-                    Node::Int(w.ingress_port.map_or(0, i64::from)),
-                )
-                .with("tls", None, Node::Seq(vec![])),
-        )
-        .with(
-            "autoscaling",
-            None,
-            Node::map()
-                .with("enabled", None, Node::Bool(w.autoscaling.is_some()))
-                .with("minReplicas", None, Node::Int(w.autoscaling.as_ref().map_or(1, |a| a.min)))
-                .with("maxReplicas", None, Node::Int(w.autoscaling.as_ref().map_or(5, |a| a.max)))
-                .with(
-                    "targetCPUUtilizationPercentage",
-                    None,
-                    Node::Int(w.autoscaling.as_ref().map_or(80, |a| a.cpu_percent.unwrap_or(0))),
-                )
-                .with(
-                    "targetMemoryUtilizationPercentage",
-                    None,
-                    Node::Int(w.autoscaling.as_ref().map_or(0, |a| a.memory_percent.unwrap_or(0))),
-                )
-                .with("behavior", None, super::service_values::autoscaling_behavior(w)),
-        )
+    node.set(
+        "service",
+        Node::map()
+            .set(
+                "enabled",
+                Node::Bool(!super::kinds::runs_to_completion(w.kind)),
+            )
+            .set("type", s("ClusterIP"))
+            .set("annotations", Node::map())
+            .set("headless", Node::Bool(w.headless))
+            .set("ports", service_ports),
+    )
+    .set(
+        "securityGroupPolicy",
+        super::service_values::security_group_policy(w),
+    )
+    .set(
+        "targetGroupBinding",
+        Node::map()
+            .set("enabled", Node::Bool(false))
+            .set(
+                "targetGroupARN",
+                s(w.target_group
+                    .as_ref()
+                    .filter(|t| t.is_arn)
+                    .map_or("", |t| t.name.as_str())),
+            )
+            .set(
+                "port",
+                Node::Int(w.target_group.as_ref().map_or(0, |t| i64::from(t.port))),
+            )
+            .set("targetType", s("ip"))
+            .set("multiClusterTargetGroup", Node::Bool(true)),
+    )
+    .set(
+        "ingress",
+        Node::map()
+            .set("enabled", Node::Bool(w.ingress_port.is_some()))
+            .set("className", s("alb"))
+            .set("annotations", super::service_values::ingress_annotations(w))
+            .set("hosts", super::service_values::ingress_hosts(w))
+            .set(
+                "servicePort",
+                Node::Int(w.ingress_port.map_or(0, i64::from)),
+            )
+            .set("tls", Node::Seq(vec![])),
+    )
+    .set(
+        "autoscaling",
+        Node::map()
+            .set("enabled", Node::Bool(w.autoscaling.is_some()))
+            .set(
+                "minReplicas",
+                Node::Int(w.autoscaling.as_ref().map_or(1, |a| a.min)),
+            )
+            .set(
+                "maxReplicas",
+                Node::Int(w.autoscaling.as_ref().map_or(5, |a| a.max)),
+            )
+            .set(
+                "targetCPUUtilizationPercentage",
+                Node::Int(
+                    w.autoscaling
+                        .as_ref()
+                        .map_or(80, |a| a.cpu_percent.unwrap_or(0)),
+                ),
+            )
+            .set(
+                "targetMemoryUtilizationPercentage",
+                Node::Int(
+                    w.autoscaling
+                        .as_ref()
+                        .map_or(0, |a| a.memory_percent.unwrap_or(0)),
+                ),
+            )
+            .set("behavior", super::service_values::autoscaling_behavior(w)),
+    )
 }

@@ -10,48 +10,45 @@ fn s(text: &str) -> Node {
 }
 
 pub(crate) fn claim_node(claim: &Claim) -> Node {
-    let node = Node::map().with("enabled", None, Node::Bool(true));
+    let node = Node::map().set("enabled", Node::Bool(true));
     let node = if claim.size_defaulted {
         node.with_variant("size", "defaulted", s(&claim.size))
     } else {
-        node.with("size", None, s(&claim.size))
+        node.set("size", s(&claim.size))
     };
     let mut node = node
-        .with("storageClass", None, s(&claim.storage_class))
-        .with("accessModes", None, Node::string_seq(&claim.access_modes))
-        .with("existingClaim", None, s(""))
-        .with("annotations", None, Node::string_map(&claim.annotations));
+        .set("storageClass", s(&claim.storage_class))
+        .set("accessModes", Node::string_seq(&claim.access_modes))
+        .set("existingClaim", s(""))
+        .set("annotations", Node::string_map(&claim.annotations));
     if let Some(path) = &claim.host_path {
-        node = node.with(
+        node = node.set(
             "hostPath",
-            None,
-            Node::map().with("enabled", None, Node::Bool(false)).with("path", None, s(path)),
+            Node::map()
+                .set("enabled", Node::Bool(false))
+                .set("path", s(path)),
         );
     }
     if let Some(ebs) = &claim.ebs {
         let opt_int = |v: Option<i64>| v.map_or(Node::Null, Node::Int);
-        node = node.with(
+        node = node.set(
             "ebs",
-            None,
             Node::map()
-                .with("createStorageClass", None, Node::Bool(false))
-                .with("type", None, s(ebs.volume_type.as_deref().unwrap_or("gp3")))
-                .with("iops", None, opt_int(ebs.iops))
-                .with("throughput", None, opt_int(ebs.throughput))
-                .with("encrypted", None, Node::Bool(ebs.encrypted.unwrap_or(true)))
-                .with("kmsKeyId", None, s(ebs.kms_key_id.as_deref().unwrap_or("")))
-                .with("fsType", None, s(ebs.filesystem_type.as_deref().unwrap_or("ext4")))
-                .with("tags", None, Node::string_map(&ebs.tags)),
+                .set("createStorageClass", Node::Bool(false))
+                .set("type", s(ebs.volume_type.as_deref().unwrap_or("gp3")))
+                .set("iops", opt_int(ebs.iops))
+                .set("throughput", opt_int(ebs.throughput))
+                .set("encrypted", Node::Bool(ebs.encrypted.unwrap_or(true)))
+                .set("kmsKeyId", s(ebs.kms_key_id.as_deref().unwrap_or("")))
+                .set(
+                    "fsType",
+                    s(ebs.filesystem_type.as_deref().unwrap_or("ext4")),
+                )
+                .set("tags", Node::string_map(&ebs.tags)),
         );
     }
-    node.with(
-        "adoptVolumes",
-        None,
-        Node::Seq(Vec::new()),
-    )
-    .with(
+    node.set("adoptVolumes", Node::Seq(Vec::new())).set(
         "fromSnapshot",
-        None,
         s(claim.snapshot_id.as_deref().unwrap_or("")),
     )
 }
@@ -74,26 +71,34 @@ pub(crate) fn volume_entries(w: &Workload) -> (Vec<Entry>, Vec<Entry>) {
     let mut volumes = Vec::new();
     for v in &w.volumes {
         match &v.source {
-            VolumeSource::SharedFileSystem { file_system_id, root_directory, access_point_id, transit_encryption, iam } => persistence.push(Entry {
+            VolumeSource::SharedFileSystem {
+                file_system_id,
+                root_directory,
+                access_point_id,
+                transit_encryption,
+                iam,
+            } => persistence.push(Entry {
                 key: v.name.clone(),
                 doc: None,
                 variant: None,
                 value: Node::map()
-                    .with("enabled", None, Node::Bool(true))
+                    .set("enabled", Node::Bool(true))
                     .with_variant("size", "efs", s(crate::convert::storage::DEFAULT_SIZE))
                     .with_variant("storageClass", "efs", s(""))
-                    .with("accessModes", None, Node::string_seq(&["ReadWriteMany".to_string()]))
-                    .with("existingClaim", None, s(""))
-                    .with("annotations", None, Node::map())
-                    .with(
+                    .set(
+                        "accessModes",
+                        Node::string_seq(&["ReadWriteMany".to_string()]),
+                    )
+                    .set("existingClaim", s(""))
+                    .set("annotations", Node::map())
+                    .set(
                         "efs",
-                        None,
                         Node::map()
-                            .with("fileSystemId", None, s(file_system_id))
-                            .with("rootDirectory", None, s(root_directory.as_deref().unwrap_or("")))
-                            .with("accessPointId", None, s(access_point_id.as_deref().unwrap_or("")))
-                            .with("transitEncryption", None, Node::Bool(*transit_encryption))
-                            .with("iam", None, Node::Bool(*iam)),
+                            .set("fileSystemId", s(file_system_id))
+                            .set("rootDirectory", s(root_directory.as_deref().unwrap_or("")))
+                            .set("accessPointId", s(access_point_id.as_deref().unwrap_or("")))
+                            .set("transitEncryption", Node::Bool(*transit_encryption))
+                            .set("iam", Node::Bool(*iam)),
                     ),
             }),
             VolumeSource::Persistent(claim) => persistence.push(Entry {
@@ -103,20 +108,30 @@ pub(crate) fn volume_entries(w: &Workload) -> (Vec<Entry>, Vec<Entry>) {
                 value: super::storage::claim_node(claim),
             }),
             VolumeSource::Scratch { memory, size_limit } => {
-                let mut empty_dir = if *memory { Node::map().with("medium", None, s("Memory")) } else { Node::map() };
+                let mut empty_dir = if *memory {
+                    Node::map().set("medium", s("Memory"))
+                } else {
+                    Node::map()
+                };
                 if let Some(limit) = size_limit {
-                    empty_dir = empty_dir.with("sizeLimit", None, s(limit));
+                    empty_dir = empty_dir.set("sizeLimit", s(limit));
                 }
-                volumes.push(Entry { key: v.name.clone(), doc: None, variant: None, value: Node::map().with("emptyDir", None, empty_dir) });
+                volumes.push(Entry {
+                    key: v.name.clone(),
+                    doc: None,
+                    variant: None,
+                    value: Node::map().set("emptyDir", empty_dir),
+                });
             }
             VolumeSource::HostPath { path } => volumes.push(Entry {
                 key: v.name.clone(),
                 doc: None,
                 variant: None,
-                value: Node::map().with(
+                value: Node::map().set(
                     "hostPath",
-                    None,
-                    Node::map().with("path", None, s(path)).with("type", None, s("DirectoryOrCreate")),
+                    Node::map()
+                        .set("path", s(path))
+                        .set("type", s("DirectoryOrCreate")),
                 ),
             }),
         }

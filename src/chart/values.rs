@@ -48,16 +48,16 @@ fn external_secrets(w: &Workload) -> Node {
         if region.is_empty() {
             region = secret.region.clone().unwrap_or_default();
         }
-        let mut remote = Node::map().with("key", None, s(&secret.key));
+        let mut remote = Node::map().set("key", s(&secret.key));
         if let Some(property) = &secret.property {
-            remote = remote.with("property", None, s(property));
+            remote = remote.set("property", s(property));
         }
         // ESO takes a version stage as it is and a version id with a `uuid/` prefix.
         match &secret.version {
             Some(SecretVersion::Id(id)) => {
-                remote = remote.with("version", None, s(&format!("uuid/{id}")));
+                remote = remote.set("version", s(&format!("uuid/{id}")));
             }
-            Some(SecretVersion::Stage(stage)) => remote = remote.with("version", None, s(stage)),
+            Some(SecretVersion::Stage(stage)) => remote = remote.set("version", s(stage)),
             None => {}
         }
         let store = match secret.store {
@@ -66,40 +66,31 @@ fn external_secrets(w: &Workload) -> Node {
         };
         data.push(
             Node::map()
-                .with("secretKey", None, s(key))
-                .with("store", None, s(store))
-                .with("remoteRef", None, remote),
+                .set("secretKey", s(key))
+                .set("store", s(store))
+                .set("remoteRef", remote),
         );
     }
     Node::map()
-        .with("enabled", None, Node::Bool(false))
-        .with("refreshInterval", None, s("1h"))
-        .with(
-            "apiVersion",
-            None,
-            s("external-secrets.io/v1"),
-        )
-        .with("region", None, s(&region))
-        .with("createSecretStores", None, Node::Bool(true))
-        .with("secretStoreKind", None, s("SecretStore"))
-        .with("secretsManagerStore", None, s(""))
-        .with("parameterStore", None, s(""))
-        .with(
-            "serviceAccount",
-            None,
-            s(""),
-        )
-        .with("data", None, Node::Seq(data))
+        .set("enabled", Node::Bool(false))
+        .set("refreshInterval", s("1h"))
+        .set("apiVersion", s("external-secrets.io/v1"))
+        .set("region", s(&region))
+        .set("createSecretStores", Node::Bool(true))
+        .set("secretStoreKind", s("SecretStore"))
+        .set("secretsManagerStore", s(""))
+        .set("parameterStore", s(""))
+        .set("serviceAccount", s(""))
+        .set("data", Node::Seq(data))
 }
 
 fn affinity(w: &Workload) -> Node {
     let preferred = super::service_values::spot_preference(w);
     if w.node_affinity.is_empty() {
         return match preferred {
-            Some(p) => Node::map().with(
+            Some(p) => Node::map().set(
                 "nodeAffinity",
-                None,
-                Node::map().with("preferredDuringSchedulingIgnoredDuringExecution", None, p),
+                Node::map().set("preferredDuringSchedulingIgnoredDuringExecution", p),
             ),
             None => Node::map(),
         };
@@ -111,30 +102,26 @@ fn affinity(w: &Workload) -> Node {
             let exprs = term
                 .iter()
                 .map(|r| {
-                    let mut e = Node::map().with("key", None, s(&r.key)).with(
-                        "operator",
-                        None,
-                        s(&r.operator),
-                    );
+                    let mut e = Node::map()
+                        .set("key", s(&r.key))
+                        .set("operator", s(&r.operator));
                     if !r.values.is_empty() {
-                        e = e.with("values", None, Node::string_seq(&r.values));
+                        e = e.set("values", Node::string_seq(&r.values));
                     }
                     e
                 })
                 .collect();
-            Node::map().with("matchExpressions", None, Node::Seq(exprs))
+            Node::map().set("matchExpressions", Node::Seq(exprs))
         })
         .collect();
-    let mut node_affinity = Node::map().with(
+    let mut node_affinity = Node::map().set(
         "requiredDuringSchedulingIgnoredDuringExecution",
-        None,
-        Node::map().with("nodeSelectorTerms", None, Node::Seq(terms)),
+        Node::map().set("nodeSelectorTerms", Node::Seq(terms)),
     );
     if let Some(p) = preferred {
-        node_affinity =
-            node_affinity.with("preferredDuringSchedulingIgnoredDuringExecution", None, p);
+        node_affinity = node_affinity.set("preferredDuringSchedulingIgnoredDuringExecution", p);
     }
-    Node::map().with("nodeAffinity", None, node_affinity)
+    Node::map().set("nodeAffinity", node_affinity)
 }
 
 pub(crate) fn build(w: &Workload) -> Node {
@@ -146,7 +133,7 @@ pub(crate) fn build(w: &Workload) -> Node {
 fn build_values(w: &Workload) -> Node {
     let mut sa_annotations = Node::map();
     if let Some(role) = &w.role_arn {
-        sa_annotations = sa_annotations.with("eks.amazonaws.com/role-arn", None, s(role));
+        sa_annotations = sa_annotations.set("eks.amazonaws.com/role-arn", s(role));
     }
     let containers = Node::Map(
         w.containers
@@ -165,256 +152,246 @@ fn build_values(w: &Workload) -> Node {
         .unwrap_or_default();
 
     let node = Node::map()
-        .with("nameOverride", None, s(""))
-        .with("fullnameOverride", None, s(""))
-        .with(
+        .set("nameOverride", s(""))
+        .set("fullnameOverride", s(""))
+        .set(
             "workload",
-            None,
             Node::map()
-                .with("kind", None, s(w.kind.as_str()))
-                .with("podManagementPolicy", None, s("OrderedReady")),
+                .set("kind", s(w.kind.as_str()))
+                .set("podManagementPolicy", s("OrderedReady")),
         )
-        .with("daemonSet", None, super::kinds::daemon_set(w))
-        .with("job", None, super::kinds::job(w))
-        .with("cronJob", None, super::kinds::cron_job(w))
-        .with(
-            "replicaCount",
-            None,
-            Node::Int(w.replicas),
-        )
-        .with(
+        .set("daemonSet", super::kinds::daemon_set(w))
+        .set("job", super::kinds::job(w))
+        .set("cronJob", super::kinds::cron_job(w))
+        .set("replicaCount", Node::Int(w.replicas))
+        .set(
             "deploymentStrategy",
-            None,
             match &w.rollout {
-                _ if super::storage::needs_recreate(w) => Node::map().with("type", None, s("Recreate")),
-                Some(r) => Node::map().with("type", None, s("RollingUpdate")).with(
+                _ if super::storage::needs_recreate(w) => Node::map().set("type", s("Recreate")),
+                Some(r) => Node::map().set("type", s("RollingUpdate")).set(
                     "rollingUpdate",
-                    None,
                     Node::map()
-                        .with("maxSurge", None, s(&r.max_surge))
-                        .with("maxUnavailable", None, s(&r.max_unavailable)),
+                        .set("maxSurge", s(&r.max_surge))
+                        .set("maxUnavailable", s(&r.max_unavailable)),
                 ),
                 None => Node::map(),
             },
         )
-        .with("minReadySeconds", None, Node::Int(w.min_ready_seconds.unwrap_or(0)))
-        .with("progressDeadlineSeconds", None, Node::Int(w.progress_deadline_seconds.unwrap_or(600)))
-        .with("defaultContainer", None, s(&main))
-        .with(
-            "initContainerOrder",
-            None,
-            Node::string_seq(&w.init_order),
+        .set(
+            "minReadySeconds",
+            Node::Int(w.min_ready_seconds.unwrap_or(0)),
         )
-        .with(
+        .set(
+            "progressDeadlineSeconds",
+            Node::Int(w.progress_deadline_seconds.unwrap_or(600)),
+        )
+        .set("defaultContainer", s(&main))
+        .set("initContainerOrder", Node::string_seq(&w.init_order))
+        .set(
             "imagePullSecrets",
-            None,
-            Node::Seq(w.image_pull_secrets.iter().map(|n| Node::map().with("name", None, s(n))).collect()),
+            Node::Seq(
+                w.image_pull_secrets
+                    .iter()
+                    .map(|n| Node::map().set("name", s(n)))
+                    .collect(),
+            ),
         )
-        .with(
+        .set(
             "serviceAccount",
-            None,
             Node::map()
-                .with("create", None, Node::Bool(true))
-                .with("automount", None, Node::Bool(w.automount_token))
-                .with("annotations", None, sa_annotations)
-                .with(
-                    "podIdentity",
-                    None,
-                    Node::Bool(false),
-                )
-                .with("name", None, s("")),
+                .set("create", Node::Bool(true))
+                .set("automount", Node::Bool(w.automount_token))
+                .set("annotations", sa_annotations)
+                .set("podIdentity", Node::Bool(false))
+                .set("name", s("")),
         );
-    let node = scheduling_values(w, pod_values(w, node)).with(
-        "containers",
-        None,
-        containers,
-    );
+    let node = scheduling_values(w, pod_values(w, node)).set("containers", containers);
     let node = super::service_values::sections(w, node);
     volume_and_extension_values(w, node)
 }
 
 /// How the pods run: metadata, security, host namespaces, DNS.
 fn pod_values(w: &Workload, node: Node) -> Node {
-    node
-        .with("podAnnotations", None, Node::string_map(&w.pod_annotations))
-        .with("podLabels", None, Node::string_map(&w.pod_labels))
-        .with("commonLabels", None, Node::map())
-        .with(
-            "podSecurity",
-            None,
-            s("default"),
-        )
-        .with("podSecurityContext", None, {
-            let mut psc = Node::map().with("seccompProfile", None, Node::map().with("type", None, s("RuntimeDefault")));
+    node.set("podAnnotations", Node::string_map(&w.pod_annotations))
+        .set("podLabels", Node::string_map(&w.pod_labels))
+        .set("commonLabels", Node::map())
+        .set("podSecurity", s("default"))
+        .set("podSecurityContext", {
+            let mut psc = Node::map().set(
+                "seccompProfile",
+                Node::map().set("type", s("RuntimeDefault")),
+            );
             if let Some(g) = w.fs_group {
-                psc = psc.with("fsGroup", None, Node::Int(g)).with("fsGroupChangePolicy", None, s("OnRootMismatch"));
+                psc = psc
+                    .set("fsGroup", Node::Int(g))
+                    .set("fsGroupChangePolicy", s("OnRootMismatch"));
             }
             let safe = sysctl_list(w, true);
             if !safe.is_empty() {
-                psc = psc.with("sysctls", None, Node::Seq(safe));
+                psc = psc.set("sysctls", Node::Seq(safe));
             }
             psc
         })
-        .with(
+        .set(
             "unsafeSysctls",
-            None,
-            Node::map().with("enabled", None, Node::Bool(false)).with("sysctls", None, Node::Seq(sysctl_list(w, false))),
+            Node::map()
+                .set("enabled", Node::Bool(false))
+                .set("sysctls", Node::Seq(sysctl_list(w, false))),
         )
-        .with("hostNetwork", None, Node::Bool(w.host_network))
-        .with("hostname", None, s(w.hostname.as_deref().unwrap_or("")))
-        .with("hostPID", None, Node::Bool(w.host_pid))
-        .with("hostIPC", None, Node::Bool(w.host_ipc))
-        .with(
+        .set("hostNetwork", Node::Bool(w.host_network))
+        .set("hostname", s(w.hostname.as_deref().unwrap_or("")))
+        .set("hostPID", Node::Bool(w.host_pid))
+        .set("hostIPC", Node::Bool(w.host_ipc))
+        .set(
             "shareProcessNamespace",
-            None,
             Node::Bool(w.share_process_namespace),
         )
-        .with("dnsConfig", None, {
+        .set("dnsConfig", {
             let mut dns = Node::map();
             if !w.dns_nameservers.is_empty() {
-                dns = dns.with("nameservers", None, Node::string_seq(&w.dns_nameservers));
+                dns = dns.set("nameservers", Node::string_seq(&w.dns_nameservers));
             }
             if !w.dns_searches.is_empty() {
-                dns = dns.with("searches", None, Node::string_seq(&w.dns_searches));
+                dns = dns.set("searches", Node::string_seq(&w.dns_searches));
             }
             dns
         })
-        .with(
+        .set(
             "dnsPolicy",
-            None,
-            s(if w.dns_nameservers.is_empty() { "" } else { "None" }),
+            s(if w.dns_nameservers.is_empty() {
+                ""
+            } else {
+                "None"
+            }),
         )
-        .with(
+        .set(
             "hostAliases",
-            None,
             Node::Seq(
                 w.host_aliases
                     .iter()
-                    .map(|(ip, names)| Node::map().with("ip", None, s(ip)).with("hostnames", None, Node::string_seq(names)))
+                    .map(|(ip, names)| {
+                        Node::map()
+                            .set("ip", s(ip))
+                            .set("hostnames", Node::string_seq(names))
+                    })
                     .collect(),
             ),
         )
-        .with(
+        .set(
             "terminationGracePeriodSeconds",
-            None,
             Node::Int(w.termination_grace_period_seconds.unwrap_or(30)),
         )
 }
 
 /// Where the pods run, and the secrets they read.
 fn scheduling_values(w: &Workload, node: Node) -> Node {
-    node
-        .with("priorityClassName", None, s(""))
-        .with("runtimeClassName", None, s(""))
-        .with("schedulerName", None, s(""))
-        .with("nodeSelector", None, Node::string_map(&w.node_selector))
-        .with(
+    node.set("priorityClassName", s(""))
+        .set("runtimeClassName", s(""))
+        .set("schedulerName", s(""))
+        .set("nodeSelector", Node::string_map(&w.node_selector))
+        .set(
             "tolerations",
-            None,
             Node::Seq(if w.windows_toleration {
                 vec![Node::map()
-                    .with("key", None, s("os"))
-                    .with("operator", None, s("Equal"))
-                    .with("value", None, s("windows"))
-                    .with("effect", None, s("NoSchedule"))]
+                    .set("key", s("os"))
+                    .set("operator", s("Equal"))
+                    .set("value", s("windows"))
+                    .set("effect", s("NoSchedule"))]
             } else {
                 vec![]
             }),
         )
-        .with("affinity", None, affinity(w))
-        .with("podAntiAffinity", None, s(if w.distinct_hosts { "hard" } else { "" }))
-        .with("podAntiAffinityTopologyKey", None, s("kubernetes.io/hostname"))
-        .with(
+        .set("affinity", affinity(w))
+        .set(
+            "podAntiAffinity",
+            s(if w.distinct_hosts { "hard" } else { "" }),
+        )
+        .set("podAntiAffinityTopologyKey", s("kubernetes.io/hostname"))
+        .set(
             "topologySpreadConstraints",
-            None,
             Node::Seq(
                 w.spread_topology_keys
                     .iter()
                     .map(|key| {
                         Node::map()
-                            .with("maxSkew", None, Node::Int(1))
-                            .with("topologyKey", None, s(key))
-                            .with("whenUnsatisfiable", None, s("ScheduleAnyway"))
-                            .with(
+                            .set("maxSkew", Node::Int(1))
+                            .set("topologyKey", s(key))
+                            .set("whenUnsatisfiable", s("ScheduleAnyway"))
+                            .set(
                                 "labelSelector",
-                                None,
-                                Node::map().with(
+                                Node::map().set(
                                     "matchLabels",
-                                    None,
-                                    Node::map().with("app.kubernetes.io/name", None, s(&w.name)),
+                                    Node::map().set("app.kubernetes.io/name", s(&w.name)),
                                 ),
                             )
                     })
                     .collect(),
             ),
         )
-        .with(
+        .set(
             "podDisruptionBudget",
-            None,
             Node::map()
-                .with(
+                .set(
                     "enabled",
-                    None,
                     Node::Bool(w.kind == crate::workload::WorkloadKind::StatefulSet),
                 )
-                .with("minAvailable", None, s(""))
-                .with("maxUnavailable", None, Node::Int(1)),
+                .set("minAvailable", s(""))
+                .set("maxUnavailable", Node::Int(1)),
         )
-        .with(
+        .set(
             "secrets",
-            None,
             Node::map()
-                .with("name", None, s(""))
-                .with("sources", None, Node::string_map(&w.secret_sources)),
+                .set("name", s(""))
+                .set("sources", Node::string_map(&w.secret_sources)),
         )
-        .with("externalSecrets", None, external_secrets(w))
+        .set("externalSecrets", external_secrets(w))
 }
 
 /// Data volumes, and the hooks for adding what the chart does not generate.
 fn volume_and_extension_values(w: &Workload, node: Node) -> Node {
     let (persistence, volumes) = super::storage::volume_entries(w);
-    node
-        .with("persistence", None, Node::Map(persistence))
-        .with(
+    node.set("persistence", Node::Map(persistence))
+        .set(
             "persistentVolumeClaimRetentionPolicy",
-            None,
             Node::map()
-                .with("whenDeleted", None, s("Retain"))
-                .with("whenScaled", None, s("Retain")),
+                .set("whenDeleted", s("Retain"))
+                .set("whenScaled", s("Retain")),
         )
-        .with("volumes", None, Node::Map(volumes))
-        .with("extraVolumes", None, Node::Seq(vec![]))
-        .with("extraVolumeMounts", None, Node::Seq(vec![]))
-        .with("initContainers", None, Node::Seq(vec![]))
-        .with("sidecars", None, Node::Seq(vec![]))
-        .with("extraContainers", None, Node::Seq(vec![]))
-        .with("extraPodSpec", None, Node::map())
-        .with(
+        .set("volumes", Node::Map(volumes))
+        .set("extraVolumes", Node::Seq(vec![]))
+        .set("extraVolumeMounts", Node::Seq(vec![]))
+        .set("initContainers", Node::Seq(vec![]))
+        .set("sidecars", Node::Seq(vec![]))
+        .set("extraContainers", Node::Seq(vec![]))
+        .set("extraPodSpec", Node::map())
+        .set(
             "networkPolicy",
-            None,
             Node::map()
-                .with("enabled", None, Node::Bool(false))
-                .with("from", None, Node::Seq(vec![])),
+                .set("enabled", Node::Bool(false))
+                .set("from", Node::Seq(vec![])),
         )
-        .with(
+        .set(
             "tests",
-            None,
             Node::map()
-                .with("enabled", None, Node::Bool(true))
-                .with(
+                .set("enabled", Node::Bool(true))
+                .set(
                     "image",
-                    None,
                     Node::map()
-                        .with("repository", None, s("busybox"))
-                        .with("tag", None, s("1.36"))
-                        .with("pullPolicy", None, s("IfNotPresent")),
+                        .set("repository", s("busybox"))
+                        .set("tag", s("1.36"))
+                        .set("pullPolicy", s("IfNotPresent")),
                 )
-                .with(
+                .set(
                     "resources",
-                    None,
                     Node::map()
-                        .with("requests", None, Node::map().with("cpu", None, s("10m")).with("memory", None, s("16Mi")))
-                        .with("limits", None, Node::map().with("cpu", None, s("100m")).with("memory", None, s("32Mi"))),
+                        .set(
+                            "requests",
+                            Node::map().set("cpu", s("10m")).set("memory", s("16Mi")),
+                        )
+                        .set(
+                            "limits",
+                            Node::map().set("cpu", s("100m")).set("memory", s("32Mi")),
+                        ),
                 ),
         )
 }
@@ -426,8 +403,8 @@ fn sysctl_list(w: &Workload, safe: bool) -> Vec<Node> {
         .filter(|(k, _)| crate::convert::pod::SAFE_SYSCTLS.contains(&k.as_str()) == safe)
         .map(|(k, v)| {
             Node::map()
-                .with("name", None, Node::str(k))
-                .with("value", None, Node::str(v))
+                .set("name", Node::str(k))
+                .set("value", Node::str(v))
         })
         .collect()
 }

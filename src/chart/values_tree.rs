@@ -77,7 +77,10 @@ fn declaration(key: &str, spec: &Value, at: &str) -> Decl {
         .collect();
     let shape = if let Some(keys) = spec.remove("keys") {
         Shape::Group {
-            open: spec.remove("open").and_then(|v| v.as_bool()).unwrap_or(false),
+            open: spec
+                .remove("open")
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false),
             required: match spec.remove("required") {
                 Some(Value::Array(names)) => names,
                 _ => Vec::new(),
@@ -92,7 +95,10 @@ fn declaration(key: &str, spec: &Value, at: &str) -> Decl {
     } else {
         Shape::Leaf(std::mem::take(&mut spec))
     };
-    assert!(spec.is_empty(), "values-tree.yaml: {at} has unknown keys {spec:?}");
+    assert!(
+        spec.is_empty(),
+        "values-tree.yaml: {at} has unknown keys {spec:?}"
+    );
     Decl {
         key: key.to_string(),
         doc,
@@ -138,7 +144,9 @@ fn document_entries(mut entries: Vec<Entry>, decls: &[Decl]) -> Vec<Entry> {
 
 fn document_value(value: Node, shape: &Shape) -> Node {
     match (value, shape) {
-        (Node::Map(entries), Shape::Group { keys, .. }) => Node::Map(document_entries(entries, keys)),
+        (Node::Map(entries), Shape::Group { keys, .. }) => {
+            Node::Map(document_entries(entries, keys))
+        }
         (Node::Map(members), Shape::Members { member, .. }) => Node::Map(
             members
                 .into_iter()
@@ -211,7 +219,10 @@ fn shape_schema(shape: &Shape) -> Value {
             if let Some(n) = min_properties {
                 out.insert("minProperties".into(), json!(n));
             }
-            out.insert("additionalProperties".into(), group_schema(false, &[], member));
+            out.insert(
+                "additionalProperties".into(),
+                group_schema(false, &[], member),
+            );
             Value::Object(out)
         }
     }
@@ -291,8 +302,15 @@ mod tests {
                 }
             }
         }
-        assert!(checked > 100, "only {checked} references found: is the reader broken?");
-        assert!(unknown.is_empty(), "undeclared values:\n{}", unknown.join("\n"));
+        assert!(
+            checked > 100,
+            "only {checked} references found: is the reader broken?"
+        );
+        assert!(
+            unknown.is_empty(),
+            "undeclared values:\n{}",
+            unknown.join("\n")
+        );
     }
 
     #[test]
@@ -315,7 +333,11 @@ mod tests {
             .with(
                 "containers",
                 None,
-                Node::map().with("web", None, Node::map().with("tty", None, Node::Bool(false))),
+                Node::map().with(
+                    "web",
+                    None,
+                    Node::map().with("tty", None, Node::Bool(false)),
+                ),
             );
         let Node::Map(entries) = document(values) else {
             panic!("a map")
@@ -332,7 +354,10 @@ mod tests {
         let Node::Map(fields) = &members[0].value else {
             panic!("a map")
         };
-        assert_eq!(fields[0].doc.as_deref(), Some("Allocate a TTY (ECS pseudoTerminal)"));
+        assert_eq!(
+            fields[0].doc.as_deref(),
+            Some("Allocate a TTY (ECS pseudoTerminal)")
+        );
     }
 
     #[test]
