@@ -6,7 +6,7 @@
 use std::io;
 use std::path::PathBuf;
 
-use crate::ecs::path::JsonPath;
+use crate::json_path::JsonPath;
 
 /// A problem at one place inside an input document, before the file name is attached.
 #[derive(Debug, Clone, PartialEq, Eq)]

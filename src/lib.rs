@@ -17,6 +17,7 @@ mod config;
 pub mod convert;
 pub mod ecs;
 mod error;
+pub(crate) mod json_path;
 mod lock;
 mod output;
 pub mod package;

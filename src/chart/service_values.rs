@@ -105,98 +105,84 @@ pub(crate) fn autoscaling_behavior(w: &Workload) -> Node {
 
 /// The Service, the cut-over binding, the Ingress and the autoscaler.
 pub(crate) fn sections(w: &Workload, node: Node) -> Node {
+    node.set("service", service(w))
+        .set("securityGroupPolicy", security_group_policy(w))
+        .set("targetGroupBinding", target_group_binding(w))
+        .set("ingress", ingress(w))
+        .set("autoscaling", autoscaling(w))
+}
+
+fn service(w: &Workload) -> Node {
     let s = |text: &str| Node::str(text);
-    let service_ports = Node::Seq(
-        w.ports()
-            .map(|p| {
-                let mut port = Node::map()
-                    .set("name", s(&p.name))
-                    .set("port", Node::Int(i64::from(p.container_port)))
-                    .set("targetPort", s(&p.name))
-                    .set("protocol", s(p.protocol));
-                if let Some(app) = &p.app_protocol {
-                    port = port.set("appProtocol", s(app));
-                }
-                port
-            })
-            .chain(super::service_values::alias_ports(w))
-            .collect(),
-    );
-    node.set(
-        "service",
-        Node::map()
-            .set(
-                "enabled",
-                Node::Bool(!super::kinds::runs_to_completion(w.kind)),
-            )
-            .set("type", s("ClusterIP"))
-            .set("annotations", Node::map())
-            .set("headless", Node::Bool(w.headless))
-            .set("ports", service_ports),
-    )
-    .set(
-        "securityGroupPolicy",
-        super::service_values::security_group_policy(w),
-    )
-    .set(
-        "targetGroupBinding",
-        Node::map()
-            .set("enabled", Node::Bool(false))
-            .set(
-                "targetGroupARN",
-                s(w.target_group
-                    .as_ref()
-                    .filter(|t| t.is_arn)
-                    .map_or("", |t| t.name.as_str())),
-            )
-            .set(
-                "port",
-                Node::Int(w.target_group.as_ref().map_or(0, |t| i64::from(t.port))),
-            )
-            .set("targetType", s("ip"))
-            .set("multiClusterTargetGroup", Node::Bool(true)),
-    )
-    .set(
-        "ingress",
-        Node::map()
-            .set("enabled", Node::Bool(w.ingress_port.is_some()))
-            .set("className", s("alb"))
-            .set("annotations", super::service_values::ingress_annotations(w))
-            .set("hosts", super::service_values::ingress_hosts(w))
-            .set(
-                "servicePort",
-                Node::Int(w.ingress_port.map_or(0, i64::from)),
-            )
-            .set("tls", Node::Seq(vec![])),
-    )
-    .set(
-        "autoscaling",
-        Node::map()
-            .set("enabled", Node::Bool(w.autoscaling.is_some()))
-            .set(
-                "minReplicas",
-                Node::Int(w.autoscaling.as_ref().map_or(1, |a| a.min)),
-            )
-            .set(
-                "maxReplicas",
-                Node::Int(w.autoscaling.as_ref().map_or(5, |a| a.max)),
-            )
-            .set(
-                "targetCPUUtilizationPercentage",
-                Node::Int(
-                    w.autoscaling
-                        .as_ref()
-                        .map_or(80, |a| a.cpu_percent.unwrap_or(0)),
-                ),
-            )
-            .set(
-                "targetMemoryUtilizationPercentage",
-                Node::Int(
-                    w.autoscaling
-                        .as_ref()
-                        .map_or(0, |a| a.memory_percent.unwrap_or(0)),
-                ),
-            )
-            .set("behavior", super::service_values::autoscaling_behavior(w)),
-    )
+    let ports = w
+        .ports()
+        .map(|p| {
+            let port = Node::map()
+                .set("name", s(&p.name))
+                .set("port", Node::Int(i64::from(p.container_port)))
+                .set("targetPort", s(&p.name))
+                .set("protocol", s(p.protocol));
+            match &p.app_protocol {
+                Some(app) => port.set("appProtocol", s(app)),
+                None => port,
+            }
+        })
+        .chain(alias_ports(w))
+        .collect();
+    Node::map()
+        .set(
+            "enabled",
+            Node::Bool(!super::kinds::runs_to_completion(w.kind)),
+        )
+        .set("type", s("ClusterIP"))
+        .set("annotations", Node::map())
+        .set("headless", Node::Bool(w.headless))
+        .set("ports", Node::Seq(ports))
+}
+
+fn target_group_binding(w: &Workload) -> Node {
+    let arn = w
+        .target_group
+        .as_ref()
+        .filter(|t| t.is_arn)
+        .map_or("", |t| t.name.as_str());
+    Node::map()
+        .set("enabled", Node::Bool(false))
+        .set("targetGroupARN", Node::str(arn))
+        .set(
+            "port",
+            Node::Int(w.target_group.as_ref().map_or(0, |t| i64::from(t.port))),
+        )
+        .set("targetType", Node::str("ip"))
+        .set("multiClusterTargetGroup", Node::Bool(true))
+}
+
+fn ingress(w: &Workload) -> Node {
+    Node::map()
+        .set("enabled", Node::Bool(w.ingress_port.is_some()))
+        .set("className", Node::str("alb"))
+        .set("annotations", ingress_annotations(w))
+        .set("hosts", ingress_hosts(w))
+        .set(
+            "servicePort",
+            Node::Int(w.ingress_port.map_or(0, i64::from)),
+        )
+        .set("tls", Node::Seq(vec![]))
+}
+
+fn autoscaling(w: &Workload) -> Node {
+    let scaling = w.autoscaling.as_ref();
+    Node::map()
+        .set("enabled", Node::Bool(scaling.is_some()))
+        .set("minReplicas", Node::Int(scaling.map_or(1, |a| a.min)))
+        .set("maxReplicas", Node::Int(scaling.map_or(5, |a| a.max)))
+        .set(
+            "targetCPUUtilizationPercentage",
+            Node::Int(scaling.map_or(80, |a| a.cpu_percent.unwrap_or(0))),
+        )
+        .set(
+            "targetMemoryUtilizationPercentage",
+            Node::Int(scaling.map_or(0, |a| a.memory_percent.unwrap_or(0))),
+        )
+        .set("behavior", autoscaling_behavior(w))
 }

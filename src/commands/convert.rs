@@ -14,54 +14,61 @@ use crate::pipeline::plan::{self, Unit};
 use crate::settings::EnvName;
 
 pub(super) fn run(cli: &Cli) -> u8 {
-    let config = match ConvertConfig::from_cli(cli) {
-        Ok(c) => c,
+    match run_checked(cli) {
+        Ok(status) => status,
         Err(e) => {
             output::error(&e);
-            return e.exit_code();
+            e.exit_code()
         }
-    };
+    }
+}
+
+fn run_checked(cli: &Cli) -> Result<u8> {
+    let config = ConvertConfig::from_cli(cli)?;
     let mut plan = plan::plan(&config.inputs, &config.settings);
     // Consumed as they are converted, so each input is freed once its chart is written.
     let units = std::mem::take(&mut plan.units);
     if config.settings.name.is_some() && units.len() > 1 {
-        let e = Error::Usage("--name names one chart, but the inputs hold several".into());
-        output::error(&e);
-        return e.exit_code();
+        return Err(Error::Usage(
+            "--name names one chart, but the inputs hold several".into(),
+        ));
     }
     if units.is_empty() && plan.failed.is_empty() && !config.environments {
         output::nothing_converted(&plan.skipped);
-        return 1;
+        return Ok(1);
     }
     let mut outcomes: Vec<Result<Written>> = std::mem::take(&mut plan.failed)
         .into_iter()
         .map(Err)
         .collect();
-    // One conversion at a time writes into an output directory; a second one waits its turn
-    // instead of racing for the same chart folders.
+    // Nothing is written on a dry run or for failures alone: no output directory then.
     let _lock = if config.write.dry_run || units.is_empty() {
-        // Nothing will be written: no output directory is created for failures alone.
         None
     } else {
-        let lock = std::fs::create_dir_all(&config.output)
-            .map_err(|source| Error::Write {
-                path: config.output.clone(),
-                source,
-            })
-            .and_then(|()| crate::lock::take(&config.output, config.lock_timeout, "conversion"))
-            .and_then(|lock| crate::chart::write::recover(&config.output).map(|()| lock));
-        match lock {
-            Ok(l) => Some(l),
-            Err(e) => {
-                output::error(&e);
-                return e.exit_code();
-            }
-        }
+        Some(lock_output(&config)?)
     };
+    outcomes.extend(convert_units(units, &config));
+    output::conversion(&outcomes, &plan.skipped, config.quiet);
+    Ok(u8::from(failed(&outcomes, &config)))
+}
+
+/// One conversion at a time writes into an output directory; a second one waits its turn
+/// instead of racing for the same chart folders. Leftovers of a killed run are recovered first.
+fn lock_output(config: &ConvertConfig) -> Result<crate::lock::Held> {
+    std::fs::create_dir_all(&config.output).map_err(|source| Error::Write {
+        path: config.output.clone(),
+        source,
+    })?;
+    let lock = crate::lock::take(&config.output, config.lock_timeout, "conversion")?;
+    crate::chart::write::recover(&config.output)?;
+    Ok(lock)
+}
+
+/// Each unit maps (and, in a plain batch, writes its own chart) on its own, so the work runs
+/// in parallel; results come back in plan order, so output never depends on scheduling.
+fn convert_units(units: Vec<Unit>, config: &ConvertConfig) -> Vec<Result<Written>> {
     let progress = output::progress(config.quiet, units.len());
-    // Each unit maps (and, in a plain batch, writes its own chart) on its own, so the work runs
-    // in parallel; results come back in plan order, so output never depends on scheduling.
-    if config.environments {
+    let outcomes = if config.environments {
         let mapped: Vec<Result<Mapped>> = units
             .into_par_iter()
             .map(|u| {
@@ -70,34 +77,36 @@ pub(super) fn run(cli: &Cli) -> u8 {
                 result
             })
             .collect();
-        outcomes.extend(merge_and_write(mapped, &config));
+        merge_and_write(mapped, config)
     } else {
-        let results: Vec<Result<Written>> = units
+        units
             .into_par_iter()
             .map(|u| {
-                let result = convert_one(&u, &config).and_then(|c| write(c, &config));
+                let result = convert_one(&u, config).and_then(|c| write(c, config));
                 progress.inc(1);
                 result
             })
-            .collect();
-        outcomes.extend(results);
-    }
+            .collect()
+    };
     progress.finish_and_clear();
-    output::conversion(&outcomes, &plan.skipped, config.quiet);
+    outcomes
+}
+
+/// Whether the run failed: an error, an open conflict (until the user settles it or picks a
+/// side), drift under --check, or a chart --verify refused.
+fn failed(outcomes: &[Result<Written>], config: &ConvertConfig) -> bool {
     let mut failed = outcomes.iter().any(Result::is_err);
     let written = || outcomes.iter().filter_map(|o| o.as_ref().ok());
-    // An open conflict fails the run until the user settles it or picks a side.
     if config.write.side.is_none() {
         failed |= written().any(|w| w.conflicts > 0);
     }
     if config.write.dry_run {
-        failed |= output::drift(written(), config.diff);
-        return u8::from(failed);
+        return failed | output::drift(written(), config.diff);
     }
     if config.verify {
-        failed |= verify(&outcomes, config.quiet);
+        failed |= verify(outcomes, config.quiet);
     }
-    u8::from(failed)
+    failed
 }
 
 fn convert_one(u: &Unit, config: &ConvertConfig) -> Result<Converted> {

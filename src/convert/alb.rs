@@ -253,7 +253,7 @@ fn rule_paths(rule: &ListenerRule, report: &mut Report) -> Vec<(String, String)>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ecs::path::JsonPath;
+    use crate::json_path::JsonPath;
 
     fn rule(paths: &[&str]) -> ListenerRule {
         ListenerRule {

@@ -1,6 +1,7 @@
 //! Container basics: image, command and args with Docker's semantics, environment, working
 //! directory, user and security settings, and which container is the main one.
 
+use crate::ecs::task_definition::ContainerDefinition;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::Code;
@@ -45,73 +46,8 @@ pub(crate) fn apply(
     for def in &td.containers {
         let name = container_name(def, &names, report);
         names.push(name.clone());
-
-        let image = image_of(def, report);
-
-        let mut container = Container {
-            name,
-            essential: def.essential.unwrap_or(true),
-            image,
-            command: def
-                .entry_point
-                .iter()
-                .flatten()
-                .map(|s| escape_expansion(s))
-                .collect(),
-            args: def
-                .command
-                .iter()
-                .flatten()
-                .map(|s| escape_expansion(s))
-                .collect(),
-            working_dir: def.working_directory.clone(),
-            stdin: def.interactive.unwrap_or(false),
-            tty: def.pseudo_terminal.unwrap_or(false),
-            ..Default::default()
-        };
-
-        for var in &def.environment {
-            let value = escape_expansion(&var.value);
-            if container.env.insert(var.name.clone(), value).is_some() {
-                report.warn(
-                    Code::EnvDuplicate,
-                    &var.path,
-                    format!("environment variable {} is set more than once", var.name),
-                    "the last value wins, as in Docker",
-                );
-            }
-        }
-
-        container.security = SecurityContext {
-            privileged: def.privileged,
-            read_only_root_filesystem: def.readonly_root_filesystem,
-            add_capabilities: def.capabilities_add.clone(),
-            drop_capabilities: def.capabilities_drop.clone(),
-            ..Default::default()
-        };
-        if let Some((user, path)) = &def.user {
-            apply_user(user, path, &mut container.security, report);
-        }
-        if def.privileged == Some(true) {
-            report.warn(
-                Code::Privileged,
-                &def.path.key("privileged"),
-                "the container runs privileged",
-                "kept; the namespace needs the privileged Pod Security level, and EKS Fargate refuses it",
-            );
-        }
-
-        if !container.essential {
-            report.warn(
-                Code::Essential,
-                &def.path.key("essential"),
-                format!("container {:?} is not essential", def.name),
-                "unless another container waits for it to finish, it runs as a regular container: Kubernetes restarts it when it exits instead of leaving it stopped",
-            );
-        }
-        w.containers.push(container);
+        w.containers.push(container(def, name, report));
     }
-
     // The main container carries the chart's appVersion and is kubectl's default: the first
     // essential container that serves a port, else the first essential one.
     let main = td
@@ -126,6 +62,71 @@ pub(crate) fn apply(
         .unwrap_or(0);
     w.containers[main].main = true;
     Ok(())
+}
+
+/// One container: what runs, its environment and its security settings.
+fn container(def: &ContainerDefinition, name: String, report: &mut Report) -> Container {
+    let escaped = |words: &Option<Vec<String>>| -> Vec<String> {
+        words
+            .iter()
+            .flatten()
+            .map(|s| escape_expansion(s))
+            .collect()
+    };
+    let mut container = Container {
+        name,
+        essential: def.essential.unwrap_or(true),
+        image: image_of(def, report),
+        command: escaped(&def.entry_point),
+        args: escaped(&def.command),
+        working_dir: def.working_directory.clone(),
+        stdin: def.interactive.unwrap_or(false),
+        tty: def.pseudo_terminal.unwrap_or(false),
+        ..Default::default()
+    };
+    for var in &def.environment {
+        let value = escape_expansion(&var.value);
+        if container.env.insert(var.name.clone(), value).is_some() {
+            report.warn(
+                Code::EnvDuplicate,
+                &var.path,
+                format!("environment variable {} is set more than once", var.name),
+                "the last value wins, as in Docker",
+            );
+        }
+    }
+    container.security = security(def, report);
+    if !container.essential {
+        report.warn(
+            Code::Essential,
+            &def.path.key("essential"),
+            format!("container {:?} is not essential", def.name),
+            "unless another container waits for it to finish, it runs as a regular container: Kubernetes restarts it when it exits instead of leaving it stopped",
+        );
+    }
+    container
+}
+
+fn security(def: &ContainerDefinition, report: &mut Report) -> SecurityContext {
+    let mut security = SecurityContext {
+        privileged: def.privileged,
+        read_only_root_filesystem: def.readonly_root_filesystem,
+        add_capabilities: def.capabilities_add.clone(),
+        drop_capabilities: def.capabilities_drop.clone(),
+        ..Default::default()
+    };
+    if let Some((user, path)) = &def.user {
+        apply_user(user, path, &mut security, report);
+    }
+    if def.privileged == Some(true) {
+        report.warn(
+            Code::Privileged,
+            &def.path.key("privileged"),
+            "the container runs privileged",
+            "kept; the namespace needs the privileged Pod Security level, and EKS Fargate refuses it",
+        );
+    }
+    security
 }
 
 /// A valid, unique DNS label for the container (reported when it differs).
@@ -176,7 +177,7 @@ fn image_of(
 /// since names need the image's /etc/passwd.
 fn apply_user(
     user: &str,
-    path: &crate::ecs::path::JsonPath,
+    path: &crate::json_path::JsonPath,
     security: &mut SecurityContext,
     report: &mut Report,
 ) {

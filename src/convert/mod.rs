@@ -96,7 +96,7 @@ fn workload_kind(s: &Source, w: &mut Workload, r: &mut Report) -> Result<(), Fie
         for note in &schedule.translated.inexact {
             r.warn(
                 crate::report::Code::ScheduleInexact,
-                &crate::ecs::path::JsonPath::root(),
+                &crate::json_path::JsonPath::root(),
                 format!("schedule {}: {note}", schedule.expression),
                 format!(
                     "the CronJob runs at {:?}; check cronJob.schedule",

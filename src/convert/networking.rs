@@ -1,6 +1,7 @@
 //! Ports and network mode. All containers of a pod share one network namespace, as in
 //! `awsvpc` mode; host ports give way to a Service.
 
+use crate::ecs::task_definition::PortMapping;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::Code;
@@ -63,33 +64,44 @@ pub(crate) fn apply(
             }
             seen.push((pm.container_port, protocol, ci));
 
-            if let Some(host) = pm.host_port.filter(|h| *h != 0 && *h != pm.container_port) {
-                report.warn(
-                    Code::HostPort,
-                    &pm.path.key("hostPort"),
-                    format!(
-                        "host port {host} maps to container port {}",
-                        pm.container_port
-                    ),
-                    "dropped; clients reach the Service on the container port",
-                );
-            }
-            let wanted = port_name_for(pm, protocol, report);
-            let name = unique(wanted, &names, 15);
-            names.push(name.clone());
-            let app_protocol = pm.app_protocol.as_deref().map(|p| match p {
-                "http2" => "kubernetes.io/h2c".to_string(),
-                other => other.to_string(),
-            });
-            c.ports.push(Port {
-                name,
-                container_port: u16::try_from(pm.container_port).expect("range checked when read"),
-                protocol,
-                app_protocol,
-            });
+            c.ports.push(port(pm, protocol, &mut names, report));
         }
     }
     Ok(())
+}
+
+/// One port mapping as a named container port; a host port other than the container's is
+/// reported, since clients reach the Service on the container port.
+fn port(
+    pm: &PortMapping,
+    protocol: &'static str,
+    names: &mut Vec<String>,
+    report: &mut Report,
+) -> Port {
+    if let Some(host) = pm.host_port.filter(|h| *h != 0 && *h != pm.container_port) {
+        report.warn(
+            Code::HostPort,
+            &pm.path.key("hostPort"),
+            format!(
+                "host port {host} maps to container port {}",
+                pm.container_port
+            ),
+            "dropped; clients reach the Service on the container port",
+        );
+    }
+    let wanted = port_name_for(pm, protocol, report);
+    let name = unique(wanted, names, 15);
+    names.push(name.clone());
+    let app_protocol = pm.app_protocol.as_deref().map(|p| match p {
+        "http2" => "kubernetes.io/h2c".to_string(),
+        other => other.to_string(),
+    });
+    Port {
+        name,
+        container_port: u16::try_from(pm.container_port).expect("range checked when read"),
+        protocol,
+        app_protocol,
+    }
 }
 
 fn network_mode(td: &TaskDefinition, w: &mut Workload, report: &mut Report) {

@@ -1,7 +1,7 @@
 //! ECS placement constraints (`memberOf` expressions in the cluster query language) → required
 //! node affinity, where the attribute has a Kubernetes node label; the rest is reported.
 
-use crate::ecs::path::JsonPath;
+use crate::json_path::JsonPath;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::Code;
@@ -100,7 +100,7 @@ pub(crate) fn apply(
 /// which becomes required pod anti-affinity on the node name (one pod per node, as one task
 /// per instance). Constraints already on the workload stay: new ones are ANDed to them.
 pub(crate) fn constraints(
-    list: &[(String, Option<String>, crate::ecs::path::JsonPath)],
+    list: &[(String, Option<String>, crate::json_path::JsonPath)],
     service: bool,
     w: &mut Workload,
     report: &mut Report,
@@ -137,36 +137,9 @@ pub(crate) fn constraints(
             continue;
         }
         let Some(expr) = expr else { continue };
-        if expr.contains('(') || expr.contains("task:") {
-            report.warn(
-                Code::Placement,
-                &path.key("expression"),
-                format!("expression {expr:?} uses grouping, not() or task attributes"),
-                "not carried over; express it with affinity or podAntiAffinity by hand",
-            );
+        let Some(alternatives) = member_of(expr, path, report) else {
             continue;
-        }
-        let mut alternatives = Vec::new();
-        let mut failed = None;
-        for alternative in expr.split(" or ") {
-            let mut reqs = Vec::new();
-            for part in alternative.split(" and ") {
-                match expression(part, report, &path.key("expression")) {
-                    Ok(r) => reqs.push(r),
-                    Err(reason) => failed = Some(reason),
-                }
-            }
-            alternatives.push(reqs);
-        }
-        if let Some(reason) = failed {
-            report.warn(
-                Code::Placement,
-                &path.key("expression"),
-                reason,
-                "the constraint is not carried over",
-            );
-            continue;
-        }
+        };
         any = true;
         terms = terms
             .iter()
@@ -186,6 +159,47 @@ pub(crate) fn constraints(
     if any {
         w.node_affinity = terms;
     }
+}
+
+/// A memberOf expression as alternative lists of node requirements (`or` of `and`s); None,
+/// reported, when it cannot be expressed as node affinity.
+fn member_of(
+    expr: &str,
+    path: &crate::json_path::JsonPath,
+    report: &mut Report,
+) -> Option<Vec<Vec<NodeRequirement>>> {
+    let at = path.key("expression");
+    if expr.contains('(') || expr.contains("task:") {
+        report.warn(
+            Code::Placement,
+            &at,
+            format!("expression {expr:?} uses grouping, not() or task attributes"),
+            "not carried over; express it with affinity or podAntiAffinity by hand",
+        );
+        return None;
+    }
+    let mut alternatives = Vec::new();
+    let mut failed = None;
+    for alternative in expr.split(" or ") {
+        let mut reqs = Vec::new();
+        for part in alternative.split(" and ") {
+            match expression(part, report, &at) {
+                Ok(r) => reqs.push(r),
+                Err(reason) => failed = Some(reason),
+            }
+        }
+        alternatives.push(reqs);
+    }
+    if let Some(reason) = failed {
+        report.warn(
+            Code::Placement,
+            &at,
+            reason,
+            "the constraint is not carried over",
+        );
+        return None;
+    }
+    Some(alternatives)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! limit and `memoryReservation` a soft one; task-level sizes are a budget for the whole task,
 //! shared out among the containers that set nothing themselves.
 
-use crate::ecs::path::JsonPath;
+use crate::json_path::JsonPath;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::Code;

@@ -3,7 +3,7 @@
 //! credentials, privilege escalation it had no use for) is not given, and Docker's
 //! `--security-opt` values are translated. The Pod Security level the pods meet is reported.
 
-use crate::ecs::path::JsonPath;
+use crate::json_path::JsonPath;
 use crate::ecs::task_definition::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::{Code, Report};

@@ -82,23 +82,7 @@ fn load_balancer(lb: &crate::ecs::service::LoadBalancer, w: &mut Workload, repor
         return;
     }
     if let (Some(name), None) = (&lb.target_group, &w.target_group) {
-        let is_arn = name.starts_with("arn:");
-        w.target_group = Some(TargetGroup {
-            name: name.clone(),
-            is_arn,
-            port,
-        });
-        let action = if is_arn {
-            "targetGroupBinding (off) puts the pods into the same target group beside the ECS tasks, for a cut-over without interruption: see the chart README's Cut-over section"
-        } else {
-            "the template names the target group, not its ARN: set targetGroupBinding.targetGroupARN to the deployed group's ARN before enabling the binding (chart README, Cut-over)"
-        };
-        report.info(
-            Code::TargetGroup,
-            &lb.path.key("targetGroupArn"),
-            format!("the service's tasks are registered in target group {name}"),
-            action,
-        );
+        target_group(name, port, lb, w, report);
     }
     match lb.application {
         Some(true) => {
@@ -135,6 +119,34 @@ fn load_balancer(lb: &crate::ecs::service::LoadBalancer, w: &mut Workload, repor
             }
         }
     }
+}
+
+/// The target group the service's tasks are registered in: a TargetGroupBinding (off) can put
+/// the pods beside them for the cut-over.
+fn target_group(
+    name: &str,
+    port: u16,
+    lb: &crate::ecs::service::LoadBalancer,
+    w: &mut Workload,
+    report: &mut Report,
+) {
+    let is_arn = name.starts_with("arn:");
+    w.target_group = Some(TargetGroup {
+        name: name.to_string(),
+        is_arn,
+        port,
+    });
+    let action = if is_arn {
+        "targetGroupBinding (off) puts the pods into the same target group beside the ECS tasks, for a cut-over without interruption: see the chart README's Cut-over section"
+    } else {
+        "the template names the target group, not its ARN: set targetGroupBinding.targetGroupARN to the deployed group's ARN before enabling the binding (chart README, Cut-over)"
+    };
+    report.info(
+        Code::TargetGroup,
+        &lb.path.key("targetGroupArn"),
+        format!("the service's tasks are registered in target group {name}"),
+        action,
+    );
 }
 
 fn placement_strategy(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
@@ -257,7 +269,7 @@ fn daemon(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ecs::path::JsonPath;
+    use crate::json_path::JsonPath;
     use crate::ecs::service::{read_service, Scaling};
     use crate::workload::Port;
     use serde_json::json;

@@ -176,7 +176,7 @@ fn size_report(
     v: &VolumeDefinition,
     size: &Option<String>,
     report: &mut Report,
-    at: &crate::ecs::path::JsonPath,
+    at: &crate::json_path::JsonPath,
 ) {
     if size.is_none() {
         report.warn(

@@ -3,7 +3,7 @@
 //! load balancer itself. Only CloudFormation carries this; describe-services names the target
 //! group's ARN and nothing more.
 
-use crate::ecs::path::JsonPath;
+use crate::json_path::JsonPath;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct HealthCheck {

@@ -7,7 +7,6 @@
 pub(crate) mod alb;
 pub(crate) mod cloudformation;
 pub(crate) mod duplicates;
-pub(crate) mod path;
 pub(crate) mod reader;
 pub(crate) mod scheduled;
 pub(crate) mod scheduled_run;
@@ -23,7 +22,7 @@ use serde_json::Value;
 
 use crate::error::{Error, FieldError, Result};
 use crate::report::Report;
-use path::JsonPath;
+use crate::json_path::JsonPath;
 use reader::Obj;
 pub(crate) use task_definition::TaskDefinition;
 
@@ -289,26 +288,7 @@ pub(crate) fn from_value_at(value: &Value, root: JsonPath) -> Result<Loaded, Fie
             (task, shape)
         }
         Value::Array(_) if task_definition::looks_like_container_list(value) => {
-            let wrapped = serde_json::json!({ "containerDefinitions": value });
-            let mut task = task_definition::read_task_definition(
-                Obj::new(&wrapped, root.clone())?,
-                false,
-                &mut report,
-            )?;
-            task.path = root.clone();
-            report.warn(
-                Code::ContainerList,
-                &root,
-                "the file is a bare list of container definitions, without task-level settings",
-                "converted with no volumes, roles or task size; the chart is named from --name or the file name",
-            );
-            // Paths were read under a synthetic wrapper; findings point into the real array.
-            for f in &mut report.findings {
-                if let Some(rest) = f.pointer.strip_prefix("/containerDefinitions") {
-                    f.pointer = rest.to_string();
-                }
-            }
-            (task, Shape::ContainerList)
+            (read_container_list(value, &root, &mut report)?, Shape::ContainerList)
         }
         Value::Object(map) if map.contains_key("Resources") => {
             return Err(FieldError::new(
@@ -335,6 +315,31 @@ pub(crate) fn from_value_at(value: &Value, root: JsonPath) -> Result<Loaded, Fie
         shape,
         report,
     })
+}
+
+/// A bare list of container definitions, read as a task definition with nothing else set.
+fn read_container_list(
+    value: &Value,
+    root: &JsonPath,
+    report: &mut Report,
+) -> Result<TaskDefinition, FieldError> {
+    let wrapped = serde_json::json!({ "containerDefinitions": value });
+    let mut task =
+        task_definition::read_task_definition(Obj::new(&wrapped, root.clone())?, false, report)?;
+    task.path = root.clone();
+    report.warn(
+        Code::ContainerList,
+        root,
+        "the file is a bare list of container definitions, without task-level settings",
+        "converted with no volumes, roles or task size; the chart is named from --name or the file name",
+    );
+    // Paths were read under a synthetic wrapper; findings point into the real array.
+    for f in &mut report.findings {
+        if let Some(rest) = f.pointer.strip_prefix("/containerDefinitions") {
+            f.pointer = rest.to_string();
+        }
+    }
+    Ok(task)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::ecs::path::JsonPath;
+use crate::json_path::JsonPath;
 use crate::error::FieldError;
 use crate::report::Report;
 

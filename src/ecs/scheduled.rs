@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use crate::ecs::path::JsonPath;
+use crate::json_path::JsonPath;
 use crate::ecs::reader::{NotCarried, Obj, ReadResult};
 use crate::ecs::scheduled_run::ScheduledRun;
 use crate::ecs::service::{ServiceDefinition, TaskRef};

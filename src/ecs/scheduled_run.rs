@@ -1,6 +1,6 @@
 //! When a scheduled task runs: part of the service model, read by `scheduled`.
 
-use crate::ecs::path::JsonPath;
+use crate::json_path::JsonPath;
 
 /// When a scheduled task runs, as the input says it.
 #[derive(Debug, Clone, PartialEq, Eq)]

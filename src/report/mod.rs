@@ -12,7 +12,7 @@ pub(crate) use severity::Severity;
 
 use serde::Serialize;
 
-use crate::ecs::path::JsonPath;
+use crate::json_path::JsonPath;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Finding {

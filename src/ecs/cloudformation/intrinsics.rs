@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::ecs::path::JsonPath;
+use crate::json_path::JsonPath;
 use crate::report::{Code, Report};
 
 /// A value only known once the stack is deployed: where it sits, and the placeholder written

@@ -8,7 +8,7 @@ use super::intrinsics::{references, resource_type, resources_of_type, Resolver};
 use crate::ecs::alb::{
     AlbRouting, HealthCheck, Listener, ListenerRule, LoadBalancerSettings, TargetGroupSettings,
 };
-use crate::ecs::path::JsonPath;
+use crate::json_path::JsonPath;
 use crate::report::Report;
 
 const TARGET_GROUP: &str = "AWS::ElasticLoadBalancingV2::TargetGroup";

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::ecs::path::JsonPath;
+use crate::json_path::JsonPath;
 use crate::ecs::scheduled;
 use crate::ecs::service::read_service;
 use crate::error::FieldError;
@@ -73,26 +73,7 @@ pub(crate) fn read_template_with(
             .unwrap_or(Value::Object(Map::new()));
         match resource.get("Type").and_then(Value::as_str) {
             Some("AWS::ECS::TaskDefinition") => {
-                let mut report = Report::default();
-                let mut resolved = resolver.resolve(&properties, &path, &mut report);
-                if let Value::Object(map) = &mut resolved {
-                    if !map.contains_key("Family") {
-                        map.insert("Family".into(), Value::String(id.clone()));
-                        report.info(
-                            Code::CfnFamily,
-                            &path,
-                            format!("task definition {id} has no Family"),
-                            "named after its logical ID",
-                        );
-                    }
-                }
-                tasks.push(TemplateTask {
-                    logical_id: id.clone(),
-                    path,
-                    value: resolved,
-                    unresolved: resolver.take_unresolved(),
-                    report,
-                });
+                tasks.push(read_task_resource(&resolver, id, &properties, path));
             }
             Some("AWS::ECS::Service") => {
                 services.push(read_service_resource(&resolver, id, &properties, path)?);
@@ -118,6 +99,36 @@ pub(crate) fn read_template_with(
     }
     scaling::attach(resources, &mut services);
     Ok(Template { tasks, services })
+}
+
+/// An `AWS::ECS::TaskDefinition`: its properties resolved, named after the logical ID when
+/// the template gives no Family.
+fn read_task_resource(
+    resolver: &Resolver,
+    id: &str,
+    properties: &Value,
+    path: JsonPath,
+) -> TemplateTask {
+    let mut report = Report::default();
+    let mut resolved = resolver.resolve(properties, &path, &mut report);
+    if let Value::Object(map) = &mut resolved {
+        if !map.contains_key("Family") {
+            map.insert("Family".into(), Value::String(id.to_string()));
+            report.info(
+                Code::CfnFamily,
+                &path,
+                format!("task definition {id} has no Family"),
+                "named after its logical ID",
+            );
+        }
+    }
+    TemplateTask {
+        logical_id: id.to_string(),
+        path,
+        value: resolved,
+        unresolved: resolver.take_unresolved(),
+        report,
+    }
 }
 
 /// An `AWS::ECS::Service`: its properties, and the load balancer around each target group.

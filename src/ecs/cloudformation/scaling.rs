@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::intrinsics::{references, resources_of_type};
 use super::template::TemplateService;
-use crate::ecs::path::JsonPath;
+use crate::json_path::JsonPath;
 use crate::ecs::service::Scaling;
 use crate::report::Code;
 

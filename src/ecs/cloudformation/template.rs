@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::intrinsics::Unresolved;
-use crate::ecs::path::JsonPath;
+use crate::json_path::JsonPath;
 use crate::ecs::service::ServiceDefinition;
 use crate::report::Report;
 

@@ -4,7 +4,7 @@
 //! carry it over; what they cannot is reported there, never dropped here.
 
 use super::model::{CapacityShare, ClientAlias, ServiceExtras};
-use crate::ecs::path::JsonPath;
+use crate::json_path::JsonPath;
 use crate::ecs::reader::{NotCarried, Obj, ReadResult};
 use crate::report::{Code, Report};
 

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::ecs::path::JsonPath;
+use crate::json_path::JsonPath;
 use crate::ecs::scheduled_run::ScheduledRun;
 
 use super::task_ref::TaskRef;

@@ -4,7 +4,7 @@
 use crate::report::Code;
 use serde_json::Value;
 
-use crate::ecs::path::JsonPath;
+use crate::json_path::JsonPath;
 use crate::ecs::reader::{NotCarried, Obj, ReadResult};
 use crate::report::Report;
 

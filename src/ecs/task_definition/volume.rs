@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::ecs::path::JsonPath;
+use crate::json_path::JsonPath;
 use crate::ecs::reader::{NotCarried, Obj, ReadResult};
 use crate::error::FieldError;
 use crate::report::{Code, Report};

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::unit::Plan;
 use crate::ecs::cloudformation::{self, Unresolved};
-use crate::ecs::path::JsonPath;
+use crate::json_path::JsonPath;
 use crate::ecs::service::{read_service, ServiceDefinition, TaskRef};
 use crate::error::Error;
 use crate::report::Report;

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::ecs::path::JsonPath;
+use crate::json_path::JsonPath;
 use crate::ecs::service::ServiceDefinition;
 use crate::error::Error;
 use crate::report::Report;
