@@ -159,6 +159,19 @@ impl fmt::Display for JsonPath {
     }
 }
 
+/// A value read from the input, with where it was read, so findings about it point there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Located<T> {
+    pub value: T,
+    pub path: JsonPath,
+}
+
+impl<T> Located<T> {
+    pub(crate) fn new(value: T, path: JsonPath) -> Located<T> {
+        Located { value, path }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! directory, user and security settings, and which container is the main one.
 
 use crate::ecs::task_definition::ContainerDefinition;
+use crate::json_path::Located;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::Code;
@@ -115,7 +116,7 @@ fn security(def: &ContainerDefinition, report: &mut Report) -> SecurityContext {
         drop_capabilities: def.capabilities_drop.clone(),
         ..Default::default()
     };
-    if let Some((user, path)) = &def.user {
+    if let Some(Located { value: user, path }) = &def.user {
         apply_user(user, path, &mut security, report);
     }
     if def.privileged == Some(true) {

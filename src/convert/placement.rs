@@ -2,6 +2,7 @@
 //! node affinity, where the attribute has a Kubernetes node label; the rest is reported.
 
 use crate::json_path::JsonPath;
+use crate::ecs::task_definition::PlacementConstraint;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::Code;
@@ -100,7 +101,7 @@ pub(crate) fn apply(
 /// which becomes required pod anti-affinity on the node name (one pod per node, as one task
 /// per instance). Constraints already on the workload stay: new ones are ANDed to them.
 pub(crate) fn constraints(
-    list: &[(String, Option<String>, crate::json_path::JsonPath)],
+    list: &[PlacementConstraint],
     service: bool,
     w: &mut Workload,
     report: &mut Report,
@@ -112,7 +113,12 @@ pub(crate) fn constraints(
         w.node_affinity.clone()
     };
     let mut any = false;
-    for (kind, expr, path) in list {
+    for PlacementConstraint {
+        kind,
+        expression: expr,
+        path,
+    } in list
+    {
         if kind == "distinctInstance" && service {
             w.distinct_hosts = true;
             report.info(

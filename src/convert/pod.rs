@@ -5,7 +5,10 @@
 use crate::report::Code;
 use std::collections::BTreeMap;
 
-use crate::ecs::task_definition::ContainerDefinition;
+use crate::ecs::task_definition::{
+    ContainerDefinition, ExtraHost, ResourceRequirement, SystemControl, Tmpfs, VolumesFrom,
+};
+use crate::json_path::Located;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::Report;
@@ -105,7 +108,7 @@ pub(crate) fn apply(
         devices_and_files(def, i, w, report);
     }
     namespaces(td, w, report);
-    if let Some((gib, path)) = &td.ephemeral_storage_gib {
+    if let Some(Located { value: gib, path }) = &td.ephemeral_storage_gib {
         if let Some(c) = w.containers.iter_mut().find(|c| c.main) {
             c.requests
                 .insert("ephemeral-storage".into(), format!("{gib}Gi"));
@@ -153,7 +156,7 @@ fn scratch_volumes(
     report: &mut Report,
 ) {
     let cname = w.containers[i].name.clone();
-    if let Some((mib, _)) = &def.shared_memory_mib {
+    if let Some(Located { value: mib, .. }) = &def.shared_memory_mib {
         let name = unique(dns_label(&format!("{cname}-shm"), 63), volume_names, 63);
         volume_names.push(name.clone());
         w.volumes.push(Volume {
@@ -169,7 +172,13 @@ fn scratch_volumes(
             read_only: false,
         });
     }
-    for (path, size, options, fpath) in &def.tmpfs {
+    for Tmpfs {
+        container_path: path,
+        size_mib: size,
+        mount_options: options,
+        path: fpath,
+    } in &def.tmpfs
+    {
         let name = unique(dns_label(&format!("{cname}-tmpfs"), 63), volume_names, 63);
         volume_names.push(name.clone());
         w.volumes.push(Volume {
@@ -209,7 +218,12 @@ fn volumes_from(
     w: &mut Workload,
     report: &mut Report,
 ) {
-    for (source, read_only, path) in &def.volumes_from {
+    for VolumesFrom {
+        source_container: source,
+        read_only,
+        path,
+    } in &def.volumes_from
+    {
         let s = td
             .containers
             .iter()
@@ -262,13 +276,22 @@ fn host_settings(def: &ContainerDefinition, w: &mut Workload, report: &mut Repor
             "dnsPolicy None with these nameservers: cluster DNS names no longer resolve; prefer CoreDNS forwarding",
         );
     }
-    for (host, ip) in &def.extra_hosts {
+    for ExtraHost {
+        hostname: host,
+        ip_address: ip,
+    } in &def.extra_hosts
+    {
         let names = w.host_aliases.entry(ip.clone()).or_default();
         if !names.contains(host) {
             names.push(host.clone());
         }
     }
-    for (name, value, path) in &def.system_controls {
+    for SystemControl {
+        namespace: name,
+        value,
+        path,
+    } in &def.system_controls
+    {
         if let Some(previous) = w.sysctls.insert(name.clone(), value.clone()) {
             if &previous != value {
                 report.warn(
@@ -293,7 +316,7 @@ fn host_settings(def: &ContainerDefinition, w: &mut Workload, report: &mut Repor
 /// Accelerators, S3 environment files and private registry credentials.
 fn devices_and_files(def: &ContainerDefinition, i: usize, w: &mut Workload, report: &mut Report) {
     let cname = w.containers[i].name.clone();
-    for (kind, value, path) in &def.resource_requirements {
+    for ResourceRequirement { kind, value, path } in &def.resource_requirements {
         match kind.as_str() {
             "GPU" => match value.parse::<u32>() {
                 Ok(n) => {
@@ -310,7 +333,7 @@ fn devices_and_files(def: &ContainerDefinition, i: usize, w: &mut Workload, repo
             ),
         }
     }
-    for (arn, path) in &def.environment_files {
+    for Located { value: arn, path } in &def.environment_files {
         let object = arn.rsplit('/').next().unwrap_or(arn);
         let name = dns_label(&format!("{cname}-{}", object.trim_end_matches(".env")), 63);
         w.containers[i].env_from.push(name.clone());
@@ -321,7 +344,11 @@ fn devices_and_files(def: &ContainerDefinition, i: usize, w: &mut Workload, repo
             format!("envFrom reads ConfigMap {name:?}: create it from the file (kubectl create configmap {name} --from-env-file=…), or change envFrom"),
         );
     }
-    if let Some((credentials, path)) = &def.repository_credentials {
+    if let Some(Located {
+        value: credentials,
+        path,
+    }) = &def.repository_credentials
+    {
         let name = dns_label(&format!("{}-registry", w.name), 63);
         if !w.image_pull_secrets.contains(&name) {
             w.image_pull_secrets.push(name.clone());
@@ -337,7 +364,7 @@ fn devices_and_files(def: &ContainerDefinition, i: usize, w: &mut Workload, repo
 
 /// pidMode and ipcMode.
 fn namespaces(td: &TaskDefinition, w: &mut Workload, report: &mut Report) {
-    if let Some((mode, path)) = &td.pid_mode {
+    if let Some(Located { value: mode, path }) = &td.pid_mode {
         match mode.as_str() {
             "task" => w.share_process_namespace = true,
             "host" => {
@@ -357,7 +384,7 @@ fn namespaces(td: &TaskDefinition, w: &mut Workload, report: &mut Report) {
             ),
         }
     }
-    if let Some((mode, path)) = &td.ipc_mode {
+    if let Some(Located { value: mode, path }) = &td.ipc_mode {
         match mode.as_str() {
             "task" => report.info(
                 Code::IpcModeNote,

@@ -21,7 +21,7 @@ pub(crate) fn apply(
     let windows = td
         .operating_system_family
         .as_ref()
-        .is_some_and(|(os, _)| os.to_ascii_uppercase().starts_with("WINDOWS"));
+        .is_some_and(|os| os.value.to_ascii_uppercase().starts_with("WINDOWS"));
     for (def, c) in td.containers.iter().zip(w.containers.iter_mut()) {
         let Some(hc) = &def.health_check else {
             continue;

@@ -76,12 +76,12 @@ pub(crate) fn apply(
     let task_cpu = td
         .cpu
         .as_ref()
-        .map(|(t, p)| parse_task_cpu(t, p))
+        .map(|t| parse_task_cpu(&t.value, &t.path))
         .transpose()?;
     let task_memory = td
         .memory
         .as_ref()
-        .map(|(t, p)| parse_task_memory(t, p))
+        .map(|t| parse_task_memory(&t.value, &t.path))
         .transpose()?;
 
     for (def, c) in td.containers.iter().zip(w.containers.iter_mut()) {

@@ -1,5 +1,6 @@
 //! Where and how long pods run: runtime platform → node selector, stopTimeout → grace period.
 
+use crate::json_path::Located;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::Code;
@@ -11,7 +12,7 @@ pub(crate) fn apply(
     w: &mut Workload,
     report: &mut Report,
 ) -> Result<(), FieldError> {
-    if let Some((arch, path)) = &td.cpu_architecture {
+    if let Some(Located { value: arch, path }) = &td.cpu_architecture {
         let label = match arch.to_ascii_uppercase().as_str() {
             "X86_64" => "amd64",
             "ARM64" => "arm64",
@@ -25,7 +26,7 @@ pub(crate) fn apply(
         w.node_selector
             .insert("kubernetes.io/arch".into(), label.into());
     }
-    if let Some((os, path)) = &td.operating_system_family {
+    if let Some(Located { value: os, path }) = &td.operating_system_family {
         let upper = os.to_ascii_uppercase();
         if upper == "LINUX" {
             w.node_selector

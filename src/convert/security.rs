@@ -3,6 +3,7 @@
 //! credentials, privilege escalation it had no use for) is not given, and Docker's
 //! `--security-opt` values are translated. The Pod Security level the pods meet is reported.
 
+use crate::json_path::Located;
 use crate::json_path::JsonPath;
 use crate::ecs::task_definition::TaskDefinition;
 use crate::error::FieldError;
@@ -44,7 +45,7 @@ pub(crate) fn apply(
 ) -> Result<(), FieldError> {
     for (def, container) in td.containers.iter().zip(w.containers.iter_mut()) {
         let sec = &mut container.security;
-        if let Some((options, path)) = &def.docker_security_options {
+        if let Some(Located { value: options, path }) = &def.docker_security_options {
             for (i, option) in options.iter().enumerate() {
                 security_option(option, &path.index(i), sec, report);
             }

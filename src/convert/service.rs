@@ -2,7 +2,7 @@
 //! ports (an Ingress for an Application Load Balancer), service discovery, placement spread and
 //! target-tracking autoscaling.
 
-use crate::ecs::service::ServiceDefinition;
+use crate::ecs::service::{PlacementStrategy, ServiceDefinition};
 use crate::report::Code;
 use crate::report::Report;
 use crate::workload::{Autoscaling, Rollout, TargetGroup, Workload, WorkloadKind};
@@ -150,7 +150,7 @@ fn target_group(
 }
 
 fn placement_strategy(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
-    for (kind, field, path) in &service.placement_strategy {
+    for PlacementStrategy { kind, field, path } in &service.placement_strategy {
         let field = field.as_deref().unwrap_or_default().to_ascii_lowercase();
         match (kind.as_str(), field.as_str()) {
             ("spread", "attribute:ecs.availability-zone") => w

@@ -4,7 +4,8 @@
 //! Service Connect aliases Service ports. What has no equivalent is reported with the option
 //! Kubernetes offers instead.
 
-use crate::ecs::service::{ServiceDefinition, ServiceExtras};
+use crate::ecs::service::{CircuitBreaker, ServiceDefinition, ServiceExtras};
+use crate::json_path::Located;
 use crate::report::{Code, Report};
 use crate::workload::{Workload, WorkloadKind};
 
@@ -26,7 +27,7 @@ pub(crate) fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut 
 /// ECS ignores failing health checks for the grace period after a task starts; a startup
 /// probe gives the same budget before liveness and readiness count.
 fn grace_period(x: &ServiceExtras, w: &mut Workload, report: &mut Report) {
-    let Some((grace, path)) = &x.grace_period else {
+    let Some(Located { value: grace, path }) = &x.grace_period else {
         return;
     };
     if *grace == 0 {
@@ -59,7 +60,12 @@ fn grace_period(x: &ServiceExtras, w: &mut Workload, report: &mut Report) {
 }
 
 fn circuit_breaker(x: &ServiceExtras, w: &mut Workload, report: &mut Report) {
-    let Some((enable, rollback, path)) = &x.circuit_breaker else {
+    let Some(CircuitBreaker {
+        enable,
+        rollback,
+        path,
+    }) = &x.circuit_breaker
+    else {
         return;
     };
     if !enable {

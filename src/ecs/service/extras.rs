@@ -3,7 +3,9 @@
 //! security groups and Service Connect aliases. Each is read here so the mapping rules can
 //! carry it over; what they cannot is reported there, never dropped here.
 
-use super::model::{CapacityShare, ClientAlias, ServiceExtras};
+use crate::ecs::task_definition::PlacementConstraint;
+use crate::json_path::Located;
+use super::model::{CircuitBreaker, CapacityShare, ClientAlias, ServiceExtras};
 use crate::json_path::JsonPath;
 use crate::ecs::reader::{NotCarried, Obj, ReadResult};
 use crate::report::{Code, Report};
@@ -16,7 +18,7 @@ pub(crate) fn read(
     let mut out = ServiceExtras {
         grace_period: s
             .int("healthCheckGracePeriodSeconds", 0, 2_147_483_647, report)?
-            .map(|g| (g, path.key("healthCheckGracePeriodSeconds"))),
+            .map(|g| Located::new(g, path.key("healthCheckGracePeriodSeconds"))),
         propagate_tags: s.string("propagateTags", report)?,
         ..ServiceExtras::default()
     };
@@ -37,7 +39,11 @@ pub(crate) fn read(
         let kind = o.string("type", report)?.unwrap_or_default();
         let expression = o.string("expression", report)?;
         o.finish(&[], report);
-        out.placement_constraints.push((kind, expression, c_path));
+        out.placement_constraints.push(PlacementConstraint {
+            kind,
+            expression,
+            path: c_path,
+        });
     }
     for (tag, tag_path) in s.array("tags", report)? {
         let mut o = Obj::new(tag, tag_path)?;
@@ -69,7 +75,7 @@ pub(crate) fn read(
 pub(crate) fn circuit_breaker(
     dc: &mut Obj<'_>,
     report: &mut Report,
-) -> ReadResult<Option<(bool, bool, JsonPath)>> {
+) -> ReadResult<Option<CircuitBreaker>> {
     let Some(mut cb) = dc.object("deploymentCircuitBreaker", report)? else {
         return Ok(None);
     };
@@ -77,7 +83,11 @@ pub(crate) fn circuit_breaker(
     let enable = cb.bool("enable", report)?.unwrap_or(false);
     let rollback = cb.bool("rollback", report)?.unwrap_or(false);
     cb.finish(&[], report);
-    Ok(Some((enable, rollback, path)))
+    Ok(Some(CircuitBreaker {
+        enable,
+        rollback,
+        path,
+    }))
 }
 
 /// The names and ports clients used to reach the service through Service Connect.

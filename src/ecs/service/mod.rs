@@ -7,7 +7,9 @@ mod model;
 mod read;
 mod task_ref;
 
-pub(crate) use model::{LoadBalancer, Scaling, ServiceDefinition, ServiceExtras};
+pub(crate) use model::{
+    CircuitBreaker, LoadBalancer, PlacementStrategy, Scaling, ServiceDefinition, ServiceExtras,
+};
 
 pub use read::coverage;
 pub(crate) use read::read_service;

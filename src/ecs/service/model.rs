@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::json_path::JsonPath;
+use crate::ecs::task_definition::PlacementConstraint;
+use crate::json_path::{JsonPath, Located};
 use crate::ecs::scheduled_run::ScheduledRun;
 
 use super::task_ref::TaskRef;
@@ -51,8 +52,7 @@ pub(crate) struct ServiceDefinition {
     pub minimum_healthy_percent: Option<i64>,
     pub load_balancers: Vec<LoadBalancer>,
     pub service_registries: bool,
-    /// (type, field) of each placement strategy.
-    pub placement_strategy: Vec<(String, Option<String>, JsonPath)>,
+    pub placement_strategy: Vec<PlacementStrategy>,
     /// `schedulingStrategy: DAEMON`: one task per instance.
     pub daemon: bool,
     pub scaling: Option<Scaling>,
@@ -82,12 +82,10 @@ pub(crate) struct ClientAlias {
 /// Service settings beyond replicas and load balancers, read from the same input.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ServiceExtras {
-    pub grace_period: Option<(i64, JsonPath)>,
-    /// `deploymentCircuitBreaker`: (enabled, rollback).
-    pub circuit_breaker: Option<(bool, bool, JsonPath)>,
+    pub grace_period: Option<Located<i64>>,
+    pub circuit_breaker: Option<CircuitBreaker>,
     pub capacity: Vec<CapacityShare>,
-    /// (type, expression, path), as task-level constraints are read.
-    pub placement_constraints: Vec<(String, Option<String>, JsonPath)>,
+    pub placement_constraints: Vec<PlacementConstraint>,
     pub tags: BTreeMap<String, String>,
     pub propagate_tags: Option<String>,
     pub security_groups: Vec<String>,
@@ -107,4 +105,20 @@ pub(crate) struct ManagedEbs {
     pub kms_key_id: Option<String>,
     pub filesystem_type: Option<String>,
     pub tags: BTreeMap<String, String>,
+}
+
+/// One placement strategy entry: its type (spread, binpack, random) and field.
+#[derive(Debug, Clone)]
+pub(crate) struct PlacementStrategy {
+    pub kind: String,
+    pub field: Option<String>,
+    pub path: JsonPath,
+}
+
+/// `deploymentConfiguration.deploymentCircuitBreaker`.
+#[derive(Debug, Clone)]
+pub(crate) struct CircuitBreaker {
+    pub enable: bool,
+    pub rollback: bool,
+    pub path: JsonPath,
 }

@@ -8,7 +8,7 @@ use crate::json_path::JsonPath;
 use crate::ecs::reader::{NotCarried, Obj, ReadResult};
 use crate::report::Report;
 
-use super::model::{LoadBalancer, ServiceDefinition, ServiceExtras, VolumeConfiguration};
+use super::model::{PlacementStrategy, LoadBalancer, ServiceDefinition, ServiceExtras, VolumeConfiguration};
 use super::task_ref::TaskRef;
 
 /// Fields of describe-services output that describe the running state, not the service:
@@ -166,7 +166,11 @@ pub(crate) fn read_service(
         let kind = o.string("type", report)?.unwrap_or_default();
         let field = o.string("field", report)?;
         o.finish(&[], report);
-        placement_strategy.push((kind, field, p_path));
+        placement_strategy.push(PlacementStrategy {
+            kind,
+            field,
+            path: p_path,
+        });
     }
     let extras = super::extras::read(&mut s, &path, report)?;
     let volume_configurations = read_volume_configurations(&mut s, report)?;

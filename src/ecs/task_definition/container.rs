@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::json_path::JsonPath;
+use crate::json_path::{JsonPath, Located};
 use crate::ecs::reader::{NotCarried, Obj, ReadResult};
 use crate::error::FieldError;
 use crate::report::{Code, Report};
@@ -30,34 +30,69 @@ pub(crate) struct ContainerDefinition {
     pub health_check: Option<HealthCheck>,
     pub depends_on: Vec<ContainerDependency>,
     pub working_directory: Option<String>,
-    pub user: Option<(String, JsonPath)>,
+    pub user: Option<Located<String>>,
     pub privileged: Option<bool>,
     pub readonly_root_filesystem: Option<bool>,
     pub capabilities_add: Vec<String>,
     pub capabilities_drop: Vec<String>,
     /// Docker `--security-opt` values (no-new-privileges, seccomp, apparmor, label), with the
     /// path of the list.
-    pub docker_security_options: Option<(Vec<String>, JsonPath)>,
+    pub docker_security_options: Option<Located<Vec<String>>>,
     pub stop_timeout: Option<i64>,
     pub interactive: Option<bool>,
     pub pseudo_terminal: Option<bool>,
-    pub shared_memory_mib: Option<(i64, JsonPath)>,
-    /// (containerPath, size MiB, mount options, path)
-    pub tmpfs: Vec<(String, i64, Vec<String>, JsonPath)>,
-    /// (source container, read-only, path)
-    pub volumes_from: Vec<(String, bool, JsonPath)>,
+    pub shared_memory_mib: Option<Located<i64>>,
+    pub tmpfs: Vec<Tmpfs>,
+    pub volumes_from: Vec<VolumesFrom>,
     pub dns_servers: Vec<String>,
     pub docker_labels: BTreeMap<String, String>,
     pub dns_search_domains: Vec<String>,
-    /// (hostname, ip)
-    pub extra_hosts: Vec<(String, String)>,
-    /// (sysctl name, value, path)
-    pub system_controls: Vec<(String, String, JsonPath)>,
-    /// (type, value, path)
-    pub resource_requirements: Vec<(String, String, JsonPath)>,
+    pub extra_hosts: Vec<ExtraHost>,
+    pub system_controls: Vec<SystemControl>,
+    pub resource_requirements: Vec<ResourceRequirement>,
     /// S3 object ARNs of environment files.
-    pub environment_files: Vec<(String, JsonPath)>,
-    pub repository_credentials: Option<(String, JsonPath)>,
+    pub environment_files: Vec<Located<String>>,
+    pub repository_credentials: Option<Located<String>>,
+}
+
+/// A tmpfs mount (`linuxParameters.tmpfs`).
+#[derive(Debug, Clone)]
+pub(crate) struct Tmpfs {
+    pub container_path: String,
+    pub size_mib: i64,
+    pub mount_options: Vec<String>,
+    pub path: JsonPath,
+}
+
+/// Mounts taken from another container (`volumesFrom`).
+#[derive(Debug, Clone)]
+pub(crate) struct VolumesFrom {
+    pub source_container: String,
+    pub read_only: bool,
+    pub path: JsonPath,
+}
+
+/// An /etc/hosts entry (`extraHosts`).
+#[derive(Debug, Clone)]
+pub(crate) struct ExtraHost {
+    pub hostname: String,
+    pub ip_address: String,
+}
+
+/// A sysctl (`systemControls`).
+#[derive(Debug, Clone)]
+pub(crate) struct SystemControl {
+    pub namespace: String,
+    pub value: String,
+    pub path: JsonPath,
+}
+
+/// A GPU or Inferentia request (`resourceRequirements`).
+#[derive(Debug, Clone)]
+pub(crate) struct ResourceRequirement {
+    pub kind: String,
+    pub value: String,
+    pub path: JsonPath,
 }
 
 #[derive(Debug, Clone)]
@@ -170,13 +205,15 @@ pub(super) fn read_container(
         .then(|| c.argv("command", report))
         .transpose()?;
     out.working_directory = c.string("workingDirectory", report)?;
-    out.user = c.string("user", report)?.map(|u| (u, c.path().key("user")));
+    out.user = c
+        .string("user", report)?
+        .map(|u| Located::new(u, c.path().key("user")));
     out.privileged = c.bool("privileged", report)?;
     out.docker_security_options = c
         .has("dockerSecurityOptions")
         .then(|| c.string_list("dockerSecurityOptions", report))
         .transpose()?
-        .map(|o| (o, c.path().key("dockerSecurityOptions")));
+        .map(|o| Located::new(o, c.path().key("dockerSecurityOptions")));
     out.readonly_root_filesystem = c.bool("readonlyRootFilesystem", report)?;
     out.stop_timeout = c.int("stopTimeout", 0, 86_400, report)?;
     out.interactive = c.bool("interactive", report)?;
@@ -351,7 +388,7 @@ fn read_start_order_and_linux(
         let shm_path = lp.path().key("sharedMemorySize");
         out.shared_memory_mib = lp
             .int("sharedMemorySize", 1, MAX_MIB, report)?
-            .map(|v| (v, shm_path));
+            .map(|v| Located::new(v, shm_path));
         for (value, path) in lp.array("tmpfs", report)? {
             let mut t = Obj::new(value, path.clone())?;
             let container_path = required_string(&mut t, "containerPath", report)?;
@@ -360,7 +397,12 @@ fn read_start_order_and_linux(
                 .ok_or_else(|| FieldError::new(&path.key("size"), "is required"))?;
             let options = t.string_list("mountOptions", report)?;
             t.finish(&[], report);
-            out.tmpfs.push((container_path, size, options, path));
+            out.tmpfs.push(Tmpfs {
+                container_path,
+                size_mib: size,
+                mount_options: options,
+                path,
+            });
         }
         lp.finish(LINUX_PARAMETERS_NOT_CARRIED, report);
     }
@@ -378,7 +420,11 @@ fn read_host_settings(
         let source = required_string(&mut v, "sourceContainer", report)?;
         let read_only = v.bool("readOnly", report)?.unwrap_or(false);
         v.finish(&[], report);
-        out.volumes_from.push((source, read_only, path));
+        out.volumes_from.push(VolumesFrom {
+            source_container: source,
+            read_only,
+            path,
+        });
     }
     out.dns_servers = c.string_list("dnsServers", report)?;
     out.docker_labels = c.string_map("dockerLabels", report)?;
@@ -388,14 +434,21 @@ fn read_host_settings(
         let hostname = required_string(&mut h, "hostname", report)?;
         let ip = required_string(&mut h, "ipAddress", report)?;
         h.finish(&[], report);
-        out.extra_hosts.push((hostname, ip));
+        out.extra_hosts.push(ExtraHost {
+            hostname,
+            ip_address: ip,
+        });
     }
     for (value, path) in c.array("systemControls", report)? {
         let mut sc = Obj::new(value, path.clone())?;
         let name = required_string(&mut sc, "namespace", report)?;
         let v = sc.exact_string("value", report)?.unwrap_or_default();
         sc.finish(&[], report);
-        out.system_controls.push((name, v, path));
+        out.system_controls.push(SystemControl {
+            namespace: name,
+            value: v,
+            path,
+        });
     }
     Ok(())
 }
@@ -411,21 +464,25 @@ fn read_resources_and_credentials(
         let kind = required_string(&mut r, "type", report)?;
         let v = required_string(&mut r, "value", report)?;
         r.finish(&[NotCarried { key: "sharingStrategy", code: Code::GpuSharing, why: "GPU sharing (MPS, time slicing) is configured on the NVIDIA device plugin, not per pod" }], report);
-        out.resource_requirements.push((kind, v, path));
+        out.resource_requirements.push(ResourceRequirement {
+            kind,
+            value: v,
+            path,
+        });
     }
     for (value, path) in c.array("environmentFiles", report)? {
         let mut f = Obj::new(value, path.clone())?;
         let v = required_string(&mut f, "value", report)?;
         let _ = f.string("type", report)?;
         f.finish(&[], report);
-        out.environment_files.push((v, path));
+        out.environment_files.push(Located::new(v, path));
     }
     if let Some(mut rc) = c.object("repositoryCredentials", report)? {
         let path = rc.path().key("credentialsParameter");
         // An empty parameter means unset, as everywhere (`string` reports it).
         out.repository_credentials = rc
             .string("credentialsParameter", report)?
-            .map(|p| (p, path));
+            .map(|p| Located::new(p, path));
         rc.finish(&[], report);
     }
     Ok(())

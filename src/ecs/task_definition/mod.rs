@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::json_path::JsonPath;
+use crate::json_path::{JsonPath, Located};
 use crate::ecs::reader::{Obj, ReadResult};
 use crate::error::FieldError;
 use crate::report::Report;
@@ -18,10 +18,15 @@ use crate::report::Report;
 mod container;
 mod coverage;
 mod fields;
+mod placement;
 mod volume;
 
 use container::read_container;
-pub(crate) use container::{ContainerDefinition, PortMapping};
+pub(crate) use container::{
+    ContainerDefinition, ExtraHost, PortMapping, ResourceRequirement, SystemControl, Tmpfs,
+    VolumesFrom,
+};
+pub(crate) use placement::PlacementConstraint;
 pub use coverage::coverage;
 pub(crate) use fields::READ_ONLY_FIELDS;
 use fields::TASK_NOT_CARRIED;
@@ -36,17 +41,16 @@ pub(crate) struct TaskDefinition {
     pub task_role_arn: Option<String>,
     pub execution_role_arn: Option<String>,
     pub network_mode: Option<String>,
-    pub cpu: Option<(String, JsonPath)>,
-    pub memory: Option<(String, JsonPath)>,
+    pub cpu: Option<Located<String>>,
+    pub memory: Option<Located<String>>,
     pub requires_compatibilities: Vec<String>,
-    pub cpu_architecture: Option<(String, JsonPath)>,
-    pub operating_system_family: Option<(String, JsonPath)>,
+    pub cpu_architecture: Option<Located<String>>,
+    pub operating_system_family: Option<Located<String>>,
     pub tags: Vec<(String, String)>,
-    /// (type, expression, path)
-    pub placement_constraints: Vec<(String, Option<String>, JsonPath)>,
-    pub pid_mode: Option<(String, JsonPath)>,
-    pub ipc_mode: Option<(String, JsonPath)>,
-    pub ephemeral_storage_gib: Option<(i64, JsonPath)>,
+    pub placement_constraints: Vec<PlacementConstraint>,
+    pub pid_mode: Option<Located<String>>,
+    pub ipc_mode: Option<Located<String>>,
+    pub ephemeral_storage_gib: Option<Located<i64>>,
     pub containers: Vec<ContainerDefinition>,
     pub volumes: Vec<VolumeDefinition>,
 }
@@ -102,10 +106,10 @@ pub(crate) fn read_task_definition(
     if let Some(mut platform) = td.object("runtimePlatform", report)? {
         out.cpu_architecture = platform
             .string("cpuArchitecture", report)?
-            .map(|v| (v, platform.path().key("cpuArchitecture")));
+            .map(|v| Located::new(v, platform.path().key("cpuArchitecture")));
         out.operating_system_family = platform
             .string("operatingSystemFamily", report)?
-            .map(|v| (v, platform.path().key("operatingSystemFamily")));
+            .map(|v| Located::new(v, platform.path().key("operatingSystemFamily")));
         platform.finish(&[], report);
     }
     out.tags = read_tags(&mut td, "tags", report)?;
@@ -116,17 +120,21 @@ pub(crate) fn read_task_definition(
             .unwrap_or_else(|| "memberOf".into());
         let expression = p.string("expression", report)?;
         p.finish(&[], report);
-        out.placement_constraints.push((kind, expression, path));
+        out.placement_constraints.push(PlacementConstraint {
+            kind,
+            expression,
+            path,
+        });
     }
     out.pid_mode = td
         .string("pidMode", report)?
-        .map(|m| (m, td.path().key("pidMode")));
+        .map(|m| Located::new(m, td.path().key("pidMode")));
     out.ipc_mode = td
         .string("ipcMode", report)?
-        .map(|m| (m, td.path().key("ipcMode")));
+        .map(|m| Located::new(m, td.path().key("ipcMode")));
     if let Some(mut es) = td.object("ephemeralStorage", report)? {
         let path = es.path().key("sizeInGiB");
-        out.ephemeral_storage_gib = es.int("sizeInGiB", 21, 200, report)?.map(|v| (v, path));
+        out.ephemeral_storage_gib = es.int("sizeInGiB", 21, 200, report)?.map(|v| Located::new(v, path));
         es.finish(&[], report);
     }
 
@@ -157,9 +165,9 @@ fn task_size(
     td: &mut Obj<'_>,
     key: &str,
     report: &mut Report,
-) -> ReadResult<Option<(String, JsonPath)>> {
+) -> ReadResult<Option<Located<String>>> {
     let path = td.path().key(key);
-    Ok(td.string(key, report)?.map(|text| (text, path)))
+    Ok(td.string(key, report)?.map(|text| Located::new(text, path)))
 }
 
 pub(crate) fn read_tags(
@@ -235,7 +243,12 @@ fn validate(td: &TaskDefinition) -> ReadResult<()> {
                 ));
             }
         }
-        for (source, _, path) in &c.volumes_from {
+        for VolumesFrom {
+            source_container: source,
+            path,
+            ..
+        } in &c.volumes_from
+        {
             if !names.contains(source.as_str()) {
                 return Err(FieldError::new(
                     &path.key("sourceContainer"),
