@@ -139,9 +139,9 @@ fn security_node(c: &Container) -> Node {
     if let Some(v) = c.security.run_as_non_root {
         security = security.set("runAsNonRoot", Node::Bool(v));
     }
-    let profile = |(kind, local): &(String, Option<String>)| {
-        let node = Node::map().set("type", s(kind));
-        match local {
+    let profile = |p: &crate::workload::SecurityProfile| {
+        let node = Node::map().set("type", s(&p.kind));
+        match &p.localhost_profile {
             Some(l) => node.set("localhostProfile", s(l)),
             None => node,
         }

@@ -188,7 +188,7 @@ fn chart_meta(w: &Workload, description: &str, options: &ChartOptions) -> ChartM
             // NOTES.txt reads it to name the namespace label the pods need.
             extra.insert(
                 "annotations".into(),
-                serde_json::json!({ POD_SECURITY_ANNOTATION: w.pod_security.0.as_str() }),
+                serde_json::json!({ POD_SECURITY_ANNOTATION: w.pod_security.level.as_str() }),
             );
             extra
         },

@@ -126,8 +126,8 @@ pub(crate) fn render(
         kind_reason: &w.kind_reason,
         target_group: w.target_group.as_ref().map(|t| t.name.as_str()),
         stateful: w.kind == WorkloadKind::StatefulSet,
-        pod_security: w.pod_security.0.as_str(),
-        pod_security_reasons: w.pod_security.1.iter().map(|r| cell(r)).collect(),
+        pod_security: w.pod_security.level.as_str(),
+        pod_security_reasons: w.pod_security.reasons.iter().map(|r| cell(r)).collect(),
         parameters: parameters(values)
             .into_iter()
             .map(|(key, description, default)| Parameter {

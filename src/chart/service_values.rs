@@ -1,7 +1,7 @@
 //! Values that come from the ECS service beyond replicas and load balancers: a preference for
 //! spot nodes, Service Connect alias ports, and the security groups of the tasks.
 
-use crate::workload::Workload;
+use crate::workload::{IngressHost, IngressPath, Workload};
 use crate::yaml::Node;
 
 /// The node labels that mark spot capacity: Karpenter's and EKS managed node groups'. Both are
@@ -28,11 +28,11 @@ pub(crate) fn spot_preference(w: &Workload) -> Option<Node> {
 }
 
 pub(crate) fn alias_ports(w: &Workload) -> impl Iterator<Item = Node> + '_ {
-    w.alias_ports.iter().map(|(name, port, target)| {
+    w.alias_ports.iter().map(|alias| {
         Node::map()
-            .set("name", Node::str(name))
-            .set("port", Node::Int(i64::from(*port)))
-            .set("targetPort", Node::str(target))
+            .set("name", Node::str(&alias.name))
+            .set("port", Node::Int(i64::from(alias.port)))
+            .set("targetPort", Node::str(&alias.target_port))
             .set("protocol", Node::str("TCP"))
     })
 }
@@ -55,7 +55,13 @@ pub(crate) fn ingress_annotations(w: &Workload) -> Node {
 }
 
 pub(crate) fn ingress_hosts(w: &Workload) -> Node {
-    let catch_all = [(String::new(), vec![("/".to_string(), "Prefix".to_string())])];
+    let catch_all = [IngressHost {
+        host: String::new(),
+        paths: vec![IngressPath {
+            path: "/".to_string(),
+            path_type: "Prefix".to_string(),
+        }],
+    }];
     let hosts = if w.ingress.hosts.is_empty() {
         &catch_all[..]
     } else {
@@ -64,17 +70,18 @@ pub(crate) fn ingress_hosts(w: &Workload) -> Node {
     Node::Seq(
         hosts
             .iter()
-            .map(|(host, paths)| {
-                let paths = paths
+            .map(|host| {
+                let paths = host
+                    .paths
                     .iter()
-                    .map(|(path, kind)| {
+                    .map(|p| {
                         Node::map()
-                            .set("path", Node::str(path))
-                            .set("pathType", Node::str(kind))
+                            .set("path", Node::str(&p.path))
+                            .set("pathType", Node::str(&p.path_type))
                     })
                     .collect();
                 Node::map()
-                    .set("host", Node::str(host))
+                    .set("host", Node::str(&host.host))
                     .set("paths", Node::Seq(paths))
             })
             .collect(),

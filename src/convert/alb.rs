@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::ecs::alb::{AlbRouting, ListenerRule};
 use crate::report::{Code, Report};
-use crate::workload::Workload;
+use crate::workload::{IngressHost, IngressPath, Workload};
 
 const PREFIX: &str = "alb.ingress.kubernetes.io/";
 
@@ -186,13 +186,20 @@ fn routes(routing: &AlbRouting, report: &mut Report) -> Hosts {
     hosts
 }
 
-type Hosts = Vec<(String, Vec<(String, String)>)>;
+type Hosts = Vec<IngressHost>;
 
 fn add(hosts: &mut Hosts, host: String, path: (String, String)) {
-    match hosts.iter_mut().find(|(h, _)| *h == host) {
-        Some((_, paths)) if !paths.contains(&path) => paths.push(path),
+    let path = IngressPath {
+        path: path.0,
+        path_type: path.1,
+    };
+    match hosts.iter_mut().find(|h| h.host == host) {
+        Some(h) if !h.paths.contains(&path) => h.paths.push(path),
         Some(_) => {}
-        None => hosts.push((host, vec![path])),
+        None => hosts.push(IngressHost {
+            host,
+            paths: vec![path],
+        }),
     }
 }
 

@@ -2,9 +2,9 @@
 //! directory, user and security settings, and which container is the main one.
 
 use crate::ecs::task_definition::ContainerDefinition;
-use crate::json_path::Located;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
+use crate::json_path::Located;
 use crate::report::Code;
 use crate::report::Report;
 use crate::workload::{Container, SecurityContext, Workload};

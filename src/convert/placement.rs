@@ -1,10 +1,10 @@
 //! ECS placement constraints (`memberOf` expressions in the cluster query language) → required
 //! node affinity, where the attribute has a Kubernetes node label; the rest is reported.
 
-use crate::json_path::JsonPath;
 use crate::ecs::task_definition::PlacementConstraint;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
+use crate::json_path::JsonPath;
 use crate::report::Code;
 use crate::report::Report;
 use crate::workload::{NodeRequirement, Workload};

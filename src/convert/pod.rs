@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use crate::ecs::task_definition::{
     ContainerDefinition, ExtraHost, ResourceRequirement, SystemControl, Tmpfs, VolumesFrom,
 };
-use crate::json_path::Located;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
+use crate::json_path::Located;
 use crate::report::Report;
 use crate::workload::{Mount, Volume, VolumeSource, Workload};
 

@@ -2,9 +2,9 @@
 //! limit and `memoryReservation` a soft one; task-level sizes are a budget for the whole task,
 //! shared out among the containers that set nothing themselves.
 
-use crate::json_path::JsonPath;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
+use crate::json_path::JsonPath;
 use crate::report::Code;
 use crate::report::Report;
 use crate::workload::Workload;

@@ -1,8 +1,8 @@
 //! Where and how long pods run: runtime platform → node selector, stopTimeout → grace period.
 
-use crate::json_path::Located;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
+use crate::json_path::Located;
 use crate::report::Code;
 use crate::report::Report;
 use crate::workload::Workload;

@@ -3,12 +3,14 @@
 //! credentials, privilege escalation it had no use for) is not given, and Docker's
 //! `--security-opt` values are translated. The Pod Security level the pods meet is reported.
 
-use crate::json_path::Located;
-use crate::json_path::JsonPath;
 use crate::ecs::task_definition::TaskDefinition;
 use crate::error::FieldError;
+use crate::json_path::JsonPath;
+use crate::json_path::Located;
 use crate::report::{Code, Report};
-use crate::workload::{PodSecurityLevel, SecurityContext, VolumeSource, Workload};
+use crate::workload::{
+    PodSecurity, PodSecurityLevel, SecurityContext, SecurityProfile, VolumeSource, Workload,
+};
 
 /// Capabilities that let a process gain privileges through setuid binaries or mounts.
 const ESCALATING: &[&str] = &[
@@ -45,7 +47,11 @@ pub(crate) fn apply(
 ) -> Result<(), FieldError> {
     for (def, container) in td.containers.iter().zip(w.containers.iter_mut()) {
         let sec = &mut container.security;
-        if let Some(Located { value: options, path }) = &def.docker_security_options {
+        if let Some(Located {
+            value: options,
+            path,
+        }) = &def.docker_security_options
+        {
             for (i, option) in options.iter().enumerate() {
                 security_option(option, &path.index(i), sec, report);
             }
@@ -64,7 +70,7 @@ pub(crate) fn apply(
     }
     w.automount_token = w.role_arn.is_some();
     w.pod_security = level(w);
-    let (level, reasons) = &w.pod_security;
+    let PodSecurity { level, reasons } = &w.pod_security;
     let why = if reasons.is_empty() {
         String::new()
     } else {
@@ -87,17 +93,23 @@ fn security_option(option: &str, path: &JsonPath, sec: &mut SecurityContext, rep
     let (key, value) = option
         .split_once(['=', ':'])
         .map_or((option, ""), |(k, v)| (k, v));
-    let profile = |value: &str| match value {
-        "unconfined" => ("Unconfined".to_string(), None),
-        "runtime/default" | "docker-default" | "default" => ("RuntimeDefault".to_string(), None),
-        other => ("Localhost".to_string(), Some(other.to_string())),
+    let profile = |value: &str| {
+        let (kind, localhost_profile) = match value {
+            "unconfined" => ("Unconfined", None),
+            "runtime/default" | "docker-default" | "default" => ("RuntimeDefault", None),
+            other => ("Localhost", Some(other.to_string())),
+        };
+        SecurityProfile {
+            kind: kind.to_string(),
+            localhost_profile,
+        }
     };
     match (key, value) {
         ("no-new-privileges", "" | "true") => sec.allow_privilege_escalation = Some(false),
         ("no-new-privileges", "false") => sec.allow_privilege_escalation = Some(true),
         ("seccomp", v) if !v.is_empty() => {
             let p = profile(v);
-            if p.0 == "Localhost" {
+            if p.kind == "Localhost" {
                 report.warn(
                     Code::SecurityOpts,
                     path,
@@ -133,7 +145,7 @@ fn security_option(option: &str, path: &JsonPath, sec: &mut SecurityContext, rep
 
 /// The strictest Pod Security level the pods meet with their default values, and why not
 /// stricter.
-fn level(w: &Workload) -> (PodSecurityLevel, Vec<String>) {
+fn level(w: &Workload) -> PodSecurity {
     let mut privileged = Vec::new();
     if w.host_network {
         privileged.push("host network".to_string());
@@ -174,10 +186,10 @@ fn level(w: &Workload) -> (PodSecurityLevel, Vec<String>) {
                     .join(", ")
             ));
         }
-        if s.seccomp.as_ref().is_some_and(|(t, _)| t == "Unconfined") {
+        if s.seccomp.as_ref().is_some_and(|p| p.kind == "Unconfined") {
             privileged.push(format!("{} runs without seccomp", c.name));
         }
-        if s.app_armor.as_ref().is_some_and(|(t, _)| t == "Unconfined") {
+        if s.app_armor.as_ref().is_some_and(|p| p.kind == "Unconfined") {
             privileged.push(format!("{} runs without AppArmor", c.name));
         }
     }
@@ -188,7 +200,10 @@ fn level(w: &Workload) -> (PodSecurityLevel, Vec<String>) {
         privileged.push("unsafe sysctls (off by default)".into());
     }
     if !privileged.is_empty() {
-        return (PodSecurityLevel::Privileged, privileged);
+        return PodSecurity {
+            level: PodSecurityLevel::Privileged,
+            reasons: privileged,
+        };
     }
     let mut baseline = Vec::new();
     for c in &w.containers {
@@ -207,10 +222,14 @@ fn level(w: &Workload) -> (PodSecurityLevel, Vec<String>) {
             baseline.push(format!("{} may escalate privileges", c.name));
         }
     }
-    if baseline.is_empty() {
-        (PodSecurityLevel::Restricted, Vec::new())
+    let level = if baseline.is_empty() {
+        PodSecurityLevel::Restricted
     } else {
-        (PodSecurityLevel::Baseline, baseline)
+        PodSecurityLevel::Baseline
+    };
+    PodSecurity {
+        level,
+        reasons: baseline,
     }
 }
 
@@ -244,18 +263,18 @@ mod tests {
         assert_eq!(b.security.allow_privilege_escalation, None);
         assert_eq!(c.security.allow_privilege_escalation, None);
         assert!(!w.automount_token, "no task role, no API token");
-        assert_eq!(w.pod_security.0, PodSecurityLevel::Privileged);
+        assert_eq!(w.pod_security.level, PodSecurityLevel::Privileged);
         assert!(
             w.pod_security
-                .1
+                .reasons
                 .iter()
                 .any(|r| r.contains("b is privileged")),
             "{:?}",
-            w.pod_security.1
+            w.pod_security.reasons
         );
         assert!(w
             .pod_security
-            .1
+            .reasons
             .iter()
             .any(|r| r.contains("c adds SYS_ADMIN")));
         assert!(report
@@ -271,17 +290,26 @@ mod tests {
         );
         let s = &w.containers[0].security;
         assert_eq!(s.allow_privilege_escalation, Some(true));
-        assert_eq!(s.seccomp, Some(("Unconfined".into(), None)));
+        assert_eq!(
+            s.seccomp,
+            Some(SecurityProfile {
+                kind: "Unconfined".into(),
+                localhost_profile: None
+            })
+        );
         assert_eq!(
             s.app_armor,
-            Some(("Localhost".into(), Some("my-profile".into())))
+            Some(SecurityProfile {
+                kind: "Localhost".into(),
+                localhost_profile: Some("my-profile".into())
+            })
         );
         assert_eq!(s.se_linux.get("type").map(String::as_str), Some("spc_t"));
         assert!(w.automount_token, "the task role's pods keep a token");
         assert!(report.findings.iter().any(
             |f| f.code == Code::SecurityOpts && f.pointer.ends_with("/dockerSecurityOptions/4")
         ));
-        assert_eq!(w.pod_security.0, PodSecurityLevel::Privileged);
+        assert_eq!(w.pod_security.level, PodSecurityLevel::Privileged);
     }
 
     #[test]
@@ -289,6 +317,7 @@ mod tests {
         let (w, _) = convert(
             r#"{"containerDefinitions":[{"name":"a","image":"x","user":"1000","linuxParameters":{"capabilities":{"drop":["ALL"]}}}]}"#,
         );
-        assert_eq!(w.pod_security, (PodSecurityLevel::Restricted, Vec::new()));
+        assert_eq!(w.pod_security.level, PodSecurityLevel::Restricted);
+        assert!(w.pod_security.reasons.is_empty());
     }
 }

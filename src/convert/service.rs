@@ -269,8 +269,8 @@ fn daemon(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json_path::JsonPath;
     use crate::ecs::service::{read_service, Scaling};
+    use crate::json_path::JsonPath;
     use crate::workload::Port;
     use serde_json::json;
 

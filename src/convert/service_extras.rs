@@ -7,7 +7,7 @@
 use crate::ecs::service::{CircuitBreaker, ServiceDefinition, ServiceExtras};
 use crate::json_path::Located;
 use crate::report::{Code, Report};
-use crate::workload::{Workload, WorkloadKind};
+use crate::workload::{AliasPort, Workload, WorkloadKind};
 
 /// Kubernetes' own default, written out so the value is visible and editable.
 const PROGRESS_DEADLINE_SECONDS: i64 = 600;
@@ -183,9 +183,12 @@ fn service_connect(x: &ServiceExtras, w: &mut Workload, report: &mut Report) {
             );
             continue;
         };
-        if port != *target_port && !w.alias_ports.iter().any(|(_, p, _)| *p == port) {
-            w.alias_ports
-                .push((format!("alias-{port}"), port, target_name.clone()));
+        if port != *target_port && !w.alias_ports.iter().any(|a| a.port == port) {
+            w.alias_ports.push(AliasPort {
+                name: format!("alias-{port}"),
+                port,
+                target_port: target_name.clone(),
+            });
         }
         let was = alias.dns_name.as_deref().unwrap_or(&alias.port_name);
         let short = crate::convert::naming::dns_label(was.split('.').next().unwrap_or(was), 63);

@@ -21,8 +21,8 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::error::{Error, FieldError, Result};
-use crate::report::Report;
 use crate::json_path::JsonPath;
+use crate::report::Report;
 use reader::Obj;
 pub(crate) use task_definition::TaskDefinition;
 

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::json_path::JsonPath;
 use crate::error::FieldError;
+use crate::json_path::JsonPath;
 use crate::report::Report;
 
 pub(crate) type ReadResult<T> = Result<T, FieldError>;

@@ -8,10 +8,10 @@
 
 use serde_json::Value;
 
-use crate::json_path::JsonPath;
 use crate::ecs::reader::{NotCarried, Obj, ReadResult};
 use crate::ecs::scheduled_run::ScheduledRun;
 use crate::ecs::service::{ServiceDefinition, TaskRef};
+use crate::json_path::JsonPath;
 use crate::report::{Code, Report};
 
 /// Which of the two EventBridge services the input comes from.

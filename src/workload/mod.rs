@@ -93,8 +93,7 @@ pub(crate) struct Workload {
     /// Mount the ServiceAccount token: only when the task had a role (ECS tasks never had
     /// Kubernetes API credentials).
     pub automount_token: bool,
-    /// The Pod Security level the pods meet, and what keeps them from a stricter one.
-    pub pod_security: (PodSecurityLevel, Vec<String>),
+    pub pod_security: PodSecurity,
     /// The ECS service's target group, for a cut-over binding.
     pub target_group: Option<TargetGroup>,
     /// When a CronJob runs.
@@ -112,8 +111,8 @@ pub(crate) struct Workload {
     pub spot_weight: Option<i64>,
     /// Security groups of the ECS tasks, for an optional SecurityGroupPolicy.
     pub security_groups: Vec<String>,
-    /// More Service ports: the Service Connect aliases clients used (name, port, target port).
-    pub alias_ports: Vec<(String, u16, String)>,
+    /// More Service ports: the Service Connect aliases clients used.
+    pub alias_ports: Vec<AliasPort>,
 }
 
 /// A CronJob's schedule, already in Kubernetes' 5-field cron.
@@ -156,8 +155,45 @@ pub(crate) struct Autoscaling {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct IngressRouting {
     pub annotations: BTreeMap<String, String>,
-    /// Hosts ("" for any) with their (path, pathType) pairs; empty means one catch-all rule.
-    pub hosts: Vec<(String, Vec<(String, String)>)>,
+    /// Hosts with their paths; empty means one catch-all rule.
+    pub hosts: Vec<IngressHost>,
+}
+
+/// The Pod Security level the pods meet, and what keeps them from a stricter one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PodSecurity {
+    pub level: PodSecurityLevel,
+    pub reasons: Vec<String>,
+}
+
+/// A Service port for a name clients used (a Service Connect alias).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AliasPort {
+    pub name: String,
+    pub port: u16,
+    /// The container port's name it forwards to.
+    pub target_port: String,
+}
+
+/// An Ingress host ("" for any) and its paths.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct IngressHost {
+    pub host: String,
+    pub paths: Vec<IngressPath>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct IngressPath {
+    pub path: String,
+    /// Prefix, Exact or ImplementationSpecific.
+    pub path_type: String,
+}
+
+/// A seccomp or AppArmor profile: its type, and the node's profile for a Localhost one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SecurityProfile {
+    pub kind: String,
+    pub localhost_profile: Option<String>,
 }
 
 impl Workload {
@@ -200,7 +236,10 @@ impl Workload {
             schedule: None,
             target_group: None,
             automount_token: false,
-            pod_security: (PodSecurityLevel::Baseline, Vec::new()),
+            pod_security: PodSecurity {
+                level: PodSecurityLevel::Baseline,
+                reasons: Vec::new(),
+            },
             kind_reason: String::new(),
             distinct_hosts: false,
             min_ready_seconds: None,
@@ -323,10 +362,9 @@ pub(crate) struct SecurityContext {
     pub drop_capabilities: Vec<String>,
     pub allow_privilege_escalation: Option<bool>,
     pub run_as_non_root: Option<bool>,
-    /// A seccomp profile other than the pod's RuntimeDefault: (type, localhost profile).
-    pub seccomp: Option<(String, Option<String>)>,
-    /// An AppArmor profile: (type, localhost profile).
-    pub app_armor: Option<(String, Option<String>)>,
+    /// A seccomp profile other than the pod's RuntimeDefault.
+    pub seccomp: Option<SecurityProfile>,
+    pub app_armor: Option<SecurityProfile>,
     /// SELinux options (user, role, type, level) from Docker `label` options.
     pub se_linux: BTreeMap<String, String>,
 }

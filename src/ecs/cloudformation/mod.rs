@@ -13,10 +13,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::json_path::JsonPath;
 use crate::ecs::scheduled;
 use crate::ecs::service::read_service;
 use crate::error::FieldError;
+use crate::json_path::JsonPath;
 use crate::report::Report;
 
 mod intrinsics;

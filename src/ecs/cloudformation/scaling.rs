@@ -6,8 +6,8 @@ use serde_json::{Map, Value};
 
 use super::intrinsics::{references, resources_of_type};
 use super::template::TemplateService;
-use crate::json_path::JsonPath;
 use crate::ecs::service::Scaling;
+use crate::json_path::JsonPath;
 use crate::report::Code;
 
 const TARGET: &str = "AWS::ApplicationAutoScaling::ScalableTarget";

@@ -3,8 +3,8 @@
 use serde_json::Value;
 
 use super::intrinsics::Unresolved;
-use crate::json_path::JsonPath;
 use crate::ecs::service::ServiceDefinition;
+use crate::json_path::JsonPath;
 use crate::report::Report;
 
 pub(crate) struct TemplateTask {

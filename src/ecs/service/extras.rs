@@ -3,11 +3,11 @@
 //! security groups and Service Connect aliases. Each is read here so the mapping rules can
 //! carry it over; what they cannot is reported there, never dropped here.
 
-use crate::ecs::task_definition::PlacementConstraint;
-use crate::json_path::Located;
-use super::model::{CircuitBreaker, CapacityShare, ClientAlias, ServiceExtras};
-use crate::json_path::JsonPath;
+use super::model::{CapacityShare, CircuitBreaker, ClientAlias, ServiceExtras};
 use crate::ecs::reader::{NotCarried, Obj, ReadResult};
+use crate::ecs::task_definition::PlacementConstraint;
+use crate::json_path::JsonPath;
+use crate::json_path::Located;
 use crate::report::{Code, Report};
 
 pub(crate) fn read(

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::ecs::scheduled_run::ScheduledRun;
 use crate::ecs::task_definition::PlacementConstraint;
 use crate::json_path::{JsonPath, Located};
-use crate::ecs::scheduled_run::ScheduledRun;
 
 use super::task_ref::TaskRef;
 

@@ -4,11 +4,13 @@
 use crate::report::Code;
 use serde_json::Value;
 
-use crate::json_path::JsonPath;
 use crate::ecs::reader::{NotCarried, Obj, ReadResult};
+use crate::json_path::JsonPath;
 use crate::report::Report;
 
-use super::model::{PlacementStrategy, LoadBalancer, ServiceDefinition, ServiceExtras, VolumeConfiguration};
+use super::model::{
+    LoadBalancer, PlacementStrategy, ServiceDefinition, ServiceExtras, VolumeConfiguration,
+};
 use super::task_ref::TaskRef;
 
 /// Fields of describe-services output that describe the running state, not the service:

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::json_path::{JsonPath, Located};
 use crate::ecs::reader::{NotCarried, Obj, ReadResult};
 use crate::error::FieldError;
+use crate::json_path::{JsonPath, Located};
 use crate::report::{Code, Report};
 
 use super::fields::{required_string, MAX_CPU_UNITS, MAX_MIB};

@@ -10,9 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::json_path::{JsonPath, Located};
 use crate::ecs::reader::{Obj, ReadResult};
 use crate::error::FieldError;
+use crate::json_path::{JsonPath, Located};
 use crate::report::Report;
 
 mod container;
@@ -26,10 +26,10 @@ pub(crate) use container::{
     ContainerDefinition, ExtraHost, PortMapping, ResourceRequirement, SystemControl, Tmpfs,
     VolumesFrom,
 };
-pub(crate) use placement::PlacementConstraint;
 pub use coverage::coverage;
 pub(crate) use fields::READ_ONLY_FIELDS;
 use fields::TASK_NOT_CARRIED;
+pub(crate) use placement::PlacementConstraint;
 use volume::read_volume;
 pub(crate) use volume::{DockerVolume, EfsVolume, VolumeDefinition};
 
@@ -134,7 +134,9 @@ pub(crate) fn read_task_definition(
         .map(|m| Located::new(m, td.path().key("ipcMode")));
     if let Some(mut es) = td.object("ephemeralStorage", report)? {
         let path = es.path().key("sizeInGiB");
-        out.ephemeral_storage_gib = es.int("sizeInGiB", 21, 200, report)?.map(|v| Located::new(v, path));
+        out.ephemeral_storage_gib = es
+            .int("sizeInGiB", 21, 200, report)?
+            .map(|v| Located::new(v, path));
         es.finish(&[], report);
     }
 

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::json_path::JsonPath;
 use crate::ecs::reader::{NotCarried, Obj, ReadResult};
 use crate::error::FieldError;
+use crate::json_path::JsonPath;
 use crate::report::{Code, Report};
 
 use super::fields::required_string;

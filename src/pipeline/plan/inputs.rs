@@ -7,9 +7,9 @@ use serde_json::Value;
 
 use super::unit::Plan;
 use crate::ecs::cloudformation::{self, Unresolved};
-use crate::json_path::JsonPath;
 use crate::ecs::service::{read_service, ServiceDefinition, TaskRef};
 use crate::error::Error;
+use crate::json_path::JsonPath;
 use crate::report::Report;
 use crate::settings::Settings;
 

@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
-use crate::json_path::JsonPath;
 use crate::ecs::service::ServiceDefinition;
 use crate::error::Error;
+use crate::json_path::JsonPath;
 use crate::report::Report;
 
 /// The paths of one environment; `env` is `None` for a plain batch.
