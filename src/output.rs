@@ -154,20 +154,6 @@ pub(crate) fn published(repo: &str, what: &str, chart: &str) {
     eprintln!("{repo}: {what} {chart}");
 }
 
-/// The migration step for StatefulSet fields a re-import changes, which `helm upgrade` cannot
-/// apply in place.
-pub(crate) fn upgrade_lines(forbidden: &[String], chart: &str) -> Vec<String> {
-    forbidden
-        .iter()
-        .map(|key| {
-            format!(
-                "{} {key}: changes a StatefulSet field Kubernetes does not update in place, so helm upgrade would fail; the chart's minor version is raised. Before upgrading: kubectl delete statefulset <release>-{chart} --cascade=orphan (pods and claims stay), then helm upgrade; existing claims keep their old size until resized one by one",
-                Code::StatefulSetUpdate.as_str()
-            )
-        })
-        .collect()
-}
-
 /// One line per generated file the re-run did not simply replace.
 pub(crate) fn merge_lines(written: &WrittenChart) -> Vec<String> {
     written

@@ -130,6 +130,14 @@ pub(crate) struct Chart {
     pub name: String,
     pub(crate) meta: ChartMeta,
     pub files: BTreeMap<String, Vec<u8>>,
+    /// Where the chart came from and what its conversion found: the report file is written
+    /// again, with what the re-import found (`reimport`), when there is any.
+    source: String,
+    report: Report,
+    /// Findings of the re-import itself (edits kept or merged, conflicts, StatefulSet fields
+    /// that need a migration step): in the written report, not in the record, so a re-run
+    /// compares generated content only.
+    pub reimport: Vec<crate::report::Finding>,
 }
 
 impl Chart {
@@ -162,6 +170,40 @@ struct ReportFile<'a> {
 struct Summary {
     warnings: usize,
     infos: usize,
+}
+
+/// ecs-import-report.json: the chart's findings, with a count of each severity.
+fn report_file(source: &str, chart: &str, findings: &[crate::report::Finding]) -> Vec<u8> {
+    let warnings = findings
+        .iter()
+        .filter(|f| f.severity == crate::report::Severity::Warning)
+        .count();
+    let file = ReportFile {
+        source,
+        chart,
+        summary: Summary {
+            warnings,
+            infos: findings.len() - warnings,
+        },
+        findings,
+    };
+    let mut json = serde_json::to_string_pretty(&file).expect("report serializes");
+    json.push('\n');
+    json.into_bytes()
+}
+
+impl Chart {
+    /// The report file with the re-import's findings after the conversion's.
+    pub(crate) fn report_with(&self, reimport: &[crate::report::Finding]) -> Vec<u8> {
+        let all: Vec<_> = self
+            .report
+            .findings
+            .iter()
+            .chain(reimport)
+            .cloned()
+            .collect();
+        report_file(&self.source, &self.name, &all)
+    }
 }
 
 fn chart_meta(w: &Workload, description: &str, options: &ChartOptions) -> ChartMeta {
@@ -242,21 +284,16 @@ pub(crate) fn build_with_values(
         "README.md".into(),
         readme::render(w, &description, values, report)?.into_bytes(),
     );
-    let report_file = ReportFile {
-        source,
-        chart: &w.name,
-        summary: Summary {
-            warnings: report.warnings().count(),
-            infos: report.findings.len() - report.warnings().count(),
-        },
-        findings: &report.findings,
-    };
-    let mut report_json = serde_json::to_string_pretty(&report_file).expect("report serializes");
-    report_json.push('\n');
-    files.insert(REPORT_FILE.into(), report_json.into_bytes());
+    files.insert(
+        REPORT_FILE.into(),
+        report_file(source, &w.name, &report.findings),
+    );
     Ok(Chart {
         name: w.name.clone(),
         meta,
         files,
+        source: source.to_string(),
+        report: report.clone(),
+        reimport: Vec::new(),
     })
 }

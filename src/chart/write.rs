@@ -8,6 +8,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::json_path::JsonPath;
+use crate::report::{Code, Finding, Report};
 
 use super::merge::{self, Outcome, Side};
 use super::record::{Record, NEW_DIR, RECORD_DIR};
@@ -47,6 +49,8 @@ pub(crate) struct WrittenChart {
     pub merges: Vec<(String, Outcome)>,
     /// Files whose content on disk changes.
     pub changes: Vec<Change>,
+    /// What the re-import found, as written into the chart's report.
+    pub findings: Vec<Finding>,
 }
 
 impl WrittenChart {
@@ -67,6 +71,79 @@ struct Assembly {
     new_versions: Vec<(String, Vec<u8>)>,
     merges: Vec<(String, Outcome)>,
     changes: Vec<Change>,
+    findings: Vec<Finding>,
+}
+
+/// Whether the conversion generated exactly what it generated last time.
+pub(crate) fn generated_unchanged(record: &Record, files: &BTreeMap<String, Vec<u8>>) -> bool {
+    record.digests.len() == files.len()
+        && record.digests.iter().all(|(rel, digest)| {
+            files
+                .get(rel)
+                .is_some_and(|bytes| crate::package::sha256_hex(bytes) == *digest)
+        })
+}
+
+/// The re-import's own findings go into the written report (the record keeps the report as
+/// converted): StatefulSet fields that need a migration step, edits merged with a new
+/// conversion, conflicts left open. They describe the last run that changed the chart: a
+/// re-run that generates the same content leaves the report, like every other file, as it is.
+/// An edit merely kept is no news and only printed, so an edit alone never makes a chart drift.
+fn amend_report(
+    chart: &Chart,
+    target: &Path,
+    record: Option<&Record>,
+    a: &mut Assembly,
+    options: WriteOptions,
+) -> Result<()> {
+    let rel = super::REPORT_FILE;
+    if record.is_some_and(|r| !r.digests.is_empty() && generated_unchanged(r, &chart.files)) {
+        if let Some(on_disk) = read_existing(&target.join(rel))? {
+            a.files.insert(rel.to_string(), on_disk);
+            a.changes.retain(|c| c.rel != rel);
+        }
+        return Ok(());
+    }
+    let mut report = Report {
+        findings: chart.reimport.clone(),
+    };
+    for (rel, outcome) in &a.merges {
+        let at = JsonPath::root().key(rel);
+        match outcome {
+            Outcome::Generated | Outcome::Kept => {}
+            Outcome::Conflict(_) if options.side.is_some() => {}
+            Outcome::Merged => report.info(
+                Code::EditMerged,
+                &at,
+                format!("your edit of {rel} is merged with the new conversion"),
+                "both changes are in; review them with git diff",
+            ),
+            Outcome::Conflict(places) => report.warn(
+                Code::MergeConflict,
+                &at,
+                format!("your edit and the new conversion differ at {}", places.join(", ")),
+                format!("yours is kept; the new version is {RECORD_DIR}/{NEW_DIR}/{rel}; settle it by hand, or re-run with --ours or --theirs"),
+            ),
+        }
+    }
+    if report.findings.is_empty() {
+        return Ok(());
+    }
+    let amended = chart.report_with(&report.findings);
+    if options.dry_run {
+        match a.changes.iter().position(|c| c.rel == rel) {
+            Some(i) => a.changes[i].after = Some(amended.clone()),
+            None => a.changes.push(Change {
+                rel: rel.to_string(),
+                before: a.files.get(rel).cloned(),
+                after: Some(amended.clone()),
+            }),
+        }
+        a.changes.retain(|c| c.before != c.after);
+    }
+    a.files.insert(rel.to_string(), amended);
+    a.findings = report.findings;
+    Ok(())
 }
 
 /// Writes `chart` to `out/<chart name>`.
@@ -87,6 +164,7 @@ pub(crate) fn write_chart(
             user_files: Vec::new(),
             merges: assembly.merges,
             changes: assembly.changes,
+            findings: assembly.findings,
         });
     }
     let staging = tempfile::Builder::new()
@@ -136,6 +214,7 @@ pub(crate) fn write_chart(
         user_files,
         merges: assembly.merges,
         changes: assembly.changes,
+        findings: assembly.findings,
     })
 }
 
@@ -190,6 +269,7 @@ fn assemble(
         new_versions: Vec::new(),
         merges: Vec::new(),
         changes: Vec::new(),
+        findings: Vec::new(),
     };
     // --force into a folder the tool never wrote: its files of the chart's names are replaced.
     let takeover = record.is_some_and(|r| r.digests.is_empty());
@@ -228,6 +308,7 @@ fn assemble(
             a.files.insert(rel.clone(), bytes);
         }
     }
+    amend_report(chart, target, record, &mut a, options)?;
     let Some(record) = record else {
         return Ok(a);
     };
@@ -409,13 +490,7 @@ pub(crate) fn follow_previous_version(chart: &mut Chart, out: &Path) -> Vec<Stri
         return Vec::new();
     };
     chart.set_version(&previous);
-    let unchanged = record.digests.len() == chart.files.len()
-        && record.digests.iter().all(|(rel, digest)| {
-            chart
-                .files
-                .get(rel)
-                .is_some_and(|bytes| crate::package::sha256_hex(bytes) == *digest)
-        });
+    let unchanged = generated_unchanged(&record, &chart.files);
     let forbidden = super::upgrade::forbidden_changes(
         record.base.get("values.yaml").map(Vec::as_slice),
         chart.files.get("values.yaml").map(Vec::as_slice),

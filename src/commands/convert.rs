@@ -8,9 +8,11 @@ use rayon::prelude::*;
 use crate::cli::Cli;
 use crate::config::ConvertConfig;
 use crate::error::{Error, Result};
+use crate::json_path::JsonPath;
 use crate::output::{self, Written};
-use crate::pipeline::map_unit::{self, Converted, Mapped};
+use crate::pipeline::map_unit::{self, check_strict, Converted, Mapped};
 use crate::pipeline::plan::{self, Unit};
+use crate::report::{Code, Finding, Report};
 use crate::settings::EnvName;
 
 pub(super) fn run(cli: &Cli) -> u8 {
@@ -142,14 +144,21 @@ fn merge_and_write(mapped: Vec<Result<Mapped>>, config: &ConvertConfig) -> Vec<R
 
 /// Writes a converted chart, and with --package its archive, built from the chart in memory.
 fn write(mut converted: Converted, config: &ConvertConfig) -> Result<Written> {
-    let forbidden = if config.version_given {
-        Vec::new()
-    } else {
-        crate::chart::write::follow_previous_version(&mut converted.chart, &config.output)
+    if !config.version_given {
+        let forbidden =
+            crate::chart::write::follow_previous_version(&mut converted.chart, &config.output);
+        converted.chart.reimport = statefulset_findings(&forbidden, &converted.chart.name);
+    }
+    let strict = Report {
+        findings: converted.chart.reimport.clone(),
     };
+    check_strict(&config.settings, &converted.source, &strict)?;
     let written = crate::chart::write::write_chart(&converted.chart, &config.output, config.write)?;
     let mut warnings = output::warning_lines(&converted.report);
-    warnings.extend(output::upgrade_lines(&forbidden, &converted.chart.name));
+    let reimport = Report {
+        findings: written.findings.clone(),
+    };
+    warnings.extend(output::warning_lines(&reimport));
     let merges = output::merge_lines(&written);
     let conflicts = written.conflicts().count();
     if config.package {
@@ -160,7 +169,7 @@ fn write(mut converted: Converted, config: &ConvertConfig) -> Result<Written> {
         )?;
         crate::package::write(&source.build(None)?, &config.output)?;
     }
-    let notes = converted.report.findings.len() - (warnings.len() - forbidden.len());
+    let notes = converted.report.findings.len() + reimport.findings.len() - warnings.len();
     Ok(Written {
         merges,
         conflicts,
@@ -178,6 +187,24 @@ fn write(mut converted: Converted, config: &ConvertConfig) -> Result<Written> {
             .cloned()
             .collect(),
     })
+}
+
+/// A re-import that changes StatefulSet fields Kubernetes does not update in place: the
+/// chart's minor version goes up, and the upgrade needs the orphan-delete step first.
+fn statefulset_findings(forbidden: &[String], chart: &str) -> Vec<Finding> {
+    let mut report = Report::default();
+    for key in forbidden {
+        let at = key
+            .split('.')
+            .fold(JsonPath::root().key("values.yaml"), |p, k| p.key(k));
+        report.warn(
+            Code::StatefulSetUpdate,
+            &at,
+            format!("{key} changes a StatefulSet field Kubernetes does not update in place, so helm upgrade would fail; the chart's minor version is raised"),
+            format!("before upgrading: kubectl delete statefulset <release>-{chart} --cascade=orphan (pods and claims stay), then helm upgrade; existing claims keep their old size until resized one by one"),
+        );
+    }
+    report.findings
 }
 
 /// Runs Helm over every written chart; true when any check failed.

@@ -160,6 +160,7 @@ codes! {
     PlaintextSecret = "ECSI-W-PLAINTEXT-SECRET", Warning, "an environment value or command argument that looks like a secret is written in plain text (named, never shown)";
     PodSecurity = "ECSI-I-POD-SECURITY", Info, "the Pod Security Standards level the pods meet with their default values, and what keeps them from a stricter one";
     StatefulSetUpdate = "ECSI-W-STATEFULSET-UPDATE", Warning, "a re-import changes a StatefulSet field Kubernetes does not update in place (claim templates, pod management policy): the chart's minor version goes up, and the upgrade needs a migration step";
+    EditMerged = "ECSI-I-EDIT-MERGED", Info, "a re-import merged your edit of a generated file with the new conversion: both changes are in";
     MergeConflict = "ECSI-W-CONFLICT", Warning, "a re-import and your edit changed the same key or line differently: yours is kept, the new version is in .ecs-import/new/";
     GracePeriod = "ECSI-I-GRACE-PERIOD", Info, "the service's health check grace period, as a startup probe budget or minReadySeconds";
     Capacity = "ECSI-I-CAPACITY", Info, "a capacity provider strategy: spot shares become a preference for spot nodes; weights and base named";

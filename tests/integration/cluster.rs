@@ -522,7 +522,7 @@ fn a_changed_claim_template_is_caught_before_helm_upgrade_fails_and_uninstall_ke
     let rerun = convert(&input, &out, &["--volume-size", "data=50Gi"]);
     let stderr = String::from_utf8_lossy(&rerun.stderr);
     assert!(
-        stderr.contains("ECSI-W-STATEFULSET-UPDATE persistence.data"),
+        stderr.contains("ECSI-W-STATEFULSET-UPDATE /values.yaml/persistence/data:"),
         "{stderr}"
     );
     // The warning is right: the API server refuses the upgrade as it stands.

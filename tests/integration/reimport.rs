@@ -133,6 +133,11 @@ fn edits_survive_a_reimport_and_check_sees_drift() {
         stderr.contains("merged your edits of values.yaml"),
         "{stderr}"
     );
+    assert!(
+        reimport_findings(&out.join("shop"))
+            .contains(&("ECSI-I-EDIT-MERGED".to_string(), "/values.yaml".to_string())),
+        "{stderr}"
+    );
     let values_text = fs::read_to_string(&values).unwrap();
     assert!(
         values_text.contains("# three for the launch\nreplicaCount: 3\n"),
@@ -227,6 +232,10 @@ fn a_conflicting_edit_is_kept_named_and_fails_the_run() {
         ),
         "{stderr}"
     );
+    assert_eq!(
+        reimport_findings(&out.join("shop")),
+        [("ECSI-W-CONFLICT".to_string(), "/values.yaml".to_string())]
+    );
     let text = fs::read_to_string(&values).unwrap();
     assert!(
         text.contains("1.0.0-patched") && !text.contains("2.0.0"),
@@ -309,12 +318,92 @@ fn a_changed_claim_template_is_reported_and_raises_the_minor_version() {
     let rerun = run(&input, &out, &["--volume-size", "data=50Gi"]);
     let stderr = String::from_utf8_lossy(&rerun.stderr);
     assert!(
-        stderr.contains("ECSI-W-STATEFULSET-UPDATE persistence.data"),
+        stderr.contains("ECSI-W-STATEFULSET-UPDATE /values.yaml/persistence/data:"),
         "{stderr}"
     );
     assert!(stderr.contains("--cascade=orphan"), "{stderr}");
     let chart_yaml = fs::read_to_string(out.join("db/Chart.yaml")).unwrap();
     assert!(chart_yaml.contains("version: \"0.2.0\""), "{chart_yaml}");
+    // The outcome is a finding like every other, in the report.
+    let report = reimport_findings(&out.join("db"));
+    assert_eq!(
+        report,
+        [(
+            "ECSI-W-STATEFULSET-UPDATE".to_string(),
+            "/values.yaml/persistence/data".to_string()
+        )]
+    );
+}
+
+#[test]
+fn strict_refuses_a_reimport_that_needs_a_statefulset_migration() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("pg.json");
+    let out = tmp.path().join("charts");
+    let example =
+        fs::read_to_string(crate::common::root().join("examples/postgresql.json")).unwrap();
+    fs::write(&input, &example).unwrap();
+    let first = run(&input, &out, &["--quiet", "--strict"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    fs::write(
+        &input,
+        example.replace("\"size\": \"50\"", "\"size\": \"80\""),
+    )
+    .unwrap();
+    let strict = run(&input, &out, &["--strict"]);
+    assert_eq!(strict.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&strict.stderr);
+    assert!(
+        stderr.contains("1 warning(s) in the conversion report and --strict is set (first: ECSI-W-STATEFULSET-UPDATE at /values.yaml/persistence/pgdata)"),
+        "{stderr}"
+    );
+    let chart_yaml = fs::read_to_string(out.join("orders-postgres/Chart.yaml")).unwrap();
+    assert!(
+        chart_yaml.contains("version: \"0.1.0\""),
+        "--strict wrote the chart: {chart_yaml}"
+    );
+    // Without --strict the same re-import is written, and says so in its report.
+    assert!(run(&input, &out, &["--quiet"]).status.success());
+    assert_eq!(
+        reimport_findings(&out.join("orders-postgres")),
+        [(
+            "ECSI-W-STATEFULSET-UPDATE".to_string(),
+            "/values.yaml/persistence/pgdata".to_string()
+        )]
+    );
+    // A re-run that generates the same chart leaves the report (and its finding) as it is.
+    let report = out.join("orders-postgres/ecs-import-report.json");
+    let before = fs::read(&report).unwrap();
+    assert!(run(&input, &out, &["--check"]).status.success());
+    assert!(run(&input, &out, &["--quiet"]).status.success());
+    assert_eq!(fs::read(&report).unwrap(), before);
+}
+
+/// The findings of ecs-import-report.json whose pointer is a chart file: the re-import's own.
+fn reimport_findings(chart: &std::path::Path) -> Vec<(String, String)> {
+    let text = fs::read_to_string(chart.join("ecs-import-report.json")).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            let pointer = f["pointer"].as_str().unwrap();
+            ["/values.yaml", "/Chart.yaml", "/templates", "/README.md"]
+                .iter()
+                .any(|p| pointer.starts_with(p))
+        })
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["pointer"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
 }
 
 #[test]
