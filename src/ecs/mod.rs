@@ -36,6 +36,7 @@ pub(crate) enum Shape {
 }
 
 #[derive(Debug)]
+#[derive(Clone)]
 pub(crate) struct Loaded {
     pub task: TaskDefinition,
     /// Read by the tests that check each shape is recognised.

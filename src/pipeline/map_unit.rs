@@ -30,11 +30,11 @@ pub(crate) struct Converted {
 /// Reads the unit's task definition and applies the rules; writes nothing.
 pub(crate) fn map(unit: &Unit, settings: &Settings) -> Result<Mapped> {
     let file = unit.source.display().to_string();
-    let value: serde_json::Value =
-        serde_json::from_str(&unit.document).expect("the planner wrote valid JSON");
-    let loaded =
-        crate::ecs::from_value_at(&value, unit.root.clone()).map_err(|e| Error::field(&file, e))?;
-    let mut report = loaded.report;
+    let loaded = unit
+        .task
+        .as_ref()
+        .map_err(|e| Error::field(&file, e.clone()))?;
+    let mut report = loaded.report.clone();
     let service_name = unit.service.as_ref().and_then(|s| s.name.as_deref());
     name_findings(unit, &loaded.task, service_name, settings, &mut report);
     let workload = crate::convert::convert(

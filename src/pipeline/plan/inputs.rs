@@ -16,9 +16,9 @@ use crate::settings::Settings;
 pub(super) struct TaskCandidate {
     pub source: PathBuf,
     pub root: JsonPath,
-    /// The task definition as compact JSON: a parsed tree is several times bigger, and a
-    /// batch of 20,000 holds every candidate until the plan is complete.
-    pub document: String,
+    /// The task definition read into the input model, once: the JSON tree is dropped here,
+    /// and a unit that cannot be read fails when it is mapped, in plan order.
+    pub task: TaskRead,
     pub pre_report: Report,
     /// Template values left unresolved, holding placeholders.
     pub unresolved: Vec<Unresolved>,
@@ -27,6 +27,9 @@ pub(super) struct TaskCandidate {
     /// CloudFormation logical ID, for services in the same template.
     pub logical_id: Option<String>,
 }
+
+/// A task definition as read: the model, or where and why it could not be read.
+pub(crate) type TaskRead = Result<crate::ecs::Loaded, crate::error::FieldError>;
 
 pub(super) struct ServiceCandidate {
     pub source: PathBuf,
@@ -188,7 +191,7 @@ fn read_one(
         found.tasks.push(TaskCandidate {
             source: path.to_path_buf(),
             root: JsonPath::root(),
-            document: value.to_string(),
+            task: crate::ecs::from_value_at(value, JsonPath::root()),
             pre_report: parsed.duplicates_under(&JsonPath::root()),
             unresolved: Vec::new(),
             family,
@@ -246,8 +249,8 @@ fn read_template_file(
         let (family, revision) = family_and_revision(&t.value, &t.path);
         found.tasks.push(TaskCandidate {
             source: path.to_path_buf(),
+            task: crate::ecs::from_value_at(&t.value, t.path.clone()),
             root: t.path,
-            document: t.value.to_string(),
             pre_report: t.report,
             unresolved: t.unresolved,
             family,

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use crate::ecs::service::ServiceDefinition;
 use crate::error::Error;
-use crate::json_path::JsonPath;
 use crate::report::Report;
 
 /// The paths of one environment; `env` is `None` for a plain batch.
@@ -21,10 +20,8 @@ pub(crate) struct Unit {
     pub env_index: usize,
     pub chart: String,
     pub source: PathBuf,
-    /// Where the task definition sits in its file (a template resource's Properties).
-    pub root: JsonPath,
-    /// The task definition as compact JSON (see `inputs::TaskCandidate`).
-    pub document: String,
+    /// The task definition as read (see `inputs::TaskCandidate`).
+    pub task: super::inputs::TaskRead,
     /// Findings made before reading (CloudFormation intrinsics, service fields).
     pub pre_report: Report,
     /// Template values left unresolved: their placeholders are reported once, as unresolved.
