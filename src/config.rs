@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::cli::{Cli, WorkloadArg};
-use crate::error::{Error, Result};
+use crate::error::{Error, InputProblem, Result, Usage};
 use crate::pipeline::plan::Input;
 use crate::repo::oci::Reference;
 use crate::settings::Settings;
@@ -43,19 +43,15 @@ pub(crate) enum RepoTarget {
 impl RepoTarget {
     pub(crate) fn parse(text: &str) -> Result<RepoTarget> {
         if text.starts_with("oci://") {
-            return Reference::parse(text).map(RepoTarget::Oci).ok_or_else(|| {
-                Error::Usage(format!(
-                    "{text:?} is not an OCI reference like oci://HOST[:PORT]/PATH"
-                ))
-            });
+            return Reference::parse(text)
+                .map(RepoTarget::Oci)
+                .ok_or_else(|| Error::Usage(Usage::OciReference(text.to_string())));
         }
         if text.starts_with("http://") || text.starts_with("https://") {
             return Ok(RepoTarget::Http(text.to_string()));
         }
         if text.contains("://") {
-            return Err(Error::Usage(format!(
-                "--repo {text:?}: expected a directory, an http(s):// URL or oci://HOST[:PORT]/PATH"
-            )));
+            return Err(Error::Usage(Usage::RepoTarget(text.to_string())));
         }
         Ok(RepoTarget::Directory(PathBuf::from(text)))
     }
@@ -64,15 +60,13 @@ impl RepoTarget {
 /// `--schedule` checked once: required by, and only meaningful for, `--workload cronjob`.
 fn schedule(cli: &Cli) -> Result<Option<crate::convert::ScheduleOption>> {
     match (&cli.schedule, cli.workload) {
-        (None, WorkloadArg::Cronjob) => Err(Error::Usage(
-            "--workload cronjob needs --schedule EXPR (cron(…), rate(…) or five-field cron)".into(),
-        )),
+        (None, WorkloadArg::Cronjob) => Err(Error::Usage(Usage::CronJobWithoutSchedule)),
         (Some(_), w) if w != WorkloadArg::Cronjob => {
-            Err(Error::Usage("--schedule is for --workload cronjob".into()))
+            Err(Error::Usage(Usage::ScheduleWithoutCronJob))
         }
         (Some(expr), _) => {
             let translated = crate::convert::schedule::translate(expr)
-                .map_err(|e| Error::Usage(format!("--schedule: {e}")))?;
+                .map_err(|e| Error::Usage(Usage::Schedule(e.to_string())))?;
             Ok(Some(crate::convert::ScheduleOption {
                 expression: expr.clone(),
                 translated,
@@ -90,9 +84,9 @@ fn read_vars(cli: &Cli) -> Result<BTreeMap<String, String>> {
             path: file.clone(),
             source,
         })?;
-        let parsed = crate::placeholder::parse_var_file(&text).map_err(|message| Error::Input {
+        let parsed = crate::placeholder::parse_var_file(&text).map_err(|reason| Error::Input {
             file: file.display().to_string(),
-            message,
+            problem: InputProblem::VarFile(reason),
         })?;
         vars.extend(parsed);
     }
@@ -103,14 +97,12 @@ fn read_vars(cli: &Cli) -> Result<BTreeMap<String, String>> {
 impl ConvertConfig {
     pub(crate) fn from_cli(cli: &Cli) -> Result<Self> {
         if cli.name.is_some() && (cli.files.len() > 1 || !cli.env.is_empty()) {
-            return Err(Error::Usage(
-                "--name names one chart; it cannot be used with several FILEs or with --env".into(),
-            ));
+            return Err(Error::Usage(Usage::NameWithSeveralInputs));
         }
         let mut inputs: Vec<Input> = Vec::new();
         for (env, path) in &cli.env {
             if inputs.iter().any(|i| i.env.as_ref() == Some(env)) {
-                return Err(Error::Usage(format!("environment {env} is given twice")));
+                return Err(Error::Usage(Usage::EnvironmentTwice(env.to_string())));
             }
             inputs.push(Input {
                 env: Some(env.clone()),

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 
 /// A held lock; released when dropped.
 pub(crate) struct Held(#[allow(dead_code)] fs::File);
@@ -43,13 +43,13 @@ pub(crate) fn take(path: &Path, timeout: Duration, who: &str) -> Result<Held> {
                     fs::read_to_string(path).unwrap_or_default()
                 };
                 let holder = holder.trim();
-                return Err(Error::Output {
+                return Err(Error::Refused {
                     path: path.to_path_buf(),
-                    message: format!(
-                        "another {who} holds this lock ({}) and did not release it within {} s; wait, or raise --lock-timeout",
-                        if holder.is_empty() { "process unknown".to_string() } else { format!("process {holder}") },
-                        timeout.as_secs()
-                    ),
+                    refusal: Refusal::Locked {
+                        who: who.to_string(),
+                        holder: (!holder.is_empty()).then(|| holder.to_string()),
+                        seconds: timeout.as_secs(),
+                    },
                 });
             }
             Err(fs::TryLockError::Error(e)) => return Err(write_err(e)),

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::error::{Error, Result};
+use crate::error::{ChartYamlProblem, Error, Refusal, Result};
 use crate::yaml::{self, Node};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -60,16 +60,20 @@ impl ChartMeta {
     }
 
     pub(crate) fn parse(chart_yaml: &[u8], origin: &Path) -> Result<ChartMeta> {
-        let bad = |message: String| Error::Output {
+        Self::parse_text(chart_yaml).map_err(|problem| Error::Refused {
             path: origin.to_path_buf(),
-            message,
-        };
-        let text =
-            std::str::from_utf8(chart_yaml).map_err(|_| bad("Chart.yaml is not UTF-8".into()))?;
-        let value: Value =
-            yaml::from_str(text).map_err(|e| bad(format!("Chart.yaml does not parse: {e}")))?;
+            refusal: Refusal::ChartYaml(problem),
+        })
+    }
+
+    /// Chart.yaml as Helm reads it, or what Helm would refuse in it.
+    pub(crate) fn parse_text(
+        chart_yaml: &[u8],
+    ) -> std::result::Result<ChartMeta, ChartYamlProblem> {
+        let text = std::str::from_utf8(chart_yaml).map_err(|_| ChartYamlProblem::NotUtf8)?;
+        let value: Value = yaml::from_str(text).map_err(ChartYamlProblem::Syntax)?;
         let Value::Object(map) = value else {
-            return Err(bad("Chart.yaml is not a mapping".into()));
+            return Err(ChartYamlProblem::NotAMapping);
         };
         let text_of = |key: &str| map.get(key).and_then(scalar_text);
         let name = text_of("name").unwrap_or_default();
@@ -80,18 +84,16 @@ impl ChartMeta {
             || name == "."
             || name == ".."
         {
-            return Err(bad(format!(
-                "Chart.yaml: name {name:?} is not a valid chart name"
-            )));
+            return Err(ChartYamlProblem::Name(name));
         }
         let version_text = text_of("version").unwrap_or_default();
-        let version = semver::Version::parse(&version_text).map_err(|e| {
-            bad(format!(
-                "Chart.yaml: version {version_text:?} is not SemVer: {e}"
-            ))
-        })?;
+        let version =
+            semver::Version::parse(&version_text).map_err(|e| ChartYamlProblem::Version {
+                reason: e.to_string(),
+                version: version_text.clone(),
+            })?;
         if map.get("apiVersion").and_then(Value::as_str) != Some("v2") {
-            return Err(bad("Chart.yaml: apiVersion must be v2".into()));
+            return Err(ChartYamlProblem::ApiVersion);
         }
         Ok(ChartMeta {
             name,

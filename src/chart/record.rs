@@ -6,7 +6,7 @@ use std::fs;
 use std::io::Read;
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 
 /// The folder, in each chart, that holds the record; .helmignore keeps it out of packages.
 pub(crate) const RECORD_DIR: &str = ".ecs-import";
@@ -51,9 +51,9 @@ impl Record {
         };
         let base_path = path.join(BASE);
         let base = match fs::File::open(&base_path) {
-            Ok(f) => read_base(f).map_err(|message| Error::Output {
+            Ok(f) => read_base(f).map_err(|reason| Error::Refused {
                 path: base_path.clone(),
-                message: format!("is not a merge base this tool wrote ({message}); delete it to regenerate the chart from scratch"),
+                refusal: Refusal::MergeBase(reason),
             })?,
             Err(_) => BTreeMap::new(),
         };

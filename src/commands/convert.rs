@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::cli::Cli;
 use crate::config::ConvertConfig;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Usage};
 use crate::json_path::JsonPath;
 use crate::output::{self, Written};
 use crate::pipeline::map_unit::{self, check_strict, Converted, Mapped};
@@ -31,9 +31,7 @@ fn run_checked(cli: &Cli) -> Result<u8> {
     // Consumed as they are converted, so each input is freed once its chart is written.
     let units = std::mem::take(&mut plan.units);
     if config.settings.name.is_some() && units.len() > 1 {
-        return Err(Error::Usage(
-            "--name names one chart, but the inputs hold several".into(),
-        ));
+        return Err(Error::Usage(Usage::NameWithSeveralCharts));
     }
     if units.is_empty() && plan.failed.is_empty() && !config.environments {
         output::nothing_converted(&plan.skipped);

@@ -2,7 +2,7 @@
 
 use crate::cli::PublishArgs;
 use crate::config::RepoTarget;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Usage};
 
 pub(super) fn run(args: &PublishArgs) -> Result<()> {
     match RepoTarget::parse(&args.repo)? {
@@ -17,13 +17,9 @@ pub(super) fn run(args: &PublishArgs) -> Result<()> {
             }
             Ok(())
         }
-        RepoTarget::Http(_) => Err(Error::Usage(format!(
-            "--repo {:?}: publish writes a directory (serve it over HTTP) or pushes to oci://HOST[:PORT]/PATH",
-            args.repo
-        ))),
+        RepoTarget::Http(_) => Err(Error::Usage(Usage::PublishToHttp(args.repo.clone()))),
         RepoTarget::Directory(dir) => {
-            let outcome =
-                crate::repo::directory::publish(
+            let outcome = crate::repo::directory::publish(
                 &args.archives,
                 &dir,
                 args.url.as_deref(),

@@ -20,7 +20,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Error, FieldError, InputProblem, Result};
 use crate::json_path::JsonPath;
 use crate::report::Report;
 use reader::Obj;
@@ -35,8 +35,7 @@ pub(crate) enum Shape {
     ContainerList,
 }
 
-#[derive(Debug)]
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub(crate) struct Loaded {
     pub task: TaskDefinition,
     /// Read by the tests that check each shape is recognised.
@@ -75,7 +74,9 @@ pub(crate) fn parse_file(path: &Path, vars: &BTreeMap<String, String>) -> Result
     if bytes.len() as u64 > MAX_INPUT_BYTES {
         return Err(Error::Input {
             file,
-            message: format!("is larger than {} MiB; not read", MAX_INPUT_BYTES >> 20),
+            problem: InputProblem::TooLarge {
+                limit_mib: MAX_INPUT_BYTES >> 20,
+            },
         });
     }
     parse_bytes(&bytes, &file, vars)

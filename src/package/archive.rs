@@ -4,22 +4,28 @@
 //! time. The same chart always gives the same digest.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use flate2::{Compression, GzBuilder};
 
 use super::helmignore::Rules;
+use crate::error::{ArchiveProblem, Error, Refusal};
 
 /// Files of a chart directory, relative with `/`, in Helm's archive order, ignored ones left out.
-pub(crate) fn chart_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
+pub(crate) fn chart_files(dir: &Path) -> crate::error::Result<Vec<(String, Vec<u8>)>> {
+    let refused = |problem| Error::Refused {
+        path: dir.to_path_buf(),
+        refusal: Refusal::Archive(problem),
+    };
     let rules = match std::fs::read_to_string(dir.join(".helmignore")) {
-        Ok(text) => Rules::parse(&text).map_err(|e| format!(".helmignore: {e}"))?,
-        Err(_) => Rules::parse("")?,
+        Ok(text) => Rules::parse(&text).map_err(refused)?,
+        Err(_) => Rules::parse("").map_err(refused)?,
     };
     let mut keep = |rel: &str, is_dir: bool| !rules.ignored(rel, is_dir);
     let mut files = Vec::new();
-    for entry in crate::walk::files(dir, &mut keep).map_err(|e| e.to_string())? {
-        let bytes = std::fs::read(&entry.path).map_err(|e| e.to_string())?;
+    let read = |path: PathBuf| move |source| Error::Read { path, source };
+    for entry in crate::walk::files(dir, &mut keep).map_err(read(dir.to_path_buf()))? {
+        let bytes = std::fs::read(&entry.path).map_err(read(entry.path.clone()))?;
         files.push((entry.rel, bytes));
     }
     in_archive_order(&mut files);
@@ -29,14 +35,14 @@ pub(crate) fn chart_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, String> 
 /// The files of a chart held in memory that `.helmignore` (among them) keeps, in archive order.
 pub(crate) fn kept_files(
     files: impl IntoIterator<Item = (String, Vec<u8>)>,
-) -> Result<Vec<(String, Vec<u8>)>, String> {
+) -> Result<Vec<(String, Vec<u8>)>, ArchiveProblem> {
     let files: Vec<(String, Vec<u8>)> = files.into_iter().collect();
     let text = files
         .iter()
         .find(|(rel, _)| rel == ".helmignore")
         .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
         .unwrap_or_default();
-    let rules = Rules::parse(&text).map_err(|e| format!(".helmignore: {e}"))?;
+    let rules = Rules::parse(&text)?;
     let ignored = |rel: &str| {
         let mut dirs = rel.match_indices('/').map(|(i, _)| &rel[..i]);
         rules.ignored(rel, false) || dirs.any(|d| rules.ignored(d, true))

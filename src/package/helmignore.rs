@@ -2,6 +2,8 @@
 //! Go's `filepath.Match`, `!` to keep, a trailing `/` for directories only, a leading `/` to
 //! anchor at the chart root, and a pattern without `/` matching the base name.
 
+use crate::error::ArchiveProblem;
+
 #[derive(Debug, Clone)]
 struct Rule {
     pattern: String,
@@ -16,7 +18,7 @@ pub(crate) struct Rules(Vec<Rule>);
 
 impl Rules {
     /// Parses a `.helmignore`; Helm's built-in rule (hidden files under templates/) comes first.
-    pub(crate) fn parse(text: &str) -> Result<Rules, String> {
+    pub(crate) fn parse(text: &str) -> Result<Rules, ArchiveProblem> {
         let mut rules = Vec::new();
         for line in std::iter::once("templates/.?*").chain(text.lines()) {
             let line = line.trim();
@@ -24,9 +26,7 @@ impl Rules {
                 continue;
             }
             if line.contains("**") {
-                return Err(format!(
-                    "double-star (**) syntax is not supported: {line:?}"
-                ));
+                return Err(ArchiveProblem::HelmIgnoreDoubleStar(line.to_string()));
             }
             let (negate, rest) = match line.strip_prefix('!') {
                 Some(rest) => (true, rest),

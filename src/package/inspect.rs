@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use crate::chart::ChartMeta;
-use crate::error::{Error, Result};
+use crate::error::{ArchiveProblem, Error, Refusal, Result};
 
 /// Helm's loader limits: the whole chart, decompressed, and any one file in it.
 const MAX_CHART_BYTES: u64 = 100 * 1024 * 1024;
@@ -18,9 +18,9 @@ const MAX_ARCHIVE_BYTES: u64 = 100 * 1024 * 1024;
 
 /// The archive's bytes and its Chart.yaml as JSON, or one line saying what Helm would refuse.
 pub(crate) fn read_archive(path: &Path) -> Result<(Vec<u8>, Map<String, Value>)> {
-    let bad = |message: String| Error::Output {
+    let bad = |problem: ArchiveProblem| Error::Refused {
         path: path.to_path_buf(),
-        message,
+        refusal: Refusal::Archive(problem),
     };
     let file = std::fs::File::open(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
@@ -34,18 +34,15 @@ pub(crate) fn read_archive(path: &Path) -> Result<(Vec<u8>, Map<String, Value>)>
             source,
         })?;
     if bytes.len() as u64 > MAX_ARCHIVE_BYTES {
-        return Err(bad(format!(
-            "is larger than {} MiB; not a chart archive",
-            MAX_ARCHIVE_BYTES >> 20
-        )));
+        return Err(bad(ArchiveProblem::TooLarge(MAX_ARCHIVE_BYTES >> 20)));
     }
-    let metadata = check_entries(&bytes, path).map_err(bad)?;
+    let metadata = check_entries(&bytes).map_err(bad)?;
     Ok((bytes, metadata))
 }
 
 /// Walks every entry as Helm's loader does and returns the Chart.yaml found at the top.
-fn check_entries(bytes: &[u8], path: &Path) -> std::result::Result<Map<String, Value>, String> {
-    let not_chart = |e: std::io::Error| format!("not a chart archive: {e}");
+fn check_entries(bytes: &[u8]) -> std::result::Result<Map<String, Value>, ArchiveProblem> {
+    let not_chart = |e: std::io::Error| ArchiveProblem::NotAnArchive(e.to_string());
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
     let mut remaining = MAX_CHART_BYTES;
     let mut top: Option<String> = None;
@@ -58,27 +55,23 @@ fn check_entries(bytes: &[u8], path: &Path) -> std::result::Result<Map<String, V
             continue;
         }
         if kind.is_symlink() || kind.is_hard_link() {
-            return Err(format!("{raw:?} is a link; Helm refuses charts with links"));
+            return Err(ArchiveProblem::Link(raw));
         }
         if !kind.is_file() {
-            return Err(format!("{raw:?} is not a regular file"));
+            return Err(ArchiveProblem::NotAFile(raw));
         }
         let (dir, rel) = entry_name(&raw)?;
         match &top {
             None => top = Some(dir.clone()),
-            Some(t) if *t != dir => {
-                return Err(format!(
-                    "entries under both {t:?} and {dir:?}: a chart archive has one top directory"
-                ))
-            }
+            Some(t) if *t != dir => return Err(ArchiveProblem::TwoTopDirectories(t.clone(), dir)),
             Some(_) => {}
         }
         let size = entry.header().size().map_err(not_chart)?;
         if size > MAX_FILE_BYTES {
-            return Err(format!(
-                "{raw:?} is larger than Helm's {} MiB limit for one file",
-                MAX_FILE_BYTES >> 20
-            ));
+            return Err(ArchiveProblem::FileTooLarge {
+                name: raw,
+                limit_mib: MAX_FILE_BYTES >> 20,
+            });
         }
         if size > remaining {
             return Err(too_big());
@@ -100,57 +93,51 @@ fn check_entries(bytes: &[u8], path: &Path) -> std::result::Result<Map<String, V
         remaining -= read;
     }
     let (Some(top), Some(text)) = (top, chart_yaml) else {
-        return Err("not a chart archive: no <name>/Chart.yaml inside".into());
+        return Err(ArchiveProblem::NoChartYaml);
     };
-    let meta = ChartMeta::parse(&text, path).map_err(|e| match e {
-        Error::Output { message, .. } => message,
-        other => other.to_string(),
-    })?;
+    let meta = ChartMeta::parse_text(&text).map_err(ArchiveProblem::ChartYaml)?;
     if meta.name != top {
-        return Err(format!(
-            "Chart.yaml names the chart {:?}, but the archive's directory is {top:?}",
-            meta.name
-        ));
+        return Err(ArchiveProblem::NameMismatch {
+            name: meta.name,
+            top,
+        });
     }
     Ok(meta.to_json())
 }
 
-fn too_big() -> String {
-    format!(
-        "decompresses to more than Helm's {} MiB limit for a chart",
-        MAX_CHART_BYTES >> 20
-    )
+fn too_big() -> ArchiveProblem {
+    ArchiveProblem::ChartTooLarge(MAX_CHART_BYTES >> 20)
 }
 
 /// `<dir>/<path>` split as Helm's loader splits it, refusing what it refuses: absolute paths,
 /// `..`, drive letters, a Chart.yaml outside the chart's directory, control characters.
-fn entry_name(raw: &str) -> std::result::Result<(String, String), String> {
+fn entry_name(raw: &str) -> std::result::Result<(String, String), ArchiveProblem> {
     if raw.chars().any(char::is_control) {
-        return Err(format!("{raw:?} has a control character in its name"));
+        return Err(ArchiveProblem::ControlCharacter(raw.to_string()));
     }
     let normal = raw.replace('\\', "/");
     let (dir, rest) = normal.split_once('/').unwrap_or((&normal, ""));
     if dir == "Chart.yaml" {
-        return Err("Chart.yaml is not inside the chart's directory".into());
+        return Err(ArchiveProblem::ChartYamlOutside);
     }
     if rest.starts_with('/') || dir.is_empty() {
-        return Err(format!("{raw:?} is an absolute path"));
+        return Err(ArchiveProblem::Absolute(raw.to_string()));
     }
     let mut parts = Vec::new();
     for part in rest.split('/') {
         match part {
             "" | "." => {}
-            ".." => return Err(format!("{raw:?} reaches outside the chart's directory")),
+            ".." => return Err(ArchiveProblem::ParentDirectory(raw.to_string())),
             p => parts.push(p),
         }
     }
     let rel = parts.join("/");
     if rel.is_empty() {
-        return Err(format!("{raw:?} is outside the chart's directory"));
+        return Err(ArchiveProblem::Outside(raw.to_string()));
     }
     let drive = rel.as_bytes();
     if drive.len() >= 2 && drive[0].is_ascii_alphabetic() && drive[1] == b':' {
-        return Err(format!("{raw:?} is named like a drive path"));
+        return Err(ArchiveProblem::DrivePath(raw.to_string()));
     }
     Ok((dir.to_string(), rel))
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::chart::{Chart, ChartMeta};
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 
 /// A packaged chart: where it is and what identifies it.
 #[derive(Debug, Clone)]
@@ -49,10 +49,7 @@ pub(crate) struct ChartSource {
 impl ChartSource {
     /// A chart directory on disk.
     pub(crate) fn read(dir: &Path) -> Result<ChartSource> {
-        let files = archive::chart_files(dir).map_err(|message| Error::Output {
-            path: dir.to_path_buf(),
-            message,
-        })?;
+        let files = archive::chart_files(dir)?;
         Self::from_files(dir, files)
     }
 
@@ -67,18 +64,18 @@ impl ChartSource {
             .iter()
             .map(|(rel, bytes)| (rel.clone(), bytes.clone()))
             .chain(user_files);
-        let files = archive::kept_files(all).map_err(|message| Error::Output {
+        let files = archive::kept_files(all).map_err(|problem| Error::Refused {
             path: dir.to_path_buf(),
-            message,
+            refusal: Refusal::Archive(problem),
         })?;
         Self::from_files(dir, files)
     }
 
     fn from_files(dir: &Path, mut files: Vec<(String, Vec<u8>)>) -> Result<ChartSource> {
         let Some(at) = files.iter().position(|(p, _)| p == "Chart.yaml") else {
-            return Err(Error::Output {
+            return Err(Error::Refused {
                 path: dir.to_path_buf(),
-                message: "no Chart.yaml: not a chart directory".into(),
+                refusal: Refusal::NotAChart,
             });
         };
         let (_, chart_yaml) = files.remove(at);

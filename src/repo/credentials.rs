@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use base64::Engine;
 use serde_json::Value;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, InputProblem, Result};
 
 #[derive(Clone)]
 pub(crate) struct Credentials {
@@ -44,16 +44,20 @@ pub(crate) fn from_registry_config(host: &str) -> Result<Option<Credentials>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(source) => return Err(Error::Read { path, source }),
     };
-    let broken = |message: String| Error::Input {
+    let broken = |problem: InputProblem| Error::Input {
         file: path.display().to_string(),
-        message,
+        problem,
     };
-    let config: Value = serde_json::from_str(&text)
-        .map_err(|e| broken(format!("not valid JSON (line {}): {e}", e.line())))?;
+    let config: Value = serde_json::from_str(&text).map_err(|e| {
+        broken(InputProblem::RegistryConfigJson {
+            line: e.line(),
+            reason: e.to_string(),
+        })
+    })?;
     let auths = match config.get("auths") {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::Object(auths)) => auths,
-        Some(_) => return Err(broken("auths: expected an object".into())),
+        Some(_) => return Err(broken(InputProblem::RegistryConfigAuths)),
     };
     let found = auths.iter().find(|(k, _)| {
         let k = k
@@ -65,11 +69,7 @@ pub(crate) fn from_registry_config(host: &str) -> Result<Option<Credentials>> {
         return Ok(None);
     };
     if let Some(auth) = entry.get("auth").and_then(Value::as_str) {
-        let bad_auth = || {
-            broken(format!(
-                "auths.{key}.auth: expected base64 of user:password"
-            ))
-        };
+        let bad_auth = || broken(InputProblem::RegistryConfigAuth { host: key.clone() });
         let decoded = base64::engine::general_purpose::STANDARD
             .decode(auth.trim())
             .map_err(|_| bad_auth())?;

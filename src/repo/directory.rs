@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::index::{Change, Index};
 use super::time;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::package::{read_archive, sha256_hex};
 
 pub(crate) const LOCK_FILE: &str = ".index.lock";
@@ -89,12 +89,14 @@ pub(crate) fn publish(
             .expect("read_archive checked the version");
         if let Some(existing) = index.digest_of(&name, &version) {
             if existing != digest && !force {
-                return Err(Error::Output {
+                return Err(Error::Refused {
                     path: path.clone(),
-                    message: format!(
-                        "{name} {version} is already in {} with different content (digest {existing}); publish a new version, or use --force to replace it",
-                        dir.join("index.yaml").display()
-                    ),
+                    refusal: Refusal::VersionTaken {
+                        name,
+                        version: version.to_string(),
+                        index: dir.join("index.yaml").display().to_string(),
+                        existing: existing.to_string(),
+                    },
                 });
             }
         }
@@ -104,12 +106,13 @@ pub(crate) fn publish(
             .iter()
             .find(|entry| entry.3 == name && entry.4 == version && entry.2 != digest);
         if let (Some(Checked(other, ..)), false) = (twin, force) {
-            return Err(Error::Output {
+            return Err(Error::Refused {
                 path: path.clone(),
-                message: format!(
-                    "{name} {version} is also {} in this call, with different content; publish one of them, or use --force",
-                    other.display()
-                ),
+                refusal: Refusal::SameVersionTwice {
+                    name,
+                    version: version.to_string(),
+                    other: other.display().to_string(),
+                },
             });
         }
         // Only the metadata is kept: the bytes are read again when copied, so a big
@@ -129,9 +132,9 @@ pub(crate) fn publish(
                 source,
             })?;
             if sha256_hex(&bytes) != *digest {
-                return Err(Error::Output {
+                return Err(Error::Refused {
                     path: path.clone(),
-                    message: "changed while it was being published".into(),
+                    refusal: Refusal::ChangedWhilePublishing,
                 });
             }
             copy_atomically(&bytes, &target, dir)?;

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, IndexProblem, Refusal, RegistryProblem, Result};
 use crate::yaml::{self, Node};
 
 #[derive(Debug, Clone, Default)]
@@ -42,9 +42,9 @@ fn text_of(v: &Value) -> String {
 
 impl Index {
     pub(crate) fn parse(text: &str, path: &Path) -> Result<Index> {
-        let bad = |message: String| Error::Output {
+        let bad = |problem: IndexProblem| Error::Refused {
             path: path.to_path_buf(),
-            message,
+            refusal: Refusal::Index(problem),
         };
         // Helm reads these fields as strings: a digest of digits or a version such as 1.10
         // must come back exactly as written. The node budget grows with the file, as Helm
@@ -61,21 +61,18 @@ impl Index {
         ];
         let value = crate::yaml_tree::parse_keeping_text(text, TEXT)
             .map_err(|e| {
-                bad(format!(
-                    "does not parse, so it is left as it is: line {} column {}: {}",
-                    e.line, e.column, e.message
-                ))
+                bad(IndexProblem::Syntax {
+                    line: e.line,
+                    column: e.column,
+                    reason: e.message,
+                })
             })?
-            .ok_or_else(|| bad("holds several YAML documents, so it is left as it is".into()))?;
+            .ok_or_else(|| bad(IndexProblem::SeveralDocuments))?;
         let Value::Object(mut map) = value else {
-            return Err(bad(
-                "is not a repository index (not a mapping), so it is left as it is".into(),
-            ));
+            return Err(bad(IndexProblem::NotAMapping));
         };
         if map.get("apiVersion").and_then(Value::as_str) != Some("v1") {
-            return Err(bad(
-                "is not a repository index (apiVersion is not v1), so it is left as it is".into(),
-            ));
+            return Err(bad(IndexProblem::ApiVersion));
         }
         map.remove("apiVersion");
         let generated = map.remove("generated").map(|v| text_of(&v));
@@ -85,14 +82,12 @@ impl Index {
             Some(Value::Object(charts)) => {
                 for (name, versions) in charts {
                     let Value::Array(versions) = versions else {
-                        return Err(bad(format!(
-                            "entries.{name} is not a list, so the index is left as it is"
-                        )));
+                        return Err(bad(IndexProblem::VersionsNotAList(name)));
                     };
                     let mut list = Vec::new();
                     for v in versions {
                         let Value::Object(mut entry) = v else {
-                            return Err(bad(format!("an entry of {name} is not a mapping, so the index is left as it is")));
+                            return Err(bad(IndexProblem::EntryNotAMapping(name)));
                         };
                         // Timestamps and digests stay strings, however the YAML typed them.
                         for key in ["created", "digest", "version", "appVersion"] {
@@ -108,11 +103,7 @@ impl Index {
                     entries.insert(name, list);
                 }
             }
-            Some(_) => {
-                return Err(bad(
-                    "entries is not a mapping, so the index is left as it is".into(),
-                ))
-            }
+            Some(_) => return Err(bad(IndexProblem::EntriesNotAMapping)),
         }
         Ok(Index {
             entries,
@@ -212,28 +203,28 @@ impl Index {
 /// The index of a static repository served over HTTP(S), as `helm repo add` reads it.
 pub(crate) fn fetch(base_url: &str) -> Result<Index> {
     let url = format!("{}/index.yaml", base_url.trim_end_matches('/'));
-    let unreachable = |message: String| Error::Registry {
+    let unreachable = |problem: RegistryProblem| Error::Registry {
         reference: url.clone(),
-        message,
+        problem,
     };
     let agent = super::http::agent();
     let mut response = agent
         .get(&url)
         .call()
-        .map_err(|e| unreachable(format!("cannot fetch it: {e}")))?;
+        .map_err(|e| unreachable(RegistryProblem::Fetch(e.to_string())))?;
     let status = response.status().as_u16();
     if status == 404 {
         return Ok(Index::default());
     }
     if status != 200 {
-        return Err(unreachable(format!("the server answered {status}")));
+        return Err(unreachable(RegistryProblem::Status(status)));
     }
     let text = response
         .body_mut()
         .with_config()
         .limit(512 * 1024 * 1024)
         .read_to_string()
-        .map_err(|e| unreachable(format!("cannot read it: {e}")))?;
+        .map_err(|e| unreachable(RegistryProblem::ReadBody(e.to_string())))?;
     Index::parse(&text, Path::new(&url))
 }
 

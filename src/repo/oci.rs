@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use ureq::http::{Request, Response};
 
 use super::credentials::{basic_header, Credentials};
-use crate::error::{Error, Result};
+use crate::error::{Error, RegistryProblem, Result};
 use crate::package::sha256_hex;
 
 pub(crate) const CONFIG_MEDIA_TYPE: &str = "application/vnd.cncf.helm.config.v1+json";
@@ -62,14 +62,19 @@ fn status_error(reference: &str, what: &str, status: u16, body: &str) -> Error {
         .chars()
         .take(200)
         .collect::<String>();
-    let message = match status {
-        401 => format!("{what}: authentication failed (401); log in with --username and --password-stdin, or store credentials in HELM_REGISTRY_CONFIG"),
-        403 => format!("{what}: access denied (403); the credentials may not push to this repository"),
-        _ => format!("{what}: the registry refused it ({status}): {detail}"),
+    let what = what.to_string();
+    let problem = match status {
+        401 => RegistryProblem::Unauthorized { what },
+        403 => RegistryProblem::Forbidden { what },
+        _ => RegistryProblem::Refused {
+            what,
+            status,
+            detail,
+        },
     };
     Error::Registry {
         reference: reference.to_string(),
-        message,
+        problem,
     }
 }
 
@@ -113,11 +118,14 @@ impl Registry {
         builder = builder.header("Accept", format!("{MANIFEST_MEDIA_TYPE}, application/json"));
         let request = builder.body(body.to_vec()).map_err(|e| Error::Registry {
             reference: self.display(),
-            message: e.to_string(),
+            problem: RegistryProblem::Request(e.to_string()),
         })?;
         let response = self.agent.run(request).map_err(|e| Error::Registry {
             reference: self.display(),
-            message: format!("cannot reach {}: {e}", self.reference.host),
+            problem: RegistryProblem::Unreachable {
+                host: self.reference.host.clone(),
+                reason: e.to_string(),
+            },
         })?;
         Ok((response.status().as_u16(), response))
     }
@@ -169,7 +177,7 @@ impl Registry {
         };
         let realm = param("realm").ok_or_else(|| Error::Registry {
             reference: self.display(),
-            message: "the registry asked for a token without saying where to get it".into(),
+            problem: RegistryProblem::NoTokenRealm,
         })?;
         let mut url = format!("{realm}?scope={scope}");
         if let Some(service) = param("service") {
@@ -181,11 +189,14 @@ impl Registry {
         }
         let request = builder.body(Vec::new()).map_err(|e| Error::Registry {
             reference: self.display(),
-            message: e.to_string(),
+            problem: RegistryProblem::Request(e.to_string()),
         })?;
         let mut response = self.agent.run(request).map_err(|e| Error::Registry {
             reference: self.display(),
-            message: format!("cannot reach the token service {realm}: {e}"),
+            problem: RegistryProblem::TokenServiceUnreachable {
+                realm: realm.clone(),
+                reason: e.to_string(),
+            },
         })?;
         let status = response.status().as_u16();
         let body = response.body_mut().read_to_string().unwrap_or_default();
@@ -205,7 +216,7 @@ impl Registry {
             .map(str::to_string)
             .ok_or_else(|| Error::Registry {
                 reference: self.display(),
-                message: "the token service returned no token".into(),
+                problem: RegistryProblem::NoToken,
             })
     }
 
@@ -273,10 +284,7 @@ impl Registry {
         {
             return Err(Error::Registry {
                 reference: self.display(),
-                message: format!(
-                    "OCI repository names must be lowercase: {}",
-                    self.reference.repository(name)
-                ),
+                problem: RegistryProblem::UppercaseName(self.reference.repository(name)),
             });
         }
         let repository = self.reference.repository(name);

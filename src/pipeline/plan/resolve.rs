@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use super::inputs::{Found, ServiceCandidate, TaskCandidate};
 use super::unit::{Plan, Unit};
 use crate::ecs::service::TaskRef;
-use crate::error::Error;
+use crate::error::{Error, InputProblem};
 use crate::settings::Settings;
 
 pub(super) fn units(
@@ -48,7 +48,11 @@ pub(super) fn units(
                 .unwrap_or_default();
             plan.failed.push(Error::Input {
                 file: t.source.display().to_string(),
-                message: format!("gives chart {chart:?}{place}, which {} already gives; neither overwrites the other: use --name or rename the family", first.display()),
+                problem: InputProblem::ChartTwice {
+                    chart: chart.clone(),
+                    place,
+                    first: first.display().to_string(),
+                },
             });
             continue;
         }
