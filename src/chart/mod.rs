@@ -6,6 +6,7 @@ pub(crate) mod merge;
 mod meta;
 pub(crate) mod readme;
 pub(crate) mod record;
+mod reimport;
 
 pub(crate) mod service_values;
 mod storage;

@@ -8,8 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Refusal, Result};
-use crate::json_path::JsonPath;
-use crate::report::{Code, Finding, Report};
+use crate::report::Finding;
 
 use super::merge::{self, Outcome, Side};
 use super::record::{Record, NEW_DIR, RECORD_DIR};
@@ -63,6 +62,7 @@ impl WrittenChart {
 }
 
 /// The files a run ends with, before they are written.
+#[derive(Default)]
 struct Assembly {
     files: BTreeMap<String, Vec<u8>>,
     /// Generated last time, not now, and not edited: they go.
@@ -74,22 +74,9 @@ struct Assembly {
     findings: Vec<Finding>,
 }
 
-/// Whether the conversion generated exactly what it generated last time.
-pub(crate) fn generated_unchanged(record: &Record, files: &BTreeMap<String, Vec<u8>>) -> bool {
-    record.digests.len() == files.len()
-        && record.digests.iter().all(|(rel, digest)| {
-            files
-                .get(rel)
-                .is_some_and(|bytes| crate::package::sha256_hex(bytes) == *digest)
-        })
-}
-
-/// The re-import's own findings go into the written report (the record keeps the report as
-/// converted): StatefulSet fields that need a migration step, edits merged with a new
-/// conversion, conflicts left open. They describe the last run that changed the chart: a
-/// re-run that generates the same content leaves the report, like every other file, as it is.
-/// An edit merely kept is no news and only printed, so an edit alone never makes a chart drift.
-fn amend_report(
+/// The report as written: the conversion's findings and this re-import's, or the report on disk
+/// when the chart is generated as it was (see `reimport::findings`).
+fn report_reimport(
     chart: &Chart,
     target: &Path,
     record: Option<&Record>,
@@ -97,39 +84,19 @@ fn amend_report(
     options: WriteOptions,
 ) -> Result<()> {
     let rel = super::REPORT_FILE;
-    if record.is_some_and(|r| !r.digests.is_empty() && generated_unchanged(r, &chart.files)) {
+    let Some(findings) =
+        super::reimport::findings(chart, record, &a.merges, options.side.is_some())
+    else {
         if let Some(on_disk) = read_existing(&target.join(rel))? {
             a.files.insert(rel.to_string(), on_disk);
             a.changes.retain(|c| c.rel != rel);
         }
         return Ok(());
-    }
-    let mut report = Report {
-        findings: chart.reimport.clone(),
     };
-    for (rel, outcome) in &a.merges {
-        let at = JsonPath::root().key(rel);
-        match outcome {
-            Outcome::Generated | Outcome::Kept => {}
-            Outcome::Conflict(_) if options.side.is_some() => {}
-            Outcome::Merged => report.info(
-                Code::EditMerged,
-                &at,
-                format!("your edit of {rel} is merged with the new conversion"),
-                "both changes are in; review them with git diff",
-            ),
-            Outcome::Conflict(places) => report.warn(
-                Code::MergeConflict,
-                &at,
-                format!("your edit and the new conversion differ at {}", places.join(", ")),
-                format!("yours is kept; the new version is {RECORD_DIR}/{NEW_DIR}/{rel}; settle it by hand, or re-run with --ours or --theirs"),
-            ),
-        }
-    }
-    if report.findings.is_empty() {
+    if findings.is_empty() {
         return Ok(());
     }
-    let amended = chart.report_with(&report.findings);
+    let amended = chart.report_with(&findings);
     if options.dry_run {
         match a.changes.iter().position(|c| c.rel == rel) {
             Some(i) => a.changes[i].after = Some(amended.clone()),
@@ -142,7 +109,7 @@ fn amend_report(
         a.changes.retain(|c| c.before != c.after);
     }
     a.files.insert(rel.to_string(), amended);
-    a.findings = report.findings;
+    a.findings = findings;
     Ok(())
 }
 
@@ -260,15 +227,7 @@ fn assemble(
     options: WriteOptions,
 ) -> Result<Assembly> {
     let side = options.side;
-    let mut a = Assembly {
-        files: BTreeMap::new(),
-        removed: BTreeSet::new(),
-        base: BTreeMap::new(),
-        new_versions: Vec::new(),
-        merges: Vec::new(),
-        changes: Vec::new(),
-        findings: Vec::new(),
-    };
+    let mut a = Assembly::default();
     // --force into a folder the tool never wrote: its files of the chart's names are replaced.
     let takeover = record.is_some_and(|r| r.digests.is_empty());
     for (rel, theirs) in &chart.files {
@@ -306,7 +265,7 @@ fn assemble(
             a.files.insert(rel.clone(), bytes);
         }
     }
-    amend_report(chart, target, record, &mut a, options)?;
+    report_reimport(chart, target, record, &mut a, options)?;
     let Some(record) = record else {
         return Ok(a);
     };
@@ -488,7 +447,7 @@ pub(crate) fn follow_previous_version(chart: &mut Chart, out: &Path) -> Vec<Stri
         return Vec::new();
     };
     chart.set_version(&previous);
-    let unchanged = generated_unchanged(&record, &chart.files);
+    let unchanged = super::reimport::generated_unchanged(&record, &chart.files);
     let forbidden = super::upgrade::forbidden_changes(
         record.base.get("values.yaml").map(Vec::as_slice),
         chart.files.get("values.yaml").map(Vec::as_slice),

@@ -146,6 +146,27 @@ fn security_option(option: &str, path: &JsonPath, sec: &mut SecurityContext, rep
 /// The strictest Pod Security level the pods meet with their default values, and why not
 /// stricter.
 fn level(w: &Workload) -> PodSecurity {
+    let privileged = privileged_reasons(w);
+    if !privileged.is_empty() {
+        return PodSecurity {
+            level: PodSecurityLevel::Privileged,
+            reasons: privileged,
+        };
+    }
+    let baseline = baseline_reasons(w);
+    let level = if baseline.is_empty() {
+        PodSecurityLevel::Restricted
+    } else {
+        PodSecurityLevel::Baseline
+    };
+    PodSecurity {
+        level,
+        reasons: baseline,
+    }
+}
+
+/// What the Baseline Pod Security level refuses in the pods.
+fn privileged_reasons(w: &Workload) -> Vec<String> {
     let mut privileged = Vec::new();
     if w.host_network {
         privileged.push("host network".to_string());
@@ -199,12 +220,11 @@ fn level(w: &Workload) -> PodSecurity {
     {
         privileged.push("unsafe sysctls (off by default)".into());
     }
-    if !privileged.is_empty() {
-        return PodSecurity {
-            level: PodSecurityLevel::Privileged,
-            reasons: privileged,
-        };
-    }
+    privileged
+}
+
+/// What the Restricted Pod Security level refuses in pods that Baseline admits.
+fn baseline_reasons(w: &Workload) -> Vec<String> {
     let mut baseline = Vec::new();
     for c in &w.containers {
         let s = &c.security;
@@ -222,15 +242,7 @@ fn level(w: &Workload) -> PodSecurity {
             baseline.push(format!("{} may escalate privileges", c.name));
         }
     }
-    let level = if baseline.is_empty() {
-        PodSecurityLevel::Restricted
-    } else {
-        PodSecurityLevel::Baseline
-    };
-    PodSecurity {
-        level,
-        reasons: baseline,
-    }
+    baseline
 }
 
 #[cfg(test)]

@@ -57,28 +57,24 @@ pub(crate) fn read_index(dir: &Path) -> Result<Option<Index>> {
     }
 }
 
-/// An archive checked for publishing: its path, metadata, digest, name and version.
-struct Checked(
-    PathBuf,
-    serde_json::Map<String, serde_json::Value>,
-    String,
-    String,
-    semver::Version,
-);
+/// An archive checked for publishing. Only the metadata is kept: the bytes are read again
+/// when copied, so a big publish holds one archive at a time.
+struct Checked {
+    path: PathBuf,
+    metadata: serde_json::Map<String, serde_json::Value>,
+    digest: String,
+    name: String,
+    version: semver::Version,
+}
 
-pub(crate) fn publish(
+/// Every archive read as Helm's loader reads it, and refused when it would replace a version
+/// already published with other content, or clash with another archive of this call.
+fn check_archives(
     archives: &[PathBuf],
+    index: &Index,
     dir: &Path,
-    base_url: Option<&str>,
     force: bool,
-    lock_timeout: std::time::Duration,
-) -> Result<Outcome> {
-    fs::create_dir_all(dir).map_err(write_err(dir))?;
-    let lock_path = dir.join(LOCK_FILE);
-    let lock = crate::lock::take(&lock_path, lock_timeout, "publisher")?;
-
-    let mut index = read_index(dir)?.unwrap_or_default();
-    // Check every archive before changing anything.
+) -> Result<Vec<Checked>> {
     let mut loaded: Vec<Checked> = Vec::new();
     for path in archives {
         let (bytes, metadata) = read_archive(path)?;
@@ -104,8 +100,8 @@ pub(crate) fn publish(
         // silently.
         let twin = loaded
             .iter()
-            .find(|entry| entry.3 == name && entry.4 == version && entry.2 != digest);
-        if let (Some(Checked(other, ..)), false) = (twin, force) {
+            .find(|c| c.name == name && c.version == version && c.digest != digest);
+        if let (Some(Checked { path: other, .. }), false) = (twin, force) {
             return Err(Error::Refused {
                 path: path.clone(),
                 refusal: Refusal::SameVersionTwice {
@@ -115,14 +111,41 @@ pub(crate) fn publish(
                 },
             });
         }
-        // Only the metadata is kept: the bytes are read again when copied, so a big
-        // publish holds one archive at a time.
-        loaded.push(Checked(path.clone(), metadata, digest, name, version));
+        loaded.push(Checked {
+            path: path.clone(),
+            metadata,
+            digest,
+            name,
+            version,
+        });
     }
+    Ok(loaded)
+}
 
+pub(crate) fn publish(
+    archives: &[PathBuf],
+    dir: &Path,
+    base_url: Option<&str>,
+    force: bool,
+    lock_timeout: std::time::Duration,
+) -> Result<Outcome> {
+    fs::create_dir_all(dir).map_err(write_err(dir))?;
+    let lock_path = dir.join(LOCK_FILE);
+    let lock = crate::lock::take(&lock_path, lock_timeout, "publisher")?;
+
+    let mut index = read_index(dir)?.unwrap_or_default();
+    // Check every archive before changing anything.
+    let loaded = check_archives(archives, &index, dir, force)?;
     let now = time::now();
     let mut outcome = Outcome::default();
-    for Checked(path, metadata, digest, name, version) in &loaded {
+    for Checked {
+        path,
+        metadata,
+        digest,
+        name,
+        version,
+    } in &loaded
+    {
         let file = format!("{name}-{version}.tgz");
         let target = dir.join(&file);
         let present = fs::read(&target).is_ok_and(|b| sha256_hex(&b) == *digest);

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::common::{cmd, ok, root, tools, Tools};
+use crate::conversion::{golden_charts, Conversion};
 
 struct Cluster {
     kubeconfig: PathBuf,
@@ -171,24 +172,6 @@ fn namespace(parts: &[&str]) -> String {
         .take(keep)
         .collect();
     format!("{}-{id}", head.trim_end_matches('-'))
-}
-
-fn golden_charts() -> Vec<(String, PathBuf)> {
-    let mut charts = Vec::new();
-    for case in std::fs::read_dir(root().join("tests/golden")).unwrap() {
-        let case = case.unwrap().path();
-        for chart in std::fs::read_dir(&case).unwrap() {
-            let chart = chart.unwrap().path();
-            if chart.join("Chart.yaml").is_file() {
-                charts.push((
-                    case.file_name().unwrap().to_string_lossy().into_owned(),
-                    chart,
-                ));
-            }
-        }
-    }
-    charts.sort();
-    charts
 }
 
 /// The Pod Security level a chart's Chart.yaml says its pods meet with default values.
@@ -409,13 +392,7 @@ fn optional_objects_install_when_enabled() {
 }
 
 fn convert(input: &Path, out: &Path, extra: &[&str]) -> Output {
-    cmd()
-        .arg(input)
-        .arg("-o")
-        .arg(out)
-        .args(extra)
-        .output()
-        .unwrap()
+    Conversion::of(input).args(extra).run(out)
 }
 
 fn write_json(path: &Path, value: &Value) {

@@ -67,20 +67,10 @@ pub fn cases() -> Vec<Case> {
 
 /// Converts a case into `out`; panics with the tool's stderr when it fails.
 pub fn convert(case: &Case, out: &Path) {
-    let output = cmd()
-        .arg(&case.input)
+    crate::conversion::Conversion::of(&case.input)
         .args(&case.args)
-        .arg("--output")
-        .arg(out)
         .arg("--quiet")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}: {}",
-        case.name,
-        String::from_utf8_lossy(&output.stderr)
-    );
+        .succeeds(out);
 }
 
 /// The single chart directory a conversion wrote into `out`.

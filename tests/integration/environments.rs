@@ -260,10 +260,11 @@ fn verify_runs_real_helm_and_reports_failures_with_chart_and_file() {
 
 /// Charts and their rendered objects, for a set of `--env` inputs or one plain batch.
 fn convert_paths(args: &[String], out: &Path) -> String {
-    let output = cmd().args(args).arg("--output").arg(out).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(output.status.success(), "{stderr}");
-    stderr
+    let (first, rest) = args.split_first().unwrap();
+    crate::conversion::Conversion::of(first)
+        .args(rest)
+        .succeeds(out)
+        .stderr
 }
 
 fn chart_names(dir: &Path) -> Vec<String> {

@@ -8,21 +8,10 @@ use std::path::PathBuf;
 use crate::common::{helm, ok, root, tools};
 
 fn golden_charts() -> Vec<PathBuf> {
-    let mut charts = Vec::new();
-    for case in fs::read_dir(root().join("tests/golden")).unwrap() {
-        for chart in fs::read_dir(case.unwrap().path()).unwrap() {
-            let chart = chart.unwrap().path();
-            if chart.join("Chart.yaml").exists() {
-                charts.push(chart);
-            }
-        }
-    }
-    charts.sort();
-    assert!(
-        charts.len() >= 15,
-        "expected the golden charts of every fixture and example"
-    );
-    charts
+    crate::conversion::golden_charts()
+        .into_iter()
+        .map(|(_, chart)| chart)
+        .collect()
 }
 
 #[test]

@@ -7,29 +7,11 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 
 use crate::common::{cmd, render, root, tools};
+use crate::conversion::{only, pod, Conversion};
 
 fn convert(input: &Path, out: &Path, extra: &[&str]) -> (PathBuf, String) {
-    let output = cmd()
-        .arg(input)
-        .arg("-o")
-        .arg(out)
-        .args(extra)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(output.status.success(), "{stderr}");
-    let dir = fs::read_dir(out)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.is_dir() && !p.file_name().unwrap().to_string_lossy().starts_with('.'))
-        .unwrap();
-    (dir, stderr)
-}
-
-fn only<'a>(docs: &'a [Value], kind: &str) -> &'a Value {
-    let found: Vec<&Value> = docs.iter().filter(|d| d["kind"] == kind).collect();
-    assert_eq!(found.len(), 1, "one {kind}: {docs:?}");
-    found[0]
+    let converted = Conversion::of(input).args(extra).succeeds(out);
+    (converted.chart(), converted.stderr)
 }
 
 fn validate(tools: &crate::common::Tools, docs: &[Value], dir: &Path) {
@@ -41,10 +23,14 @@ fn a_daemon_service_becomes_a_daemonset() {
     let Some(tools) = tools() else { return };
     let home = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
-    let (chart, stderr) = convert(&root().join("tests/fixtures-kinds/daemon"), out.path(), &[]);
-    assert!(stderr.contains("(DaemonSet,"), "{stderr}");
-    for (label, bin) in &tools.helms {
-        let docs = render(bin, home.path(), &chart, &[]);
+    let converted = Conversion::of(root().join("tests/fixtures-kinds/daemon")).succeeds(out.path());
+    assert!(
+        converted.stderr.contains("(DaemonSet,"),
+        "{}",
+        converted.stderr
+    );
+    let chart = converted.chart();
+    for (label, docs) in converted.rendered(&tools, home.path(), &[]) {
         let ds = only(&docs, "DaemonSet");
         assert!(
             docs.iter()
@@ -56,7 +42,7 @@ fn a_daemon_service_becomes_a_daemonset() {
             json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "50%", "maxSurge": "0%"}}),
             "{label}"
         );
-        let pod = &ds["spec"]["template"]["spec"];
+        let pod = pod(ds);
         assert!(
             pod["tolerations"]
                 .as_array()
@@ -66,7 +52,6 @@ fn a_daemon_service_becomes_a_daemonset() {
         );
         assert_eq!(pod["hostNetwork"], true);
         assert!(ds["spec"]["replicas"].is_null());
-        validate(&tools, &docs, out.path());
     }
     let report = fs::read_to_string(chart.join("ecs-import-report.json")).unwrap();
     assert!(

@@ -6,6 +6,7 @@ mod batch;
 mod cli;
 mod cluster;
 mod common;
+mod conversion;
 mod coverage;
 mod cutover;
 mod environments;

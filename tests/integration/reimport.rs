@@ -7,6 +7,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use crate::common::{cmd, ok, render, tools};
+use crate::conversion::Conversion;
 
 fn task(tag: &str, extra_env: bool) -> Value {
     let mut env = vec![json!({"name": "LOG_LEVEL", "value": "info"})];
@@ -27,13 +28,7 @@ fn task(tag: &str, extra_env: bool) -> Value {
 }
 
 fn run(input: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    cmd()
-        .arg(input)
-        .arg("--output")
-        .arg(out)
-        .args(extra)
-        .output()
-        .unwrap()
+    Conversion::of(input).args(extra).run(out)
 }
 
 fn write_task(path: &Path, tag: &str, extra_env: bool) {

@@ -250,9 +250,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    #[test]
-    fn intrinsics_resolve_or_stay_visible() {
-        let template = json!({
+    fn intrinsics_template() -> Value {
+        json!({
             "Parameters": {"Tag": {"Type": "String", "Default": "1.2.3"}, "Env": {"Type": "String"}},
             "Resources": {
                 "TaskRole": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "web-task"}},
@@ -272,8 +271,12 @@ mod tests {
                     "Volumes": [{"Name": "d", "EFSVolumeConfiguration": {"FilesystemId": "fs-1", "AuthorizationConfig": {"IAM": "ENABLED"}}}]
                 }}
             }
-        });
-        let t = read_template(&template).unwrap();
+        })
+    }
+
+    #[test]
+    fn intrinsics_resolve_or_stay_visible() {
+        let t = read_template(&intrinsics_template()).unwrap();
         let v = &t.tasks[0].value;
         assert_eq!(
             v["TaskRoleArn"],
@@ -299,6 +302,11 @@ mod tests {
             v["Volumes"][0]["EFSVolumeConfiguration"]["AuthorizationConfig"]["IAM"],
             "ENABLED"
         );
+    }
+
+    #[test]
+    fn unresolved_values_are_reported_and_listed_with_their_paths() {
+        let t = read_template(&intrinsics_template()).unwrap();
         let unresolved = t.tasks[0]
             .report
             .findings

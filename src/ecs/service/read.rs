@@ -148,32 +148,9 @@ pub(crate) fn read_service(
         circuit_breaker = super::extras::circuit_breaker(&mut dc, report)?;
         dc.finish(DEPLOYMENT_NOT_CARRIED, report);
     }
-    let mut load_balancers = Vec::new();
-    for (lb, lb_path) in s.array("loadBalancers", report)? {
-        let mut o = Obj::new(lb, lb_path.clone())?;
-        load_balancers.push(LoadBalancer {
-            path: lb_path,
-            container_name: o.string("containerName", report)?,
-            container_port: o.int("containerPort", 1, 65535, report)?,
-            target_group: o.string("targetGroupArn", report)?,
-            application: None,
-            routing: None,
-        });
-        o.finish(&[NotCarried { key: "loadBalancerName", code: Code::ClassicElb, why: "Classic Load Balancers are not carried over; use a Service of type LoadBalancer" }], report);
-    }
+    let load_balancers = read_load_balancers(&mut s, report)?;
     let service_registries = !s.array("serviceRegistries", report)?.is_empty();
-    let mut placement_strategy = Vec::new();
-    for (p, p_path) in s.array("placementStrategy", report)? {
-        let mut o = Obj::new(p, p_path.clone())?;
-        let kind = o.string("type", report)?.unwrap_or_default();
-        let field = o.string("field", report)?;
-        o.finish(&[], report);
-        placement_strategy.push(PlacementStrategy {
-            kind,
-            field,
-            path: p_path,
-        });
-    }
+    let placement_strategy = read_placement_strategy(&mut s, report)?;
     let extras = super::extras::read(&mut s, &path, report)?;
     let volume_configurations = read_volume_configurations(&mut s, report)?;
     let daemon = s
@@ -212,6 +189,43 @@ pub(crate) fn read_service(
             ..extras
         },
     })
+}
+
+/// `loadBalancers`: the container and port each target group sends traffic to.
+fn read_load_balancers(s: &mut Obj<'_>, report: &mut Report) -> ReadResult<Vec<LoadBalancer>> {
+    let mut load_balancers = Vec::new();
+    for (lb, lb_path) in s.array("loadBalancers", report)? {
+        let mut o = Obj::new(lb, lb_path.clone())?;
+        load_balancers.push(LoadBalancer {
+            path: lb_path,
+            container_name: o.string("containerName", report)?,
+            container_port: o.int("containerPort", 1, 65535, report)?,
+            target_group: o.string("targetGroupArn", report)?,
+            application: None,
+            routing: None,
+        });
+        o.finish(&[NotCarried { key: "loadBalancerName", code: Code::ClassicElb, why: "Classic Load Balancers are not carried over; use a Service of type LoadBalancer" }], report);
+    }
+    Ok(load_balancers)
+}
+
+fn read_placement_strategy(
+    s: &mut Obj<'_>,
+    report: &mut Report,
+) -> ReadResult<Vec<PlacementStrategy>> {
+    let mut placement_strategy = Vec::new();
+    for (p, p_path) in s.array("placementStrategy", report)? {
+        let mut o = Obj::new(p, p_path.clone())?;
+        let kind = o.string("type", report)?.unwrap_or_default();
+        let field = o.string("field", report)?;
+        o.finish(&[], report);
+        placement_strategy.push(PlacementStrategy {
+            kind,
+            field,
+            path: p_path,
+        });
+    }
+    Ok(placement_strategy)
 }
 
 fn read_volume_configurations(

@@ -64,29 +64,7 @@ pub(crate) fn read_task_definition(
         path: td.path().clone(),
         ..Default::default()
     };
-    // One finding for all read-only fields: they are expected in describe output, and a
-    // line per field would bury the findings that matter.
-    let mut read_only = Vec::new();
-    for key in READ_ONLY_FIELDS.iter().filter(|k| **k != "revision") {
-        if td.raw(key, report).is_some() {
-            read_only.push(*key);
-        }
-    }
-    if td.has("revision") {
-        read_only.push("revision");
-    }
-    if !read_only.is_empty() {
-        let message = format!(
-            "read-only fields of describe-task-definition output: {}",
-            read_only.join(", ")
-        );
-        let action = "dropped; the revision is kept in the chart description";
-        if read_only_severity_warning {
-            report.warn(Code::ReadOnly, td.path(), message, action);
-        } else {
-            report.info(Code::ReadOnlyNote, td.path(), message, action);
-        }
-    }
+    report_read_only(&mut td, read_only_severity_warning, report);
     out.revision = td.int("revision", 0, i64::MAX, report)?;
     out.family = td.string("family", report)?;
     out.task_role_arn = td.string("taskRoleArn", report)?;
@@ -113,19 +91,7 @@ pub(crate) fn read_task_definition(
         platform.finish(&[], report);
     }
     out.tags = read_tags(&mut td, "tags", report)?;
-    for (value, path) in td.array("placementConstraints", report)? {
-        let mut p = Obj::new(value, path.clone())?;
-        let kind = p
-            .string("type", report)?
-            .unwrap_or_else(|| "memberOf".into());
-        let expression = p.string("expression", report)?;
-        p.finish(&[], report);
-        out.placement_constraints.push(PlacementConstraint {
-            kind,
-            expression,
-            path,
-        });
-    }
+    out.placement_constraints = read_placement_constraints(&mut td, report)?;
     out.pid_mode = td
         .string("pidMode", report)?
         .map(|m| Located::new(m, td.path().key("pidMode")));
@@ -158,6 +124,53 @@ pub(crate) fn read_task_definition(
     td.finish(TASK_NOT_CARRIED, report);
     drop_unknown_dependencies(&mut out, report);
     validate(&out)?;
+    Ok(out)
+}
+
+/// One finding for all read-only fields: they are expected in describe output, and a line per
+/// field would bury the findings that matter.
+fn report_read_only(td: &mut Obj<'_>, as_warning: bool, report: &mut Report) {
+    let mut read_only = Vec::new();
+    for key in READ_ONLY_FIELDS.iter().filter(|k| **k != "revision") {
+        if td.raw(key, report).is_some() {
+            read_only.push(*key);
+        }
+    }
+    if td.has("revision") {
+        read_only.push("revision");
+    }
+    if !read_only.is_empty() {
+        let message = format!(
+            "read-only fields of describe-task-definition output: {}",
+            read_only.join(", ")
+        );
+        let action = "dropped; the revision is kept in the chart description";
+        if as_warning {
+            report.warn(Code::ReadOnly, td.path(), message, action);
+        } else {
+            report.info(Code::ReadOnlyNote, td.path(), message, action);
+        }
+    }
+}
+
+fn read_placement_constraints(
+    td: &mut Obj<'_>,
+    report: &mut Report,
+) -> ReadResult<Vec<PlacementConstraint>> {
+    let mut out = Vec::new();
+    for (value, path) in td.array("placementConstraints", report)? {
+        let mut p = Obj::new(value, path.clone())?;
+        let kind = p
+            .string("type", report)?
+            .unwrap_or_else(|| "memberOf".into());
+        let expression = p.string("expression", report)?;
+        p.finish(&[], report);
+        out.push(PlacementConstraint {
+            kind,
+            expression,
+            path,
+        });
+    }
     Ok(out)
 }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::unit::Plan;
+use super::unit::{Plan, TaskRead};
 use crate::ecs::cloudformation::{self, Unresolved};
 use crate::ecs::service::{read_service, ServiceDefinition, TaskRef};
 use crate::error::Error;
@@ -27,9 +27,6 @@ pub(super) struct TaskCandidate {
     /// CloudFormation logical ID, for services in the same template.
     pub logical_id: Option<String>,
 }
-
-/// A task definition as read: the model, or where and why it could not be read.
-pub(crate) type TaskRead = Result<crate::ecs::Loaded, crate::error::FieldError>;
 
 pub(super) struct ServiceCandidate {
     pub source: PathBuf,
@@ -148,28 +145,7 @@ fn read_one(
     if cloudformation::is_template(value) {
         read_template_file(path, &parsed, settings, found, plan)?;
     } else if let Some(source) = crate::ecs::scheduled::detect(value) {
-        // describe-rule (+ list-targets-by-rule) or get-schedule output
-        let mut report = Report::default();
-        let runners = crate::ecs::scheduled::read(value, JsonPath::root(), source, &mut report)
-            .map_err(|e| Error::field(&file, e))?;
-        if runners.is_empty() {
-            let why = unscheduled_reason(value, &report);
-            plan.skipped.push((
-                path.to_path_buf(),
-                format!("a scheduled rule not converted: {why}"),
-            ));
-        }
-        // The rule's own fields sit above each target's path: the whole file's duplicates.
-        report
-            .findings
-            .extend(parsed.duplicates_under(&JsonPath::root()).findings);
-        for runner in runners {
-            found.services.push(ServiceCandidate {
-                source: path.to_path_buf(),
-                service: runner,
-                report: report.clone(),
-            });
-        }
+        read_scheduled_file(path, &parsed, source, found, plan)?;
     } else if let Some(list) = value.get("services").and_then(Value::as_array) {
         // describe-services output
         for (i, s) in list.iter().enumerate() {
@@ -203,6 +179,42 @@ fn read_one(
             path.to_path_buf(),
             "not a task definition, CloudFormation template, ECS service or scheduled task".into(),
         ));
+    }
+    Ok(())
+}
+
+/// describe-rule (+ list-targets-by-rule) or get-schedule output: one service candidate per
+/// target that runs an ECS task.
+fn read_scheduled_file(
+    path: &Path,
+    parsed: &crate::ecs::Parsed,
+    source: crate::ecs::scheduled::Source,
+    found: &mut Found,
+    plan: &mut Plan,
+) -> Result<(), Error> {
+    let file = path.display().to_string();
+    let value = &parsed.value;
+    // describe-rule (+ list-targets-by-rule) or get-schedule output
+    let mut report = Report::default();
+    let runners = crate::ecs::scheduled::read(value, JsonPath::root(), source, &mut report)
+        .map_err(|e| Error::field(&file, e))?;
+    if runners.is_empty() {
+        let why = unscheduled_reason(value, &report);
+        plan.skipped.push((
+            path.to_path_buf(),
+            format!("a scheduled rule not converted: {why}"),
+        ));
+    }
+    // The rule's own fields sit above each target's path: the whole file's duplicates.
+    report
+        .findings
+        .extend(parsed.duplicates_under(&JsonPath::root()).findings);
+    for runner in runners {
+        found.services.push(ServiceCandidate {
+            source: path.to_path_buf(),
+            service: runner,
+            report: report.clone(),
+        });
     }
     Ok(())
 }

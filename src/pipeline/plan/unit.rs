@@ -6,6 +6,9 @@ use crate::ecs::service::ServiceDefinition;
 use crate::error::Error;
 use crate::report::Report;
 
+/// A task definition as read: the model, or where and why it could not be read.
+pub(crate) type TaskRead = Result<crate::ecs::Loaded, crate::error::FieldError>;
+
 /// The paths of one environment; `env` is `None` for a plain batch.
 #[derive(Debug, Clone)]
 pub(crate) struct Input {
@@ -21,7 +24,7 @@ pub(crate) struct Unit {
     pub chart: String,
     pub source: PathBuf,
     /// The task definition as read (see `inputs::TaskCandidate`).
-    pub task: super::inputs::TaskRead,
+    pub task: TaskRead,
     /// Findings made before reading (CloudFormation intrinsics, service fields).
     pub pre_report: Report,
     /// Template values left unresolved: their placeholders are reported once, as unresolved.
