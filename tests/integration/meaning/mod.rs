@@ -5,6 +5,7 @@
 
 mod case;
 mod container;
+mod mounts;
 
 use std::collections::BTreeMap;
 
