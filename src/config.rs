@@ -65,7 +65,7 @@ fn schedule(cli: &Cli) -> Result<Option<crate::convert::ScheduleOption>> {
             Err(Error::Usage(Usage::ScheduleWithoutCronJob))
         }
         (Some(expr), _) => {
-            let translated = crate::convert::schedule::translate(expr)
+            let translated = crate::convert::cron_schedule::translate(expr)
                 .map_err(|e| Error::Usage(Usage::Schedule(e.to_string())))?;
             Ok(Some(crate::convert::ScheduleOption {
                 expression: expr.clone(),

@@ -1,14 +1,15 @@
 //! helm-ecs-import: Amazon ECS task definitions → Helm charts.
 //!
 //! The pipeline reads off the modules, in the order data flows:
-//! `config` (flags, validated) → `plan` (inputs → units keyed by chart and environment) →
-//! `ecs` (input model) → `convert` (mapping rules, one per concern) → `workload` (intermediate
-//! model) → `unit` / `environments` (one chart, or one chart per service across environments)
-//! → `chart` (files, written atomically) → `package` → `repo` (static index, OCI).
-//! `commands` runs each subcommand; `output` is everything printed.
-
-// values.schema.json is one json! literal, deeper than the default macro recursion limit.
-#![recursion_limit = "256"]
+//! `commands` (one per subcommand) asks `config`, the composition root, to turn flags into
+//! `settings` and stages; `pipeline::plan` reads the inputs (`ecs`, the input model, with its
+//! readers) into units keyed by chart and environment; `pipeline::map_unit` applies the
+//! mapping rules (`convert`, one per concern) to get the intermediate model (`workload`, no
+//! AWS names) and `pipeline::environment_overlay` combines one chart's environments; `chart`
+//! writes the files (values declared once in `chart-templates/values-tree.yaml`), atomically
+//! and merged with the user's edits; `package` archives them; `repo` publishes (static index,
+//! OCI). `output` is everything printed, `error` every error worded, `report` every finding.
+//! Leaves: `json_path`, `settings`, `yaml`, `yaml_to_json`, `placeholder`, `walk`, `lock`.
 
 mod chart;
 pub mod cli;
@@ -29,4 +30,4 @@ pub mod settings;
 mod walk;
 mod workload;
 pub mod yaml;
-mod yaml_tree;
+mod yaml_to_json;

@@ -44,7 +44,7 @@ enum Shape {
 fn tree() -> &'static [Decl] {
     static TREE: OnceLock<Vec<Decl>> = OnceLock::new();
     TREE.get_or_init(|| {
-        let value = crate::yaml_tree::parse_keeping_text(DECLARATION, &[])
+        let value = crate::yaml_to_json::parse_keeping_text(DECLARATION, &[])
             .expect("values-tree.yaml is valid YAML")
             .expect("values-tree.yaml is one document");
         declarations(&value, "")

@@ -77,7 +77,7 @@ fn convert_units(units: Vec<Unit>, config: &ConvertConfig) -> Vec<Result<Written
                 result
             })
             .collect();
-        merge_and_write(mapped, config)
+        combine_and_write(mapped, config)
     } else {
         units
             .into_par_iter()
@@ -114,7 +114,7 @@ fn convert_one(u: &Unit, config: &ConvertConfig) -> Result<Converted> {
 }
 
 /// Groups the mapped units by chart (in order of first appearance) and merges each group.
-fn merge_and_write(mapped: Vec<Result<Mapped>>, config: &ConvertConfig) -> Vec<Result<Written>> {
+fn combine_and_write(mapped: Vec<Result<Mapped>>, config: &ConvertConfig) -> Vec<Result<Written>> {
     let envs: Vec<String> = config
         .inputs
         .iter()
@@ -132,7 +132,7 @@ fn merge_and_write(mapped: Vec<Result<Mapped>>, config: &ConvertConfig) -> Vec<R
         .into_par_iter()
         .map(|(name, mut members)| {
             members.sort_by_key(|m| m.env_index);
-            crate::pipeline::environment_overlay::merge(&name, &envs, members, &config.settings)
+            crate::pipeline::environment_overlay::combine(&name, &envs, members, &config.settings)
                 .and_then(|c| write(c, config))
         })
         .collect();

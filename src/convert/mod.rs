@@ -3,6 +3,7 @@
 
 pub(crate) mod alb;
 pub(crate) mod containers;
+pub(crate) mod cron_schedule;
 pub(crate) mod docker_labels;
 pub(crate) mod hostname;
 pub(crate) mod identity;
@@ -12,11 +13,10 @@ pub mod naming;
 pub(crate) mod networking;
 pub(crate) mod placement;
 pub(crate) mod plaintext;
+pub(crate) mod platform;
 pub(crate) mod pod;
 pub(crate) mod probes;
 pub(crate) mod resources;
-pub(crate) mod schedule;
-pub(crate) mod scheduling;
 pub(crate) mod secrets;
 pub(crate) mod security;
 pub(crate) mod service;
@@ -61,7 +61,7 @@ const RULES: &[Rule] = &[
     |s, w, r| pod::apply(s.task, w, r),
     |s, w, r| docker_labels::apply(s.task, w, r),
     |s, w, r| metadata::apply(s.task, w, r),
-    |s, w, r| scheduling::apply(s.task, w, r),
+    |s, w, r| platform::apply(s.task, w, r),
     |s, w, r| placement::apply(s.task, w, r),
     |s, w, r| identity::apply(s.task, w, r),
     |s, w, r| {
@@ -72,7 +72,7 @@ const RULES: &[Rule] = &[
         Ok(())
     },
     |s, w, r| match s.service.and_then(|s| s.schedule.as_ref()) {
-        Some(run) => schedule::apply(run, w, r),
+        Some(run) => cron_schedule::apply(run, w, r),
         None => Ok(()),
     },
     workload_kind,
@@ -118,7 +118,7 @@ fn workload_kind(s: &Source, w: &mut Workload, r: &mut Report) -> Result<(), Fie
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ScheduleOption {
     pub expression: String,
-    pub translated: schedule::Translated,
+    pub translated: cron_schedule::Translated,
     pub time_zone: String,
 }
 

@@ -126,8 +126,8 @@ pub(crate) fn parse_bytes(
     }
     let text = crate::placeholder::substitute(text, vars);
     if is_yaml(&file, &text) {
-        return match crate::yaml_tree::parse_full(&text, &[]) {
-            Ok(crate::yaml_tree::Parsed {
+        return match crate::yaml_to_json::parse_full(&text, &[]) {
+            Ok(crate::yaml_to_json::Parsed {
                 value: Some(value),
                 duplicates,
             }) => Ok(Parsed { value, duplicates }),

@@ -12,7 +12,7 @@ use crate::yaml::{self, Node};
 
 /// Merges one chart's units (in environment order) into one chart with a values file per
 /// environment; `envs` names every environment, so a missing one is reported.
-pub(crate) fn merge(
+pub(crate) fn combine(
     name: &str,
     envs: &[String],
     members: Vec<Mapped>,

@@ -59,7 +59,7 @@ impl Index {
             "name",
             "description",
         ];
-        let value = crate::yaml_tree::parse_keeping_text(text, TEXT)
+        let value = crate::yaml_to_json::parse_keeping_text(text, TEXT)
             .map_err(|e| {
                 bad(IndexProblem::Syntax {
                     line: e.line,
