@@ -7,6 +7,7 @@
 //! the keys in the file the user has.
 
 use std::fmt;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Segment {
@@ -50,10 +51,65 @@ fn template_name(key: &str) -> String {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A path shares its parent's segments: a step is one small allocation, not a copy of the
+/// whole path, so a model holding a path per value stays small (a batch of 20,000 task
+/// definitions holds them all until the plan is complete).
+#[derive(Clone, Default)]
 pub(crate) struct JsonPath {
-    segments: Vec<Segment>,
+    last: Option<Arc<Step>>,
     naming: Naming,
+}
+
+struct Step {
+    parent: Option<Arc<Step>>,
+    segment: Segment,
+}
+
+impl JsonPath {
+    /// The segments from the root down.
+    fn segments(&self) -> Vec<&Segment> {
+        let mut out = Vec::new();
+        let mut at = self.last.as_deref();
+        while let Some(step) = at {
+            out.push(&step.segment);
+            at = step.parent.as_deref();
+        }
+        out.reverse();
+        out
+    }
+}
+
+impl PartialEq for JsonPath {
+    fn eq(&self, other: &Self) -> bool {
+        self.naming == other.naming && self.segments() == other.segments()
+    }
+}
+
+impl Eq for JsonPath {}
+
+impl PartialOrd for JsonPath {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for JsonPath {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.segments(), self.naming).cmp(&(other.segments(), other.naming))
+    }
+}
+
+impl std::hash::Hash for JsonPath {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.segments().hash(state);
+        self.naming.hash(state);
+    }
+}
+
+impl fmt::Debug for JsonPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "JsonPath({:?})", self.pointer())
+    }
 }
 
 impl JsonPath {
@@ -110,18 +166,23 @@ impl JsonPath {
     }
 
     fn push(&self, segment: Segment, naming: Naming) -> Self {
-        let mut segments = self.segments.clone();
-        segments.push(segment);
-        JsonPath { segments, naming }
+        let step = Step {
+            parent: self.last.clone(),
+            segment,
+        };
+        JsonPath {
+            last: Some(Arc::new(step)),
+            naming,
+        }
     }
 
     /// `containerDefinitions[1].portMappings[0].containerPort`; the root is `(top level)`.
     pub(crate) fn dotted(&self) -> String {
-        if self.segments.is_empty() {
+        if self.last.is_none() {
             return "(top level)".to_string();
         }
         let mut out = String::new();
-        for segment in &self.segments {
+        for segment in self.segments() {
             match segment {
                 Segment::Key(key) => {
                     if !out.is_empty() {
@@ -142,7 +203,7 @@ impl JsonPath {
     /// RFC 6901 pointer: `/containerDefinitions/1/portMappings/0/containerPort`.
     pub(crate) fn pointer(&self) -> String {
         let mut out = String::new();
-        for segment in &self.segments {
+        for segment in self.segments() {
             out.push('/');
             match segment {
                 Segment::Key(key) => out.push_str(&key.replace('~', "~0").replace('/', "~1")),

@@ -12,48 +12,24 @@ use serde_json::Value;
 
 use crate::ecs::reader::{Obj, ReadResult};
 use crate::error::FieldError;
-use crate::json_path::{JsonPath, Located};
+use crate::json_path::Located;
 use crate::report::Report;
 
 mod container;
 mod coverage;
 mod fields;
-mod placement;
+mod model;
 mod volume;
 
 use container::read_container;
-pub(crate) use container::{
-    ContainerDefinition, ExtraHost, PortMapping, ResourceRequirement, SystemControl, Tmpfs,
-    VolumesFrom,
-};
 pub use coverage::coverage;
 pub(crate) use fields::READ_ONLY_FIELDS;
 use fields::TASK_NOT_CARRIED;
-pub(crate) use placement::PlacementConstraint;
+pub(crate) use model::{
+    ContainerDefinition, DockerVolume, EfsVolume, ExtraHost, PlacementConstraint, PortMapping,
+    ResourceRequirement, SystemControl, TaskDefinition, Tmpfs, VolumeDefinition, VolumesFrom,
+};
 use volume::read_volume;
-pub(crate) use volume::{DockerVolume, EfsVolume, VolumeDefinition};
-
-#[derive(Debug, Clone, Default)]
-pub(crate) struct TaskDefinition {
-    pub path: JsonPath,
-    pub family: Option<String>,
-    pub revision: Option<i64>,
-    pub task_role_arn: Option<String>,
-    pub execution_role_arn: Option<String>,
-    pub network_mode: Option<String>,
-    pub cpu: Option<Located<String>>,
-    pub memory: Option<Located<String>>,
-    pub requires_compatibilities: Vec<String>,
-    pub cpu_architecture: Option<Located<String>>,
-    pub operating_system_family: Option<Located<String>>,
-    pub tags: Vec<(String, String)>,
-    pub placement_constraints: Vec<PlacementConstraint>,
-    pub pid_mode: Option<Located<String>>,
-    pub ipc_mode: Option<Located<String>>,
-    pub ephemeral_storage_gib: Option<Located<i64>>,
-    pub containers: Vec<ContainerDefinition>,
-    pub volumes: Vec<VolumeDefinition>,
-}
 
 pub(crate) fn read_task_definition(
     mut td: Obj<'_>,

@@ -1,43 +1,11 @@
 //! A task volume: a host path, a Docker volume, EFS, or an EBS volume configured at launch.
 
-use std::collections::BTreeMap;
-
 use crate::ecs::reader::{NotCarried, Obj, ReadResult};
 use crate::error::FieldError;
-use crate::json_path::JsonPath;
 use crate::report::{Code, Report};
 
 use super::fields::required_string;
-
-#[derive(Debug, Clone, Default)]
-pub(crate) struct VolumeDefinition {
-    pub path: JsonPath,
-    pub name: String,
-    pub host_source_path: Option<String>,
-    pub docker: Option<DockerVolume>,
-    pub efs: Option<EfsVolume>,
-    pub configured_at_launch: bool,
-}
-
-#[derive(Debug, Clone, Default)]
-pub(crate) struct DockerVolume {
-    pub path: JsonPath,
-    pub scope: Option<String>,
-    pub autoprovision: Option<bool>,
-    pub driver: Option<String>,
-    pub driver_opts: BTreeMap<String, String>,
-    pub labels: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub(crate) struct EfsVolume {
-    pub path: JsonPath,
-    pub file_system_id: String,
-    pub root_directory: Option<String>,
-    pub transit_encryption: Option<String>,
-    pub access_point_id: Option<String>,
-    pub iam: Option<String>,
-}
+use super::model::*;
 
 pub(super) const VOLUME_NOT_CARRIED: &[NotCarried] = &[
     NotCarried {
