@@ -33,6 +33,7 @@ pub(crate) fn map(unit: &Unit, settings: &Settings) -> Result<Mapped> {
     let loaded = unit
         .task
         .as_ref()
+        .as_ref()
         .map_err(|e| Error::field(&file, e.clone()))?;
     let mut report = loaded.report.clone();
     let service_name = unit.service.as_ref().and_then(|s| s.name.as_deref());

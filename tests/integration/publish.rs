@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::common::{cmd, helm, ok, root, tools};
 use crate::servers;
 
-fn run_ok(c: &mut Command) -> String {
+pub(crate) fn run_ok(c: &mut Command) -> String {
     let output = c.output().unwrap();
     assert!(
         output.status.success(),
@@ -24,7 +24,7 @@ fn run_ok(c: &mut Command) -> String {
 }
 
 /// Converts the examples into `work/charts` and returns the chart directories.
-fn example_charts(work: &Path) -> Vec<PathBuf> {
+pub(crate) fn example_charts(work: &Path) -> Vec<PathBuf> {
     let mut c = cmd();
     for n in ["redis", "vault", "web-with-sidecar"] {
         c.arg(root().join(format!("examples/{n}.json")));
@@ -36,7 +36,7 @@ fn example_charts(work: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-fn package(charts: &[PathBuf], dest: &Path, extra: &[&str]) -> String {
+pub(crate) fn package(charts: &[PathBuf], dest: &Path, extra: &[&str]) -> String {
     let mut c = cmd();
     c.arg("package")
         .args(charts)
@@ -46,7 +46,7 @@ fn package(charts: &[PathBuf], dest: &Path, extra: &[&str]) -> String {
     run_ok(&mut c)
 }
 
-fn archives(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn archives(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -56,7 +56,7 @@ fn archives(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
-fn index(dir: &Path) -> Value {
+pub(crate) fn index(dir: &Path) -> Value {
     helm_ecs_import::yaml::from_str(&fs::read_to_string(dir.join("index.yaml")).unwrap()).unwrap()
 }
 
@@ -345,7 +345,7 @@ fn static_repository_over_http_with_both_helms() {
     drop(server);
 }
 
-fn index_created(index: &Value) -> std::collections::BTreeMap<String, String> {
+pub(crate) fn index_created(index: &Value) -> std::collections::BTreeMap<String, String> {
     let mut out = std::collections::BTreeMap::new();
     for (name, list) in index["entries"].as_object().unwrap() {
         for e in list.as_array().unwrap() {
@@ -359,7 +359,9 @@ fn index_created(index: &Value) -> std::collections::BTreeMap<String, String> {
 }
 
 /// What must agree with `helm repo index`: names, versions, digests, urls and chart metadata.
-fn entry_facts(index: &Value) -> Vec<(String, String, String, Value, Value, Value, Value)> {
+pub(crate) fn entry_facts(
+    index: &Value,
+) -> Vec<(String, String, String, Value, Value, Value, Value)> {
     let mut out = Vec::new();
     for (name, list) in index["entries"].as_object().unwrap() {
         for e in list.as_array().unwrap() {
@@ -378,444 +380,6 @@ fn entry_facts(index: &Value) -> Vec<(String, String, String, Value, Value, Valu
 }
 
 /// Changes a chart's content: its default replica count.
-fn set_replicas(chart: &Path, n: u32) {
-    let values = chart.join("values.yaml");
-    let text = fs::read_to_string(&values).unwrap();
-    fs::write(
-        &values,
-        text.replace("replicaCount: 1", &format!("replicaCount: {n}")),
-    )
-    .unwrap();
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
-/// Many small archives with distinct names, made by packaging one chart under new names.
-fn many_archives(work: &Path, prefix: &str, count: usize) -> Vec<PathBuf> {
-    let base = example_charts(&work.join(format!("{prefix}-src")))[0].clone();
-    let out = work.join(format!("{prefix}-dist"));
-    let mut dirs = Vec::new();
-    for i in 0..count {
-        let dir = work.join(format!("{prefix}-charts/{prefix}{i}"));
-        copy_dir(&base, &dir);
-        let chart = fs::read_to_string(dir.join("Chart.yaml"))
-            .unwrap()
-            .replace("name: redis", &format!("name: {prefix}{i}"));
-        fs::write(dir.join("Chart.yaml"), chart).unwrap();
-        dirs.push(dir);
-    }
-    package(&dirs, &out, &["-q"]);
-    archives(&out)
-}
-
-#[test]
-fn two_publishers_at_once_lose_nothing() {
-    let work = tempfile::tempdir().unwrap();
-    let a = many_archives(work.path(), "alpha", 30);
-    let b = many_archives(work.path(), "beta", 30);
-    let repo = work.path().join("repo");
-    for _ in 0..3 {
-        let _ = fs::remove_dir_all(&repo);
-        let spawn = |set: &[PathBuf]| {
-            let mut c = cmd();
-            c.arg("publish")
-                .args(set)
-                .arg("--repo")
-                .arg(&repo)
-                .arg("-q")
-                .spawn()
-                .unwrap()
-        };
-        // Each archive is its own publisher run too, so the two processes interleave.
-        let mut first = spawn(&a);
-        let mut second = spawn(&b);
-        assert!(first.wait().unwrap().success());
-        assert!(second.wait().unwrap().success());
-        let idx = index(&repo);
-        assert_eq!(
-            idx["entries"].as_object().unwrap().len(),
-            60,
-            "every chart of both publishers is listed"
-        );
-    }
-}
-
-#[test]
-fn an_interrupted_publish_leaves_a_valid_index() {
-    let work = tempfile::tempdir().unwrap();
-    let initial = many_archives(work.path(), "keep", 3);
-    let batch = many_archives(work.path(), "batch", 120);
-    let repo = work.path().join("repo");
-    let mut c = cmd();
-    run_ok(c.arg("publish").args(&initial).arg("--repo").arg(&repo));
-    for delay_ms in [5u64, 20, 40, 80, 160] {
-        let mut child = cmd()
-            .arg("publish")
-            .args(&batch)
-            .arg("--repo")
-            .arg(&repo)
-            .arg("-q")
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        let _ = child.kill();
-        let _ = child.wait();
-        // Whatever moment it died, the index parses, keeps what was there, and every entry's
-        // archive is present with the digest the index names.
-        let idx = index(&repo);
-        let entries = idx["entries"].as_object().unwrap();
-        for name in ["keep0", "keep1", "keep2"] {
-            assert!(
-                entries.contains_key(name),
-                "{name} lost after a kill at {delay_ms} ms"
-            );
-        }
-        for (name, list) in entries {
-            for e in list.as_array().unwrap() {
-                let file = repo.join(format!("{name}-{}.tgz", e["version"].as_str().unwrap()));
-                let bytes = fs::read(&file)
-                    .unwrap_or_else(|_| panic!("{} listed but missing", file.display()));
-                assert_eq!(
-                    helm_ecs_import::package::sha256_hex(&bytes),
-                    e["digest"].as_str().unwrap()
-                );
-            }
-        }
-    }
-    // A later complete run finishes the job.
-    let mut c = cmd();
-    run_ok(
-        c.arg("publish")
-            .args(&batch)
-            .arg("--repo")
-            .arg(&repo)
-            .arg("-q"),
-    );
-    assert_eq!(index(&repo)["entries"].as_object().unwrap().len(), 123);
-}
-
-#[test]
-fn versions_follow_content() {
-    let work = tempfile::tempdir().unwrap();
-    let charts = example_charts(work.path());
-    let repo = work.path().join("repo");
-    let redis = &charts[0];
-    let pack = |dest: &str| {
-        let mut c = cmd();
-        c.arg("package")
-            .arg(redis)
-            .arg("--repo")
-            .arg(&repo)
-            .arg("-d")
-            .arg(work.path().join(dest));
-        run_ok(&mut c);
-        archives(&work.path().join(dest)).pop().unwrap()
-    };
-    let publish = |a: &Path| {
-        let mut c = cmd();
-        run_ok(c.arg("publish").arg(a).arg("--repo").arg(&repo).arg("-q"));
-    };
-    let first = pack("d1");
-    assert!(first.ends_with("redis-0.1.0.tgz"));
-    publish(&first);
-    // Unchanged content: same version, same bytes; publishing it again is a no-op.
-    let again = pack("d2");
-    assert!(again.ends_with("redis-0.1.0.tgz"));
-    assert_eq!(fs::read(&again).unwrap(), fs::read(&first).unwrap());
-    let before = fs::read(repo.join("index.yaml")).unwrap();
-    publish(&again);
-    assert_eq!(fs::read(repo.join("index.yaml")).unwrap(), before);
-    // Changed content: the next patch version.
-    set_replicas(redis, 3);
-    let changed = pack("d3");
-    assert!(
-        changed.ends_with("redis-0.1.1.tgz"),
-        "{}",
-        changed.display()
-    );
-
-    // On a conversion re-run, the chart's version follows its generated content too.
-    let out = work.path().join("out");
-    let convert = |extra: &[&str]| {
-        let mut c = cmd();
-        c.arg(root().join("examples/redis.json"))
-            .arg("-q")
-            .arg("-o")
-            .arg(&out)
-            .args(extra);
-        run_ok(&mut c);
-        fs::read_to_string(out.join("redis/Chart.yaml")).unwrap()
-    };
-    assert!(convert(&[]).contains("version: \"0.1.0\""));
-    let values = out.join("redis/values.yaml");
-    let edited =
-        fs::read_to_string(&values).unwrap() + "\n# user edits do not count\nteam: cache\n";
-    fs::write(&values, edited).unwrap();
-    assert!(
-        convert(&[]).contains("version: \"0.1.0\""),
-        "unchanged generated content keeps the version"
-    );
-    assert!(convert(&["--workload", "deployment"]).contains("version: \"0.1.1\""));
-    assert!(convert(&["--workload", "deployment"]).contains("version: \"0.1.1\""));
-    assert!(convert(&["--chart-version", "3.0.0"]).contains("version: \"3.0.0\""));
-    // Unchanged since the 3.0.0 run: the version stays; --package writes the archive beside
-    // the chart folders.
-    assert!(convert(&["--package"]).contains("version: \"3.0.0\""));
-    assert!(out.join("redis-3.0.0.tgz").exists());
-}
-
-fn docker_config(dir: &Path, host: &str, user: &str, password: &str) -> PathBuf {
-    use base64::Engine;
-    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-    let path = dir.join("registry-config.json");
-    fs::write(
-        &path,
-        format!("{{\"auths\":{{\"{host}\":{{\"auth\":\"{auth}\"}}}}}}"),
-    )
-    .unwrap();
-    path
-}
-
-#[test]
-fn oci_registry_without_and_with_authentication() {
-    let Some(tools) = tools() else { return };
-    let Some(registry_bin) = servers::registry_binary() else {
-        return;
-    };
-    let work = tempfile::tempdir().unwrap();
-    let charts = example_charts(work.path());
-    package(&charts, &work.path().join("dist"), &[]);
-    let dist = archives(&work.path().join("dist"));
-    let digest = helm_ecs_import::package::sha256_hex(&fs::read(&dist[0]).unwrap());
-
-    // Without authentication.
-    let open = servers::registry(&registry_bin, None);
-    let target = format!("oci://127.0.0.1:{}/charts/team", open.port);
-    let mut c = cmd();
-    let out = run_ok(
-        c.arg("publish")
-            .args(&dist)
-            .args(["--repo", &target, "--plain-http"])
-            .env("HELM_REGISTRY_CONFIG", work.path().join("none.json")),
-    );
-    assert!(
-        out.contains(&format!(
-            "pushed 127.0.0.1:{}/charts/team/redis:0.1.0",
-            open.port
-        )),
-        "{out}"
-    );
-    // Pushing again is harmless.
-    let mut c = cmd();
-    run_ok(
-        c.arg("publish")
-            .arg(&dist[0])
-            .args(["--repo", &target, "--plain-http", "-q"]),
-    );
-    for (label, bin) in &tools.helms {
-        let home = tempfile::tempdir().unwrap();
-        let pulled = home.path().join("pulled");
-        fs::create_dir_all(&pulled).unwrap();
-        let reference = format!("oci://127.0.0.1:{}/charts/team/redis", open.port);
-        ok(
-            &helm(
-                bin,
-                home.path(),
-                &[
-                    "pull",
-                    &reference,
-                    "--version",
-                    "0.1.0",
-                    "--plain-http",
-                    "-d",
-                    pulled.to_str().unwrap(),
-                ],
-            ),
-            &format!("{label} pull"),
-        );
-        let pulled_bytes = fs::read(pulled.join("redis-0.1.0.tgz")).unwrap();
-        assert_eq!(
-            helm_ecs_import::package::sha256_hex(&pulled_bytes),
-            digest,
-            "{label}: the layer is the archive itself"
-        );
-        let shown = ok(
-            &helm(
-                bin,
-                home.path(),
-                &[
-                    "show",
-                    "chart",
-                    &reference,
-                    "--version",
-                    "0.1.0",
-                    "--plain-http",
-                ],
-            ),
-            &format!("{label} show chart"),
-        );
-        assert!(
-            shown.contains("name: redis") && shown.contains("version: 0.1.0"),
-            "{shown}"
-        );
-    }
-    // A content check against the registry: unchanged keeps the version, changed bumps it.
-    let mut c = cmd();
-    let note = run_ok(
-        c.arg("package")
-            .arg(&charts[0])
-            .args(["--repo", &target, "--plain-http", "-d"])
-            .arg(work.path().join("again")),
-    );
-    assert!(
-        note.contains("unchanged since it was published") && note.contains("redis-0.1.0.tgz"),
-        "{note}"
-    );
-    drop(open);
-
-    // With htpasswd basic authentication.
-    let locked = servers::registry(&registry_bin, Some(("ci", "s3cret-pass")));
-    let host = format!("127.0.0.1:{}", locked.port);
-    let target = format!("oci://{host}/charts");
-    let publish = |extra: &[&str], stdin: Option<&str>, config: Option<&Path>| {
-        let mut c = cmd();
-        c.arg("publish")
-            .arg(&dist[0])
-            .args(["--repo", &target, "--plain-http"])
-            .args(extra)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        c.env(
-            "HELM_REGISTRY_CONFIG",
-            config.map_or_else(|| work.path().join("none.json"), Path::to_path_buf),
-        );
-        let mut child = c.spawn().unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.unwrap_or("").as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
-    let (code, err) = publish(&[], None, None);
-    assert_eq!(code, Some(1));
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("authentication failed (401)"), "{err}");
-    let (code, err) = publish(
-        &["--username", "ci", "--password-stdin"],
-        Some("wrong\n"),
-        None,
-    );
-    assert_eq!(code, Some(1));
-    assert!(err.contains("authentication failed (401)"), "{err}");
-    let (code, err) = publish(
-        &["--username", "ci", "--password-stdin"],
-        Some("s3cret-pass\n"),
-        None,
-    );
-    assert_eq!(code, Some(0), "{err}");
-    let config = docker_config(work.path(), &host, "ci", "s3cret-pass");
-    let (code, err) = publish(&[], None, Some(&config));
-    assert_eq!(code, Some(0), "{err}");
-    // Without HELM_REGISTRY_CONFIG, Helm's default path under HELM_CONFIG_HOME is read.
-    let config_home = work.path().join("helm-config");
-    fs::create_dir_all(config_home.join("registry")).unwrap();
-    fs::copy(&config, config_home.join("registry/config.json")).unwrap();
-    let default_path = cmd()
-        .arg("publish")
-        .arg(&dist[1])
-        .args(["--repo", &target, "--plain-http"])
-        .env_remove("HELM_REGISTRY_CONFIG")
-        .env("HELM_CONFIG_HOME", &config_home)
-        .output()
-        .unwrap();
-    assert!(
-        default_path.status.success(),
-        "{}",
-        String::from_utf8_lossy(&default_path.stderr)
-    );
-    for (label, bin) in &tools.helms {
-        let home = tempfile::tempdir().unwrap();
-        let reference = format!("oci://{host}/charts/redis");
-        let shown = Command::new(bin)
-            .args([
-                "show",
-                "chart",
-                &reference,
-                "--version",
-                "0.1.0",
-                "--plain-http",
-            ])
-            .env("HELM_REGISTRY_CONFIG", &config)
-            .env("HELM_CACHE_HOME", home.path().join("cache"))
-            .env("HELM_CONFIG_HOME", home.path().join("config"))
-            .env("HELM_DATA_HOME", home.path().join("data"))
-            .output()
-            .unwrap();
-        let text = ok(&shown, &format!("{label} show chart with auth"));
-        assert!(text.contains("name: redis"));
-    }
-    drop(locked);
-
-    // A registry that refuses the upload is one clear line too.
-    let read_only = servers::registry_with(&registry_bin, None, true);
-    let mut c = cmd();
-    let out = c
-        .arg("publish")
-        .arg(&dist[0])
-        .args([
-            "--repo",
-            &format!("oci://127.0.0.1:{}/charts", read_only.port),
-            "--plain-http",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("the registry refused it (") && err.lines().count() == 1,
-        "{err}"
-    );
-    drop(read_only);
-
-    // An unreachable registry is one clear line.
-    let port = servers::free_port();
-    let mut c = cmd();
-    let out = c
-        .arg("publish")
-        .arg(&dist[0])
-        .args([
-            "--repo",
-            &format!("oci://127.0.0.1:{port}/charts"),
-            "--plain-http",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains(&format!("cannot reach 127.0.0.1:{port}")) && err.lines().count() == 1,
-        "{err}"
-    );
-}
-
 #[test]
 fn two_different_archives_of_one_version_in_one_call_are_refused() {
     let work = tempfile::tempdir().unwrap();

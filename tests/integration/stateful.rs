@@ -8,29 +8,15 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 
 use crate::common::{cmd, helm, render, root, tools};
+use crate::conversion::Conversion;
 
 /// Converts `input` (a file or directory) and returns the one chart directory.
 fn convert(input: &Path, out: &Path, extra: &[&str]) -> PathBuf {
-    let output = cmd()
-        .arg(input)
-        .arg("-o")
-        .arg(out)
+    Conversion::of(input)
         .arg("-q")
         .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let dirs: Vec<PathBuf> = fs::read_dir(out)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir() && !p.file_name().unwrap().to_string_lossy().starts_with('.'))
-        .collect();
-    assert_eq!(dirs.len(), 1, "{dirs:?}");
-    dirs[0].clone()
+        .succeeds(out)
+        .chart()
 }
 
 fn fixture(name: &str) -> PathBuf {

@@ -18,7 +18,7 @@ pub(super) struct TaskCandidate {
     pub root: JsonPath,
     /// The task definition read into the input model, once: the JSON tree is dropped here,
     /// and a unit that cannot be read fails when it is mapped, in plan order.
-    pub task: TaskRead,
+    pub task: std::sync::Arc<TaskRead>,
     pub pre_report: Report,
     /// Template values left unresolved, holding placeholders.
     pub unresolved: Vec<Unresolved>,
@@ -167,7 +167,7 @@ fn read_one(
         found.tasks.push(TaskCandidate {
             source: path.to_path_buf(),
             root: JsonPath::root(),
-            task: crate::ecs::from_value_at(value, JsonPath::root()),
+            task: std::sync::Arc::new(crate::ecs::from_value_at(value, JsonPath::root())),
             pre_report: parsed.duplicates_under(&JsonPath::root()),
             unresolved: Vec::new(),
             family,
@@ -261,7 +261,7 @@ fn read_template_file(
         let (family, revision) = family_and_revision(&t.value, &t.path);
         found.tasks.push(TaskCandidate {
             source: path.to_path_buf(),
-            task: crate::ecs::from_value_at(&t.value, t.path.clone()),
+            task: std::sync::Arc::new(crate::ecs::from_value_at(&t.value, t.path.clone())),
             root: t.path,
             pre_report: t.report,
             unresolved: t.unresolved,

@@ -24,7 +24,8 @@ pub(crate) struct Unit {
     pub chart: String,
     pub source: PathBuf,
     /// The task definition as read (see `inputs::TaskCandidate`).
-    pub task: TaskRead,
+    /// Shared by the units of services that run the same task definition.
+    pub task: std::sync::Arc<TaskRead>,
     /// Findings made before reading (CloudFormation intrinsics, service fields).
     pub pre_report: Report,
     /// Template values left unresolved: their placeholders are reported once, as unresolved.
