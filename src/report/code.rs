@@ -52,6 +52,7 @@ codes! {
     NoFamily = "ECSI-W-NO-FAMILY", Warning, "no family: the chart is named after the file";
     ChartName = "ECSI-I-CHART-NAME", Info, "the family made a valid chart name";
     Placeholder = "ECSI-W-PLACEHOLDER", Warning, "a value still holding a placeholder (`<IMAGE1_NAME>`, `${VAR}`, `{{ … }}`, `YOUR_…`)";
+    CfnCondition = "ECSI-W-CFN-CONDITION", Warning, "a resource exists only when a template condition holds that depends on a deploy-time value";
     CfnUnresolved = "ECSI-W-CFN-UNRESOLVED", Warning, "a CloudFormation intrinsic only known at deploy time, kept as `${…}`";
     CfnFamily = "ECSI-I-CFN-FAMILY", Info, "a template task definition without Family, named after its logical ID";
     Renamed = "ECSI-I-RENAMED", Info, "a name made valid for Kubernetes";

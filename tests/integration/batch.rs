@@ -115,9 +115,11 @@ fn cdk_template_with_two_task_definitions_and_a_service() {
     );
     assert_eq!(image["tag"], "3.2.1", "Ref to a parameter with a default");
     assert_eq!(orders["containers"]["orders"]["env"]["STAGE"], "prod");
+    // CloudFormation generates this role's name (no RoleName): the whole ARN is a placeholder,
+    // never one built from the logical ID.
     assert_eq!(
         orders["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"],
-        "arn:aws:iam::${AWS::AccountId}:role/OrdersTaskRole1A2B"
+        "${OrdersTaskRole1A2B.Arn}"
     );
     let text = fs::read_to_string(out.path().join("orders/values.yaml")).unwrap();
     assert!(
@@ -154,6 +156,8 @@ fn cdk_template_with_two_task_definitions_and_a_service() {
             "AWS::AccountId=123456789012",
             "--var",
             "AWS::Region=eu-west-1",
+            "--var",
+            "OrdersTaskRole1A2B.Arn=arn:aws:iam::123456789012:role/ShopStack-OrdersTaskRole-1X2Y3Z",
             "-q",
             "-o",
         ])
@@ -168,7 +172,8 @@ fn cdk_template_with_two_task_definitions_and_a_service() {
     );
     assert_eq!(
         orders["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"],
-        "arn:aws:iam::123456789012:role/OrdersTaskRole1A2B"
+        "arn:aws:iam::123456789012:role/ShopStack-OrdersTaskRole-1X2Y3Z",
+        "--var fills exactly the placeholder the warning names"
     );
     let bad = out2.path().join("bad.template.json");
     fs::write(&bad, r#"{"Resources": {"T": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"Family": "t", "ContainerDefinitions": [{"Name": "a", "Image": "x", "PortMappings": [{"ContainerPort": 99999}]}]}}}}"#).unwrap();

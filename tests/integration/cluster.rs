@@ -12,14 +12,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{cmd, ok, root, tools, Tools};
-use crate::conversion::{golden_charts, Conversion};
+use crate::common::{ok, root, tools};
+use crate::conversion::golden_charts;
 
-struct Cluster {
-    kubeconfig: PathBuf,
-    kubectl: PathBuf,
+pub(crate) struct Cluster {
+    pub kubeconfig: PathBuf,
+    pub kubectl: PathBuf,
     /// A Helm home shared by the tests (no repositories are used).
-    home: PathBuf,
+    pub home: PathBuf,
 }
 
 fn start() -> Result<Cluster, String> {
@@ -82,7 +82,7 @@ fn start() -> Result<Cluster, String> {
     })
 }
 
-fn cluster() -> Option<&'static Cluster> {
+pub(crate) fn cluster() -> Option<&'static Cluster> {
     static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
     match CLUSTER.get_or_init(start) {
         Ok(c) => Some(c),
@@ -97,7 +97,7 @@ fn cluster() -> Option<&'static Cluster> {
 }
 
 impl Cluster {
-    fn helm(&self, helm: &Path, args: &[&str]) -> Output {
+    pub(crate) fn helm(&self, helm: &Path, args: &[&str]) -> Output {
         Command::new(helm)
             .args(args)
             .env("KUBECONFIG", &self.kubeconfig)
@@ -108,7 +108,7 @@ impl Cluster {
             .unwrap()
     }
 
-    fn kubectl(&self, args: &[&str]) -> Output {
+    pub(crate) fn kubectl(&self, args: &[&str]) -> Output {
         Command::new(&self.kubectl)
             .args(args)
             .env("KUBECONFIG", &self.kubeconfig)
@@ -117,7 +117,7 @@ impl Cluster {
     }
 
     /// A namespace that enforces a Pod Security level.
-    fn enforcing_namespace(&self, ns: &str, level: &str) {
+    pub(crate) fn enforcing_namespace(&self, ns: &str, level: &str) {
         ok(
             &self.kubectl(&["create", "namespace", ns]),
             "create namespace",
@@ -129,14 +129,19 @@ impl Cluster {
         );
     }
 
-    fn json(&self, args: &[&str]) -> Value {
+    pub(crate) fn json(&self, args: &[&str]) -> Value {
         let mut all = args.to_vec();
         all.extend(["-o", "json"]);
         serde_json::from_str(&ok(&self.kubectl(&all), &format!("kubectl {args:?}"))).unwrap()
     }
 
     /// Waits (bounded) until `check` holds for `kubectl get …` output.
-    fn wait_for(&self, args: &[&str], what: &str, check: impl Fn(&Value) -> bool) -> Value {
+    pub(crate) fn wait_for(
+        &self,
+        args: &[&str],
+        what: &str,
+        check: impl Fn(&Value) -> bool,
+    ) -> Value {
         let started = Instant::now();
         loop {
             let v = self.json(args);
@@ -154,7 +159,7 @@ impl Cluster {
 
 /// A namespace of its own for each install, unique to this test process, so a shared
 /// control plane can serve runs one after another.
-fn namespace(parts: &[&str]) -> String {
+pub(crate) fn namespace(parts: &[&str]) -> String {
     let id = std::process::id().to_string();
     let name: String = parts
         .iter()
@@ -186,7 +191,7 @@ fn pod_security_level(chart: &Path) -> String {
         .to_string()
 }
 
-fn names(list: &Value) -> Vec<String> {
+pub(crate) fn names(list: &Value) -> Vec<String> {
     list["items"]
         .as_array()
         .unwrap()
@@ -196,7 +201,7 @@ fn names(list: &Value) -> Vec<String> {
 }
 
 /// The claims a StatefulSet's controller creates for its first pod, as Kubernetes names them.
-fn expected_claims(sts: &Value) -> Vec<String> {
+pub(crate) fn expected_claims(sts: &Value) -> Vec<String> {
     let name = sts["metadata"]["name"].as_str().unwrap();
     sts["spec"]["volumeClaimTemplates"]
         .as_array()

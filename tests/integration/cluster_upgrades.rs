@@ -6,8 +6,8 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use crate::cluster::{cluster, expected_claims, names, namespace};
-use crate::common::{cmd, ok, root, tools};
+use crate::cluster::{cluster, names, namespace};
+use crate::common::{cmd, ok, root, tools, Tools};
 use crate::conversion::Conversion;
 
 fn convert(input: &Path, out: &Path, extra: &[&str]) -> Output {

@@ -3,13 +3,13 @@
 //! OCI registries with and without authentication, and versions that follow content.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
 use crate::common::{cmd, helm, ok, root, tools};
+use crate::publish_concurrency::{copy_dir, set_replicas};
 use crate::servers;
 
 pub(crate) fn run_ok(c: &mut Command) -> String {

@@ -4,8 +4,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use std::process::Stdio;
+
+use crate::common::{cmd, root};
 use crate::publish::{archives, example_charts, index, package, run_ok};
-fn set_replicas(chart: &Path, n: u32) {
+pub(crate) fn set_replicas(chart: &Path, n: u32) {
     let values = chart.join("values.yaml");
     let text = fs::read_to_string(&values).unwrap();
     fs::write(
@@ -15,7 +18,7 @@ fn set_replicas(chart: &Path, n: u32) {
     .unwrap();
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for e in fs::read_dir(from).unwrap() {
         let e = e.unwrap();

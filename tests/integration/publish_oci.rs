@@ -4,7 +4,12 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::publish::{archives, example_charts, index, package, run_ok};
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::common::{cmd, helm, ok, tools};
+use crate::publish::{archives, example_charts, package, run_ok};
+use crate::servers;
 fn docker_config(dir: &Path, host: &str, user: &str, password: &str) -> PathBuf {
     use base64::Engine;
     let auth = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));

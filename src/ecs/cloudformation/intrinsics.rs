@@ -4,8 +4,9 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
+use super::conditions::Conditions;
 use crate::json_path::JsonPath;
 use crate::report::{Code, Report};
 
@@ -20,6 +21,9 @@ pub(crate) struct Unresolved {
 pub(super) struct Resolver<'a> {
     pub(super) parameters: &'a Map<String, Value>,
     pub(super) resources: &'a Map<String, Value>,
+    pub(super) mappings: &'a Map<String, Value>,
+    /// The template's conditions, evaluated (see `conditions`).
+    pub(super) conditions: Conditions,
     /// `--var` values: parameters and pseudo parameters (`AWS::AccountId`, `AWS::Region`)
     /// known to the user, which win over defaults.
     pub(super) vars: &'a BTreeMap<String, String>,
@@ -42,13 +46,30 @@ pub(super) fn resource_type<'a>(resources: &'a Map<String, Value>, id: &str) -> 
 }
 
 impl Resolver<'_> {
-    fn role_name(&self, id: &str) -> String {
+    /// A role's name when the template gives one; otherwise CloudFormation makes one up
+    /// (`<stack>-<LogicalId>-<random>`), which only the deployed stack knows.
+    fn role_name(&self, id: &str) -> Option<String> {
         self.resources
             .get(id)
             .and_then(|r| r.pointer("/Properties/RoleName"))
             .and_then(Value::as_str)
-            .unwrap_or(id)
-            .to_string()
+            .map(str::to_string)
+    }
+
+    /// A value resolved as a known scalar (text), or None when any part of it is unknown.
+    /// Nothing is reported or listed: the caller decides what an unknown value means.
+    pub(super) fn known_scalar(&self, value: &Value) -> Option<String> {
+        let before = self.found.borrow().len();
+        let resolved = self.resolve_opt(value, &JsonPath::root(), &mut Report::default());
+        let unknown = self.found.borrow().len() > before;
+        self.found.borrow_mut().truncate(before);
+        match resolved? {
+            _ if unknown => None,
+            Value::String(s) => Some(s),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
     }
 
     /// A name inside `${…}` or a `Ref`: a known value, or None.
@@ -68,7 +89,7 @@ impl Resolver<'_> {
             });
         }
         if resource_type(self.resources, name) == Some("AWS::IAM::Role") {
-            return Some(self.role_name(name));
+            return self.role_name(name);
         }
         None
     }
@@ -145,17 +166,19 @@ impl Resolver<'_> {
         }
     }
 
-    /// A role's ARN, and whether the account in it is known (else it holds the placeholder).
+    /// A role's ARN when its name is in the template, and whether the account in it is known
+    /// (else it holds the placeholder). A generated name is never invented.
     fn get_att(&self, id: &str, attr: &str) -> Option<(String, bool)> {
-        (resource_type(self.resources, id) == Some("AWS::IAM::Role") && attr == "Arn").then(|| {
-            let account = self.name("AWS::AccountId");
-            let arn = format!(
-                "arn:aws:iam::{}:role/{}",
-                account.as_deref().unwrap_or("${AWS::AccountId}"),
-                self.role_name(id)
-            );
-            (arn, account.is_some())
-        })
+        if resource_type(self.resources, id) != Some("AWS::IAM::Role") || attr != "Arn" {
+            return None;
+        }
+        let name = self.role_name(id)?;
+        let account = self.name("AWS::AccountId");
+        let arn = format!(
+            "arn:aws:iam::{}:role/{name}",
+            account.as_deref().unwrap_or("${AWS::AccountId}"),
+        );
+        Some((arn, account.is_some()))
     }
 
     fn join(&self, arg: &Value, path: &JsonPath, report: &mut Report) -> Value {
@@ -207,6 +230,10 @@ impl Resolver<'_> {
                 .unwrap_or_default(),
             _ => Default::default(),
         };
+        // `--var Id.Attr=VALUE` fills exactly the placeholder the warning names.
+        if let Some(v) = self.vars.get(&format!("{id}.{attr}")) {
+            return Value::String(v.clone());
+        }
         match self.get_att(&id, &attr) {
             Some((v, account_known)) => {
                 if !account_known {
@@ -276,6 +303,11 @@ impl Resolver<'_> {
                 }
                 "Fn::Join" => return Some(self.join(arg, path, report)),
                 "Fn::GetAtt" => return Some(self.get_att_value(arg, path, report)),
+                "Fn::If" => return self.if_value(arg, path, report),
+                "Fn::FindInMap" => return self.find_in_map(arg, path, report),
+                "Fn::Select" => return Some(self.select(arg, path, report)),
+                "Fn::Split" => return Some(self.split(arg, path, report)),
+                "Fn::Base64" => return Some(self.base64(arg, path, report)),
                 k if k.starts_with("Fn::") => {
                     return Some(self.unresolved(format!("${{{k}:{}}}", compact()), path, report));
                 }
@@ -291,6 +323,95 @@ impl Resolver<'_> {
 
     pub(super) fn resolve(&self, value: &Value, path: &JsonPath, report: &mut Report) -> Value {
         self.resolve_opt(value, path, report).unwrap_or(Value::Null)
+    }
+}
+
+impl Resolver<'_> {
+    /// `Fn::If`: the branch its condition picks; AWS::NoValue in it removes the key or item.
+    fn if_value(&self, arg: &Value, path: &JsonPath, report: &mut Report) -> Option<Value> {
+        let (condition, then, otherwise) = match arg.as_array().map(Vec::as_slice) {
+            Some([Value::String(c), a, b]) => (c, a, b),
+            _ => return Some(self.unknown_function("Fn::If", arg, path, report)),
+        };
+        match self.conditions.get(condition) {
+            Some(true) => self.resolve_opt(then, path, report),
+            Some(false) => self.resolve_opt(otherwise, path, report),
+            None => Some(self.unresolved(format!("${{Fn::If:{condition}}}"), path, report)),
+        }
+    }
+
+    /// `Fn::FindInMap` with keys known from the template (literals, parameters, conditions).
+    fn find_in_map(&self, arg: &Value, path: &JsonPath, report: &mut Report) -> Option<Value> {
+        let keys: Option<Vec<String>> = match arg.as_array().map(Vec::as_slice) {
+            Some([map, top, second]) => [map, top, second]
+                .iter()
+                .map(|k| self.known_scalar(k))
+                .collect(),
+            _ => None,
+        };
+        let found = keys.as_deref().and_then(|k| match k {
+            [map, top, second] => self.mappings.get(map)?.get(top)?.get(second),
+            _ => None,
+        });
+        match found {
+            Some(value) => self.resolve_opt(value, path, report),
+            None => Some(self.unknown_function("Fn::FindInMap", arg, path, report)),
+        }
+    }
+
+    /// `Fn::Select`: one item of a list known from the template.
+    fn select(&self, arg: &Value, path: &JsonPath, report: &mut Report) -> Value {
+        let picked = match arg.as_array().map(Vec::as_slice) {
+            Some([index, list]) => {
+                let index = self
+                    .known_scalar(index)
+                    .and_then(|i| i.parse::<usize>().ok());
+                let before = self.found.borrow().len();
+                let list = self.resolve(list, path, &mut Report::default());
+                let known = self.found.borrow().len() == before;
+                self.found.borrow_mut().truncate(before);
+                match (index, list) {
+                    (Some(i), Value::Array(items)) if known => items.get(i).cloned(),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        picked.unwrap_or_else(|| self.unknown_function("Fn::Select", arg, path, report))
+    }
+
+    /// `Fn::Split` of a string known from the template.
+    fn split(&self, arg: &Value, path: &JsonPath, report: &mut Report) -> Value {
+        let parts = match arg.as_array().map(Vec::as_slice) {
+            Some([Value::String(delimiter), source]) if !delimiter.is_empty() => self
+                .known_scalar(source)
+                .map(|s| s.split(delimiter.as_str()).map(|p| json!(p)).collect()),
+            _ => None,
+        };
+        match parts {
+            Some(parts) => Value::Array(parts),
+            None => self.unknown_function("Fn::Split", arg, path, report),
+        }
+    }
+
+    fn base64(&self, arg: &Value, path: &JsonPath, report: &mut Report) -> Value {
+        use base64::Engine as _;
+        match self.known_scalar(arg) {
+            Some(text) => Value::String(base64::engine::general_purpose::STANDARD.encode(text)),
+            None => self.unknown_function("Fn::Base64", arg, path, report),
+        }
+    }
+
+    /// A function whose value cannot be known from the template: a visible placeholder.
+    fn unknown_function(
+        &self,
+        name: &str,
+        arg: &Value,
+        path: &JsonPath,
+        report: &mut Report,
+    ) -> Value {
+        let compact = serde_json::to_string(arg).unwrap_or_default();
+        self.unresolved(format!("${{{name}:{compact}}}"), path, report)
     }
 }
 

@@ -19,11 +19,15 @@ use crate::error::FieldError;
 use crate::json_path::JsonPath;
 use crate::report::Report;
 
+mod conditions;
+#[cfg(test)]
+mod evaluation_tests;
 mod intrinsics;
 mod load_balancer;
 mod scaling;
 mod template;
 
+use conditions::Conditions;
 pub(crate) use intrinsics::Unresolved;
 use intrinsics::{references, Resolver};
 pub(crate) use template::{Template, TemplateService, TemplateTask};
@@ -48,18 +52,26 @@ pub(crate) fn read_template_with(
         .get("Parameters")
         .and_then(Value::as_object)
         .unwrap_or(&empty);
-    let resources = value["Resources"]
+    let all_resources = value["Resources"]
         .as_object()
         .ok_or_else(|| FieldError::new(&root.key("Resources"), "expected an object"))?;
-    let resolver = Resolver {
+    let section = |name: &str| value.get(name).and_then(Value::as_object).unwrap_or(&empty);
+    let mut resolver = Resolver {
         parameters,
-        resources,
+        resources: all_resources,
+        mappings: section("Mappings"),
+        conditions: Conditions::default(),
         vars,
         found: Default::default(),
     };
+    let conditions = Conditions::evaluate(section("Conditions"), &|v| resolver.known_scalar(v));
+    // A resource whose condition is false does not exist; every reader sees only the rest.
+    let (resources, absent) = existing_resources(all_resources, &conditions);
+    resolver.conditions = conditions;
+    resolver.resources = &resources;
     let mut tasks = Vec::new();
     let mut services = Vec::new();
-    for (id, resource) in resources {
+    for (id, resource) in &resources {
         let path = root
             .key("Resources")
             .key(id)
@@ -97,8 +109,78 @@ pub(crate) fn read_template_with(
             _ => {}
         }
     }
-    scaling::attach(resources, &mut services);
-    Ok(Template { tasks, services })
+    scaling::attach(&resources, &mut services);
+    for task in &mut tasks {
+        note_unknown_condition(all_resources, &resolver.conditions, task);
+    }
+    Ok(Template {
+        tasks,
+        services,
+        absent,
+    })
+}
+
+/// The resource types the conversion reads; an absent one is worth a line to the user.
+const CONVERTED: &[&str] = &[
+    "AWS::ECS::TaskDefinition",
+    "AWS::ECS::Service",
+    "AWS::Events::Rule",
+    "AWS::Scheduler::Schedule",
+];
+
+/// The resources that exist once the conditions are evaluated, and the logical IDs (with
+/// their condition) of those that do not.
+fn existing_resources(
+    resources: &Map<String, Value>,
+    conditions: &Conditions,
+) -> (Map<String, Value>, Vec<(String, String)>) {
+    let mut existing = Map::new();
+    let mut absent = Vec::new();
+    for (id, resource) in resources {
+        match resource.get("Condition").and_then(Value::as_str) {
+            Some(c) if conditions.get(c) == Some(false) => {
+                let kind = resource
+                    .get("Type")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                if CONVERTED.contains(&kind) {
+                    absent.push((id.clone(), c.to_string()));
+                }
+            }
+            _ => {
+                existing.insert(id.clone(), resource.clone());
+            }
+        }
+    }
+    (existing, absent)
+}
+
+/// A task definition that exists only when a condition holds that the template cannot decide.
+fn note_unknown_condition(
+    resources: &Map<String, Value>,
+    conditions: &Conditions,
+    task: &mut TemplateTask,
+) {
+    let condition = resources
+        .get(&task.logical_id)
+        .and_then(|r| r.get("Condition"))
+        .and_then(Value::as_str);
+    if let Some(c) = condition.filter(|c| conditions.get(c).is_none()) {
+        let known = if conditions.is_declared(c) {
+            "depends on a value only known at deploy time"
+        } else {
+            "is not declared in Conditions"
+        };
+        task.report.warn(
+            Code::CfnCondition,
+            &task.path,
+            format!(
+                "task definition {} exists only when condition {c} holds, which {known}",
+                task.logical_id
+            ),
+            "converted; set the parameters the condition reads with --var to decide it",
+        );
+    }
 }
 
 /// An `AWS::ECS::TaskDefinition`: its properties resolved, named after the logical ID when

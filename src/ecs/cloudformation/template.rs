@@ -26,4 +26,6 @@ pub(crate) struct TemplateService {
 pub(crate) struct Template {
     pub tasks: Vec<TemplateTask>,
     pub services: Vec<TemplateService>,
+    /// Resources whose condition is false, with the condition: they do not exist.
+    pub absent: Vec<(String, String)>,
 }

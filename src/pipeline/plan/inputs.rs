@@ -247,6 +247,12 @@ fn read_template_file(
     let file = path.display().to_string();
     let template = cloudformation::read_template_with(&parsed.value, &settings.vars)
         .map_err(|e| Error::field(&file, e))?;
+    for (id, condition) in &template.absent {
+        plan.skipped.push((
+            path.to_path_buf(),
+            format!("resource {id}: its condition {condition} is false, so CloudFormation does not create it"),
+        ));
+    }
     if template.tasks.is_empty() {
         plan.skipped.push((
             path.to_path_buf(),

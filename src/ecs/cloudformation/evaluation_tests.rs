@@ -1,0 +1,170 @@
+//! Templates evaluated as CloudFormation evaluates them: conditions, `Fn::If` in every position,
+//! `AWS::NoValue`, resource conditions, mappings, lists, and physical names never invented.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use super::read_template_with;
+use crate::report::Code;
+
+fn template() -> Value {
+    json!({
+        "Parameters": {
+            "Env": {"Type": "String", "Default": "prod"},
+            "Flavour": {"Type": "String"},
+            "Zones": {"Type": "String", "Default": "eu-west-1a,eu-west-1b"}
+        },
+        "Mappings": {"Sizes": {"prod": {"Memory": 2048, "Cpu": "1024"}, "dev": {"Memory": 512, "Cpu": "256"}}},
+        "Conditions": {
+            "IsProd": {"Fn::Equals": [{"Ref": "Env"}, "prod"]},
+            "IsDev": {"Fn::Not": [{"Condition": "IsProd"}]},
+            "Spicy": {"Fn::Equals": [{"Ref": "Flavour"}, "spicy"]}
+        },
+        "Resources": {
+            "GeneratedRole": {"Type": "AWS::IAM::Role", "Properties": {}},
+            "NamedRole": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "web-exec"}},
+            "Web": {"Type": "AWS::ECS::TaskDefinition", "Properties": {
+                "Family": "web",
+                "TaskRoleArn": {"Fn::GetAtt": ["GeneratedRole", "Arn"]},
+                "ExecutionRoleArn": {"Fn::GetAtt": ["NamedRole", "Arn"]},
+                "Memory": {"Fn::FindInMap": ["Sizes", {"Ref": "Env"}, "Memory"]},
+                "Cpu": {"Fn::FindInMap": ["Sizes", {"Ref": "Env"}, "Cpu"]},
+                "ContainerDefinitions": [{
+                    "Name": "web",
+                    "Image": "nginx:1.27",
+                    "Environment": [
+                        {"Name": "MODE", "Value": {"Fn::If": ["IsProd", "live", "test"]}},
+                        {"Fn::If": ["IsDev", {"Name": "DEBUG", "Value": "1"}, {"Ref": "AWS::NoValue"}]},
+                        {"Name": "ZONE", "Value": {"Fn::Select": [1, {"Fn::Split": [",", {"Ref": "Zones"}]}]}},
+                        {"Name": "SEED", "Value": {"Fn::Base64": "hi"}},
+                        {"Name": "HEAT", "Value": {"Fn::If": ["Spicy", "hot", "mild"]}}
+                    ],
+                    "User": {"Fn::If": ["IsProd", {"Ref": "AWS::NoValue"}, "0"]},
+                    "PortMappings": {"Fn::If": ["IsProd", [{"ContainerPort": 80}], [{"ContainerPort": 8080}]]}
+                }]
+            }},
+            "DevOnly": {"Type": "AWS::ECS::TaskDefinition", "Condition": "IsDev", "Properties": {
+                "Family": "dev-only", "ContainerDefinitions": [{"Name": "x", "Image": "x"}]
+            }},
+            "MaybeSpicy": {"Type": "AWS::ECS::TaskDefinition", "Condition": "Spicy", "Properties": {
+                "Family": "maybe", "ContainerDefinitions": [{"Name": "x", "Image": "x"}]
+            }}
+        }
+    })
+}
+
+fn read(vars: &[(&str, &str)]) -> super::Template {
+    let vars: BTreeMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    read_template_with(&template(), &vars).unwrap()
+}
+
+#[test]
+fn conditions_pick_branches_everywhere_and_no_value_removes() {
+    let t = read(&[]);
+    let web = &t
+        .tasks
+        .iter()
+        .find(|t| t.logical_id == "Web")
+        .unwrap()
+        .value;
+    let c = &web["ContainerDefinitions"][0];
+    let env = c["Environment"].as_array().unwrap();
+    assert_eq!(env[0], json!({"Name": "MODE", "Value": "live"}));
+    // The DEBUG item is AWS::NoValue in prod: the list has one item less.
+    assert!(env.iter().all(|e| e["Name"] != "DEBUG"), "{env:?}");
+    assert_eq!(env[1], json!({"Name": "ZONE", "Value": "eu-west-1b"}));
+    assert_eq!(env[2], json!({"Name": "SEED", "Value": "aGk="}));
+    assert!(c.get("User").is_none(), "AWS::NoValue removes the key");
+    assert_eq!(c["PortMappings"], json!([{"ContainerPort": 80}]));
+    assert_eq!(web["Memory"], json!(2048));
+    assert_eq!(web["Cpu"], json!("1024"));
+
+    let dev = read(&[("Env", "dev")]);
+    let web = &dev
+        .tasks
+        .iter()
+        .find(|t| t.logical_id == "Web")
+        .unwrap()
+        .value;
+    let c = &web["ContainerDefinitions"][0];
+    assert_eq!(c["Environment"][1], json!({"Name": "DEBUG", "Value": "1"}));
+    assert_eq!(c["User"], "0");
+    assert_eq!(c["PortMappings"], json!([{"ContainerPort": 8080}]));
+    assert_eq!(web["Memory"], json!(512));
+}
+
+#[test]
+fn a_resource_whose_condition_is_false_does_not_exist() {
+    let prod = read(&[]);
+    let ids: Vec<&str> = prod.tasks.iter().map(|t| t.logical_id.as_str()).collect();
+    assert!(!ids.contains(&"DevOnly"), "{ids:?}");
+    assert_eq!(prod.absent, [("DevOnly".to_string(), "IsDev".to_string())]);
+    let dev = read(&[("Env", "dev")]);
+    assert!(dev.tasks.iter().any(|t| t.logical_id == "DevOnly"));
+    assert!(dev.absent.is_empty());
+}
+
+#[test]
+fn an_undecidable_condition_is_a_placeholder_or_a_warning_never_a_guess() {
+    let t = read(&[]);
+    let web = t.tasks.iter().find(|t| t.logical_id == "Web").unwrap();
+    let heat = &web.value["ContainerDefinitions"][0]["Environment"][3]["Value"];
+    assert_eq!(heat, "${Fn::If:Spicy}");
+    assert!(web
+        .unresolved
+        .iter()
+        .any(|u| u.placeholder == "${Fn::If:Spicy}"));
+    let maybe = t
+        .tasks
+        .iter()
+        .find(|t| t.logical_id == "MaybeSpicy")
+        .unwrap();
+    assert!(maybe
+        .report
+        .findings
+        .iter()
+        .any(|f| f.code == Code::CfnCondition && f.message.contains("Spicy")));
+    // Given the parameter, the condition decides.
+    let spicy = read(&[("Flavour", "spicy")]);
+    let web = spicy.tasks.iter().find(|t| t.logical_id == "Web").unwrap();
+    assert_eq!(
+        web.value["ContainerDefinitions"][0]["Environment"][3]["Value"],
+        "hot"
+    );
+}
+
+#[test]
+fn a_generated_role_name_is_never_invented() {
+    let t = read(&[]);
+    let web = &t.tasks.iter().find(|t| t.logical_id == "Web").unwrap();
+    // CloudFormation names this role <stack>-GeneratedRole-<random>: only the stack knows.
+    assert_eq!(web.value["TaskRoleArn"], "${GeneratedRole.Arn}");
+    assert!(web
+        .unresolved
+        .iter()
+        .any(|u| u.placeholder == "${GeneratedRole.Arn}"));
+    // A RoleName is the role's name; the account stays a placeholder until given.
+    assert_eq!(
+        web.value["ExecutionRoleArn"],
+        "arn:aws:iam::${AWS::AccountId}:role/web-exec"
+    );
+    let given = read(&[(
+        "GeneratedRole.Arn",
+        "arn:aws:iam::1:role/stack-GeneratedRole-X1",
+    )]);
+    let web = &given.tasks.iter().find(|t| t.logical_id == "Web").unwrap();
+    assert_eq!(
+        web.value["TaskRoleArn"], "arn:aws:iam::1:role/stack-GeneratedRole-X1",
+        "--var fills exactly the placeholder the warning names"
+    );
+    let known = read(&[("AWS::AccountId", "123456789012")]);
+    let web = &known.tasks.iter().find(|t| t.logical_id == "Web").unwrap();
+    assert_eq!(
+        web.value["ExecutionRoleArn"],
+        "arn:aws:iam::123456789012:role/web-exec"
+    );
+}
