@@ -180,7 +180,7 @@ fn ingress(w: &Workload) -> Node {
 fn autoscaling(w: &Workload) -> Node {
     let scaling = w.autoscaling.as_ref();
     Node::map()
-        .set("enabled", Node::Bool(scaling.is_some()))
+        .set("enabled", Node::Bool(scaling.is_some_and(|a| a.enabled)))
         .set("minReplicas", Node::Int(scaling.map_or(1, |a| a.min)))
         .set("maxReplicas", Node::Int(scaling.map_or(5, |a| a.max)))
         .set(

@@ -173,7 +173,18 @@ fn placement_strategy(service: &ServiceDefinition, w: &mut Workload, report: &mu
 /// Target tracking as an HPA; its cooldowns as stabilization windows.
 fn scaling(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
     if let Some(s) = &service.scaling {
+        let enabled = s.cpu_percent.is_some() || s.memory_percent.is_some();
+        if !enabled {
+            report.warn(
+                Code::ScalingMetric,
+                &service.path,
+                format!("the service scales between {} and {} tasks on metrics an HPA does not read", s.min, s.max),
+                "autoscaling is off, with minReplicas and maxReplicas carried: set a target (autoscaling.targetCPUUtilizationPercentage) and enable it; replicaCount is at least the minimum",
+            );
+            w.replicas = w.replicas.max(s.min);
+        }
         w.autoscaling = Some(Autoscaling {
+            enabled,
             min: s.min.max(1),
             max: s.max.max(s.min.max(1)),
             cpu_percent: s.cpu_percent,
@@ -323,5 +334,31 @@ mod tests {
             .findings
             .iter()
             .any(|f| f.code == Code::PlacementStrategy));
+    }
+
+    #[test]
+    fn step_scaling_alone_carries_bounds_without_an_empty_hpa() {
+        let mut report = Report::default();
+        let mut service = read_service(
+            &json!({"serviceName": "api", "taskDefinition": "api:3", "desiredCount": 1}),
+            JsonPath::root(),
+            &mut report,
+        )
+        .unwrap();
+        service.scaling = Some(Scaling {
+            min: 2,
+            max: 4,
+            ..Default::default()
+        });
+        let mut w = Workload::new("api".into(), "api".into());
+        apply(&service, &mut w, &mut report);
+        let scaling = w.autoscaling.as_ref().unwrap();
+        assert!(!scaling.enabled, "no metric an HPA reads: off");
+        assert_eq!((scaling.min, scaling.max), (2, 4));
+        assert_eq!(w.replicas, 2, "at least the minimum ECS kept running");
+        assert!(report
+            .findings
+            .iter()
+            .any(|f| f.code == Code::ScalingMetric));
     }
 }

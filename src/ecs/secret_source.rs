@@ -19,6 +19,27 @@ pub(crate) enum SecretSource {
     },
 }
 
+/// An ARN's `:`-separated parts; a `${…}` placeholder (which may hold `::`, as in
+/// `${AWS::Region}`) stays one part.
+fn arn_parts(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut start, mut depth) = (0, 0usize);
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
 /// Parses `valueFrom`: a Secrets Manager ARN (7 `:`-separated parts, or 10 with
 /// `:json-key:version-stage:version-id`), an SSM parameter ARN, or a bare parameter name.
 pub(crate) fn parse_value_from(text: &str) -> Option<SecretSource> {
@@ -28,7 +49,7 @@ pub(crate) fn parse_value_from(text: &str) -> Option<SecretSource> {
             region: None,
         });
     }
-    let parts: Vec<&str> = text.split(':').collect();
+    let parts = arn_parts(text);
     let region = parts
         .get(3)
         .filter(|r| !r.is_empty())
@@ -115,6 +136,23 @@ mod source_tests {
         assert_eq!(
             parse_value_from("arn:aws:secretsmanager:eu-west-1:1:secret:x:y"),
             None
+        );
+    }
+
+    #[test]
+    fn placeholders_in_an_arn_stay_whole() {
+        let arn =
+            "arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${DbSecret}:password::";
+        assert_eq!(
+            parse_value_from(arn),
+            Some(SecretSource::SecretsManager {
+                id: "arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${DbSecret}"
+                    .into(),
+                region: Some("${AWS::Region}".into()),
+                json_key: Some("password".into()),
+                version_stage: None,
+                version_id: None,
+            })
         );
     }
 }

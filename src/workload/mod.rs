@@ -140,6 +140,9 @@ pub(crate) struct Rollout {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Autoscaling {
+    /// Off when ECS scaled on nothing an HPA reads (step scaling on alarms): the bounds are
+    /// carried, the HPA waits for a metric.
+    pub enabled: bool,
     pub min: i64,
     pub max: i64,
     pub cpu_percent: Option<i64>,

@@ -168,3 +168,74 @@ fn a_generated_role_name_is_never_invented() {
         "arn:aws:iam::123456789012:role/web-exec"
     );
 }
+
+fn secrets_and_scaling_template() -> Value {
+    json!({
+        "Parameters": {
+            "MinTasks": {"Type": "Number", "Default": 2},
+            "MaxTasks": {"Type": "Number", "Default": 4},
+            "ServiceName": {"Type": "String", "Default": "api"}
+        },
+        "Resources": {
+            "DbSecret": {"Type": "AWS::SecretsManager::Secret", "Properties": {}},
+            "Api": {"Type": "AWS::ECS::TaskDefinition", "Properties": {
+                "Family": "api",
+                "ContainerDefinitions": [{
+                    "Name": "api", "Image": "api:1",
+                    "Secrets": [
+                        {"Name": "DB_PASSWORD", "ValueFrom": {"Fn::Join": ["", [{"Ref": "DbSecret"}, ":password::"]]}},
+                        {"Name": "DB_ALL", "ValueFrom": {"Ref": "DbSecret"}}
+                    ]
+                }]
+            }},
+            "ApiService": {"Type": "AWS::ECS::Service", "Properties": {
+                "ServiceName": {"Ref": "ServiceName"},
+                "TaskDefinition": {"Ref": "Api"}
+            }},
+            "Target": {"Type": "AWS::ApplicationAutoScaling::ScalableTarget", "Properties": {
+                "MinCapacity": {"Ref": "MinTasks"},
+                "MaxCapacity": {"Ref": "MaxTasks"},
+                "ResourceId": {"Fn::Join": ["/", ["service", "shop", {"Ref": "ServiceName"}]]},
+                "ScalableDimension": "ecs:service:DesiredCount",
+                "ServiceNamespace": "ecs"
+            }},
+            "Steps": {"Type": "AWS::ApplicationAutoScaling::ScalingPolicy", "Properties": {
+                "PolicyType": "StepScaling",
+                "ScalingTargetId": {"Ref": "Target"}
+            }}
+        }
+    })
+}
+
+#[test]
+fn a_secret_reference_keeps_its_store_and_json_key() {
+    let t = read_template_with(&secrets_and_scaling_template(), &BTreeMap::new()).unwrap();
+    let secrets = &t.tasks[0].value["ContainerDefinitions"][0]["Secrets"];
+    let arn = "arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${DbSecret}";
+    assert_eq!(secrets[0]["ValueFrom"], format!("{arn}:password::"));
+    assert_eq!(secrets[1]["ValueFrom"], arn);
+    match crate::ecs::secret_source::parse_value_from(&format!("{arn}:password::")) {
+        Some(crate::ecs::secret_source::SecretSource::SecretsManager { json_key, .. }) => {
+            assert_eq!(json_key.as_deref(), Some("password"))
+        }
+        other => panic!("a Secrets Manager source, got {other:?}"),
+    }
+}
+
+#[test]
+fn scaling_bounds_come_from_parameters_and_a_target_found_by_service_name() {
+    let t = read_template_with(&secrets_and_scaling_template(), &BTreeMap::new()).unwrap();
+    let service = &t.services[0];
+    let scaling = service
+        .service
+        .scaling
+        .as_ref()
+        .expect("the target names the service");
+    assert_eq!((scaling.min, scaling.max), (2, 4));
+    assert!(scaling.cpu_percent.is_none() && scaling.memory_percent.is_none());
+    assert!(service
+        .report
+        .findings
+        .iter()
+        .any(|f| f.code == Code::StepScaling));
+}

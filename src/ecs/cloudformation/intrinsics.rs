@@ -56,6 +56,25 @@ impl Resolver<'_> {
             .map(str::to_string)
     }
 
+    /// The placeholder for a `Ref` only the deployed stack answers, shaped like its value where
+    /// the resource type says what that is: a secret's ARN, so the secret lands in the Secrets
+    /// Manager store with its JSON key, only the generated part (and what `--var` has not
+    /// given) unknown.
+    fn ref_placeholder(&self, name: &str) -> String {
+        match resource_type(self.resources, name) {
+            Some("AWS::SecretsManager::Secret" | "AWS::SecretsManager::SecretTargetAttachment") => {
+                let part = |n: &str| self.name(n).unwrap_or_else(|| format!("${{{n}}}"));
+                format!(
+                    "arn:{}:secretsmanager:{}:{}:secret:${{{name}}}",
+                    part("AWS::Partition"),
+                    part("AWS::Region"),
+                    part("AWS::AccountId")
+                )
+            }
+            _ => format!("${{{name}}}"),
+        }
+    }
+
     /// A value resolved as a known scalar (text), or None when any part of it is unknown.
     /// Nothing is reported or listed: the caller decides what an unknown value means.
     pub(super) fn known_scalar(&self, value: &Value) -> Option<String> {
@@ -97,6 +116,11 @@ impl Resolver<'_> {
     /// The values left unresolved since the last call, for the resource just read.
     pub(super) fn take_unresolved(&self) -> Vec<Unresolved> {
         std::mem::take(&mut *self.found.borrow_mut())
+    }
+
+    /// Puts back what `take_unresolved` took, after a look that must not add to it.
+    pub(super) fn restore_unresolved(&self, found: Vec<Unresolved>) {
+        *self.found.borrow_mut() = found;
     }
 
     fn unresolved(&self, text: String, path: &JsonPath, report: &mut Report) -> Value {
@@ -154,7 +178,7 @@ impl Resolver<'_> {
                 }
             } else {
                 missing = true;
-                out.push_str(&rest[start..start + len + 1]);
+                out.push_str(&self.ref_placeholder(inner));
             }
             rest = &rest[start + len + 1..];
         }
@@ -284,7 +308,7 @@ impl Resolver<'_> {
                     }
                     return Some(match self.name(name) {
                         Some(v) => Value::String(v),
-                        None => self.unresolved(format!("${{{name}}}"), path, report),
+                        None => self.unresolved(self.ref_placeholder(name), path, report),
                     });
                 }
                 "Fn::Sub" => {

@@ -109,7 +109,7 @@ pub(crate) fn read_template_with(
             _ => {}
         }
     }
-    scaling::attach(&resources, &mut services);
+    scaling::attach(&resolver, &mut services);
     for task in &mut tasks {
         note_unknown_condition(all_resources, &resolver.conditions, task);
     }

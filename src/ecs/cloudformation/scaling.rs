@@ -2,9 +2,9 @@
 //! and its policies name the target. Target tracking on CPU or memory becomes the HPA's metrics
 //! and its cooldowns the HPA's stabilization windows; anything else is reported.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::intrinsics::{references, resources_of_type};
+use super::intrinsics::{references, resources_of_type, Resolver};
 use super::template::TemplateService;
 use crate::ecs::service::Scaling;
 use crate::json_path::JsonPath;
@@ -17,21 +17,33 @@ fn number(value: Option<&Value>) -> Option<i64> {
     value.and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()))
 }
 
-pub(super) fn attach(resources: &Map<String, Value>, services: &mut [TemplateService]) {
+/// The scalable targets and their policies, evaluated (parameters, conditions, mappings) and
+/// attached to the services they name, by logical ID or by the service's name.
+pub(super) fn attach(resolver: &Resolver, services: &mut [TemplateService]) {
+    let resources = resolver.resources;
     let root = JsonPath::root().key("Resources");
     for (id, target) in resources_of_type(resources, TARGET) {
-        let props = target.get("Properties").cloned().unwrap_or_default();
-        let refs = references(props.get("ResourceId").unwrap_or(&Value::Null));
-        let Some(service) = services.iter_mut().find(|s| refs.contains(&s.logical_id)) else {
+        let raw = target.get("Properties").cloned().unwrap_or_default();
+        let refs = references(raw.get("ResourceId").unwrap_or(&Value::Null));
+        let resource_id = raw.get("ResourceId").and_then(|r| resolver.known_scalar(r));
+        let Some(service) = services
+            .iter_mut()
+            .find(|s| refs.contains(&s.logical_id) || names_service(resource_id.as_deref(), s))
+        else {
             continue;
         };
+        let props = quietly(resolver, &raw);
+        let path = root.key(id).key("Properties");
         let mut scaling = Scaling {
-            min: number(props.get("MinCapacity")).unwrap_or(1),
-            max: number(props.get("MaxCapacity")).unwrap_or(1),
+            min: capacity(&props, "MinCapacity", &path, service),
+            max: capacity(&props, "MaxCapacity", &path, service),
             ..Default::default()
         };
         for (policy_id, policy) in resources_of_type(resources, POLICY) {
-            let p = policy.get("Properties").cloned().unwrap_or_default();
+            let p = quietly(
+                resolver,
+                &policy.get("Properties").cloned().unwrap_or_default(),
+            );
             if !references(p.get("ScalingTargetId").unwrap_or(&Value::Null)).contains(id) {
                 continue;
             }
@@ -40,6 +52,43 @@ pub(super) fn attach(resources: &Map<String, Value>, services: &mut [TemplateSer
         }
         service.service.scaling = Some(scaling);
     }
+}
+
+/// Properties with their intrinsics evaluated; what stays unknown is handled by the caller.
+fn quietly(resolver: &Resolver, properties: &Value) -> Value {
+    let before = resolver.take_unresolved();
+    let value = resolver.resolve(
+        properties,
+        &JsonPath::root(),
+        &mut crate::report::Report::default(),
+    );
+    resolver.take_unresolved();
+    resolver.restore_unresolved(before);
+    value
+}
+
+/// `service/CLUSTER/NAME`: the ResourceId of a scalable target on the named service.
+fn names_service(resource_id: Option<&str>, service: &TemplateService) -> bool {
+    let (Some(id), Some(name)) = (resource_id, service.service.name.as_deref()) else {
+        return false;
+    };
+    id.starts_with("service/") && id.rsplit('/').next() == Some(name)
+}
+
+/// A capacity bound; one only known at deploy time is reported and taken as 1.
+fn capacity(props: &Value, key: &str, path: &JsonPath, service: &mut TemplateService) -> i64 {
+    if let Some(n) = number(props.get(key)) {
+        return n;
+    }
+    if props.get(key).is_some() {
+        service.report.warn(
+            Code::CfnUnresolved,
+            &path.key(key),
+            format!("{key} is only known when the stack is deployed"),
+            "taken as 1: set autoscaling.minReplicas and maxReplicas, or convert with --var for the parameter",
+        );
+    }
+    1
 }
 
 fn policy_into(p: &Value, path: &JsonPath, scaling: &mut Scaling, service: &mut TemplateService) {
