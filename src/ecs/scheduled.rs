@@ -242,7 +242,8 @@ fn read_target(
     let mut t = Obj::new(target, path.clone())?;
     let id = t.string("Id", report)?;
     let Some(mut ecs) = t.object("EcsParameters", report)? else {
-        let _ = t.string("Arn", report)?;
+        // The target is not converted, whatever its ARN is (in a template, often a GetAtt).
+        let _ = t.raw("Arn", report);
         report.add(
             Code::ScheduleEvent,
             &path,

@@ -3,6 +3,7 @@
 
 mod alb;
 mod batch;
+mod cfn_evaluation;
 mod cli;
 mod cluster;
 mod cluster_upgrades;

@@ -102,10 +102,16 @@ fn a_resource_whose_condition_is_false_does_not_exist() {
     let prod = read(&[]);
     let ids: Vec<&str> = prod.tasks.iter().map(|t| t.logical_id.as_str()).collect();
     assert!(!ids.contains(&"DevOnly"), "{ids:?}");
-    assert_eq!(prod.absent, [("DevOnly".to_string(), "IsDev".to_string())]);
+    assert_eq!(
+        prod.skipped,
+        [super::Skipped::ConditionFalse {
+            id: "DevOnly".into(),
+            condition: "IsDev".into()
+        }]
+    );
     let dev = read(&[("Env", "dev")]);
     assert!(dev.tasks.iter().any(|t| t.logical_id == "DevOnly"));
-    assert!(dev.absent.is_empty());
+    assert!(dev.skipped.is_empty());
 }
 
 #[test]

@@ -30,7 +30,7 @@ mod template;
 use conditions::Conditions;
 pub(crate) use intrinsics::Unresolved;
 use intrinsics::{references, Resolver};
-pub(crate) use template::{Template, TemplateService, TemplateTask};
+pub(crate) use template::{Skipped, Template, TemplateService, TemplateTask};
 
 pub(crate) fn is_template(value: &Value) -> bool {
     value.get("Resources").is_some_and(Value::is_object)
@@ -66,7 +66,7 @@ pub(crate) fn read_template_with(
     };
     let conditions = Conditions::evaluate(section("Conditions"), &|v| resolver.known_scalar(v));
     // A resource whose condition is false does not exist; every reader sees only the rest.
-    let (resources, absent) = existing_resources(all_resources, &conditions);
+    let (resources, mut skipped) = existing_resources(all_resources, &conditions);
     resolver.conditions = conditions;
     resolver.resources = &resources;
     let mut tasks = Vec::new();
@@ -98,7 +98,14 @@ pub(crate) fn read_template_with(
                 };
                 let mut report = Report::default();
                 let resolved = resolve_schedule(&resolver, &properties, &path, &mut report);
-                for service in scheduled::read(&resolved, path.clone(), source, &mut report)? {
+                let runners = scheduled::read(&resolved, path.clone(), source, &mut report)?;
+                if runners.is_empty() {
+                    skipped.push(Skipped::NoEcsTask {
+                        id: id.clone(),
+                        targets: report.findings.iter().map(|f| f.message.clone()).collect(),
+                    });
+                }
+                for service in runners {
                     services.push(TemplateService {
                         logical_id: id.clone(),
                         service,
@@ -116,7 +123,7 @@ pub(crate) fn read_template_with(
     Ok(Template {
         tasks,
         services,
-        absent,
+        skipped,
     })
 }
 
@@ -133,7 +140,7 @@ const CONVERTED: &[&str] = &[
 fn existing_resources(
     resources: &Map<String, Value>,
     conditions: &Conditions,
-) -> (Map<String, Value>, Vec<(String, String)>) {
+) -> (Map<String, Value>, Vec<Skipped>) {
     let mut existing = Map::new();
     let mut absent = Vec::new();
     for (id, resource) in resources {
@@ -144,7 +151,10 @@ fn existing_resources(
                     .and_then(Value::as_str)
                     .unwrap_or_default();
                 if CONVERTED.contains(&kind) {
-                    absent.push((id.clone(), c.to_string()));
+                    absent.push(Skipped::ConditionFalse {
+                        id: id.clone(),
+                        condition: c.to_string(),
+                    });
                 }
             }
             _ => {

@@ -26,6 +26,15 @@ pub(crate) struct TemplateService {
 pub(crate) struct Template {
     pub tasks: Vec<TemplateTask>,
     pub services: Vec<TemplateService>,
-    /// Resources whose condition is false, with the condition: they do not exist.
-    pub absent: Vec<(String, String)>,
+    /// Resources of a kind the conversion reads that give no chart.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A resource the conversion reads that gives no chart, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Skipped {
+    /// Its condition is false: CloudFormation does not create it.
+    ConditionFalse { id: String, condition: String },
+    /// A rule or schedule none of whose targets runs an ECS task.
+    NoEcsTask { id: String, targets: Vec<String> },
 }

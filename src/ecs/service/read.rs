@@ -143,7 +143,7 @@ pub(crate) fn read_service(
     let (mut maximum_percent, mut minimum_healthy_percent) = (None, None);
     let mut circuit_breaker = None;
     if let Some(mut dc) = s.object("deploymentConfiguration", report)? {
-        maximum_percent = dc.int("maximumPercent", 100, 200, report)?;
+        maximum_percent = dc.int("maximumPercent", 100, i64::from(i32::MAX), report)?;
         minimum_healthy_percent = dc.int("minimumHealthyPercent", 0, 100, report)?;
         circuit_breaker = super::extras::circuit_breaker(&mut dc, report)?;
         dc.finish(DEPLOYMENT_NOT_CARRIED, report);

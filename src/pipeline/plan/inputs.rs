@@ -247,11 +247,16 @@ fn read_template_file(
     let file = path.display().to_string();
     let template = cloudformation::read_template_with(&parsed.value, &settings.vars)
         .map_err(|e| Error::field(&file, e))?;
-    for (id, condition) in &template.absent {
-        plan.skipped.push((
-            path.to_path_buf(),
-            format!("resource {id}: its condition {condition} is false, so CloudFormation does not create it"),
-        ));
+    for skipped in &template.skipped {
+        let why = match skipped {
+            cloudformation::Skipped::ConditionFalse { id, condition } => format!(
+                "resource {id}: its condition {condition} is false, so CloudFormation does not create it"
+            ),
+            cloudformation::Skipped::NoEcsTask { id, targets } => {
+                format!("resource {id}: no target runs an ECS task ({})", targets.join("; "))
+            }
+        };
+        plan.skipped.push((path.to_path_buf(), why));
     }
     if template.tasks.is_empty() {
         plan.skipped.push((
@@ -265,6 +270,10 @@ fn read_template_file(
             .findings
             .extend(parsed.duplicates_under(&t.path).findings);
         let (family, revision) = family_and_revision(&t.value, &t.path);
+        // A family CloudFormation builds at deploy time names nothing yet: the logical ID does.
+        let family = family
+            .filter(|f| crate::placeholder::find(f).is_none())
+            .or_else(|| Some(t.logical_id.clone()));
         found.tasks.push(TaskCandidate {
             source: path.to_path_buf(),
             task: std::sync::Arc::new(crate::ecs::from_value_at(&t.value, t.path.clone())),

@@ -24,6 +24,10 @@ pub(crate) fn file_stem(path: &Path) -> String {
         .to_string()
 }
 
+fn known(name: Option<&str>) -> Option<&str> {
+    name.filter(|s| crate::placeholder::find(s).is_none())
+}
+
 pub(crate) fn chart_name_for(
     name: Option<&str>,
     service: Option<&str>,
@@ -31,7 +35,9 @@ pub(crate) fn chart_name_for(
     env: Option<&str>,
     stem: &str,
 ) -> String {
-    let base = service.or(family).unwrap_or(stem);
+    // A name still holding a placeholder (`${AWS::StackName}-web`) would name the chart after
+    // the placeholder's text, the same in every stack: the next name is used instead.
+    let base = known(service).or(known(family)).unwrap_or(stem);
     let base = match env {
         Some(e) => service_key(base, e),
         None => base.to_string(),
