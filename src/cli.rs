@@ -134,9 +134,16 @@ pub struct Cli {
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
 
-    /// File of NAME=VALUE lines (or a JSON object) with placeholder values; repeatable
-    #[arg(long = "var-file", value_name = "FILE")]
-    pub var_files: Vec<PathBuf>,
+    /// File of NAME=VALUE lines (or a JSON object) with placeholder values; ENV=FILE for one
+    /// environment of --env; repeatable
+    #[arg(long = "var-file", value_name = "[ENV=]FILE")]
+    pub var_files: Vec<String>,
+
+    /// `aws cloudformation describe-stack-resources` (or list-stack-resource-summaries) output:
+    /// references to a template's resources become their physical IDs (role names, secret and
+    /// target group ARNs, volume IDs); ENV=FILE for one environment of --env; repeatable
+    #[arg(long = "stack-resources", value_name = "[ENV=]FILE")]
+    pub stack_resources: Vec<String>,
 
     /// After writing, run `helm lint --strict` and `helm template` on each chart with its
     /// default values and each values-<env>.yaml ($HELM_BIN, else helm on the PATH); with a

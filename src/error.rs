@@ -140,6 +140,8 @@ pub(crate) enum InputProblem {
     RegistryConfigAuth { host: String },
     #[error("{0}")]
     VarFile(String),
+    #[error("{at}: {reason}")]
+    StackResources { at: String, reason: String },
 }
 
 /// Why the tool will not write, publish or read back a file: each names what to do instead.

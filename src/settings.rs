@@ -1,7 +1,6 @@
 //! What the conversion runs with, besides the files: a leaf, so the pipeline's stages read it
 //! without importing the configuration that builds it.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// Everything the conversion needs besides the files.
@@ -11,8 +10,6 @@ pub(crate) struct Settings {
     pub chart: crate::chart::ChartOptions,
     pub convert: crate::convert::Options,
     pub strict: bool,
-    /// Values for placeholders, from --var and --var-file.
-    pub vars: BTreeMap<String, String>,
 }
 
 /// An environment's name, checked once where it is parsed: it names `values-<name>.yaml`, so it

@@ -105,3 +105,66 @@ fn a_parameter_given_with_var_decides_the_conditions() {
         "busybox"
     );
 }
+
+#[test]
+fn stack_resources_give_the_physical_ids_per_environment() {
+    let dir = root().join("tests/fixtures-kinds/cfn-conditions");
+    let out = tempfile::tempdir().unwrap();
+    let dev_vars = out.path().join("dev.vars");
+    std::fs::write(&dev_vars, "Env=dev\n").unwrap();
+    let converted = Conversion::default()
+        .args(["--env", &format!("prod={}", stack().display())])
+        .args(["--env", &format!("dev={}", stack().display())])
+        .args([
+            "--stack-resources",
+            &format!("prod={}", dir.join("prod-resources.json").display()),
+        ])
+        .args(["--var-file", &format!("dev={}", dev_vars.display())])
+        .args(["--var", "AWS::AccountId=123456789012"])
+        .succeeds(&out.path().join("charts"));
+    let chart = out.path().join("charts/api");
+    let prod: Value = helm_ecs_import::yaml::from_str(
+        &std::fs::read_to_string(chart.join("values-prod.yaml")).unwrap(),
+    )
+    .unwrap();
+    let dev: Value = helm_ecs_import::yaml::from_str(
+        &std::fs::read_to_string(chart.join("values-dev.yaml")).unwrap(),
+    )
+    .unwrap();
+    let role = |v: &Value| v["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"].clone();
+    let base = values(&chart);
+    // prod's physical role, from its stack; dev has no stack file: its role stays a placeholder.
+    let prod_role = role(&prod)
+        .as_str()
+        .map(str::to_string)
+        .or_else(|| role(&base).as_str().map(str::to_string));
+    assert_eq!(
+        prod_role.as_deref(),
+        Some("arn:aws:iam::123456789012:role/shop-prod-TaskRole-1QX7Z9"),
+        "{}",
+        converted.stderr
+    );
+    let dev_role = role(&dev)
+        .as_str()
+        .map(str::to_string)
+        .or_else(|| role(&base).as_str().map(str::to_string));
+    assert_eq!(dev_role.as_deref(), Some("${TaskRole.Arn}"));
+    let secret_key = |v: &Value| v["externalSecrets"]["data"][0]["remoteRef"]["key"].clone();
+    let prod_secret = if prod["externalSecrets"].is_null() {
+        secret_key(&base)
+    } else {
+        secret_key(&prod)
+    };
+    assert_eq!(
+        prod_secret,
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:DbSecret-k3Jd9x"
+    );
+    // The dev var file decided dev's conditions: its chart serves 8080.
+    let dev_port = dev["containers"]["api"]["ports"][0]["containerPort"].clone();
+    let port = if dev_port.is_null() {
+        base["containers"]["api"]["ports"][0]["containerPort"].clone()
+    } else {
+        dev_port
+    };
+    assert_eq!(port, 8080);
+}

@@ -48,7 +48,11 @@ pub(super) fn resource_type<'a>(resources: &'a Map<String, Value>, id: &str) -> 
 impl Resolver<'_> {
     /// A role's name when the template gives one; otherwise CloudFormation makes one up
     /// (`<stack>-<LogicalId>-<random>`), which only the deployed stack knows.
+    /// The physical name from `--stack-resources` (or a `--var` of the logical ID) wins.
     fn role_name(&self, id: &str) -> Option<String> {
+        if let Some(physical) = self.vars.get(id) {
+            return Some(physical.clone());
+        }
         self.resources
             .get(id)
             .and_then(|r| r.pointer("/Properties/RoleName"))

@@ -91,26 +91,10 @@ pub(crate) fn read_template_with(
                 services.push(read_service_resource(&resolver, id, &properties, path)?);
             }
             Some(kind @ ("AWS::Events::Rule" | "AWS::Scheduler::Schedule")) => {
-                let source = if kind == "AWS::Events::Rule" {
-                    scheduled::Source::Rule
-                } else {
-                    scheduled::Source::Scheduler
-                };
-                let mut report = Report::default();
-                let resolved = resolve_schedule(&resolver, &properties, &path, &mut report);
-                let runners = scheduled::read(&resolved, path.clone(), source, &mut report)?;
-                if runners.is_empty() {
-                    skipped.push(Skipped::NoEcsTask {
-                        id: id.clone(),
-                        targets: report.findings.iter().map(|f| f.message.clone()).collect(),
-                    });
-                }
-                for service in runners {
-                    services.push(TemplateService {
-                        logical_id: id.clone(),
-                        service,
-                        report: report.clone(),
-                    });
+                let read = read_schedule_resource(&resolver, id, kind, &properties, path)?;
+                match read {
+                    Ok(runners) => services.extend(runners),
+                    Err(none) => skipped.push(none),
                 }
             }
             _ => {}
@@ -125,6 +109,40 @@ pub(crate) fn read_template_with(
         services,
         skipped,
     })
+}
+
+/// An EventBridge rule or a Scheduler schedule: a service per target that runs an ECS task,
+/// or, when none does, why it gives no chart.
+#[allow(clippy::type_complexity)]
+fn read_schedule_resource(
+    resolver: &Resolver,
+    id: &str,
+    kind: &str,
+    properties: &Value,
+    path: JsonPath,
+) -> Result<Result<Vec<TemplateService>, Skipped>, FieldError> {
+    let source = if kind == "AWS::Events::Rule" {
+        scheduled::Source::Rule
+    } else {
+        scheduled::Source::Scheduler
+    };
+    let mut report = Report::default();
+    let resolved = resolve_schedule(resolver, properties, &path, &mut report);
+    let runners = scheduled::read(&resolved, path.clone(), source, &mut report)?;
+    if runners.is_empty() {
+        return Ok(Err(Skipped::NoEcsTask {
+            id: id.to_string(),
+            targets: report.findings.iter().map(|f| f.message.clone()).collect(),
+        }));
+    }
+    Ok(Ok(runners
+        .into_iter()
+        .map(|service| TemplateService {
+            logical_id: id.to_string(),
+            service,
+            report: report.clone(),
+        })
+        .collect()))
 }
 
 /// The resource types the conversion reads; an absent one is worth a line to the user.

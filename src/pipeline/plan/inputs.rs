@@ -11,7 +11,8 @@ use crate::ecs::service::{read_service, ServiceDefinition, TaskRef};
 use crate::error::Error;
 use crate::json_path::JsonPath;
 use crate::report::Report;
-use crate::settings::Settings;
+/// Values for placeholders and template references (see `config::vars`).
+type Vars = std::collections::BTreeMap<String, String>;
 
 pub(super) struct TaskCandidate {
     pub source: PathBuf,
@@ -108,12 +109,12 @@ fn is_task_definition(value: &Value) -> bool {
 }
 
 /// Reads every file under `paths`; what cannot be read goes to `plan`.
-pub(super) fn read_all(paths: &[PathBuf], settings: &Settings, plan: &mut Plan) -> Found {
+pub(super) fn read_all(paths: &[PathBuf], vars: &Vars, plan: &mut Plan) -> Found {
     let (files, errors) = input_files(paths, &mut plan.skipped);
     plan.failed.extend(errors);
     let mut found = Found::default();
     for (path, explicit) in files {
-        if let Err(e) = read_one(&path, explicit, settings, &mut found, plan) {
+        if let Err(e) = read_one(&path, explicit, vars, &mut found, plan) {
             plan.failed.push(e);
         }
     }
@@ -123,12 +124,12 @@ pub(super) fn read_all(paths: &[PathBuf], settings: &Settings, plan: &mut Plan) 
 fn read_one(
     path: &Path,
     explicit: bool,
-    settings: &Settings,
+    vars: &Vars,
     found: &mut Found,
     plan: &mut Plan,
 ) -> Result<(), Error> {
     let file = path.display().to_string();
-    let parsed = match crate::ecs::parse_file(path, &settings.vars) {
+    let parsed = match crate::ecs::parse_file(path, vars) {
         // A YAML file met in a directory walk may be anything (a Kubernetes manifest, a CI
         // config); only one named on the command line must parse.
         Err(Error::Yaml { message, line, .. }) if !explicit => {
@@ -143,7 +144,7 @@ fn read_one(
         service_candidate(path, &parsed, service, report)
     };
     if cloudformation::is_template(value) {
-        read_template_file(path, &parsed, settings, found, plan)?;
+        read_template_file(path, &parsed, vars, found, plan)?;
     } else if let Some(source) = crate::ecs::scheduled::detect(value) {
         read_scheduled_file(path, &parsed, source, found, plan)?;
     } else if let Some(list) = value.get("services").and_then(Value::as_array) {
@@ -240,12 +241,12 @@ fn service_candidate(
 fn read_template_file(
     path: &Path,
     parsed: &crate::ecs::Parsed,
-    settings: &Settings,
+    vars: &Vars,
     found: &mut Found,
     plan: &mut Plan,
 ) -> Result<(), Error> {
     let file = path.display().to_string();
-    let template = cloudformation::read_template_with(&parsed.value, &settings.vars)
+    let template = cloudformation::read_template_with(&parsed.value, vars)
         .map_err(|e| Error::field(&file, e))?;
     for skipped in &template.skipped {
         let why = match skipped {

@@ -15,7 +15,7 @@ use crate::settings::Settings;
 pub(crate) fn plan(inputs: &[Input], settings: &Settings) -> Plan {
     let mut plan = Plan::default();
     for (env_index, input) in inputs.iter().enumerate() {
-        let found = inputs::read_all(&input.paths, settings, &mut plan);
+        let found = inputs::read_all(&input.paths, &input.vars, &mut plan);
         resolve::units(found, input.env.as_deref(), env_index, settings, &mut plan);
     }
     plan

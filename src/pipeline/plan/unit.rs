@@ -14,6 +14,8 @@ pub(crate) type TaskRead = Result<crate::ecs::Loaded, crate::error::FieldError>;
 pub(crate) struct Input {
     pub env: Option<crate::settings::EnvName>,
     pub paths: Vec<PathBuf>,
+    /// Values for placeholders and template references in this environment's inputs.
+    pub vars: std::collections::BTreeMap<String, String>,
 }
 
 /// One chart in one environment: a task definition, and the service that runs it if any.

@@ -5,10 +5,12 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::cli::{Cli, WorkloadArg};
-use crate::error::{Error, InputProblem, Result, Usage};
+use crate::error::{Error, Result, Usage};
 use crate::pipeline::plan::Input;
 use crate::repo::oci::Reference;
-use crate::settings::Settings;
+use crate::settings::{EnvName, Settings};
+
+mod vars;
 use crate::workload::WorkloadKind;
 
 /// The conversion command, validated.
@@ -77,21 +79,16 @@ fn schedule(cli: &Cli) -> Result<Option<crate::convert::ScheduleOption>> {
     }
 }
 
-fn read_vars(cli: &Cli) -> Result<BTreeMap<String, String>> {
-    let mut vars = BTreeMap::new();
-    for file in &cli.var_files {
-        let text = std::fs::read_to_string(file).map_err(|source| Error::Read {
-            path: file.clone(),
-            source,
-        })?;
-        let parsed = crate::placeholder::parse_var_file(&text).map_err(|reason| Error::Input {
-            file: file.display().to_string(),
-            problem: InputProblem::VarFile(reason),
-        })?;
-        vars.extend(parsed);
-    }
-    vars.extend(cli.vars.iter().cloned());
-    Ok(vars)
+/// The values for one environment's inputs (see `vars`).
+fn vars_for(cli: &Cli, env: Option<&EnvName>) -> Result<BTreeMap<String, String>> {
+    let envs: Vec<&str> = cli.env.iter().map(|(e, _)| e.as_str()).collect();
+    vars::for_environment(
+        env.map(EnvName::as_str),
+        &envs,
+        &cli.stack_resources,
+        &cli.var_files,
+        &cli.vars,
+    )
 }
 
 impl ConvertConfig {
@@ -107,6 +104,7 @@ impl ConvertConfig {
             inputs.push(Input {
                 env: Some(env.clone()),
                 paths: vec![path.clone()],
+                vars: vars_for(cli, Some(env))?,
             });
         }
         let environments = !inputs.is_empty();
@@ -114,6 +112,7 @@ impl ConvertConfig {
             inputs.push(Input {
                 env: None,
                 paths: cli.files.clone(),
+                vars: vars_for(cli, None)?,
             });
         }
         let settings = Settings {
@@ -139,7 +138,6 @@ impl ConvertConfig {
                 move_plaintext_secrets: cli.move_plaintext_secrets,
             },
             strict: cli.strict,
-            vars: read_vars(cli)?,
         };
         Ok(ConvertConfig {
             settings,
