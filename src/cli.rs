@@ -250,6 +250,11 @@ fn parse_var(text: &str) -> Result<(String, String), String> {
     if name.is_empty() {
         return Err("the variable name is empty".into());
     }
+    // A placeholder as a warning prints it, `${NAME}`, names the variable NAME.
+    let name = name
+        .strip_prefix("${")
+        .and_then(|n| n.strip_suffix('}'))
+        .unwrap_or(name);
     Ok((name.to_string(), value.to_string()))
 }
 

@@ -168,3 +168,57 @@ fn stack_resources_give_the_physical_ids_per_environment() {
     };
     assert_eq!(port, 8080);
 }
+
+#[test]
+fn an_import_placeholder_with_braces_passes_the_schema_and_var_fills_it_by_its_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("files.template.json");
+    std::fs::write(
+        &template,
+        r#"{"Parameters": {"Env": {"Type": "String", "Default": "prod"}},
+            "Resources": {"Files": {"Type": "AWS::ECS::TaskDefinition", "Properties": {
+              "Family": "files",
+              "ContainerDefinitions": [{"Name": "files", "Image": "files:1", "Memory": 256,
+                "MountPoints": [{"SourceVolume": "shared", "ContainerPath": "/srv"}]}],
+              "Volumes": [{"Name": "shared", "EFSVolumeConfiguration": {
+                "FilesystemId": {"Fn::ImportValue": {"Fn::Sub": "${Env}-efs-id"}}}}]}}}}"#,
+    )
+    .unwrap();
+    let placeholder = r#"${Fn::ImportValue:{"Fn::Sub":"${Env}-efs-id"}}"#;
+    let out = dir.path().join("out");
+    let converted = Conversion::of(&template).succeeds(&out);
+    assert!(
+        converted.stderr.contains(placeholder),
+        "{}",
+        converted.stderr
+    );
+    let v = values(&out.join("files"));
+    assert_eq!(
+        v["persistence"]["shared"]["efs"]["fileSystemId"],
+        placeholder
+    );
+    if let Some(tools) = tools() {
+        for (label, helm) in &tools.helms {
+            let lint = std::process::Command::new(helm)
+                .args(["lint", "--strict"])
+                .arg(out.join("files"))
+                .output()
+                .unwrap();
+            assert!(
+                lint.status.success(),
+                "{label}: {}",
+                String::from_utf8_lossy(&lint.stdout)
+            );
+        }
+    }
+    // The warning's text, as printed, is what --var takes.
+    let filled = dir.path().join("filled");
+    Conversion::of(&template)
+        .args(["--var", &format!("{placeholder}=fs-0123abcd")])
+        .succeeds(&filled);
+    let v = values(&filled.join("files"));
+    assert_eq!(
+        v["persistence"]["shared"]["efs"]["fileSystemId"],
+        "fs-0123abcd"
+    );
+}

@@ -303,7 +303,6 @@ impl Resolver<'_> {
         };
         if map.len() == 1 {
             let (key, arg) = map.iter().next().expect("one entry");
-            let compact = || serde_json::to_string(arg).unwrap_or_default();
             match key.as_str() {
                 "Ref" => {
                     let name = arg.as_str().unwrap_or_default();
@@ -337,7 +336,7 @@ impl Resolver<'_> {
                 "Fn::Split" => return Some(self.split(arg, path, report)),
                 "Fn::Base64" => return Some(self.base64(arg, path, report)),
                 k if k.starts_with("Fn::") => {
-                    return Some(self.unresolved(format!("${{{k}:{}}}", compact()), path, report));
+                    return Some(self.unknown_function(k, arg, path, report));
                 }
                 _ => {}
             }
@@ -430,7 +429,8 @@ impl Resolver<'_> {
         }
     }
 
-    /// A function whose value cannot be known from the template: a visible placeholder.
+    /// A function whose value cannot be known from the template: a visible placeholder, which
+    /// `--var` fills when given its exact text.
     fn unknown_function(
         &self,
         name: &str,
@@ -438,8 +438,11 @@ impl Resolver<'_> {
         path: &JsonPath,
         report: &mut Report,
     ) -> Value {
-        let compact = serde_json::to_string(arg).unwrap_or_default();
-        self.unresolved(format!("${{{name}:{compact}}}"), path, report)
+        let inner = format!("{name}:{}", serde_json::to_string(arg).unwrap_or_default());
+        match self.vars.get(&inner) {
+            Some(value) => Value::String(value.clone()),
+            None => self.unresolved(format!("${{{inner}}}"), path, report),
+        }
     }
 }
 
