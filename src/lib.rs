@@ -16,6 +16,7 @@ pub mod cli;
 pub mod commands;
 mod config;
 pub mod convert;
+mod digest;
 pub mod ecs;
 mod error;
 pub(crate) mod json_path;

@@ -16,7 +16,7 @@ pub(crate) fn generated_unchanged(record: &Record, files: &BTreeMap<String, Vec<
         && record.digests.iter().all(|(rel, digest)| {
             files
                 .get(rel)
-                .is_some_and(|bytes| crate::package::sha256_hex(bytes) == *digest)
+                .is_some_and(|bytes| crate::digest::sha256_hex(bytes) == *digest)
         })
 }
 

@@ -73,6 +73,7 @@ pub(crate) fn volume_entries(w: &Workload) -> (Vec<Entry>, Vec<Entry>) {
         match &v.source {
             VolumeSource::SharedFileSystem {
                 file_system_id,
+                size,
                 root_directory,
                 access_point_id,
                 transit_encryption,
@@ -83,7 +84,7 @@ pub(crate) fn volume_entries(w: &Workload) -> (Vec<Entry>, Vec<Entry>) {
                 variant: None,
                 value: Node::map()
                     .set("enabled", Node::Bool(true))
-                    .with_variant("size", "efs", s(crate::convert::storage::DEFAULT_SIZE))
+                    .with_variant("size", "efs", s(size))
                     .with_variant("storageClass", "efs", s(""))
                     .set(
                         "accessModes",

@@ -400,7 +400,7 @@ fn volume_and_extension_values(w: &Workload, node: Node) -> Node {
 fn sysctl_list(w: &Workload, safe: bool) -> Vec<Node> {
     w.sysctls
         .iter()
-        .filter(|(k, _)| crate::convert::pod::SAFE_SYSCTLS.contains(&k.as_str()) == safe)
+        .filter(|(k, _)| crate::workload::SAFE_SYSCTLS.contains(&k.as_str()) == safe)
         .map(|(k, v)| {
             Node::map()
                 .set("name", Node::str(k))

@@ -453,9 +453,9 @@ pub(crate) fn follow_previous_version(chart: &mut Chart, out: &Path) -> Vec<Stri
         chart.files.get("values.yaml").map(Vec::as_slice),
     );
     if !forbidden.is_empty() {
-        chart.set_version(&crate::package::next_minor(&previous));
+        chart.set_version(&crate::digest::next_minor(&previous));
     } else if !unchanged {
-        chart.set_version(&crate::package::next_patch(&previous));
+        chart.set_version(&crate::digest::next_patch(&previous));
     }
     forbidden
 }

@@ -17,20 +17,6 @@ use crate::workload::{Mount, Volume, VolumeSource, Workload};
 use super::naming::{dns_label, unique};
 use super::resources::mebibytes;
 
-/// Sysctls Kubernetes allows without kubelet configuration.
-pub(crate) const SAFE_SYSCTLS: &[&str] = &[
-    "kernel.shm_rmid_forced",
-    "net.ipv4.ip_local_port_range",
-    "net.ipv4.tcp_syncookies",
-    "net.ipv4.ping_group_range",
-    "net.ipv4.ip_unprivileged_port_start",
-    "net.ipv4.ip_local_reserved_ports",
-    "net.ipv4.tcp_keepalive_time",
-    "net.ipv4.tcp_fin_timeout",
-    "net.ipv4.tcp_keepalive_intvl",
-    "net.ipv4.tcp_keepalive_probes",
-];
-
 /// A label key Kubernetes accepts: an optional DNS prefix and a name of at most 63 characters.
 /// The annotation holding tags whose keys are not valid Kubernetes keys, as a JSON object.
 const TAGS_ANNOTATION: &str = "ecs-import/task-tags";
@@ -302,7 +288,7 @@ fn host_settings(def: &ContainerDefinition, w: &mut Workload, report: &mut Repor
                 );
             }
         }
-        if !SAFE_SYSCTLS.contains(&name.as_str()) {
+        if !crate::workload::SAFE_SYSCTLS.contains(&name.as_str()) {
             report.warn(
                 Code::SysctlUnsafe,
                 path,

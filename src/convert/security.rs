@@ -216,7 +216,7 @@ fn privileged_reasons(w: &Workload) -> Vec<String> {
     }
     if w.sysctls
         .keys()
-        .any(|k| !super::pod::SAFE_SYSCTLS.contains(&k.as_str()))
+        .any(|k| !crate::workload::SAFE_SYSCTLS.contains(&k.as_str()))
     {
         privileged.push("unsafe sysctls (off by default)".into());
     }

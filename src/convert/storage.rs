@@ -235,6 +235,7 @@ fn efs_source(efs: &crate::ecs::task_definition::EfsVolume, report: &mut Report)
     }
     VolumeSource::SharedFileSystem {
         file_system_id: efs.file_system_id.clone(),
+        size: DEFAULT_SIZE.to_string(),
         root_directory: efs.root_directory.clone().filter(|r| r != "/"),
         access_point_id: efs.access_point_id.clone(),
         transit_encryption: efs.transit_encryption.as_deref() == Some("ENABLED"),

@@ -8,7 +8,7 @@ pub(crate) use inspect::read_archive;
 
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
+use crate::digest::next_patch;
 
 use crate::chart::{Chart, ChartMeta};
 use crate::error::{Error, Refusal, Result};
@@ -21,22 +21,7 @@ pub(crate) struct Packaged {
     pub digest: String,
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// The next patch version after `v`, without pre-release or build metadata.
-pub(crate) fn next_patch(v: &semver::Version) -> semver::Version {
-    semver::Version::new(v.major, v.minor, v.patch + 1)
-}
-
-/// The next minor version after `v`, for a change that needs a migration step.
-pub(crate) fn next_minor(v: &semver::Version) -> semver::Version {
-    semver::Version::new(v.major, v.minor + 1, 0)
-}
+pub use crate::digest::sha256_hex;
 
 /// A chart ready to archive: its metadata and its other files, `.helmignore` applied.
 pub(crate) struct ChartSource {

@@ -5,8 +5,8 @@ use serde_json::{json, Value};
 use ureq::http::{Request, Response};
 
 use super::credentials::{basic_header, Credentials};
+use crate::digest::sha256_hex;
 use crate::error::{Error, RegistryProblem, Result};
-use crate::package::sha256_hex;
 
 pub(crate) const CONFIG_MEDIA_TYPE: &str = "application/vnd.cncf.helm.config.v1+json";
 pub(crate) const LAYER_MEDIA_TYPE: &str = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";

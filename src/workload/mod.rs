@@ -5,8 +5,10 @@
 use std::collections::BTreeMap;
 
 mod secret;
+mod sysctl;
 
 pub(crate) use secret::{SecretRef, SecretStore, SecretVersion};
+pub(crate) use sysctl::SAFE_SYSCTLS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum WorkloadKind {
@@ -436,6 +438,8 @@ pub(crate) enum VolumeSource {
     /// PersistentVolume on the EFS CSI driver and one ReadWriteMany claim.
     SharedFileSystem {
         file_system_id: String,
+        /// What the claim requests; EFS does not enforce it.
+        size: String,
         root_directory: Option<String>,
         access_point_id: Option<String>,
         transit_encryption: bool,
