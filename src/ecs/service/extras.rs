@@ -5,7 +5,7 @@
 
 use super::model::{CapacityShare, CircuitBreaker, ClientAlias, ServiceExtras};
 use crate::ecs::reader::{NotCarried, Obj, ReadResult};
-use crate::ecs::task_definition::PlacementConstraint;
+use crate::ecs::task_definition::model::PlacementConstraint;
 use crate::json_path::JsonPath;
 use crate::json_path::Located;
 use crate::report::{Code, Report};

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::ecs::scheduled_run::ScheduledRun;
-use crate::ecs::task_definition::PlacementConstraint;
+use crate::ecs::task_definition::model::PlacementConstraint;
 use crate::json_path::{JsonPath, Located};
 
 use super::task_ref::TaskRef;

@@ -18,7 +18,7 @@ use crate::report::Report;
 mod container;
 mod coverage;
 mod fields;
-mod model;
+pub(crate) mod model;
 mod volume;
 
 use container::read_container;
