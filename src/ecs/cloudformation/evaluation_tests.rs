@@ -245,3 +245,45 @@ fn scaling_bounds_come_from_parameters_and_a_target_found_by_service_name() {
         .iter()
         .any(|f| f.code == Code::StepScaling));
 }
+
+#[test]
+fn a_listener_whose_condition_is_false_is_no_route() {
+    let template = json!({
+        "Parameters": {"Certificate": {"Type": "String", "Default": ""}},
+        "Conditions": {"HasCertificate": {"Fn::Not": [{"Fn::Equals": [{"Ref": "Certificate"}, ""]}]}},
+        "Resources": {
+            "Web": {"Type": "AWS::ECS::TaskDefinition", "Properties": {
+                "Family": "web",
+                "ContainerDefinitions": [{"Name": "web", "Image": "web:1", "PortMappings": [{"ContainerPort": 8080}]}]}},
+            "Lb": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {}},
+            "Tg": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"Protocol": "HTTP", "Port": 8080}},
+            "Http": {"Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": {
+                "LoadBalancerArn": {"Ref": "Lb"}, "Port": 80, "Protocol": "HTTP",
+                "DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "Tg"}}]}},
+            "Https": {"Type": "AWS::ElasticLoadBalancingV2::Listener", "Condition": "HasCertificate", "Properties": {
+                "LoadBalancerArn": {"Ref": "Lb"}, "Port": 443, "Protocol": "HTTPS",
+                "Certificates": [{"CertificateArn": {"Ref": "Certificate"}}],
+                "DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "Tg"}}]}},
+            "Svc": {"Type": "AWS::ECS::Service", "Properties": {
+                "TaskDefinition": {"Ref": "Web"},
+                "LoadBalancers": [{"ContainerName": "web", "ContainerPort": 8080, "TargetGroupArn": {"Ref": "Tg"}}]}}
+        }
+    });
+    let ports = |vars: &[(&str, &str)]| -> Vec<i64> {
+        let vars = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let t = read_template_with(&template, &vars).unwrap();
+        let routing = t.services[0].service.load_balancers[0]
+            .routing
+            .clone()
+            .unwrap();
+        routing.listeners.iter().filter_map(|l| l.port).collect()
+    };
+    assert_eq!(ports(&[]), [80], "no certificate: no HTTPS listener");
+    assert_eq!(
+        ports(&[("Certificate", "arn:aws:acm:eu-west-1:1:certificate/x")]),
+        [80, 443]
+    );
+}
