@@ -287,3 +287,23 @@ fn a_listener_whose_condition_is_false_is_no_route() {
         [80, 443]
     );
 }
+
+#[test]
+fn a_list_parameter_is_a_list() {
+    let template = json!({
+        "Parameters": {"Args": {"Type": "CommaDelimitedList", "Default": "serve, --port,8080"}},
+        "Resources": {"Web": {"Type": "AWS::ECS::TaskDefinition", "Properties": {
+            "Family": "web",
+            "ContainerDefinitions": [{"Name": "web", "Image": "web:1", "Command": {"Ref": "Args"},
+                "Environment": [{"Name": "ARGS", "Value": {"Fn::Join": [" ", {"Ref": "Args"}]}}]}]}}}
+    });
+    let t = read_template_with(&template, &BTreeMap::new()).unwrap();
+    assert_eq!(
+        t.tasks[0].value["ContainerDefinitions"][0]["Command"],
+        json!(["serve", "--port", "8080"])
+    );
+    assert_eq!(
+        t.tasks[0].value["ContainerDefinitions"][0]["Environment"][0]["Value"],
+        "serve --port 8080"
+    );
+}

@@ -60,6 +60,15 @@ impl Resolver<'_> {
             .map(str::to_string)
     }
 
+    /// A `CommaDelimitedList` or `List<…>` parameter, whose `Ref` is a list.
+    fn is_list_parameter(&self, name: &str) -> bool {
+        self.parameters
+            .get(name)
+            .and_then(|p| p.get("Type"))
+            .and_then(Value::as_str)
+            .is_some_and(|t| t == "CommaDelimitedList" || t.starts_with("List<"))
+    }
+
     /// The placeholder for a `Ref` only the deployed stack answers, shaped like its value where
     /// the resource type says what that is: a secret's ARN, so the secret lands in the Secrets
     /// Manager store with its JSON key, only the generated part (and what `--var` has not
@@ -210,18 +219,25 @@ impl Resolver<'_> {
     }
 
     fn join(&self, arg: &Value, path: &JsonPath, report: &mut Report) -> Value {
-        let (sep, parts) = match arg.as_array().map(Vec::as_slice) {
-            Some([Value::String(sep), Value::Array(parts)]) => (sep.clone(), parts.clone()),
-            _ => {
-                return self.unresolved(
-                    format!(
-                        "${{Fn::Join:{}}}",
-                        serde_json::to_string(arg).unwrap_or_default()
-                    ),
-                    path,
-                    report,
-                )
+        // The list may itself be a function giving a list (a list parameter, Fn::Split, Fn::If).
+        let list = |v: &Value| match v {
+            Value::Array(parts) => Some(parts.clone()),
+            other => {
+                let before = self.found.borrow().len();
+                let resolved = self.resolve(other, path, &mut Report::default());
+                self.found.borrow_mut().truncate(before);
+                match resolved {
+                    Value::Array(parts) => Some(parts),
+                    _ => None,
+                }
             }
+        };
+        let joinable = match arg.as_array().map(Vec::as_slice) {
+            Some([Value::String(sep), parts]) => list(parts).map(|p| (sep.clone(), p)),
+            _ => None,
+        };
+        let Some((sep, parts)) = joinable else {
+            return self.unknown_function("Fn::Join", arg, path, report);
         };
         let mut strings = Vec::new();
         // The parts' own findings give way to one for the joined value.
@@ -310,6 +326,9 @@ impl Resolver<'_> {
                         return None;
                     }
                     return Some(match self.name(name) {
+                        Some(v) if self.is_list_parameter(name) => {
+                            Value::Array(v.split(',').map(|s| json!(s.trim())).collect())
+                        }
                         Some(v) => Value::String(v),
                         None => self.unresolved(self.ref_placeholder(name), path, report),
                     });
