@@ -93,8 +93,8 @@ pub(crate) fn read_template_with(
             Some(kind @ ("AWS::Events::Rule" | "AWS::Scheduler::Schedule")) => {
                 let read = read_schedule_resource(&resolver, id, kind, &properties, path)?;
                 match read {
-                    Ok(runners) => services.extend(runners),
-                    Err(none) => skipped.push(none),
+                    ScheduleRead::Runners(runners) => services.extend(runners),
+                    ScheduleRead::Skipped(none) => skipped.push(none),
                 }
             }
             _ => {}
@@ -111,16 +111,20 @@ pub(crate) fn read_template_with(
     })
 }
 
-/// An EventBridge rule or a Scheduler schedule: a service per target that runs an ECS task,
-/// or, when none does, why it gives no chart.
-#[allow(clippy::type_complexity)]
+/// What a rule or schedule gives: a service per target that runs an ECS task, or, when none
+/// does, why it gives no chart.
+enum ScheduleRead {
+    Runners(Vec<TemplateService>),
+    Skipped(Skipped),
+}
+
 fn read_schedule_resource(
     resolver: &Resolver,
     id: &str,
     kind: &str,
     properties: &Value,
     path: JsonPath,
-) -> Result<Result<Vec<TemplateService>, Skipped>, FieldError> {
+) -> Result<ScheduleRead, FieldError> {
     let source = if kind == "AWS::Events::Rule" {
         scheduled::Source::Rule
     } else {
@@ -130,19 +134,21 @@ fn read_schedule_resource(
     let resolved = resolve_schedule(resolver, properties, &path, &mut report);
     let runners = scheduled::read(&resolved, path.clone(), source, &mut report)?;
     if runners.is_empty() {
-        return Ok(Err(Skipped::NoEcsTask {
+        return Ok(ScheduleRead::Skipped(Skipped::NoEcsTask {
             id: id.to_string(),
             targets: report.findings.iter().map(|f| f.message.clone()).collect(),
         }));
     }
-    Ok(Ok(runners
-        .into_iter()
-        .map(|service| TemplateService {
-            logical_id: id.to_string(),
-            service,
-            report: report.clone(),
-        })
-        .collect()))
+    Ok(ScheduleRead::Runners(
+        runners
+            .into_iter()
+            .map(|service| TemplateService {
+                logical_id: id.to_string(),
+                service,
+                report: report.clone(),
+            })
+            .collect(),
+    ))
 }
 
 /// The resource types the conversion reads; an absent one is worth a line to the user.
