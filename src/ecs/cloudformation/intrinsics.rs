@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use super::conditions::Conditions;
+use super::resources::resource_type;
 use crate::json_path::JsonPath;
 use crate::report::{Code, Report};
 
@@ -29,20 +30,6 @@ pub(super) struct Resolver<'a> {
     pub(super) vars: &'a BTreeMap<String, String>,
     /// Every value left unresolved since the last `take_unresolved`.
     pub(super) found: RefCell<Vec<Unresolved>>,
-}
-
-/// The resources of one type, with their logical IDs, in template order.
-pub(super) fn resources_of_type<'a>(
-    resources: &'a Map<String, Value>,
-    kind: &'a str,
-) -> impl Iterator<Item = (&'a String, &'a Value)> {
-    resources
-        .iter()
-        .filter(move |(_, r)| r.get("Type").and_then(Value::as_str) == Some(kind))
-}
-
-pub(super) fn resource_type<'a>(resources: &'a Map<String, Value>, id: &str) -> Option<&'a str> {
-    resources.get(id)?.get("Type")?.as_str()
 }
 
 impl Resolver<'_> {
@@ -463,45 +450,4 @@ impl Resolver<'_> {
             None => self.unresolved(format!("${{{inner}}}"), path, report),
         }
     }
-}
-
-/// Logical IDs referenced anywhere in `value` through `Ref`, `Fn::GetAtt` or `${Id}`.
-pub(super) fn references(value: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    fn walk(v: &Value, out: &mut Vec<String>) {
-        match v {
-            Value::Object(m) => {
-                if let Some(Value::String(r)) = m.get("Ref") {
-                    out.push(r.clone());
-                }
-                if let Some(Value::Array(a)) = m.get("Fn::GetAtt") {
-                    if let Some(Value::String(r)) = a.first() {
-                        out.push(r.clone());
-                    }
-                }
-                m.values().for_each(|v| walk(v, out));
-            }
-            Value::Array(a) => a.iter().for_each(|v| walk(v, out)),
-            Value::String(s) => {
-                let mut rest = s.as_str();
-                while let Some(i) = rest.find("${") {
-                    if let Some(j) = rest[i..].find('}') {
-                        out.push(
-                            rest[i + 2..i + j]
-                                .split('.')
-                                .next()
-                                .unwrap_or_default()
-                                .to_string(),
-                        );
-                        rest = &rest[i + j..];
-                    } else {
-                        break;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    walk(value, &mut out);
-    out
 }

@@ -4,7 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use super::intrinsics::{references, resource_type, resources_of_type, Resolver};
+use super::intrinsics::Resolver;
+use super::resources::{references, resource_type, resources_of_type};
 use crate::ecs::alb::{
     AlbRouting, HealthCheck, Listener, ListenerRule, LoadBalancerSettings, TargetGroupSettings,
 };

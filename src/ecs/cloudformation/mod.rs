@@ -24,12 +24,14 @@ mod conditions;
 mod evaluation_tests;
 mod intrinsics;
 mod load_balancer;
+mod resources;
 mod scaling;
 mod template;
 
 use conditions::Conditions;
+use intrinsics::Resolver;
 pub(crate) use intrinsics::Unresolved;
-use intrinsics::{references, Resolver};
+use resources::references;
 pub(crate) use template::{Skipped, Template, TemplateService, TemplateTask};
 
 pub(crate) fn is_template(value: &Value) -> bool {

@@ -4,7 +4,8 @@
 
 use serde_json::Value;
 
-use super::intrinsics::{references, resources_of_type, Resolver};
+use super::intrinsics::Resolver;
+use super::resources::{references, resources_of_type};
 use super::template::TemplateService;
 use crate::ecs::service::Scaling;
 use crate::json_path::JsonPath;
