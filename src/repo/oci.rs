@@ -109,7 +109,11 @@ impl Registry {
         body: &[u8],
     ) -> Result<(u16, Response<ureq::Body>)> {
         let mut builder = Request::builder().method(method).uri(url);
-        if let Some(auth) = &self.authorization {
+        // Credentials go to the registry's own origin only: an upload location on another
+        // scheme, host or port (a storage backend, or a hostile registry) never sees them, as
+        // Docker and ORAS scope credentials per host.
+        let same_origin = url == self.origin || url.starts_with(&format!("{}/", self.origin));
+        if let Some(auth) = self.authorization.as_ref().filter(|_| same_origin) {
             builder = builder.header("Authorization", auth);
         }
         if let Some(ct) = content_type {

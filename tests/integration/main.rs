@@ -19,6 +19,7 @@ mod hostile_repo;
 mod kinds;
 mod labels;
 mod meaning;
+mod oci_credentials;
 mod plugin;
 mod publish;
 mod publish_concurrency;
