@@ -300,6 +300,12 @@ pub(crate) enum RegistryProblem {
     NoToken,
     #[error("OCI repository names must be lowercase: {0}")]
     UppercaseName(String),
+    #[error("{name} {version} is already in the registry with different content (layer sha256:{existing}); publish a new version, or use --force to replace it")]
+    VersionTaken {
+        name: String,
+        version: String,
+        existing: String,
+    },
     #[error("cannot fetch it: {0}")]
     Fetch(String),
     #[error("the server answered {0}")]

@@ -10,7 +10,7 @@ pub(super) fn run(args: &PublishArgs) -> Result<()> {
             let mut registry = crate::config::registry_for(&reference, &args.registry)?;
             for path in &args.archives {
                 let (bytes, metadata) = crate::package::read_archive(path)?;
-                let pushed = registry.push(&bytes, &metadata)?;
+                let pushed = registry.push(&bytes, &metadata, args.force)?;
                 if !args.quiet {
                     crate::output::pushed(path, &pushed);
                 }

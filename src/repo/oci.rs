@@ -270,11 +270,14 @@ impl Registry {
         Ok(digest)
     }
 
-    /// Pushes one chart archive; returns the pushed reference (`host/path/name:tag`).
+    /// Pushes one chart archive; returns the pushed reference (`host/path/name:tag`). A version
+    /// the registry has with other content is refused unless `force`, as a static repository
+    /// refuses it.
     pub(crate) fn push(
         &mut self,
         archive: &[u8],
         metadata: &serde_json::Map<String, Value>,
+        force: bool,
     ) -> Result<String> {
         let name = metadata["name"].as_str().unwrap_or_default();
         let version = semver::Version::parse(metadata["version"].as_str().unwrap_or_default())
@@ -292,6 +295,21 @@ impl Registry {
             });
         }
         let repository = self.reference.repository(name);
+        if !force {
+            let scope = format!("repository:{repository}:pull");
+            if let Some(existing) = self.layer_digest(&repository, &tag_for(&version), &scope)? {
+                if existing != sha256_hex(archive) {
+                    return Err(Error::Registry {
+                        reference: self.display(),
+                        problem: RegistryProblem::VersionTaken {
+                            name: name.to_string(),
+                            version: version.to_string(),
+                            existing,
+                        },
+                    });
+                }
+            }
+        }
         // Helm's config blob is the chart metadata as JSON.
         let config =
             serde_json::to_vec(&Value::Object(metadata.clone())).expect("metadata serializes");
@@ -354,33 +372,49 @@ impl Registry {
         let Some(version) = newest else {
             return Ok(None);
         };
-        let url = format!(
-            "{}/v2/{repository}/manifests/{}",
-            self.origin,
-            tag_for(&version)
-        );
-        let (status, mut response) = self.call("GET", &url, None, &[], &scope)?;
-        let body = response.body_mut().read_to_string().unwrap_or_default();
+        let digest = self
+            .layer_digest(&repository, &tag_for(&version), &scope)?
+            .unwrap_or_default();
+        Ok(Some((version, digest)))
+    }
+
+    /// The chart archive layer's digest (hex) of a tag, or None when the tag is not there.
+    fn layer_digest(&mut self, repository: &str, tag: &str, scope: &str) -> Result<Option<String>> {
+        let url = format!("{}/v2/{repository}/manifests/{tag}", self.origin);
+        let (status, mut response) = self.call("GET", &url, None, &[], scope)?;
+        if status == 404 {
+            return Ok(None);
+        }
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(4 * 1024 * 1024)
+            .read_to_string()
+            .map_err(|e| Error::Registry {
+                reference: self.display(),
+                problem: RegistryProblem::ReadBody(e.to_string()),
+            })?;
         if status != 200 {
             return Err(status_error(
                 &self.display(),
-                "reading the newest manifest",
+                "reading a manifest",
                 status,
                 &body,
             ));
         }
         let manifest: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-        let digest = manifest["layers"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|l| {
-                l["mediaType"] == LAYER_MEDIA_TYPE || l["mediaType"] == "application/tar+gzip"
-            })
-            .and_then(|l| l["digest"].as_str())
-            .map(|d| d.trim_start_matches("sha256:").to_string())
-            .unwrap_or_default();
-        Ok(Some((version, digest)))
+        Ok(Some(
+            manifest["layers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|l| {
+                    l["mediaType"] == LAYER_MEDIA_TYPE || l["mediaType"] == "application/tar+gzip"
+                })
+                .and_then(|l| l["digest"].as_str())
+                .map(|d| d.trim_start_matches("sha256:").to_string())
+                .unwrap_or_default(),
+        ))
     }
 }
 

@@ -66,8 +66,8 @@ fn an_upload_location_on_another_origin_gets_no_credentials() {
     let reply = |status: &str, extra: &str| {
         format!("HTTP/1.1 {status}\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n")
     };
-    let seen_registry = serve(registry, 6, move |line| {
-        if line.starts_with("HEAD") {
+    let seen_registry = serve(registry, 10, move |line| {
+        if line.starts_with("HEAD") || line.starts_with("GET") {
             reply("404 Not Found", "")
         } else if line.starts_with("POST") {
             let location = format!("Location: http://127.0.0.1:{foreign_port}/upload/1\r\n");

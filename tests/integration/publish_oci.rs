@@ -250,3 +250,57 @@ fn oci_registry_without_and_with_authentication() {
         "{err}"
     );
 }
+
+#[test]
+fn oci_refuses_a_version_it_has_with_other_content_unless_forced() {
+    let Some(registry_bin) = servers::registry_binary() else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let charts = example_charts(work.path());
+    let redis = charts
+        .iter()
+        .find(|c| c.file_name().is_some_and(|n| n == "redis"))
+        .unwrap()
+        .clone();
+    package(
+        std::slice::from_ref(&redis),
+        &work.path().join("first"),
+        &[],
+    );
+    let first = archives(&work.path().join("first"));
+    // The same name and version, other content.
+    crate::publish_concurrency::set_replicas(&redis, 3);
+    package(
+        std::slice::from_ref(&redis),
+        &work.path().join("second"),
+        &[],
+    );
+    let second = archives(&work.path().join("second"));
+    let registry = servers::registry(&registry_bin, None);
+    let target = format!("oci://127.0.0.1:{}/charts", registry.port);
+    let publish = |archive: &Path, extra: &[&str]| {
+        cmd()
+            .arg("publish")
+            .arg(archive)
+            .args(["--repo", &target, "--plain-http", "-q"])
+            .args(extra)
+            .env("HELM_REGISTRY_CONFIG", work.path().join("none.json"))
+            .output()
+            .unwrap()
+    };
+    assert!(publish(&first[0], &[]).status.success());
+    assert!(
+        publish(&first[0], &[]).status.success(),
+        "the same content again is harmless"
+    );
+    let refused = publish(&second[0], &[]);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("redis 0.1.0 is already in the registry with different content")
+            && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert!(publish(&second[0], &["--force"]).status.success());
+}
