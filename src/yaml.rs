@@ -158,7 +158,7 @@ fn is_plain(s: &str) -> bool {
 pub(crate) fn comment_safe(s: &str) -> String {
     s.chars()
         .flat_map(|c| {
-            if c.is_control() {
+            if c.is_control() || c == '\u{fffe}' || c == '\u{ffff}' {
                 c.escape_default().collect::<Vec<_>>()
             } else {
                 vec![c]
@@ -177,12 +177,15 @@ pub(crate) fn quote(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
+            // What YAML's printable set (and so Helm) refuses raw: C0 and C1 controls, DEL,
+            // U+FFFE, U+FFFF; and line and byte-order marks a reader may take for structure.
             c if (c as u32) < 0x20
-                || c == '\u{7f}'
-                || c == '\u{85}'
+                || (0x7f..=0x9f).contains(&(c as u32))
                 || c == '\u{2028}'
                 || c == '\u{2029}'
-                || c == '\u{feff}' =>
+                || c == '\u{feff}'
+                || c == '\u{fffe}'
+                || c == '\u{ffff}' =>
             {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }

@@ -214,6 +214,38 @@ fn placeholder_hint(text: &str, line: usize) -> String {
     }
 }
 
+/// A character Helm 3 refuses in values even written as an escape (DEL, the C1 controls but
+/// NEL, U+FFFE, U+FFFF): the chart would not load, so the input is refused where it holds one.
+fn refused_character(value: &Value, path: &JsonPath) -> Option<FieldError> {
+    let refused = |s: &str| {
+        s.chars()
+            .find(|c| matches!(*c as u32, 0x7f..=0x84 | 0x86..=0x9f | 0xfffe | 0xffff))
+    };
+    let error = |at: &JsonPath, c: char| {
+        FieldError::new(
+            at,
+            format!(
+                "holds U+{:04X}, a character Helm 3 refuses in values even escaped; remove it",
+                c as u32
+            ),
+        )
+    };
+    match value {
+        Value::String(s) => refused(s).map(|c| error(path, c)),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| refused_character(v, &path.index(i))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let at = path.verbatim(k);
+            refused(k)
+                .map(|c| error(&at, c))
+                .or_else(|| refused_character(v, &at))
+        }),
+        _ => None,
+    }
+}
+
 /// Reports every string value that still holds a placeholder. Command lines are left alone:
 /// `${VAR}` there is the shell's, expanded when the container runs.
 fn report_placeholders(value: &Value, path: &JsonPath, report: &mut Report) {
@@ -252,6 +284,9 @@ pub(crate) fn from_value(value: &Value) -> Result<Loaded, FieldError> {
 
 /// Like `from_value`, for a task definition found at `root` inside a larger document.
 pub(crate) fn from_value_at(value: &Value, root: JsonPath) -> Result<Loaded, FieldError> {
+    if let Some(refused) = refused_character(value, &root) {
+        return Err(refused);
+    }
     let mut report = Report::default();
     let (task, shape) = match value {
         Value::Object(map)

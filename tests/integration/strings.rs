@@ -180,3 +180,63 @@ fn plaintext_secrets_are_named_and_can_be_kept_out_of_the_chart() {
         assert_eq!(db["valueFrom"]["secretKeyRef"]["key"], "DB_PASSWORD");
     }
 }
+
+/// Control characters are written escaped, so both Helms load the chart and the pod gets the
+/// exact string; the characters Helm 3 refuses even escaped (DEL, C1 but NEL, U+FFFE, U+FFFF)
+/// stop the conversion with the field's path, and nothing is written.
+#[test]
+fn control_characters_come_back_exact_and_the_ones_helm_refuses_are_named() {
+    let Some(t) = tools() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, value: &str| {
+        let input = dir.path().join(format!("{name}.json"));
+        let td = serde_json::json!({
+            "family": name,
+            "containerDefinitions": [{"name": "app", "image": "app:1", "memory": 64,
+                "environment": [{"name": "ODD", "value": value}],
+                "dockerLabels": {"odd.label": value}}]
+        });
+        std::fs::write(&input, serde_json::to_vec(&td).unwrap()).unwrap();
+        input
+    };
+    let kept = "a\u{1}b\u{85}c\u{2028}d\u{1b}[0m";
+    let out = dir.path().join("out");
+    let chart = crate::conversion::Conversion::of(write("odd", kept))
+        .succeeds(&out)
+        .chart();
+    let home = tempfile::tempdir().unwrap();
+    for (label, helm) in &t.helms {
+        let lint = crate::common::helm(
+            helm,
+            home.path(),
+            &["lint", "--strict", chart.to_str().unwrap()],
+        );
+        assert!(
+            lint.status.success(),
+            "{label}: {}",
+            String::from_utf8_lossy(&lint.stdout)
+        );
+        let docs = render(helm, home.path(), &chart, &[]);
+        let deploy = docs.iter().find(|d| d["kind"] == "Deployment").unwrap();
+        let env = &deploy["spec"]["template"]["spec"]["containers"][0]["env"];
+        let odd = env
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == "ODD")
+            .unwrap();
+        assert_eq!(odd["value"], kept, "{label}");
+    }
+    for refused in ["a\u{90}b", "a\u{7f}b", "a\u{fffe}b"] {
+        let refused_out = dir.path().join("refused");
+        let output = crate::conversion::Conversion::of(write("bad", refused)).run(&refused_out);
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("containerDefinitions[0].environment[0].value: holds U+")
+                && stderr.contains("Helm 3 refuses"),
+            "{stderr}"
+        );
+        assert!(!refused_out.join("bad").exists(), "nothing written");
+    }
+}
