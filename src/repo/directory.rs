@@ -27,12 +27,26 @@ fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     }
 }
 
-/// Copies `from` into `to` through a temporary file in the same directory.
+/// The publishers' record of their temporary files, kept under the lock: a publish killed
+/// mid-copy leaves its file named here, and the next publish removes exactly what is named,
+/// never a user's file that merely looks alike.
+const UPLOADS_FILE: &str = ".index.uploads";
+
+/// Copies `from` into `to` through a temporary file in the same directory, named in the
+/// uploads record while it exists.
 fn copy_atomically(from: &[u8], to: &Path, dir: &Path) -> Result<()> {
-    let mut tmp = tempfile::Builder::new()
+    let tmp = tempfile::Builder::new()
         .prefix(".upload-")
         .tempfile_in(dir)
         .map_err(write_err(dir))?;
+    let name = tmp
+        .path()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let record = dir.join(UPLOADS_FILE);
+    append_line(&record, &name)?;
+    let mut tmp = tmp;
     std::io::Write::write_all(&mut tmp, from).map_err(write_err(to))?;
     tmp.as_file().sync_all().map_err(write_err(to))?;
     tmp.persist(to).map_err(|e| Error::Write {
@@ -44,7 +58,45 @@ fn copy_atomically(from: &[u8], to: &Path, dir: &Path) -> Result<()> {
         use std::os::unix::fs::PermissionsExt;
         fs::set_permissions(to, fs::Permissions::from_mode(0o644)).map_err(write_err(to))?;
     }
+    fs::remove_file(&record).map_err(write_err(&record))?;
     Ok(())
+}
+
+fn append_line(path: &Path, line: &str) -> Result<()> {
+    use std::io::Write;
+    let mut file = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(write_err(path))?;
+    writeln!(file, "{line}")
+        .and_then(|()| file.sync_all())
+        .map_err(write_err(path))
+}
+
+/// Removes the temporary files a killed publish left, as its record names them: plain files
+/// directly in the repository with a name this tool makes; a link or a folder is left alone.
+fn remove_leftover_uploads(dir: &Path) -> Result<()> {
+    let record = dir.join(UPLOADS_FILE);
+    let text = match fs::read_to_string(&record) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => {
+            return Err(Error::Read {
+                path: record,
+                source,
+            })
+        }
+    };
+    for name in text.lines() {
+        let ours = name.starts_with(".upload-") && !name.contains(['/', '\\']);
+        let path = dir.join(name);
+        let plain = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file());
+        if ours && plain {
+            fs::remove_file(&path).map_err(write_err(&path))?;
+        }
+    }
+    fs::remove_file(&record).map_err(write_err(&record))
 }
 
 /// Reads the repository's index, if it has one.
@@ -132,6 +184,7 @@ pub(crate) fn publish(
     fs::create_dir_all(dir).map_err(write_err(dir))?;
     let lock_path = dir.join(LOCK_FILE);
     let lock = crate::lock::take(&lock_path, lock_timeout, "publisher")?;
+    remove_leftover_uploads(dir)?;
 
     let mut index = read_index(dir)?.unwrap_or_default();
     // Check every archive before changing anything.

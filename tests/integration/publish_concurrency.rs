@@ -204,3 +204,39 @@ fn versions_follow_content() {
     assert!(convert(&["--package"]).contains("version: \"3.0.0\""));
     assert!(out.join("redis-3.0.0.tgz").exists());
 }
+
+/// A publish killed mid-copy leaves a temporary file named in the publishers' record; the next
+/// publish removes exactly that, never a user's look-alike file, a link, or what a link points to.
+#[test]
+fn leftover_uploads_are_removed_by_the_record_not_by_their_names() {
+    let work = tempfile::tempdir().unwrap();
+    let archives = many_archives(work.path(), "tidy", 2);
+    let repo = work.path().join("repo");
+    let mut c = cmd();
+    run_ok(c.arg("publish").arg(&archives[0]).arg("--repo").arg(&repo));
+    let left = repo.join(".upload-k1Ll3d");
+    fs::write(&left, b"half an archive").unwrap();
+    let mine = repo.join(".upload-notes");
+    fs::write(&mine, b"the user's own").unwrap();
+    let outside = work.path().join("outside.txt");
+    fs::write(&outside, b"not the repository's").unwrap();
+    let link = repo.join(".upload-link");
+    std::os::unix::fs::symlink(&outside, &link).unwrap();
+    fs::write(
+        repo.join(".index.uploads"),
+        ".upload-k1Ll3d\n.upload-link\n../outside.txt\n",
+    )
+    .unwrap();
+    let mut c = cmd();
+    run_ok(c.arg("publish").arg(&archives[1]).arg("--repo").arg(&repo));
+    assert!(!left.exists(), "the recorded leftover is removed");
+    assert!(mine.exists(), "a look-alike the record does not name stays");
+    assert!(
+        fs::symlink_metadata(&link).is_ok(),
+        "a link is never followed or removed"
+    );
+    assert_eq!(fs::read(&outside).unwrap(), b"not the repository's");
+    assert!(!repo.join(".index.uploads").exists());
+    let idx = index(&repo);
+    assert_eq!(idx["entries"].as_object().unwrap().len(), 2);
+}
