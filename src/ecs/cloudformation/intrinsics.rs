@@ -75,15 +75,22 @@ impl Resolver<'_> {
         }
     }
 
-    /// A value resolved as a known scalar (text), or None when any part of it is unknown.
-    /// Nothing is reported or listed: the caller decides what an unknown value means.
-    pub(super) fn known_scalar(&self, value: &Value) -> Option<String> {
+    /// A value resolved without reporting or listing what stays unknown: the value (None for
+    /// AWS::NoValue) and whether every part of it is known. The caller decides what an
+    /// unknown value means.
+    pub(super) fn resolve_quietly(&self, value: &Value) -> (Option<Value>, bool) {
         let before = self.found.borrow().len();
         let resolved = self.resolve_opt(value, &JsonPath::root(), &mut Report::default());
-        let unknown = self.found.borrow().len() > before;
+        let known = self.found.borrow().len() == before;
         self.found.borrow_mut().truncate(before);
+        (resolved, known)
+    }
+
+    /// A value resolved as a known scalar (text), or None when any part of it is unknown.
+    pub(super) fn known_scalar(&self, value: &Value) -> Option<String> {
+        let (resolved, known) = self.resolve_quietly(value);
         match resolved? {
-            _ if unknown => None,
+            _ if !known => None,
             Value::String(s) => Some(s),
             Value::Number(n) => Some(n.to_string()),
             Value::Bool(b) => Some(b.to_string()),
@@ -116,11 +123,6 @@ impl Resolver<'_> {
     /// The values left unresolved since the last call, for the resource just read.
     pub(super) fn take_unresolved(&self) -> Vec<Unresolved> {
         std::mem::take(&mut *self.found.borrow_mut())
-    }
-
-    /// Puts back what `take_unresolved` took, after a look that must not add to it.
-    pub(super) fn restore_unresolved(&self, found: Vec<Unresolved>) {
-        *self.found.borrow_mut() = found;
     }
 
     fn unresolved(&self, text: String, path: &JsonPath, report: &mut Report) -> Value {
@@ -209,15 +211,10 @@ impl Resolver<'_> {
         // The list may itself be a function giving a list (a list parameter, Fn::Split, Fn::If).
         let list = |v: &Value| match v {
             Value::Array(parts) => Some(parts.clone()),
-            other => {
-                let before = self.found.borrow().len();
-                let resolved = self.resolve(other, path, &mut Report::default());
-                self.found.borrow_mut().truncate(before);
-                match resolved {
-                    Value::Array(parts) => Some(parts),
-                    _ => None,
-                }
-            }
+            other => match self.resolve_quietly(other) {
+                (Some(Value::Array(parts)), true) => Some(parts),
+                _ => None,
+            },
         };
         let joinable = match arg.as_array().map(Vec::as_slice) {
             Some([Value::String(sep), parts]) => list(parts).map(|p| (sep.clone(), p)),
@@ -399,12 +396,8 @@ impl Resolver<'_> {
                 let index = self
                     .known_scalar(index)
                     .and_then(|i| i.parse::<usize>().ok());
-                let before = self.found.borrow().len();
-                let list = self.resolve(list, path, &mut Report::default());
-                let known = self.found.borrow().len() == before;
-                self.found.borrow_mut().truncate(before);
-                match (index, list) {
-                    (Some(i), Value::Array(items)) if known => items.get(i).cloned(),
+                match (index, self.resolve_quietly(list)) {
+                    (Some(i), (Some(Value::Array(items)), true)) => items.get(i).cloned(),
                     _ => None,
                 }
             }

@@ -57,15 +57,10 @@ pub(super) fn attach(resolver: &Resolver, services: &mut [TemplateService]) {
 
 /// Properties with their intrinsics evaluated; what stays unknown is handled by the caller.
 fn quietly(resolver: &Resolver, properties: &Value) -> Value {
-    let before = resolver.take_unresolved();
-    let value = resolver.resolve(
-        properties,
-        &JsonPath::root(),
-        &mut crate::report::Report::default(),
-    );
-    resolver.take_unresolved();
-    resolver.restore_unresolved(before);
-    value
+    resolver
+        .resolve_quietly(properties)
+        .0
+        .unwrap_or(Value::Null)
 }
 
 /// `service/CLUSTER/NAME`: the ResourceId of a scalable target on the named service.
