@@ -9,13 +9,14 @@
 //! writes the files (values declared once in `chart-templates/values-tree.yaml`), atomically
 //! and merged with the user's edits; `package` archives them; `repo` publishes (static index,
 //! OCI). `output` is everything printed, `error` every error worded, `report` every finding.
-//! Leaves: `json_path`, `settings`, `yaml`, `yaml_to_json`, `placeholder`, `walk`, `lock`.
+//! Leaves: `json_path`, `deferred`, `settings`, `yaml`, `yaml_to_json`, `placeholder`, `walk`, `lock`.
 
 mod chart;
 pub mod cli;
 pub mod commands;
 mod config;
 pub mod convert;
+mod deferred;
 mod digest;
 pub mod ecs;
 mod error;

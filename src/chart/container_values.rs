@@ -1,11 +1,20 @@
 //! One container's values: image, command, environment, resources, probes, security context
 //! and mounts, each documented, in the names of the Kubernetes container spec.
 
+use crate::deferred::Deferred;
 use crate::workload::{Container, Probe};
 use crate::yaml::Node;
 
 fn s(text: &str) -> Node {
     Node::str(text)
+}
+
+/// A number, or the placeholder a template left in its place (a string the schema admits).
+pub(super) fn deferred_number<T: Copy + Into<i64>>(value: &Deferred<T>) -> Node {
+    match value {
+        Deferred::Known(n) => Node::Int((*n).into()),
+        Deferred::Placeholder(text) => Node::str(text),
+    }
 }
 
 fn probe_node(probe: Option<&Probe>, kind: &str) -> Node {
@@ -43,8 +52,8 @@ pub(super) fn container_node(c: &Container) -> Node {
                 // appProtocol belongs to Service ports; a container port has none.
                 Node::map()
                     .set("name", s(&p.name))
-                    .set("containerPort", Node::Int(i64::from(p.container_port)))
-                    .set("protocol", s(p.protocol))
+                    .set("containerPort", deferred_number(&p.container_port))
+                    .set("protocol", s(&p.protocol.to_string()))
             })
             .collect(),
     );
@@ -72,8 +81,8 @@ pub(super) fn container_node(c: &Container) -> Node {
     }
     node.set("kind", s(c.kind.as_str()))
         .set("image", image)
-        .set("command", Node::string_seq(&c.command))
-        .set("args", Node::string_seq(&c.args))
+        .set("command", argv_node(c, "command", &c.command))
+        .set("args", argv_node(c, "args", &c.args))
         .set("workingDir", s(c.working_dir.as_deref().unwrap_or("")))
         .set("env", Node::string_map(&c.env))
         .set("extraEnv", Node::Seq(vec![]))
@@ -97,6 +106,13 @@ pub(super) fn container_node(c: &Container) -> Node {
         .set("volumeMounts", mounts)
         .set("stdin", Node::Bool(c.stdin))
         .set("tty", Node::Bool(c.tty))
+}
+
+fn argv_node(c: &Container, key: &str, words: &[String]) -> Node {
+    match c.deferred_argv.get(key) {
+        Some(placeholder) => Node::str(placeholder),
+        None => Node::string_seq(words),
+    }
 }
 
 fn image_node(c: &Container) -> Node {

@@ -126,9 +126,12 @@ fn service(w: &Workload) -> Node {
         .map(|p| {
             let port = Node::map()
                 .set("name", s(&p.name))
-                .set("port", Node::Int(i64::from(p.container_port)))
+                .set(
+                    "port",
+                    super::container_values::deferred_number(&p.container_port),
+                )
                 .set("targetPort", s(&p.name))
-                .set("protocol", s(p.protocol));
+                .set("protocol", s(&p.protocol.to_string()));
             match &p.app_protocol {
                 Some(app) => port.set("appProtocol", s(app)),
                 None => port,
@@ -158,7 +161,9 @@ fn target_group_binding(w: &Workload) -> Node {
         .set("targetGroupARN", Node::str(arn))
         .set(
             "port",
-            Node::Int(w.target_group.as_ref().map_or(0, |t| i64::from(t.port))),
+            w.target_group.as_ref().map_or(Node::Int(0), |t| {
+                super::container_values::deferred_number(&t.port)
+            }),
         )
         .set("targetType", Node::str("ip"))
         .set("multiClusterTargetGroup", Node::Bool(true))
@@ -172,7 +177,9 @@ fn ingress(w: &Workload) -> Node {
         .set("hosts", ingress_hosts(w))
         .set(
             "servicePort",
-            Node::Int(w.ingress_port.map_or(0, i64::from)),
+            w.ingress_port
+                .as_ref()
+                .map_or(Node::Int(0), super::container_values::deferred_number),
         )
         .set("tls", Node::Seq(vec![]))
 }

@@ -163,7 +163,7 @@ fn build_values(w: &Workload) -> Node {
         .set("daemonSet", super::kinds::daemon_set(w))
         .set("job", super::kinds::job(w))
         .set("cronJob", super::kinds::cron_job(w))
-        .set("replicaCount", Node::Int(w.replicas))
+        .set("replicaCount", replica_count(w))
         .set(
             "deploymentStrategy",
             match &w.rollout {
@@ -407,4 +407,11 @@ fn sysctl_list(w: &Workload, safe: bool) -> Vec<Node> {
                 .set("value", Node::str(v))
         })
         .collect()
+}
+
+/// The desired count, or the placeholder a template left in its place.
+fn replica_count(w: &Workload) -> Node {
+    w.replicas_placeholder
+        .as_deref()
+        .map_or(Node::Int(w.replicas), Node::str)
 }

@@ -202,9 +202,30 @@ fn group_schema(open: bool, required: &[Value], keys: &[Decl]) -> Value {
     Value::Object(out)
 }
 
+/// A value a template leaves to deploy time is written as its `${…}` placeholder: where the
+/// declaration marks a schema `deferrable`, such a string is admitted beside the declared type.
+fn admit_placeholders(schema: Value) -> Value {
+    match schema {
+        Value::Object(mut keywords) => {
+            let deferrable = keywords.remove("deferrable") == Some(Value::Bool(true));
+            let keywords: Map<String, Value> = keywords
+                .into_iter()
+                .map(|(k, v)| (k, admit_placeholders(v)))
+                .collect();
+            if deferrable {
+                json!({"anyOf": [keywords, {"type": "string", "pattern": "^\\$\\{.+\\}$"}]})
+            } else {
+                Value::Object(keywords)
+            }
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(admit_placeholders).collect()),
+        other => other,
+    }
+}
+
 fn shape_schema(shape: &Shape) -> Value {
     match shape {
-        Shape::Leaf(keywords) => Value::Object(keywords.clone()),
+        Shape::Leaf(keywords) => admit_placeholders(Value::Object(keywords.clone())),
         Shape::Group {
             open,
             required,
@@ -364,7 +385,11 @@ mod tests {
     fn the_schema_is_closed_where_the_declaration_is() {
         let schema = schema();
         assert_eq!(schema["additionalProperties"], json!(false));
-        assert_eq!(schema["properties"]["replicaCount"]["minimum"], json!(0));
+        // A deferrable key admits its declared type or a `${…}` placeholder, nothing else.
+        let replicas = &schema["properties"]["replicaCount"]["anyOf"];
+        assert_eq!(replicas[0]["minimum"], json!(0));
+        assert_eq!(replicas[1]["pattern"], json!("^\\$\\{.+\\}$"));
+        assert!(replicas.get(2).is_none());
         let container = &schema["properties"]["containers"]["additionalProperties"];
         assert_eq!(container["additionalProperties"], json!(false));
         assert_eq!(

@@ -1,6 +1,7 @@
 //! Container basics: image, command and args with Docker's semantics, environment, working
 //! directory, user and security settings, and which container is the main one.
 
+use crate::deferred::Deferred;
 use crate::ecs::task_definition::ContainerDefinition;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
@@ -67,19 +68,29 @@ pub(crate) fn apply(
 
 /// One container: what runs, its environment and its security settings.
 fn container(def: &ContainerDefinition, name: String, report: &mut Report) -> Container {
-    let escaped = |words: &Option<Vec<String>>| -> Vec<String> {
+    let escaped = |words: &Option<Deferred<Vec<String>>>| -> Vec<String> {
         words
-            .iter()
+            .as_ref()
+            .and_then(Deferred::known)
+            .into_iter()
             .flatten()
             .map(|s| escape_expansion(s))
             .collect()
     };
+    let placeholders = [("command", &def.entry_point), ("args", &def.command)]
+        .into_iter()
+        .filter_map(|(key, words)| {
+            let text = words.as_ref()?.placeholder()?;
+            Some((key, text.to_string()))
+        })
+        .collect();
     let mut container = Container {
         name,
         essential: def.essential.unwrap_or(true),
         image: image_of(def, report),
         command: escaped(&def.entry_point),
         args: escaped(&def.command),
+        deferred_argv: placeholders,
         working_dir: def.working_directory.clone(),
         stdin: def.interactive.unwrap_or(false),
         tty: def.pseudo_terminal.unwrap_or(false),

@@ -17,7 +17,8 @@ pub(crate) fn apply(
     for def in &td.containers {
         let mut places = Vec::new();
         for (key, argv) in [("entryPoint", &def.entry_point), ("command", &def.command)] {
-            if argv.iter().flatten().any(|a| a.contains(VARIABLE)) {
+            let words = argv.as_ref().and_then(|a| a.known());
+            if words.into_iter().flatten().any(|a| a.contains(VARIABLE)) {
                 places.push(def.path.key(key));
             }
         }

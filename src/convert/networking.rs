@@ -1,6 +1,7 @@
 //! Ports and network mode. All containers of a pod share one network namespace, as in
 //! `awsvpc` mode; host ports give way to a Service.
 
+use crate::deferred::Deferred;
 use crate::ecs::task_definition::PortMapping;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
@@ -17,7 +18,7 @@ pub(crate) fn apply(
 ) -> Result<(), FieldError> {
     network_mode(td, w, report);
     let mut names: Vec<String> = Vec::new();
-    let mut seen: Vec<(i64, &'static str, usize)> = Vec::new();
+    let mut seen: Vec<(&Deferred<i64>, Deferred<&'static str>, usize)> = Vec::new();
     for (ci, (def, c)) in td
         .containers
         .iter()
@@ -25,14 +26,14 @@ pub(crate) fn apply(
         .enumerate()
     {
         for pm in &def.port_mappings {
-            let protocol = if pm.protocol.as_deref() == Some("udp") {
-                "UDP"
-            } else {
-                "TCP"
+            let protocol = match &pm.protocol {
+                Some(Deferred::Known(p)) if p == "udp" => Deferred::Known("UDP"),
+                Some(Deferred::Placeholder(text)) => Deferred::Placeholder(text.clone()),
+                _ => Deferred::Known("TCP"),
             };
             if let Some(&(_, _, other)) = seen
                 .iter()
-                .find(|(p, proto, _)| *p == pm.container_port && *proto == protocol)
+                .find(|(p, proto, _)| **p == pm.container_port && *proto == protocol)
             {
                 if other == ci {
                     report.info(
@@ -62,9 +63,8 @@ pub(crate) fn apply(
                 seen.retain(|(_, _, owner)| *owner != ci);
                 break;
             }
-            seen.push((pm.container_port, protocol, ci));
-
-            c.ports.push(port(pm, protocol, &mut names, report));
+            c.ports.push(port(pm, protocol.clone(), &mut names, report));
+            seen.push((&pm.container_port, protocol, ci));
         }
     }
     Ok(())
@@ -74,11 +74,12 @@ pub(crate) fn apply(
 /// reported, since clients reach the Service on the container port.
 fn port(
     pm: &PortMapping,
-    protocol: &'static str,
+    protocol: Deferred<&'static str>,
     names: &mut Vec<String>,
     report: &mut Report,
 ) -> Port {
-    if let Some(host) = pm.host_port.filter(|h| *h != 0 && *h != pm.container_port) {
+    let differs = |h: &i64| pm.container_port.known() != Some(h);
+    if let Some(host) = pm.host_port.filter(|h| *h != 0 && differs(h)) {
         report.warn(
             Code::HostPort,
             &pm.path.key("hostPort"),
@@ -89,7 +90,7 @@ fn port(
             "dropped; clients reach the Service on the container port",
         );
     }
-    let wanted = port_name_for(pm, protocol, report);
+    let wanted = port_name_for(pm, protocol.known().copied(), report);
     let name = unique(wanted, names, 15);
     names.push(name.clone());
     let app_protocol = pm.app_protocol.as_deref().map(|p| match p {
@@ -98,7 +99,10 @@ fn port(
     });
     Port {
         name,
-        container_port: u16::try_from(pm.container_port).expect("range checked when read"),
+        container_port: pm
+            .container_port
+            .clone()
+            .map(|p| u16::try_from(p).expect("range checked when read")),
         protocol,
         app_protocol,
     }
@@ -136,13 +140,19 @@ fn network_mode(td: &TaskDefinition, w: &mut Workload, report: &mut Report) {
 /// from the port number.
 fn port_name_for(
     pm: &crate::ecs::task_definition::PortMapping,
-    protocol: &str,
+    protocol: Option<&str>,
     report: &mut Report,
 ) -> String {
-    let fallback = if protocol == "UDP" {
-        format!("udp-{}", pm.container_port)
-    } else {
-        format!("port-{}", pm.container_port)
+    // A port known only at deploy time has no number to be named after.
+    let number = pm
+        .container_port
+        .known()
+        .map(|p| format!("-{p}"))
+        .unwrap_or_default();
+    let fallback = match protocol {
+        Some("UDP") => format!("udp{number}"),
+        Some("TCP") => format!("port{number}"),
+        _ => format!("port{number}"),
     };
     let wanted = pm.name.as_deref().and_then(port_name).unwrap_or(fallback);
     if let Some(original) = &pm.name {
@@ -180,7 +190,7 @@ mod tests {
         let ports = &w.containers[0].ports;
         assert_eq!(ports[0].name, "web-traffic-por");
         assert_eq!(ports[1].name, "udp-53");
-        assert_eq!(ports[1].protocol, "UDP");
+        assert_eq!(ports[1].protocol, Deferred::Known("UDP"));
         assert_eq!(ports[2].app_protocol.as_deref(), Some("kubernetes.io/h2c"));
         assert!(r.findings.iter().any(|f| f.code == Code::HostPort));
     }

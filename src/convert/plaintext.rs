@@ -134,7 +134,8 @@ pub(crate) fn apply(
             }
         }
         for (field, args) in [("entryPoint", &def.entry_point), ("command", &def.command)] {
-            if let Some(i) = args.as_deref().and_then(secret_argument) {
+            let words = args.as_ref().and_then(|a| a.known());
+            if let Some(i) = words.and_then(|w| secret_argument(w)) {
                 report.warn(
                     Code::PlaintextSecret,
                     &def.path.key(field).index(i),

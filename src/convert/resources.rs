@@ -2,6 +2,7 @@
 //! limit and `memoryReservation` a soft one; task-level sizes are a budget for the whole task,
 //! shared out among the containers that set nothing themselves.
 
+use crate::deferred::Deferred;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::json_path::JsonPath;
@@ -73,35 +74,38 @@ pub(crate) fn apply(
     w: &mut Workload,
     report: &mut Report,
 ) -> Result<(), FieldError> {
-    let task_cpu = td
-        .cpu
-        .as_ref()
-        .map(|t| parse_task_cpu(&t.value, &t.path))
-        .transpose()?;
-    let task_memory = td
-        .memory
-        .as_ref()
-        .map(|t| parse_task_memory(&t.value, &t.path))
-        .transpose()?;
+    let task_cpu = task_size(td.cpu.as_ref(), parse_task_cpu, report)?;
+    let task_memory = task_size(td.memory.as_ref(), parse_task_memory, report)?;
 
     for (def, c) in td.containers.iter().zip(w.containers.iter_mut()) {
-        if let Some(units) = def.cpu.filter(|u| *u > 0) {
-            c.requests
-                .insert("cpu".into(), format!("{}m", millicores(units)));
+        match &def.cpu {
+            Some(Deferred::Known(units)) if *units > 0 => {
+                c.requests
+                    .insert("cpu".into(), format!("{}m", millicores(*units)));
+            }
+            Some(Deferred::Placeholder(text)) => {
+                c.requests.insert("cpu".into(), text.clone());
+            }
+            _ => {}
         }
-        match (
-            def.memory.filter(|m| *m > 0),
-            def.memory_reservation.filter(|m| *m > 0),
-        ) {
-            (Some(limit), reservation) => {
+        let positive = |m: &Option<Deferred<i64>>| match m {
+            Some(Deferred::Known(n)) if *n <= 0 => None,
+            other => other.clone(),
+        };
+        match (positive(&def.memory), positive(&def.memory_reservation)) {
+            (Some(Deferred::Known(limit)), Some(Deferred::Known(reservation))) => {
                 c.limits.insert("memory".into(), mebibytes(limit));
-                c.requests.insert(
-                    "memory".into(),
-                    mebibytes(reservation.unwrap_or(limit).min(limit)),
-                );
+                c.requests
+                    .insert("memory".into(), mebibytes(reservation.min(limit)));
+            }
+            (Some(limit), reservation) => {
+                let limit = quantity(&limit);
+                let request = reservation.as_ref().map_or(limit.clone(), quantity);
+                c.limits.insert("memory".into(), limit);
+                c.requests.insert("memory".into(), request);
             }
             (None, Some(reservation)) => {
-                c.requests.insert("memory".into(), mebibytes(reservation));
+                c.requests.insert("memory".into(), quantity(&reservation));
                 if task_memory.is_none() {
                     report.warn(
                         Code::NoMemoryLimit,
@@ -115,7 +119,16 @@ pub(crate) fn apply(
         }
     }
 
-    share_task_budget(td, w, task_cpu, task_memory, report);
+    if own_sizes_deferred(td) && (task_cpu.is_some() || task_memory.is_some()) {
+        report.warn(
+            Code::TaskBudget,
+            &td.path,
+            "a container's CPU or memory is only known at deploy time, so the task's budget cannot be shared out",
+            "containers without their own size get none; set containers.<name>.resources",
+        );
+    } else {
+        share_task_budget(td, w, task_cpu, task_memory, report);
+    }
 
     if task_memory.is_none()
         && td
@@ -133,6 +146,51 @@ pub(crate) fn apply(
     Ok(())
 }
 
+/// MiB as a quantity, or the placeholder standing for them.
+fn quantity(mib: &Deferred<i64>) -> String {
+    match mib {
+        Deferred::Known(n) => mebibytes(*n),
+        Deferred::Placeholder(text) => text.clone(),
+    }
+}
+
+fn known(value: &Option<Deferred<i64>>) -> Option<i64> {
+    value.as_ref().and_then(|d| d.known().copied())
+}
+
+fn own_sizes_deferred(td: &TaskDefinition) -> bool {
+    td.containers.iter().any(|c| {
+        [&c.cpu, &c.memory, &c.memory_reservation]
+            .iter()
+            .any(|v| v.as_ref().is_some_and(|d| d.placeholder().is_some()))
+    })
+}
+
+/// The task-level size, or None when a template leaves it to deploy time (said: no budget to
+/// share out then).
+fn task_size(
+    size: Option<&crate::json_path::Located<String>>,
+    parse: fn(&str, &JsonPath) -> Result<i64, FieldError>,
+    report: &mut Report,
+) -> Result<Option<i64>, FieldError> {
+    let Some(size) = size else {
+        return Ok(None);
+    };
+    if crate::deferred::is_whole_placeholder(&size.value) {
+        report.warn(
+            Code::DeferredUnset,
+            &size.path,
+            format!("the task size is only known at deploy time ({})", size.value),
+            format!(
+                "no task budget is shared out; give it with --var '{}=…' or set containers.<name>.resources",
+                size.value
+            ),
+        );
+        return Ok(None);
+    }
+    parse(&size.value, &size.path).map(Some)
+}
+
 /// The task size caps the whole task. Containers that set nothing get an equal part of what
 /// the others leave, as requests and (for memory) limits.
 fn share_task_budget(
@@ -143,9 +201,9 @@ fn share_task_budget(
     report: &mut Report,
 ) {
     if let Some(total) = task_cpu {
-        let used: i64 = td.containers.iter().filter_map(|c| c.cpu).sum();
+        let used: i64 = td.containers.iter().filter_map(|c| known(&c.cpu)).sum();
         let open: Vec<usize> = (0..td.containers.len())
-            .filter(|&i| td.containers[i].cpu.unwrap_or(0) == 0)
+            .filter(|&i| known(&td.containers[i].cpu).unwrap_or(0) == 0)
             .collect();
         if !open.is_empty() && total > used {
             let each = (total - used) / open.len() as i64;
@@ -168,7 +226,7 @@ fn share_task_budget(
         let used: i64 = td
             .containers
             .iter()
-            .filter_map(|c| c.memory.or(c.memory_reservation))
+            .filter_map(|c| known(&c.memory).or(known(&c.memory_reservation)))
             .sum();
         let open: Vec<usize> = (0..td.containers.len())
             .filter(|&i| {

@@ -2,6 +2,7 @@
 //! ports (an Ingress for an Application Load Balancer), service discovery, placement spread and
 //! target-tracking autoscaling.
 
+use crate::deferred::Deferred;
 use crate::ecs::service::{PlacementStrategy, ServiceDefinition};
 use crate::report::Code;
 use crate::report::Report;
@@ -10,8 +11,12 @@ use crate::workload::{Autoscaling, Rollout, TargetGroup, Workload, WorkloadKind}
 pub(crate) fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
     if service.daemon {
         daemon(service, w, report);
-    } else if let Some(count) = service.desired_count {
-        w.replicas = count;
+    } else {
+        match &service.desired_count {
+            Some(Deferred::Known(count)) => w.replicas = *count,
+            Some(Deferred::Placeholder(text)) => w.replicas_placeholder = Some(text.clone()),
+            None => {}
+        }
     }
     if service.maximum_percent.is_some() || service.minimum_healthy_percent.is_some() {
         let max = service.maximum_percent.unwrap_or(200);
@@ -52,7 +57,11 @@ pub(crate) fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut 
 /// One loadBalancers[] entry: its port on its own container, the target group for a cut-over,
 /// and an Ingress when the target group is an ALB's.
 fn load_balancer(lb: &crate::ecs::service::LoadBalancer, w: &mut Workload, report: &mut Report) {
-    let Some(port) = lb.container_port.and_then(|p| u16::try_from(p).ok()) else {
+    let Some(port) = lb
+        .container_port
+        .clone()
+        .map(|p| p.map(|n| u16::try_from(n).expect("range checked when read")))
+    else {
         return;
     };
     // The entry names its container; the port must be one that container maps.
@@ -82,11 +91,11 @@ fn load_balancer(lb: &crate::ecs::service::LoadBalancer, w: &mut Workload, repor
         return;
     }
     if let (Some(name), None) = (&lb.target_group, &w.target_group) {
-        target_group(name, port, lb, w, report);
+        target_group(name, port.clone(), lb, w, report);
     }
     match lb.application {
         Some(true) => {
-            w.ingress_port = Some(port);
+            w.ingress_port = Some(port.clone());
             if let Some(routing) = &lb.routing {
                 crate::convert::alb::apply(routing, w, report);
             }
@@ -125,7 +134,7 @@ fn load_balancer(lb: &crate::ecs::service::LoadBalancer, w: &mut Workload, repor
 /// the pods beside them for the cut-over.
 fn target_group(
     name: &str,
-    port: u16,
+    port: Deferred<u16>,
     lb: &crate::ecs::service::LoadBalancer,
     w: &mut Workload,
     report: &mut Report,
@@ -311,8 +320,8 @@ mod tests {
             name: "api".into(),
             ports: vec![Port {
                 name: "http".into(),
-                container_port: 8080,
-                protocol: "TCP",
+                container_port: Deferred::Known(8080),
+                protocol: Deferred::Known("TCP"),
                 app_protocol: None,
             }],
             ..Default::default()
@@ -326,7 +335,7 @@ mod tests {
                 max_unavailable: "25%".into()
             })
         );
-        assert_eq!(w.ingress_port, Some(8080));
+        assert_eq!(w.ingress_port, Some(Deferred::Known(8080)));
         assert!(w.headless);
         assert_eq!(w.spread_topology_keys, ["kubernetes.io/hostname"]);
         assert_eq!(w.autoscaling.as_ref().unwrap().max, 8);

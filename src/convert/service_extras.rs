@@ -166,7 +166,10 @@ fn network(x: &ServiceExtras, w: &mut Workload, report: &mut Report) {
 /// Clients reached the service at `dnsName:port`; the Service gains those ports, and the name
 /// that changes is named.
 fn service_connect(x: &ServiceExtras, w: &mut Workload, report: &mut Report) {
-    let target = w.ports().next().map(|p| (p.name.clone(), p.container_port));
+    let target = w
+        .ports()
+        .next()
+        .map(|p| (p.name.clone(), p.container_port.clone()));
     for alias in &x.connect_aliases {
         let Ok(port) = u16::try_from(alias.port) else {
             continue;
@@ -183,7 +186,7 @@ fn service_connect(x: &ServiceExtras, w: &mut Workload, report: &mut Report) {
             );
             continue;
         };
-        if port != *target_port && !w.alias_ports.iter().any(|a| a.port == port) {
+        if target_port.known() != Some(&port) && !w.alias_ports.iter().any(|a| a.port == port) {
             w.alias_ports.push(AliasPort {
                 name: format!("alias-{port}"),
                 port,

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use crate::deferred::{is_whole_placeholder, Deferred};
 use crate::error::FieldError;
 use crate::json_path::JsonPath;
 use crate::report::Report;
@@ -151,6 +152,67 @@ impl<'v> Obj<'v> {
         }
     }
 
+    /// A number the chart can hold as a placeholder when the input only names it.
+    pub(crate) fn deferred_int(
+        &mut self,
+        key: &str,
+        min: i64,
+        max: i64,
+        report: &mut Report,
+    ) -> ReadResult<Option<Deferred<i64>>> {
+        if let Some(text) = self.whole_placeholder(key) {
+            // Already reported where the placeholder was found (evaluator or placeholder scan).
+            self.raw(key, report);
+            return Ok(Some(Deferred::Placeholder(text)));
+        }
+        Ok(self.int(key, min, max, report)?.map(Deferred::Known))
+    }
+
+    /// A command line the chart can hold as a placeholder when the input only names it.
+    pub(crate) fn deferred_argv(
+        &mut self,
+        key: &str,
+        report: &mut Report,
+    ) -> ReadResult<Option<Deferred<Vec<String>>>> {
+        if let Some(text) = self.whole_placeholder(key) {
+            // Already reported where the placeholder was found (evaluator or placeholder scan).
+            self.raw(key, report);
+            return Ok(Some(Deferred::Placeholder(text)));
+        }
+        if !self.has(key) {
+            self.raw(key, report);
+            return Ok(None);
+        }
+        Ok(Some(Deferred::Known(self.argv(key, report)?)))
+    }
+
+    /// The placeholder text when the field is one `${…}` placeholder and nothing else.
+    fn whole_placeholder(&self, key: &str) -> Option<String> {
+        match self.map.get(&self.path.name_of(key)) {
+            Some(Value::String(s)) if is_whole_placeholder(s) => Some(s.clone()),
+            _ => None,
+        }
+    }
+
+    /// A typed field holding a placeholder where the chart has no place for one: unset, said.
+    fn deferred_unset(&mut self, key: &str, report: &mut Report) -> bool {
+        let Some(text) = self.whole_placeholder(key) else {
+            return false;
+        };
+        let path = self.path.key(key);
+        report.warn(
+            Code::DeferredUnset,
+            &path,
+            format!(
+                "`{}` is only known at deploy time ({text})",
+                self.path.name_of(key)
+            ),
+            format!("left unset (the ECS default applies); give it with --var '{text}=…'"),
+        );
+        self.raw(key, report);
+        true
+    }
+
     pub(crate) fn int(
         &mut self,
         key: &str,
@@ -158,6 +220,9 @@ impl<'v> Obj<'v> {
         max: i64,
         report: &mut Report,
     ) -> ReadResult<Option<i64>> {
+        if self.deferred_unset(key, report) {
+            return Ok(None);
+        }
         let Some((value, path)) = self.raw(key, report) else {
             return Ok(None);
         };
@@ -234,6 +299,9 @@ impl<'v> Obj<'v> {
         key: &str,
         report: &mut Report,
     ) -> ReadResult<Vec<(&'v Value, JsonPath)>> {
+        if self.deferred_unset(key, report) {
+            return Ok(Vec::new());
+        }
         let Some((value, path)) = self.raw(key, report) else {
             return Ok(Vec::new());
         };

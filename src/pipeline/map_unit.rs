@@ -55,6 +55,16 @@ pub(crate) fn map(unit: &Unit, settings: &Settings) -> Result<Mapped> {
     report
         .findings
         .retain(|f| !(f.code == Code::Placeholder && unresolved.contains(&f.pointer)));
+    // A placeholder the chart has no place for is reported as left unset, not as kept.
+    let unset: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::DeferredUnset)
+        .map(|f| f.pointer.clone())
+        .collect();
+    report.findings.retain(|f| {
+        !(matches!(f.code, Code::CfnUnresolved | Code::Placeholder) && unset.contains(&f.pointer))
+    });
     if let Some(env) = &unit.env {
         for f in &mut report.findings {
             f.environment = Some(env.clone());

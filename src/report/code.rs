@@ -54,6 +54,7 @@ codes! {
     Placeholder = "ECSI-W-PLACEHOLDER", Warning, "a value still holding a placeholder (`<IMAGE1_NAME>`, `${VAR}`, `{{ … }}`, `YOUR_…`)";
     CfnCondition = "ECSI-W-CFN-CONDITION", Warning, "a resource exists only when a template condition holds that depends on a deploy-time value";
     CfnUnresolved = "ECSI-W-CFN-UNRESOLVED", Warning, "a CloudFormation intrinsic only known at deploy time, kept as `${…}`";
+    DeferredUnset = "ECSI-W-DEFERRED-UNSET", Warning, "a number or list only known at deploy time that the chart has no place for: left unset (the ECS default), to give with --var";
     CfnFamily = "ECSI-I-CFN-FAMILY", Info, "a template task definition without Family, named after its logical ID";
     Renamed = "ECSI-I-RENAMED", Info, "a name made valid for Kubernetes";
     PortName = "ECSI-I-PORT-NAME", Info, "a port name made valid (15 characters, lowercase) for Kubernetes";

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::deferred::Deferred;
+
 mod secret;
 mod sysctl;
 
@@ -42,7 +44,7 @@ pub(crate) struct TargetGroup {
     /// Whether `name` is an ARN the controller can bind to as it is.
     pub is_arn: bool,
     /// The Service port the target group sends traffic to.
-    pub port: u16,
+    pub port: Deferred<u16>,
 }
 
 #[derive(Debug, Clone)]
@@ -66,8 +68,10 @@ pub(crate) struct Workload {
     pub app_version: String,
     /// What the ECS service adds: replicas, rollout, load balancing, scaling.
     pub replicas: i64,
+    /// The desired count only known at deploy time: the chart's replicaCount is this placeholder.
+    pub replicas_placeholder: Option<String>,
     pub rollout: Option<Rollout>,
-    pub ingress_port: Option<u16>,
+    pub ingress_port: Option<Deferred<u16>>,
     /// The ALB's settings and routes, when the stack describes them.
     pub ingress: IngressRouting,
     pub headless: bool,
@@ -218,6 +222,7 @@ impl Workload {
             app_version: String::new(),
             replicas: 1,
             rollout: None,
+            replicas_placeholder: None,
             ingress_port: None,
             ingress: IngressRouting::default(),
             headless: false,
@@ -284,6 +289,8 @@ pub(crate) struct Container {
     pub image: Image,
     pub command: Vec<String>,
     pub args: Vec<String>,
+    /// `command` or `args` only known at deploy time: the placeholder the chart carries instead.
+    pub deferred_argv: BTreeMap<&'static str, String>,
     pub working_dir: Option<String>,
     pub env: BTreeMap<String, String>,
     /// Env var name → key in the service's Secret.
@@ -333,8 +340,9 @@ pub(crate) struct Image {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Port {
     pub name: String,
-    pub container_port: u16,
-    pub protocol: &'static str,
+    /// The number, or the placeholder a template gives for it.
+    pub container_port: Deferred<u16>,
+    pub protocol: Deferred<&'static str>,
     pub app_protocol: Option<String>,
 }
 

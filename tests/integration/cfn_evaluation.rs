@@ -222,3 +222,109 @@ fn an_import_placeholder_with_braces_passes_the_schema_and_var_fills_it_by_its_t
         "fs-0123abcd"
     );
 }
+
+/// Numbers, lists and an enum a template leaves to deploy time: each is its placeholder in
+/// values, the chart's own schema takes it on both Helms, the rendered manifest carries it
+/// where the value goes (so the API server refuses it until filled in), and values filled in
+/// at install give a pod the strict schemas accept.
+#[test]
+fn deploy_time_numbers_lists_and_enums_are_placeholders_the_schema_takes() {
+    let template = root().join("tests/fixtures-kinds/cfn-deferred/web.template.json");
+    let out = tempfile::tempdir().unwrap();
+    let converted = Conversion::of(&template).succeeds(out.path());
+    let v = values(&converted.chart());
+    let c = &v["containers"]["web"];
+    assert_eq!(v["replicaCount"], "${Replicas}");
+    assert_eq!(
+        c["ports"][0]["containerPort"],
+        "${Fn::ImportValue:\"shared-web-port\"}"
+    );
+    assert_eq!(c["ports"][0]["protocol"], "${Protocol}");
+    assert_eq!(
+        v["service"]["ports"][0]["port"],
+        c["ports"][0]["containerPort"]
+    );
+    assert_eq!(c["args"], "${Args}");
+    assert!(
+        c["command"].as_str().unwrap().starts_with("${Fn::Split:"),
+        "{c}"
+    );
+    assert_eq!(c["resources"]["limits"]["memory"], "${Memory}");
+    assert_eq!(
+        c["resources"]["requests"]["cpu"],
+        "${Fn::ImportValue:\"shared-web-cpu\"}"
+    );
+    // Where the chart has no place for it, the field is left unset and said so, once.
+    let stderr = &converted.stderr;
+    for field in ["HealthCheck/Interval", "Properties/NetworkMode"] {
+        let lines: Vec<&str> = stderr.lines().filter(|l| l.contains(field)).collect();
+        assert_eq!(lines.len(), 1, "{field}: {stderr}");
+        assert!(lines[0].contains("ECSI-W-DEFERRED-UNSET"), "{}", lines[0]);
+    }
+
+    let Some(tools) = tools() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let chart = converted.chart();
+    for (label, helm) in &tools.helms {
+        let lint = crate::common::helm(
+            helm,
+            home.path(),
+            &["lint", "--strict", chart.to_str().unwrap()],
+        );
+        assert!(
+            lint.status.success(),
+            "{label}: {}",
+            String::from_utf8_lossy(&lint.stdout)
+        );
+        let docs = crate::common::render(helm, home.path(), &chart, &[]);
+        let deployment = only(&docs, "Deployment");
+        assert_eq!(deployment["spec"]["replicas"], "${Replicas}", "{label}");
+        let container = &pod(deployment)["containers"][0];
+        assert_eq!(container["args"], "${Args}", "{label}");
+        assert_eq!(container["ports"][0]["protocol"], "${Protocol}", "{label}");
+    }
+    let filled = [
+        "--set",
+        "replicaCount=3",
+        "--set",
+        "containers.web.ports[0].containerPort=8080",
+        "--set",
+        "containers.web.ports[0].protocol=TCP",
+        "--set",
+        "service.ports[0].port=8080",
+        "--set",
+        "service.ports[0].protocol=TCP",
+        "--set",
+        "containers.web.args={serve,--verbose}",
+        "--set",
+        "containers.web.command={/app/web}",
+        "--set",
+        "containers.web.resources.limits.memory=512Mi",
+        "--set",
+        "containers.web.resources.requests.memory=512Mi",
+        "--set",
+        "containers.web.resources.requests.cpu=250m",
+    ];
+    for (label, docs) in converted.rendered(&tools, home.path(), &filled) {
+        let deployment = only(&docs, "Deployment");
+        assert_eq!(deployment["spec"]["replicas"], 3, "{label}");
+        let container = &pod(deployment)["containers"][0];
+        assert_eq!(container["ports"][0]["containerPort"], 8080, "{label}");
+        assert_eq!(
+            container["command"],
+            serde_json::json!(["/app/web"]),
+            "{label}"
+        );
+        assert_eq!(
+            container["args"],
+            serde_json::json!(["serve", "--verbose"]),
+            "{label}"
+        );
+        assert_eq!(container["resources"]["requests"]["cpu"], "250m", "{label}");
+        assert_eq!(
+            only(&docs, "Service")["spec"]["ports"][0]["port"],
+            8080,
+            "{label}"
+        );
+    }
+}

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::deferred::Deferred;
 use crate::ecs::scheduled_run::ScheduledRun;
 use crate::ecs::task_definition::model::PlacementConstraint;
 use crate::json_path::{JsonPath, Located};
@@ -12,7 +13,7 @@ use super::task_ref::TaskRef;
 pub(crate) struct LoadBalancer {
     pub path: JsonPath,
     pub container_name: Option<String>,
-    pub container_port: Option<i64>,
+    pub container_port: Option<Deferred<i64>>,
     pub target_group: Option<String>,
     /// Known from a CloudFormation target group's protocol: HTTP(S) means an ALB.
     pub application: Option<bool>,
@@ -47,7 +48,7 @@ pub(crate) struct ServiceDefinition {
     pub path: JsonPath,
     pub name: Option<String>,
     pub task: Option<TaskRef>,
-    pub desired_count: Option<i64>,
+    pub desired_count: Option<Deferred<i64>>,
     pub maximum_percent: Option<i64>,
     pub minimum_healthy_percent: Option<i64>,
     pub load_balancers: Vec<LoadBalancer>,

@@ -139,7 +139,7 @@ pub(crate) fn read_service(
     let task = s
         .raw("taskDefinition", report)
         .and_then(|(v, _)| TaskRef::from_value(v));
-    let desired_count = s.int("desiredCount", 0, 100_000, report)?;
+    let desired_count = s.deferred_int("desiredCount", 0, 100_000, report)?;
     let (mut maximum_percent, mut minimum_healthy_percent) = (None, None);
     let mut circuit_breaker = None;
     if let Some(mut dc) = s.object("deploymentConfiguration", report)? {
@@ -199,7 +199,7 @@ fn read_load_balancers(s: &mut Obj<'_>, report: &mut Report) -> ReadResult<Vec<L
         load_balancers.push(LoadBalancer {
             path: lb_path,
             container_name: o.string("containerName", report)?,
-            container_port: o.int("containerPort", 1, 65535, report)?,
+            container_port: o.deferred_int("containerPort", 1, 65535, report)?,
             target_group: o.string("targetGroupArn", report)?,
             application: None,
             routing: None,

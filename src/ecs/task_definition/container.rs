@@ -1,6 +1,7 @@
 //! A container definition: what runs, with its ports, environment, secrets, mounts, health
 //! check, start order and Linux settings.
 
+use crate::deferred::{is_whole_placeholder, Deferred};
 use crate::ecs::reader::{NotCarried, Obj, ReadResult};
 use crate::error::FieldError;
 use crate::json_path::Located;
@@ -56,18 +57,12 @@ pub(super) fn read_container(
     };
     out.image = c.string("image", report)?;
     out.hostname = c.string("hostname", report)?;
-    out.cpu = c.int("cpu", 0, MAX_CPU_UNITS, report)?;
-    out.memory = c.int("memory", 0, MAX_MIB, report)?;
-    out.memory_reservation = c.int("memoryReservation", 0, MAX_MIB, report)?;
+    out.cpu = c.deferred_int("cpu", 0, MAX_CPU_UNITS, report)?;
+    out.memory = c.deferred_int("memory", 0, MAX_MIB, report)?;
+    out.memory_reservation = c.deferred_int("memoryReservation", 0, MAX_MIB, report)?;
     out.essential = c.bool("essential", report)?;
-    out.entry_point = c
-        .has("entryPoint")
-        .then(|| c.argv("entryPoint", report))
-        .transpose()?;
-    out.command = c
-        .has("command")
-        .then(|| c.argv("command", report))
-        .transpose()?;
+    out.entry_point = c.deferred_argv("entryPoint", report)?;
+    out.command = c.deferred_argv("command", report)?;
     out.working_directory = c.string("workingDirectory", report)?;
     out.user = c
         .string("user", report)?
@@ -142,20 +137,10 @@ fn read_ports(
             continue;
         }
         let container_port = pm
-            .int("containerPort", 0, 65535, report)?
+            .deferred_int("containerPort", 0, 65535, report)?
             .ok_or_else(|| FieldError::new(&path.key("containerPort"), "is required"))?;
         let host_port = pm.int("hostPort", 0, 65535, report)?;
-        let protocol = pm
-            .string("protocol", report)?
-            .map(|p| p.to_ascii_lowercase());
-        if let Some(p) = &protocol {
-            if p != "tcp" && p != "udp" {
-                return Err(FieldError::new(
-                    &path.key("protocol"),
-                    format!("expected tcp or udp, got {p:?}"),
-                ));
-            }
-        }
+        let protocol = read_protocol(&mut pm, report)?;
         let name = pm.string("name", report)?;
         let app_protocol = pm.string("appProtocol", report)?;
         pm.finish(
@@ -176,6 +161,25 @@ fn read_ports(
         });
     }
     Ok(())
+}
+
+/// `tcp` or `udp`, or the placeholder a template gives for one.
+fn read_protocol(pm: &mut Obj<'_>, report: &mut Report) -> ReadResult<Option<Deferred<String>>> {
+    let path = pm.path().key("protocol");
+    let Some(text) = pm.string("protocol", report)? else {
+        return Ok(None);
+    };
+    if is_whole_placeholder(&text) {
+        return Ok(Some(Deferred::Placeholder(text)));
+    }
+    let lower = text.to_ascii_lowercase();
+    if lower != "tcp" && lower != "udp" {
+        return Err(FieldError::new(
+            &path,
+            format!("expected tcp or udp, got {lower:?}"),
+        ));
+    }
+    Ok(Some(Deferred::Known(lower)))
 }
 
 /// Mount points and the health check.

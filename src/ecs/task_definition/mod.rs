@@ -45,15 +45,7 @@ pub(crate) fn read_task_definition(
     out.family = td.string("family", report)?;
     out.task_role_arn = td.string("taskRoleArn", report)?;
     out.execution_role_arn = td.string("executionRoleArn", report)?;
-    out.network_mode = td.string("networkMode", report)?;
-    if let Some(mode) = &out.network_mode {
-        if !["awsvpc", "bridge", "host", "none"].contains(&mode.as_str()) {
-            return Err(FieldError::new(
-                &td.path().key("networkMode"),
-                format!("expected one of awsvpc, bridge, host, none, got {mode:?}"),
-            ));
-        }
-    }
+    out.network_mode = read_network_mode(&mut td, report)?;
     out.cpu = task_size(&mut td, "cpu", report)?;
     out.memory = task_size(&mut td, "memory", report)?;
     out.requires_compatibilities = td.string_list("requiresCompatibilities", report)?;
@@ -332,4 +324,26 @@ fn dependency_cycle(td: &TaskDefinition) -> Option<FieldError> {
 /// True when a JSON value looks like a task definition's container list.
 pub(crate) fn looks_like_container_list(value: &Value) -> bool {
     matches!(value, Value::Array(items) if !items.is_empty() && items.iter().all(|i| i.get("name").is_some() && i.get("image").is_some()))
+}
+
+/// `networkMode`, one of the four ECS knows; a mode left to deploy time is unset, said.
+fn read_network_mode(td: &mut Obj<'_>, report: &mut Report) -> ReadResult<Option<String>> {
+    let mut mode = td.string("networkMode", report)?;
+    if let Some(deferred) = mode.take_if(|m| crate::deferred::is_whole_placeholder(m)) {
+        report.warn(
+            Code::DeferredUnset,
+            &td.path().key("networkMode"),
+            format!("`networkMode` is only known at deploy time ({deferred})"),
+            format!("pod networking; if the deployed mode is host, set hostNetwork: true, or give it with --var '{deferred}=…'"),
+        );
+    }
+    if let Some(mode) = &mode {
+        if !["awsvpc", "bridge", "host", "none"].contains(&mode.as_str()) {
+            return Err(FieldError::new(
+                &td.path().key("networkMode"),
+                format!("expected one of awsvpc, bridge, host, none, got {mode:?}"),
+            ));
+        }
+    }
+    Ok(mode)
 }

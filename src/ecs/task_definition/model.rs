@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::deferred::Deferred;
 use crate::ecs::secret_source::SecretSource;
 use crate::json_path::{JsonPath, Located};
 
@@ -36,12 +37,12 @@ pub(crate) struct ContainerDefinition {
     pub name: String,
     pub hostname: Option<String>,
     pub image: Option<String>,
-    pub cpu: Option<i64>,
-    pub memory: Option<i64>,
-    pub memory_reservation: Option<i64>,
+    pub cpu: Option<Deferred<i64>>,
+    pub memory: Option<Deferred<i64>>,
+    pub memory_reservation: Option<Deferred<i64>>,
     pub essential: Option<bool>,
-    pub entry_point: Option<Vec<String>>,
-    pub command: Option<Vec<String>>,
+    pub entry_point: Option<Deferred<Vec<String>>>,
+    pub command: Option<Deferred<Vec<String>>>,
     pub environment: Vec<EnvironmentVariable>,
     pub secrets: Vec<SecretReference>,
     pub port_mappings: Vec<PortMapping>,
@@ -133,9 +134,9 @@ pub(crate) struct SecretReference {
 #[derive(Debug, Clone)]
 pub(crate) struct PortMapping {
     pub path: JsonPath,
-    pub container_port: i64,
+    pub container_port: Deferred<i64>,
     pub host_port: Option<i64>,
-    pub protocol: Option<String>,
+    pub protocol: Option<Deferred<String>>,
     pub name: Option<String>,
     pub app_protocol: Option<String>,
 }

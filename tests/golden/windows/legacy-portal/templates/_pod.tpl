@@ -167,21 +167,31 @@ spec:
   {{- $args := $c.args }}
   {{- /* ignoreFailure runs the command through a shell that ignores its exit status (ECS
   COMPLETE); it needs the entrypoint in values, and a shell in the image. */}}
-  {{- if and $c.ignoreFailure $c.command }}
+  {{- if and $c.ignoreFailure (kindIs "slice" $c.command) $c.command }}
   {{- $args = concat $c.command (default list $c.args) }}
   {{- $command = list "/bin/sh" "-c" "\"$0\" \"$@\" || true" }}
   {{- end }}
+  {{- /* A `${…}` placeholder (a list the template left to deploy time) stays a string, so
+  the API server refuses it until it is filled in. */}}
   {{- with $command }}
+  {{- if kindIs "string" . }}
+  command: {{ . | quote }}
+  {{- else }}
   command:
     {{- range . }}
     - {{ . | quote }}
     {{- end }}
   {{- end }}
+  {{- end }}
   {{- with $args }}
+  {{- if kindIs "string" . }}
+  args: {{ . | quote }}
+  {{- else }}
   args:
     {{- range . }}
     - {{ . | quote }}
     {{- end }}
+  {{- end }}
   {{- end }}
   {{- with $c.workingDir }}
   workingDir: {{ . | quote }}
