@@ -80,15 +80,51 @@ fn schedule(cli: &Cli) -> Result<Option<crate::convert::ScheduleOption>> {
 }
 
 /// The values for one environment's inputs (see `vars`).
-fn vars_for(cli: &Cli, env: Option<&EnvName>) -> Result<BTreeMap<String, String>> {
-    let envs: Vec<&str> = cli.env.iter().map(|(e, _)| e.as_str()).collect();
+fn vars_for(cli: &Cli, env: Option<&EnvName>, envs: &[&str]) -> Result<BTreeMap<String, String>> {
     vars::for_environment(
         env.map(EnvName::as_str),
-        &envs,
+        envs,
         &cli.stack_resources,
         &cli.var_files,
         &cli.vars,
     )
+}
+
+/// A CDK output folder given alone, holding two or more stacks: one environment per stack
+/// (stacks that name the same environment are read together), as `--env NAME=TEMPLATE` would.
+fn cdk_environments(cli: &Cli) -> Result<Option<Vec<(EnvName, Vec<PathBuf>)>>> {
+    let [dir] = cli.files.as_slice() else {
+        return Ok(None);
+    };
+    if !cli.env.is_empty() || !dir.is_dir() {
+        return Ok(None);
+    }
+    let stacks = crate::ecs::cdk_assembly::stacks(dir).map_err(|e| Error::Field {
+        file: e.file.display().to_string(),
+        path: e.error.path,
+        message: e.error.message,
+    })?;
+    let Some(stacks) = stacks.filter(|s| s.len() > 1) else {
+        return Ok(None);
+    };
+    let names = crate::ecs::cdk_assembly::environment_names(&stacks);
+    let mut out: Vec<(EnvName, Vec<PathBuf>)> = Vec::new();
+    for (stack, name) in stacks.iter().zip(names) {
+        let env = EnvName::parse(&name).ok_or_else(|| Error::Field {
+            file: dir.join("manifest.json").display().to_string(),
+            path: crate::json_path::JsonPath::root()
+                .key("artifacts")
+                .verbatim(&stack.id),
+            message: format!(
+                "gives the environment name {name:?}, which must be letters, digits, '-' and '_'; give the environments with --env NAME=TEMPLATE"
+            ),
+        })?;
+        match out.iter_mut().find(|(e, _)| *e == env) {
+            Some((_, paths)) => paths.push(stack.template.clone()),
+            None => out.push((env, vec![stack.template.clone()])),
+        }
+    }
+    Ok(Some(out))
 }
 
 impl ConvertConfig {
@@ -97,14 +133,25 @@ impl ConvertConfig {
             return Err(Error::Usage(Usage::NameWithSeveralInputs));
         }
         let mut inputs: Vec<Input> = Vec::new();
-        for (env, path) in &cli.env {
-            if inputs.iter().any(|i| i.env.as_ref() == Some(env)) {
-                return Err(Error::Usage(Usage::EnvironmentTwice(env.to_string())));
+        let envs = match cdk_environments(cli)? {
+            Some(found) => found,
+            None => {
+                let mut given: Vec<(EnvName, Vec<PathBuf>)> = Vec::new();
+                for (env, path) in &cli.env {
+                    if given.iter().any(|(e, _)| e == env) {
+                        return Err(Error::Usage(Usage::EnvironmentTwice(env.to_string())));
+                    }
+                    given.push((env.clone(), vec![path.clone()]));
+                }
+                given
             }
+        };
+        let names: Vec<&str> = envs.iter().map(|(e, _)| e.as_str()).collect();
+        for (env, paths) in &envs {
             inputs.push(Input {
                 env: Some(env.clone()),
-                paths: vec![path.clone()],
-                vars: vars_for(cli, Some(env))?,
+                paths: paths.clone(),
+                vars: vars_for(cli, Some(env), &names)?,
             });
         }
         let environments = !inputs.is_empty();
@@ -112,7 +159,7 @@ impl ConvertConfig {
             inputs.push(Input {
                 env: None,
                 paths: cli.files.clone(),
-                vars: vars_for(cli, None)?,
+                vars: vars_for(cli, None, &[])?,
             });
         }
         let settings = Settings {

@@ -5,6 +5,7 @@
 //! definition the console shows, and a bare list of container definitions.
 
 pub(crate) mod alb;
+pub(crate) mod cdk_assembly;
 pub(crate) mod cloudformation;
 pub(crate) mod duplicates;
 pub(crate) mod reader;
