@@ -90,9 +90,12 @@ fn vars_for(cli: &Cli, env: Option<&EnvName>, envs: &[&str]) -> Result<BTreeMap<
     )
 }
 
+/// Environments in order, each with its input paths.
+type Environments = Vec<(EnvName, Vec<PathBuf>)>;
+
 /// A CDK output folder given alone, holding two or more stacks: one environment per stack
 /// (stacks that name the same environment are read together), as `--env NAME=TEMPLATE` would.
-fn cdk_environments(cli: &Cli) -> Result<Option<Vec<(EnvName, Vec<PathBuf>)>>> {
+fn cdk_environments(cli: &Cli) -> Result<Option<Environments>> {
     let [dir] = cli.files.as_slice() else {
         return Ok(None);
     };
@@ -108,7 +111,7 @@ fn cdk_environments(cli: &Cli) -> Result<Option<Vec<(EnvName, Vec<PathBuf>)>>> {
         return Ok(None);
     };
     let names = crate::ecs::cdk_assembly::environment_names(&stacks);
-    let mut out: Vec<(EnvName, Vec<PathBuf>)> = Vec::new();
+    let mut out: Environments = Vec::new();
     for (stack, name) in stacks.iter().zip(names) {
         let env = EnvName::parse(&name).ok_or_else(|| Error::Field {
             file: dir.join("manifest.json").display().to_string(),
@@ -136,7 +139,7 @@ impl ConvertConfig {
         let envs = match cdk_environments(cli)? {
             Some(found) => found,
             None => {
-                let mut given: Vec<(EnvName, Vec<PathBuf>)> = Vec::new();
+                let mut given: Environments = Vec::new();
                 for (env, path) in &cli.env {
                     if given.iter().any(|(e, _)| e == env) {
                         return Err(Error::Usage(Usage::EnvironmentTwice(env.to_string())));
