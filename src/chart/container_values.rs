@@ -2,7 +2,7 @@
 //! and mounts, each documented, in the names of the Kubernetes container spec.
 
 use crate::deferred::Deferred;
-use crate::workload::{Container, Probe};
+use crate::workload::{Container, Probe, ProbeAction};
 use crate::yaml::Node;
 
 fn s(text: &str) -> Node {
@@ -31,16 +31,40 @@ fn probe_node(probe: Option<&Probe>, kind: &str) -> Node {
         } else {
             p.failure_threshold
         };
-        node = node
-            .set(
-                "exec",
-                Node::map().set("command", Node::string_seq(&p.command)),
-            )
+        node = action_node(node, &p.action)
             .set("periodSeconds", Node::Int(p.period_seconds))
             .set("timeoutSeconds", Node::Int(p.timeout_seconds))
             .set("failureThreshold", Node::Int(failure));
+        if let (Some(success), "readiness") = (p.success_threshold, kind) {
+            node = node.set("successThreshold", Node::Int(success));
+        }
     }
     node
+}
+
+fn action_node(node: Node, action: &ProbeAction) -> Node {
+    // A named port stays a string; a number is written as one.
+    let port = |p: &str| p.parse::<i64>().map_or_else(|_| Node::str(p), Node::Int);
+    match action {
+        ProbeAction::Exec(command) => node.set(
+            "exec",
+            Node::map().set("command", Node::string_seq(command)),
+        ),
+        ProbeAction::HttpGet {
+            path,
+            port: at,
+            scheme,
+        } => node.set(
+            "httpGet",
+            Node::map()
+                .set("path", Node::str(path))
+                .set("port", port(at))
+                .set("scheme", Node::str(*scheme)),
+        ),
+        ProbeAction::TcpSocket { port: at } => {
+            node.set("tcpSocket", Node::map().set("port", port(at)))
+        }
+    }
 }
 
 pub(super) fn container_node(c: &Container) -> Node {

@@ -8,6 +8,7 @@ pub(crate) mod docker_labels;
 pub(crate) mod hostname;
 pub(crate) mod identity;
 pub(crate) mod image;
+pub(crate) mod lb_readiness;
 pub(crate) mod metadata;
 pub mod naming;
 pub(crate) mod networking;

@@ -7,7 +7,7 @@ use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::Code;
 use crate::report::Report;
-use crate::workload::{Probe, Workload};
+use crate::workload::{Probe, ProbeAction, Workload};
 
 const DEFAULT_INTERVAL: i64 = 30;
 const DEFAULT_TIMEOUT: i64 = 5;
@@ -80,12 +80,13 @@ pub(crate) fn apply(
             );
         }
         c.probe = Some(Probe {
-            command,
+            action: ProbeAction::Exec(command),
             period_seconds: interval,
             timeout_seconds: hc.timeout.unwrap_or(DEFAULT_TIMEOUT),
             failure_threshold: retries,
             startup_failure_threshold: startup,
             liveness: c.essential,
+            success_threshold: None,
         });
     }
     Ok(())
@@ -113,8 +114,12 @@ mod tests {
         let p =
             probe(r#"{"command":["CMD-SHELL","curl -f http://localhost/ || exit 1"]}"#).unwrap();
         assert_eq!(
-            p.command,
-            ["/bin/sh", "-c", "curl -f http://localhost/ || exit 1"]
+            p.action,
+            ProbeAction::Exec(vec![
+                "/bin/sh".into(),
+                "-c".into(),
+                "curl -f http://localhost/ || exit 1".into()
+            ])
         );
         assert_eq!(
             (p.period_seconds, p.timeout_seconds, p.failure_threshold),
@@ -126,7 +131,10 @@ mod tests {
     #[test]
     fn start_period_becomes_a_startup_probe() {
         let p = probe(r#"{"command":["CMD","redis-cli","ping"],"interval":10,"timeout":3,"retries":2,"startPeriod":45}"#).unwrap();
-        assert_eq!(p.command, ["redis-cli", "ping"]);
+        assert_eq!(
+            p.action,
+            ProbeAction::Exec(vec!["redis-cli".into(), "ping".into()])
+        );
         assert_eq!(p.period_seconds, 10);
         assert_eq!(p.timeout_seconds, 3);
         // ceil(45 / 10) + 2 retries

@@ -74,8 +74,9 @@ fn load_balancer(lb: &crate::ecs::service::LoadBalancer, w: &mut Workload, repor
         .iter()
         .filter(|c| target.as_ref().is_none_or(|t| *t == c.name))
         .flat_map(|c| c.ports.iter())
-        .any(|p| p.container_port == port);
-    if !mapped {
+        .find(|p| p.container_port == port)
+        .map(|p| p.name.clone());
+    let Some(port_name) = mapped else {
         let who = lb
             .container_name
             .as_deref()
@@ -89,7 +90,8 @@ fn load_balancer(lb: &crate::ecs::service::LoadBalancer, w: &mut Workload, repor
             "not added; add the port to the container's ports",
         );
         return;
-    }
+    };
+    crate::convert::lb_readiness::apply(lb, &port_name, w, report);
     if let (Some(name), None) = (&lb.target_group, &w.target_group) {
         target_group(name, port.clone(), lb, w, report);
     }

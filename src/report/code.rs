@@ -69,6 +69,7 @@ codes! {
     NoMemory = "ECSI-W-NO-MEMORY", Warning, "no memory given for a container or the task";
     NoMemoryLimit = "ECSI-W-NO-MEMORY-LIMIT", Warning, "a memory reservation without a hard limit";
     TaskBudget = "ECSI-W-TASK-BUDGET", Warning, "a task-level CPU or memory budget shared out among containers";
+    LbReadiness = "ECSI-I-LB-READINESS", Info, "the target group's health check, the readiness authority on ECS, as the readiness probe of a container without its own";
     HealthNone = "ECSI-I-HEALTH-NONE", Info, "a container without a health check: no probes";
     HealthHelper = "ECSI-I-HEALTH-HELPER", Info, "a non-essential container's health check, kept without liveness restarts";
     HealthForm = "ECSI-W-HEALTH-FORM", Warning, "a health check command form that needed translating";

@@ -348,7 +348,7 @@ pub(crate) struct Port {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Probe {
-    pub command: Vec<String>,
+    pub action: ProbeAction,
     pub period_seconds: i64,
     pub timeout_seconds: i64,
     pub failure_threshold: i64,
@@ -356,6 +356,23 @@ pub(crate) struct Probe {
     pub startup_failure_threshold: Option<i64>,
     /// Liveness restarts the container; off for helpers whose health ECS ignored.
     pub liveness: bool,
+    /// Successes in a row before a not-ready container is ready again (readiness only).
+    pub success_threshold: Option<i64>,
+}
+
+/// What a probe checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ProbeAction {
+    /// A command run in the container (the ECS container health check).
+    Exec(Vec<String>),
+    /// An HTTP GET (a load balancer's health check): path, port (a name or a number), scheme.
+    HttpGet {
+        path: String,
+        port: String,
+        scheme: &'static str,
+    },
+    /// A TCP connection to a port (name or number).
+    TcpSocket { port: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
