@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes cdk.out/: a three-environment estate shaped like the team's, synthesized the way CDK
 synthesizes one app as a stack per environment. Written for the suite; run it again after
-changing it (python3 tests/fixtures-estate/generate.py) and commit the result."""
+changing it (python3 tests/fixtures-cdk-estate/generate.py) and commit the result."""
 import json
 import os
 
