@@ -87,26 +87,46 @@ fn circuit_breaker(x: &ServiceExtras, w: &mut Workload, report: &mut Report) {
     );
 }
 
-/// FARGATE_SPOT, or a capacity provider named for spot, carried a share of the tasks: the pods
-/// prefer spot nodes with the same share, and can still run on demand when spot is short.
+/// The share of the tasks that ran on spot (FARGATE_SPOT, or a provider whose Auto Scaling group
+/// the input describes): the pods prefer spot nodes with the same share, and can still run on
+/// demand when spot is short. A provider whose capacity the input does not describe is named,
+/// never judged by its name.
 fn capacity(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
     let shares = &service.extras.capacity;
     if shares.is_empty() {
         return;
     }
     let path = service.path.key("capacityProviderStrategy");
-    let is_spot = |p: &str| p.to_ascii_lowercase().contains("spot");
     let total: i64 = shares.iter().map(|s| s.weight).sum();
+    // Weight × spot percent, in hundredths of a weight.
     let spot: i64 = shares
         .iter()
-        .filter(|s| is_spot(&s.provider))
-        .map(|s| s.weight)
+        .filter_map(|s| Some(s.weight * s.market.as_ref()?.spot_percent))
         .sum();
     let described = shares
         .iter()
-        .map(|s| format!("{} weight {} base {}", s.provider, s.weight, s.base))
+        .map(|s| {
+            let behind = match &s.market {
+                Some(m) => format!(" ({}% spot: {})", m.spot_percent, m.source),
+                None => " (capacity not described in the input)".to_string(),
+            };
+            format!("{} weight {} base {}{behind}", s.provider, s.weight, s.base)
+        })
         .collect::<Vec<_>>()
         .join(", ");
+    let unknown: Vec<&str> = shares
+        .iter()
+        .filter(|s| s.market.is_none())
+        .map(|s| s.provider.as_str())
+        .collect();
+    if !unknown.is_empty() {
+        report.warn(
+            Code::CapacityUnknown,
+            &path,
+            format!("the capacity behind provider(s) {} is not in the input", unknown.join(", ")),
+            "counted as on demand; give the stack's template (with its Auto Scaling groups) to read the spot share, or set affinity in values",
+        );
+    }
     if spot == 0 || total == 0 {
         report.info(
             Code::Capacity,
@@ -116,13 +136,13 @@ fn capacity(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) 
         );
         return;
     }
-    let percent = (spot * 100 + total / 2) / total;
-    w.spot_weight = Some(percent.clamp(1, 100));
+    let percent = ((spot + total / 2) / total).clamp(1, 100);
+    w.spot_weight = Some(percent);
     report.info(
         Code::Capacity,
         &path,
         format!("capacity providers: {described}"),
-        format!("the pods prefer spot nodes (weight {}, Karpenter's karpenter.sh/capacity-type and EKS node groups' eks.amazonaws.com/capacityType) and fall back to on-demand; ECS base counts have no equivalent: add an on-demand PodDisruptionBudget or a second release to guarantee a floor", percent.clamp(1, 100)),
+        format!("the pods prefer spot nodes (weight {percent}, Karpenter's karpenter.sh/capacity-type and EKS node groups' eks.amazonaws.com/capacityType) and fall back to on-demand; ECS base counts have no equivalent: add an on-demand PodDisruptionBudget or a second release to guarantee a floor"),
     );
 }
 

@@ -307,3 +307,88 @@ fn a_list_parameter_is_a_list() {
         "serve --port 8080"
     );
 }
+
+#[test]
+fn a_ref_to_a_named_resource_is_its_name_and_names_that_loop_stay_unknown() {
+    let template = json!({
+        "Resources": {
+            "Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": {"Fn::Sub": "/estate/${AWS::Region}"}}},
+            "Unnamed": {"Type": "AWS::Logs::LogGroup", "Properties": {}},
+            "A": {"Type": "AWS::ECS::Cluster", "Properties": {"ClusterName": {"Fn::Sub": "${B}-a"}}},
+            "B": {"Type": "AWS::ECS::Cluster", "Properties": {"ClusterName": {"Ref": "A"}}},
+            "Web": {"Type": "AWS::ECS::TaskDefinition", "Properties": {
+                "Family": "web",
+                "ContainerDefinitions": [{"Name": "web", "Image": "web:1", "Environment": [
+                    {"Name": "LOGS", "Value": {"Ref": "Logs"}},
+                    {"Name": "OTHER", "Value": {"Ref": "Unnamed"}},
+                    {"Name": "LOOP", "Value": {"Ref": "A"}}]}]}}}
+    });
+    let vars: BTreeMap<String, String> =
+        [("AWS::Region".to_string(), "eu-west-1".to_string())].into();
+    let t = read_template_with(&template, &vars).unwrap();
+    let env = &t.tasks[0].value["ContainerDefinitions"][0]["Environment"];
+    assert_eq!(env[0]["Value"], "/estate/eu-west-1");
+    assert_eq!(
+        env[1]["Value"], "${Unnamed}",
+        "a generated name is never invented"
+    );
+    assert_eq!(env[2]["Value"], "${A}");
+}
+
+fn capacity_template(group: Value) -> Value {
+    json!({
+        "Resources": {
+            "Lt": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {"InstanceType": "c6i.large"}}},
+            "SpotLt": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {
+                "InstanceType": "c6i.xlarge", "InstanceMarketOptions": {"MarketType": "spot"}}}},
+            "Group": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": group},
+            "Cp": {"Type": "AWS::ECS::CapacityProvider", "Properties": {
+                "Name": "tier-one", "AutoScalingGroupProvider": {"AutoScalingGroupArn": {"Ref": "Group"}}}},
+            "Web": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"Family": "web",
+                "ContainerDefinitions": [{"Name": "web", "Image": "web:1"}]}},
+            "Svc": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": {"Ref": "Web"},
+                "CapacityProviderStrategy": [{"CapacityProvider": {"Ref": "Cp"}, "Weight": 1},
+                                             {"CapacityProvider": "FARGATE_SPOT", "Weight": 1},
+                                             {"CapacityProvider": "imported-provider", "Weight": 1}]}}
+        }
+    })
+}
+
+#[test]
+fn spot_comes_from_the_group_behind_a_provider_never_from_a_name() {
+    let spot_share = |group: Value| {
+        let t = read_template_with(&capacity_template(group), &BTreeMap::new()).unwrap();
+        t.services[0].service.extras.capacity.clone()
+    };
+    let mixed = spot_share(json!({"MixedInstancesPolicy": {
+        "InstancesDistribution": {"OnDemandBaseCapacity": 1, "OnDemandPercentageAboveBaseCapacity": 20},
+        "LaunchTemplate": {"LaunchTemplateSpecification": {"LaunchTemplateId": {"Ref": "Lt"}},
+                           "Overrides": [{"InstanceType": "m6i.large"}, {"InstanceType": "m5.large"}]}}}));
+    assert_eq!(mixed[0].provider, "tier-one");
+    let market = mixed[0].market.as_ref().unwrap();
+    assert_eq!((market.spot_percent, market.on_demand_base), (80, 1));
+    assert_eq!(market.instance_types, ["m6i.large", "m5.large"]);
+    assert_eq!(
+        mixed[1].market.as_ref().unwrap().spot_percent,
+        100,
+        "FARGATE_SPOT"
+    );
+    assert!(
+        mixed[2].market.is_none(),
+        "a provider the template does not describe"
+    );
+
+    let all_spot = spot_share(json!({"LaunchTemplate": {"LaunchTemplateId": {"Ref": "SpotLt"}}}));
+    let market = all_spot[0].market.as_ref().unwrap();
+    assert_eq!(market.spot_percent, 100);
+    assert_eq!(market.instance_types, ["c6i.xlarge"]);
+    let on_demand = spot_share(json!({"LaunchTemplate": {"LaunchTemplateId": {"Ref": "Lt"}}}));
+    assert_eq!(on_demand[0].market.as_ref().unwrap().spot_percent, 0);
+    let default_mix = spot_share(json!({"MixedInstancesPolicy": {"LaunchTemplate": {
+        "LaunchTemplateSpecification": {"LaunchTemplateId": {"Ref": "SpotLt"}}}}}));
+    assert_eq!(
+        default_mix[0].market.as_ref().unwrap().spot_percent,
+        0,
+        "OnDemandPercentageAboveBaseCapacity defaults to 100"
+    );
+}

@@ -30,6 +30,9 @@ pub(super) struct Resolver<'a> {
     pub(super) vars: &'a BTreeMap<String, String>,
     /// Every value left unresolved since the last `take_unresolved`.
     pub(super) found: RefCell<Vec<Unresolved>>,
+    /// Resources whose name is being resolved, so names that refer to each other stay unknown
+    /// instead of recursing.
+    pub(super) naming: RefCell<Vec<String>>,
 }
 
 impl Resolver<'_> {
@@ -117,7 +120,44 @@ impl Resolver<'_> {
         if resource_type(self.resources, name) == Some("AWS::IAM::Role") {
             return self.role_name(name);
         }
-        None
+        self.named_resource(name)
+    }
+
+    /// A `Ref` that returns the name the template gives the resource (its physical ID when
+    /// `--stack-resources` has it): only for types whose `Ref` is that name, and only when
+    /// the name is set, since CloudFormation otherwise generates one.
+    fn named_resource(&self, id: &str) -> Option<String> {
+        const NAME_PROPERTY: &[(&str, &str)] = &[
+            ("AWS::ECS::CapacityProvider", "Name"),
+            ("AWS::ECS::Cluster", "ClusterName"),
+            ("AWS::Logs::LogGroup", "LogGroupName"),
+            ("AWS::Events::Rule", "Name"),
+            ("AWS::SSM::Parameter", "Name"),
+            ("AWS::S3::Bucket", "BucketName"),
+            ("AWS::DynamoDB::Table", "TableName"),
+            ("AWS::ECR::Repository", "RepositoryName"),
+        ];
+        let kind = resource_type(self.resources, id)?;
+        let (_, property) = NAME_PROPERTY.iter().find(|(t, _)| *t == kind)?;
+        if let Some(physical) = self.vars.get(id) {
+            return Some(physical.clone());
+        }
+        let value = self
+            .resources
+            .get(id)?
+            .pointer(&format!("/Properties/{property}"))?;
+        if let Value::String(s) = value {
+            return Some(s.clone());
+        }
+        // A name built by functions resolves like any value; unknown parts keep it unknown,
+        // and so does a name that refers back to itself.
+        if self.naming.borrow().iter().any(|n| n == id) {
+            return None;
+        }
+        self.naming.borrow_mut().push(id.to_string());
+        let name = self.known_scalar(value);
+        self.naming.borrow_mut().pop();
+        name
     }
 
     /// The values left unresolved since the last call, for the resource just read.

@@ -19,6 +19,7 @@ use crate::error::FieldError;
 use crate::json_path::JsonPath;
 use crate::report::Report;
 
+mod capacity;
 mod conditions;
 #[cfg(test)]
 mod evaluation_tests;
@@ -65,6 +66,7 @@ pub(crate) fn read_template_with(
         conditions: Conditions::default(),
         vars,
         found: Default::default(),
+        naming: Default::default(),
     };
     let conditions = Conditions::evaluate(section("Conditions"), &|v| resolver.known_scalar(v));
     // A resource whose condition is false does not exist; every reader sees only the rest.
@@ -285,6 +287,7 @@ fn read_service_resource(
         map.insert("TaskDefinition".into(), task);
     }
     let mut service = read_service(&resolved, path.clone(), &mut report)?;
+    capacity::resolve(resolver, properties, &mut service);
     for (i, lb) in service.load_balancers.iter_mut().enumerate() {
         lb.application = alb.get(&i).copied().flatten();
         lb.routing = lb

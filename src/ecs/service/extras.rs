@@ -3,7 +3,7 @@
 //! security groups and Service Connect aliases. Each is read here so the mapping rules can
 //! carry it over; what they cannot is reported there, never dropped here.
 
-use super::model::{CapacityShare, CircuitBreaker, ClientAlias, ServiceExtras};
+use super::model::{CapacityMarket, CapacityShare, CircuitBreaker, ClientAlias, ServiceExtras};
 use crate::ecs::reader::{NotCarried, Obj, ReadResult};
 use crate::ecs::task_definition::model::PlacementConstraint;
 use crate::json_path::JsonPath;
@@ -29,6 +29,7 @@ pub(crate) fn read(
         let base = o.int("base", 0, 100_000, report)?.unwrap_or(0);
         o.finish(&[], report);
         out.capacity.push(CapacityShare {
+            market: CapacityMarket::fargate(&provider),
             provider,
             weight,
             base,

@@ -8,7 +8,8 @@ mod read;
 mod task_ref;
 
 pub(crate) use model::{
-    CircuitBreaker, LoadBalancer, PlacementStrategy, Scaling, ServiceDefinition, ServiceExtras,
+    CapacityMarket, CircuitBreaker, LoadBalancer, PlacementStrategy, Scaling, ServiceDefinition,
+    ServiceExtras,
 };
 
 pub use read::coverage;

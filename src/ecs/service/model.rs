@@ -69,6 +69,44 @@ pub(crate) struct CapacityShare {
     pub provider: String,
     pub weight: i64,
     pub base: i64,
+    /// What runs behind the provider, when the input says: never guessed from its name.
+    pub market: Option<CapacityMarket>,
+}
+
+/// The capacity behind a provider: how much of it is spot, and on what instances.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CapacityMarket {
+    /// Percent of the provider's capacity above its on-demand base that runs on spot.
+    pub spot_percent: i64,
+    /// Instances the group keeps on demand before any spot (MixedInstancesPolicy).
+    pub on_demand_base: i64,
+    /// Where the share was read, for the report (`BurstAsg: MixedInstancesPolicy …`).
+    pub source: String,
+    /// Instance types the group launches (overrides, else its launch template's type).
+    pub instance_types: Vec<String>,
+    /// The Auto Scaling group's logical ID or name; None for Fargate.
+    pub group: Option<String>,
+    /// Subnets the group spans (a single one means a single zone).
+    pub subnets: usize,
+}
+
+impl CapacityMarket {
+    /// AWS's own providers, known by name.
+    pub(crate) fn fargate(provider: &str) -> Option<CapacityMarket> {
+        let spot_percent = match provider {
+            "FARGATE_SPOT" => 100,
+            "FARGATE" => 0,
+            _ => return None,
+        };
+        Some(CapacityMarket {
+            spot_percent,
+            on_demand_base: 0,
+            source: format!("{provider} (an AWS provider)"),
+            instance_types: Vec::new(),
+            group: None,
+            subnets: 0,
+        })
+    }
 }
 
 /// A Service Connect alias clients used: a DNS name and port.
