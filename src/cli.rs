@@ -88,7 +88,7 @@ pub struct Cli {
 
     /// Claim size for a volume ECS knew no size for: NAME=SIZE (a Kubernetes quantity such as
     /// 50Gi); repeatable
-    #[arg(long = "volume-size", value_name = "NAME=SIZE", value_parser = parse_volume_size)]
+    #[arg(long = "volume-size", value_name = "[ENV:]NAME=SIZE", value_parser = parse_volume_size)]
     pub volume_sizes: Vec<(String, String)>,
 
     /// Read environment variables that look like plain-text secrets (passwords, tokens,

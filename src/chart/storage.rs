@@ -47,7 +47,16 @@ pub(crate) fn claim_node(claim: &Claim) -> Node {
                 .set("tags", Node::string_map(&ebs.tags)),
         );
     }
-    node.set("adoptVolumes", Node::Seq(Vec::new())).set(
+    let adopt = claim
+        .adopt
+        .iter()
+        .map(|a| {
+            Node::map()
+                .set("volumeId", s(&a.volume_id))
+                .set("zone", s(&a.zone))
+        })
+        .collect();
+    node.set("adoptVolumes", Node::Seq(adopt)).set(
         "fromSnapshot",
         s(claim.snapshot_id.as_deref().unwrap_or("")),
     )

@@ -8,6 +8,7 @@ pub(crate) mod docker_labels;
 pub(crate) mod hostname;
 pub(crate) mod identity;
 pub(crate) mod image;
+pub(crate) mod instance_storage;
 pub(crate) mod lb_readiness;
 pub(crate) mod metadata;
 pub mod naming;
@@ -39,6 +40,8 @@ pub(crate) struct Source<'a> {
     pub task: &'a TaskDefinition,
     pub service: Option<&'a ServiceDefinition>,
     pub options: &'a Options,
+    /// EBS volumes the instances mounted, from the same template (empty outside one).
+    pub instance_volumes: &'a [crate::ecs::instance_volume::InstanceVolume],
 }
 
 /// A rule that reads the task definition only.
@@ -58,7 +61,7 @@ const RULES: &[Rule] = &[
     |s, w, r| secrets::apply(s.task, w, r),
     |s, w, r| plaintext::apply(s.task, s.options.move_plaintext_secrets, w, r),
     |s, w, r| networking::apply(s.task, w, r),
-    |s, w, r| storage::apply(s.task, s.options, w, r),
+    |s, w, r| storage::apply(s.task, s.options, s.instance_volumes, w, r),
     |s, w, r| pod::apply(s.task, w, r),
     |s, w, r| docker_labels::apply(s.task, w, r),
     |s, w, r| metadata::apply(s.task, w, r),
@@ -128,25 +131,42 @@ pub(crate) struct ScheduleOption {
 pub(crate) struct Options {
     pub workload: Option<WorkloadKind>,
     pub schedule: Option<ScheduleOption>,
-    /// Claim sizes by volume name, from --volume-size.
+    /// Claim sizes by volume name, from --volume-size; `ENV:NAME` keys hold one
+    /// environment's (see `for_environment`).
     pub volume_sizes: std::collections::BTreeMap<String, String>,
     /// --move-plaintext-secrets: secret-looking environment values are read from the
     /// release's Secret instead of being written into the chart.
     pub move_plaintext_secrets: bool,
 }
 
+impl Options {
+    /// The options for one environment: its `ENV:NAME` volume sizes win over plain `NAME` ones,
+    /// and other environments' are dropped.
+    pub(crate) fn for_environment(&self, env: Option<&str>) -> Options {
+        let mut out = self.clone();
+        out.volume_sizes = self
+            .volume_sizes
+            .iter()
+            .filter(|(k, _)| !k.contains(':'))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if let Some(env) = env {
+            for (key, size) in &self.volume_sizes {
+                if let Some(name) = key.strip_prefix(&format!("{env}:")) {
+                    out.volume_sizes.insert(name.to_string(), size.clone());
+                }
+            }
+        }
+        out
+    }
+}
+
 pub(crate) fn convert(
-    td: &TaskDefinition,
-    service: Option<&ServiceDefinition>,
+    source: Source,
     name: String,
-    options: &Options,
     report: &mut Report,
 ) -> Result<Workload, FieldError> {
-    let source = Source {
-        task: td,
-        service,
-        options,
-    };
+    let td = source.task;
     let origin = match (&td.family, td.revision) {
         (Some(f), Some(r)) => format!("{f}:{r}"),
         (Some(f), None) => f.clone(),

@@ -415,7 +415,7 @@ mod tests {
         let mut w = Workload::new("t".into(), "t".into());
         let mut report = Report::default();
         super::super::containers::apply(&loaded.task, &mut w, &mut report).unwrap();
-        super::super::storage::apply(&loaded.task, &Default::default(), &mut w, &mut report)
+        super::super::storage::apply(&loaded.task, &Default::default(), &[], &mut w, &mut report)
             .unwrap();
         apply(&loaded.task, &mut w, &mut report).unwrap();
         let app = &w.containers[0];

@@ -75,13 +75,13 @@ fn wrong_values_anywhere_never_panic() {
                 let outcome = std::panic::catch_unwind(|| {
                     if let Ok(loaded) = crate::ecs::from_value(&doc) {
                         let mut report = loaded.report;
-                        if let Ok(w) = crate::convert::convert(
-                            &loaded.task,
-                            None,
-                            "t".into(),
-                            &settings,
-                            &mut report,
-                        ) {
+                        let source = crate::convert::Source {
+                            task: &loaded.task,
+                            service: None,
+                            options: &settings,
+                            instance_volumes: &[],
+                        };
+                        if let Ok(w) = crate::convert::convert(source, "t".into(), &mut report) {
                             let values = crate::chart::values::build(&w);
                             let _ = crate::yaml::to_string(&values);
                         }

@@ -5,6 +5,7 @@
 use crate::report::Code;
 use std::collections::BTreeMap;
 
+use crate::ecs::instance_volume::InstanceVolume;
 use crate::ecs::task_definition::VolumeDefinition;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
@@ -44,6 +45,7 @@ pub(crate) fn is_node_path(path: &str) -> bool {
 pub(crate) fn apply(
     td: &TaskDefinition,
     options: &super::Options,
+    instance_volumes: &[InstanceVolume],
     w: &mut Workload,
     report: &mut Report,
 ) -> Result<(), FieldError> {
@@ -57,7 +59,7 @@ pub(crate) fn apply(
         let name = unique(name, &names, 63);
         names.push(name.clone());
         renamed.insert(v.name.as_str(), name.clone());
-        let mut source = volume_source(v, report);
+        let mut source = volume_source(v, instance_volumes, report);
         if let VolumeSource::Persistent(claim) = &mut source {
             if let Some(size) = options
                 .volume_sizes
@@ -188,7 +190,11 @@ fn size_report(
     }
 }
 
-fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
+fn volume_source(
+    v: &VolumeDefinition,
+    instance_volumes: &[InstanceVolume],
+    report: &mut Report,
+) -> VolumeSource {
     if let Some(efs) = &v.efs {
         return efs_source(efs, report);
     }
@@ -209,6 +215,9 @@ fn volume_source(v: &VolumeDefinition, report: &mut Report) -> VolumeSource {
         return source;
     }
     if let Some(path) = &v.host_source_path {
+        if let Some(ebs) = instance_volumes.iter().find(|e| e.holds(path)) {
+            return super::instance_storage::claim(v, path, ebs, report);
+        }
         return host_source(v, path, report);
     }
     VolumeSource::Scratch {
@@ -361,7 +370,7 @@ mod tests {
             w: &mut Workload,
             r: &mut Report,
         ) -> Result<(), FieldError> {
-            apply(td, &super::super::Options::default(), w, r)
+            apply(td, &super::super::Options::default(), &[], w, r)
         }
         super::super::run_rules(json, &[super::super::containers::apply, storage]).unwrap()
     }

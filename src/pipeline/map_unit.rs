@@ -38,14 +38,15 @@ pub(crate) fn map(unit: &Unit, settings: &Settings) -> Result<Mapped> {
     let mut report = loaded.report.clone();
     let service_name = unit.service.as_ref().and_then(|s| s.name.as_deref());
     name_findings(unit, &loaded.task, service_name, settings, &mut report);
-    let workload = crate::convert::convert(
-        &loaded.task,
-        unit.service.as_ref(),
-        unit.chart.clone(),
-        &settings.convert,
-        &mut report,
-    )
-    .map_err(|e| Error::field(&file, e))?;
+    let options = settings.convert.for_environment(unit.env.as_deref());
+    let source = crate::convert::Source {
+        task: &loaded.task,
+        service: unit.service.as_ref(),
+        options: &options,
+        instance_volumes: &unit.instance_volumes,
+    };
+    let workload = crate::convert::convert(source, unit.chart.clone(), &mut report)
+        .map_err(|e| Error::field(&file, e))?;
     report
         .findings
         .extend(unit.pre_report.findings.iter().cloned());

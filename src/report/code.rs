@@ -86,6 +86,9 @@ codes! {
     Driver = "ECSI-W-DRIVER", Warning, "a Docker volume driver with no CSI equivalent";
     DriverOpts = "ECSI-W-DRIVER-OPTS", Warning, "Docker volume driver options not carried over";
     Hostpath = "ECSI-W-HOSTPATH", Warning, "a node directory (logs, the Docker socket, /proc…) kept as a hostPath volume";
+    InstanceVolume = "ECSI-I-INSTANCE-VOLUME", Info, "a host directory on an EBS volume the instance's user-data attached and mounted: the claim takes the volume's size, type and filesystem, and adopts it";
+    InstanceVolumeFilesystem = "ECSI-W-INSTANCE-VOLUME-FS", Warning, "an instance EBS volume whose filesystem the user-data does not state: check it before adopting";
+    InstanceVolumeId = "ECSI-W-INSTANCE-VOLUME-ID", Warning, "an instance EBS volume whose ID only the deployed stack knows: give --stack-resources or fill adoptVolumes";
     HostData = "ECSI-W-HOST-DATA", Warning, "a host directory holding the service's data, now a claim per replica (adoption or snapshot restore bring the data)";
     EbsVolume = "ECSI-I-EBS-VOLUME", Info, "an EBS volume (ECS-managed or a Docker plugin's) mapped to a claim on the EBS CSI driver";
     Hostname = "ECSI-W-HOSTNAME", Warning, "a container hostname, now the pod's name or hostname";

@@ -432,6 +432,15 @@ pub(crate) struct Claim {
     pub ebs: Option<Ebs>,
     /// An EBS snapshot to restore the claims from.
     pub snapshot_id: Option<String>,
+    /// Existing EBS volumes to adopt, one per replica in ordinal order.
+    pub adopt: Vec<AdoptedVolume>,
+}
+
+/// An EBS volume the claims can bind to as it is: its ID (or the placeholder for it) and zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AdoptedVolume {
+    pub volume_id: String,
+    pub zone: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

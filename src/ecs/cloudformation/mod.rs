@@ -23,11 +23,13 @@ mod capacity;
 mod conditions;
 #[cfg(test)]
 mod evaluation_tests;
+mod instance_volumes;
 mod intrinsics;
 mod load_balancer;
 mod resources;
 mod scaling;
 mod template;
+mod user_data;
 
 use conditions::Conditions;
 use intrinsics::Resolver;
@@ -105,6 +107,7 @@ pub(crate) fn read_template_with(
         }
     }
     scaling::attach(&resolver, &mut services);
+    let instance_volumes = std::sync::Arc::new(instance_volumes::read(&resolver));
     for task in &mut tasks {
         note_unknown_condition(all_resources, &resolver.conditions, task);
     }
@@ -112,6 +115,7 @@ pub(crate) fn read_template_with(
         tasks,
         services,
         skipped,
+        instance_volumes,
     })
 }
 

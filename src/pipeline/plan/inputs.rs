@@ -27,7 +27,11 @@ pub(super) struct TaskCandidate {
     pub revision: Option<i64>,
     /// CloudFormation logical ID, for services in the same template.
     pub logical_id: Option<String>,
+    /// EBS volumes the template's instances mount (none outside a template).
+    pub instance_volumes: InstanceVolumes,
 }
+
+pub(crate) type InstanceVolumes = std::sync::Arc<Vec<crate::ecs::instance_volume::InstanceVolume>>;
 
 pub(super) struct ServiceCandidate {
     pub source: PathBuf,
@@ -174,6 +178,7 @@ fn read_one(
             family,
             revision,
             logical_id: None,
+            instance_volumes: InstanceVolumes::default(),
         });
     } else {
         plan.skipped.push((
@@ -284,6 +289,7 @@ fn read_template_file(
             family,
             revision,
             logical_id: Some(t.logical_id),
+            instance_volumes: template.instance_volumes.clone(),
         });
     }
     for s in template.services {

@@ -33,6 +33,8 @@ pub(crate) struct Unit {
     /// Template values left unresolved: their placeholders are reported once, as unresolved.
     pub unresolved: Vec<crate::ecs::cloudformation::Unresolved>,
     pub service: Option<ServiceDefinition>,
+    /// EBS volumes the template's instances mount, for the task's host paths.
+    pub instance_volumes: super::inputs::InstanceVolumes,
 }
 
 /// What planning found: units to convert, inputs skipped (with why) and inputs that failed.
