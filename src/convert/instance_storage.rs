@@ -12,9 +12,9 @@ pub(crate) fn claim(
     v: &VolumeDefinition,
     host_path: &str,
     volume: &InstanceVolume,
+    default_size: &str,
     report: &mut Report,
 ) -> VolumeSource {
-    let at = v.path.key("host").key("sourcePath");
     let size = volume.size_gib.map(|g| format!("{g}Gi"));
     let zone = volume
         .zone
@@ -27,9 +27,7 @@ pub(crate) fn claim(
     };
     let claim = Claim {
         size_defaulted: size.is_none(),
-        size: size
-            .clone()
-            .unwrap_or_else(|| super::storage::DEFAULT_SIZE.into()),
+        size: size.clone().unwrap_or_else(|| default_size.into()),
         access_modes: vec!["ReadWriteOnce".to_string()],
         host_path: Some(host_path.to_string()),
         ebs: Some(Ebs {
@@ -47,6 +45,19 @@ pub(crate) fn claim(
         }],
         ..Claim::default()
     };
+    report_volume(v, volume, &zone, size.as_deref(), &below, report);
+    VolumeSource::Persistent(Box::new(claim))
+}
+
+fn report_volume(
+    v: &VolumeDefinition,
+    volume: &InstanceVolume,
+    zone: &str,
+    size: Option<&str>,
+    below: &str,
+    report: &mut Report,
+) {
+    let at = v.path.key("host").key("sourcePath");
     let described = format!(
         "{} GiB {}{}{}, {}, zone {zone}",
         volume.size_gib.map_or("?".to_string(), |g| g.to_string()),
@@ -74,7 +85,7 @@ pub(crate) fn claim(
         format!(
             "persistence.{}: size {}, ebs settings and fsType from the volume; adoptVolumes holds {} in {zone}, so the StatefulSet's first claim binds to the volume itself",
             v.name,
-            size.as_deref().unwrap_or("unknown"),
+            size.unwrap_or("unknown"),
             volume.volume_id
         ),
     );
@@ -94,5 +105,4 @@ pub(crate) fn claim(
             format!("adoptVolumes holds {} until it is filled: convert with --stack-resources (describe-stack-resources output) or set the vol-… ID; installing with the placeholder fails", volume.volume_id),
         );
     }
-    VolumeSource::Persistent(Box::new(claim))
 }

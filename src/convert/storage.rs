@@ -216,7 +216,7 @@ fn volume_source(
     }
     if let Some(path) = &v.host_source_path {
         if let Some(ebs) = instance_volumes.iter().find(|e| e.holds(path)) {
-            return super::instance_storage::claim(v, path, ebs, report);
+            return super::instance_storage::claim(v, path, ebs, DEFAULT_SIZE, report);
         }
         return host_source(v, path, report);
     }

@@ -31,7 +31,7 @@ pub(super) struct TaskCandidate {
     pub instance_volumes: InstanceVolumes,
 }
 
-pub(crate) type InstanceVolumes = std::sync::Arc<Vec<crate::ecs::instance_volume::InstanceVolume>>;
+use crate::ecs::instance_volume::InstanceVolumes;
 
 pub(super) struct ServiceCandidate {
     pub source: PathBuf,

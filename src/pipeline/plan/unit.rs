@@ -34,7 +34,7 @@ pub(crate) struct Unit {
     pub unresolved: Vec<crate::ecs::cloudformation::Unresolved>,
     pub service: Option<ServiceDefinition>,
     /// EBS volumes the template's instances mount, for the task's host paths.
-    pub instance_volumes: super::inputs::InstanceVolumes,
+    pub instance_volumes: crate::ecs::instance_volume::InstanceVolumes,
 }
 
 /// What planning found: units to convert, inputs skipped (with why) and inputs that failed.
