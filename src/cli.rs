@@ -91,6 +91,11 @@ pub struct Cli {
     #[arg(long = "volume-size", value_name = "[ENV:]NAME=SIZE", value_parser = parse_volume_size)]
     pub volume_sizes: Vec<(String, String)>,
 
+    /// Keep environment values that name another converted service by its Cloud Map DNS name
+    /// (by default they are rewritten to the service's Kubernetes name, and reported)
+    #[arg(long)]
+    pub keep_discovery_names: bool,
+
     /// Read environment variables that look like plain-text secrets (passwords, tokens,
     /// keys) from the release's Secret, leaving their values out of the chart
     #[arg(long)]

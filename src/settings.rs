@@ -10,6 +10,8 @@ pub(crate) struct Settings {
     pub chart: crate::chart::ChartOptions,
     pub convert: crate::convert::Options,
     pub strict: bool,
+    /// --keep-discovery-names: clients' values naming Cloud Map names stay as they are.
+    pub keep_discovery_names: bool,
 }
 
 /// An environment's name, checked once where it is parsed: it names `values-<name>.yaml`, so it

@@ -68,11 +68,19 @@ fn lock_output(config: &ConvertConfig) -> Result<crate::lock::Held> {
 /// in parallel; results come back in plan order, so output never depends on scheduling.
 fn convert_units(units: Vec<Unit>, config: &ConvertConfig) -> Vec<Result<Written>> {
     let progress = output::progress(config.quiet, units.len());
+    let names = crate::pipeline::discovery_rewrite::names(&units);
+    let keep = config.settings.keep_discovery_names;
+    let map = |u: &Unit| {
+        map_unit::map(u, &config.settings).map(|mut m| {
+            crate::pipeline::discovery_rewrite::rewrite(&mut m, &names, keep);
+            m
+        })
+    };
     let outcomes = if config.environments {
         let mapped: Vec<Result<Mapped>> = units
             .into_par_iter()
             .map(|u| {
-                let result = map_unit::map(&u, &config.settings);
+                let result = map(&u);
                 progress.inc(1);
                 result
             })
@@ -82,7 +90,9 @@ fn convert_units(units: Vec<Unit>, config: &ConvertConfig) -> Vec<Result<Written
         units
             .into_par_iter()
             .map(|u| {
-                let result = convert_one(&u, config).and_then(|c| write(c, config));
+                let result = map(&u)
+                    .and_then(|m| map_unit::render(m, &config.settings))
+                    .and_then(|c| write(c, config));
                 progress.inc(1);
                 result
             })
@@ -107,10 +117,6 @@ fn failed(outcomes: &[Result<Written>], config: &ConvertConfig) -> bool {
         failed |= verify(outcomes, config.quiet);
     }
     failed
-}
-
-fn convert_one(u: &Unit, config: &ConvertConfig) -> Result<Converted> {
-    map_unit::render(map_unit::map(u, &config.settings)?, &config.settings)
 }
 
 /// Groups the mapped units by chart (in order of first appearance) and merges each group.

@@ -130,41 +130,47 @@ fn cdk_environments(cli: &Cli) -> Result<Option<Environments>> {
     Ok(Some(out))
 }
 
+/// The inputs by environment: `--env`, or the stacks of a CDK output folder, or one plain batch.
+fn inputs(cli: &Cli) -> Result<Vec<Input>> {
+    let envs = match cdk_environments(cli)? {
+        Some(found) => found,
+        None => {
+            let mut given: Environments = Vec::new();
+            for (env, path) in &cli.env {
+                if given.iter().any(|(e, _)| e == env) {
+                    return Err(Error::Usage(Usage::EnvironmentTwice(env.to_string())));
+                }
+                given.push((env.clone(), vec![path.clone()]));
+            }
+            given
+        }
+    };
+    if envs.is_empty() {
+        return Ok(vec![Input {
+            env: None,
+            paths: cli.files.clone(),
+            vars: vars_for(cli, None, &[])?,
+        }]);
+    }
+    let names: Vec<&str> = envs.iter().map(|(e, _)| e.as_str()).collect();
+    envs.iter()
+        .map(|(env, paths)| {
+            Ok(Input {
+                env: Some(env.clone()),
+                paths: paths.clone(),
+                vars: vars_for(cli, Some(env), &names)?,
+            })
+        })
+        .collect()
+}
+
 impl ConvertConfig {
     pub(crate) fn from_cli(cli: &Cli) -> Result<Self> {
         if cli.name.is_some() && (cli.files.len() > 1 || !cli.env.is_empty()) {
             return Err(Error::Usage(Usage::NameWithSeveralInputs));
         }
-        let mut inputs: Vec<Input> = Vec::new();
-        let envs = match cdk_environments(cli)? {
-            Some(found) => found,
-            None => {
-                let mut given: Environments = Vec::new();
-                for (env, path) in &cli.env {
-                    if given.iter().any(|(e, _)| e == env) {
-                        return Err(Error::Usage(Usage::EnvironmentTwice(env.to_string())));
-                    }
-                    given.push((env.clone(), vec![path.clone()]));
-                }
-                given
-            }
-        };
-        let names: Vec<&str> = envs.iter().map(|(e, _)| e.as_str()).collect();
-        for (env, paths) in &envs {
-            inputs.push(Input {
-                env: Some(env.clone()),
-                paths: paths.clone(),
-                vars: vars_for(cli, Some(env), &names)?,
-            });
-        }
-        let environments = !inputs.is_empty();
-        if !environments {
-            inputs.push(Input {
-                env: None,
-                paths: cli.files.clone(),
-                vars: vars_for(cli, None, &[])?,
-            });
-        }
+        let inputs = inputs(cli)?;
+        let environments = inputs.iter().any(|i| i.env.is_some());
         let settings = Settings {
             name: cli.name.clone(),
             chart: crate::chart::ChartOptions {
@@ -188,6 +194,7 @@ impl ConvertConfig {
                 move_plaintext_secrets: cli.move_plaintext_secrets,
             },
             strict: cli.strict,
+            keep_discovery_names: cli.keep_discovery_names,
         };
         Ok(ConvertConfig {
             settings,

@@ -48,6 +48,7 @@ pub(crate) fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut 
     }
     if service.service_registries {
         w.headless = true;
+        discovery(service, w, report);
     }
     placement_strategy(service, w, report);
     volumes(service, w, report);
@@ -158,6 +159,28 @@ fn target_group(
         format!("the service's tasks are registered in target group {name}"),
         action,
     );
+}
+
+/// Clients found the service by its Cloud Map name, which does not exist on EKS: the name is
+/// kept for the rewrite of other services' values, and named.
+fn discovery(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
+    for name in &service.discovery_names {
+        w.discovery_names.push(name.value.clone());
+        report.warn(
+            Code::CloudMap,
+            &name.path,
+            format!("clients reached the service at {} (Cloud Map)", name.value),
+            format!("on EKS they reach the Service {} (in another namespace: {}.<namespace>.svc.cluster.local); values of other services converted with it are rewritten (--keep-discovery-names keeps them); clients still on ECS during the move need a name that reaches the pods (see the migration plan)", w.name, w.name),
+        );
+    }
+    if service.discovery_names.is_empty() {
+        report.warn(
+            Code::CloudMap,
+            &service.path.key("serviceRegistries"),
+            "the service is registered in Cloud Map; the input does not name the registry's DNS name",
+            "a headless Service gives the pods DNS names; clients using the Cloud Map name must change to the Service name",
+        );
+    }
 }
 
 fn placement_strategy(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {

@@ -75,6 +75,8 @@ pub(crate) struct Workload {
     /// The ALB's settings and routes, when the stack describes them.
     pub ingress: IngressRouting,
     pub headless: bool,
+    /// DNS names clients used on ECS (Cloud Map), which the Service name replaces.
+    pub discovery_names: Vec<String>,
     pub autoscaling: Option<Autoscaling>,
     pub spread_topology_keys: Vec<String>,
     /// Init containers and native sidecars, in the order they start.
@@ -225,6 +227,7 @@ impl Workload {
             replicas_placeholder: None,
             ingress_port: None,
             ingress: IngressRouting::default(),
+            discovery_names: Vec::new(),
             headless: false,
             autoscaling: None,
             spread_topology_keys: Vec::new(),

@@ -21,6 +21,7 @@ use crate::report::Report;
 
 mod capacity;
 mod conditions;
+mod discovery;
 #[cfg(test)]
 mod evaluation_tests;
 mod instance_volumes;
@@ -292,6 +293,7 @@ fn read_service_resource(
     }
     let mut service = read_service(&resolved, path.clone(), &mut report)?;
     capacity::resolve(resolver, properties, &mut service);
+    discovery::resolve(resolver, properties, &path, &mut service);
     for (i, lb) in service.load_balancers.iter_mut().enumerate() {
         lb.application = alb.get(&i).copied().flatten();
         lb.routing = lb

@@ -53,6 +53,9 @@ pub(crate) struct ServiceDefinition {
     pub minimum_healthy_percent: Option<i64>,
     pub load_balancers: Vec<LoadBalancer>,
     pub service_registries: bool,
+    /// The DNS names Cloud Map gave the service (`vault.dev.estate.internal`), when the input
+    /// names the registry's service and namespace (a template does; describe output does not).
+    pub discovery_names: Vec<crate::json_path::Located<String>>,
     pub placement_strategy: Vec<PlacementStrategy>,
     /// `schedulingStrategy: DAEMON`: one task per instance.
     pub daemon: bool,

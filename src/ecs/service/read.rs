@@ -179,6 +179,7 @@ pub(crate) fn read_service(
         minimum_healthy_percent,
         load_balancers,
         service_registries,
+        discovery_names: Vec::new(),
         placement_strategy,
         scaling: None,
         volume_configurations,
