@@ -12,6 +12,7 @@ mod conversion;
 mod coverage;
 mod cutover;
 mod environments;
+mod estate;
 mod golden;
 mod helm;
 mod hostile;

@@ -1,0 +1,241 @@
+//! The estate read whole, from a CDK output folder of three stacks (one per environment):
+//! data volumes sized per environment from the EBS volumes the user-data mounts (XFS), spot
+//! read from the Auto Scaling group behind a neutrally named provider, readiness from the
+//! load balancers' health checks, Cloud Map clients rewritten, and one chart per service.
+//! Rendered by both Helms and checked by the strict Kubernetes schemas.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::common::{helm, render, root, tools, tree};
+use crate::conversion::{only, pod, Conversion};
+
+fn cdk_out() -> PathBuf {
+    root().join("tests/fixtures-cdk-estate/cdk.out")
+}
+
+fn values(path: &Path) -> Value {
+    helm_ecs_import::yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn convert(out: &Path) -> String {
+    let resources = root().join("tests/fixtures-cdk-estate/prod-stack-resources.json");
+    Conversion::of(cdk_out())
+        .arg("--stack-resources")
+        .arg(format!("prod={}", resources.display()))
+        .succeeds(out)
+        .stderr
+}
+
+#[test]
+fn a_cdk_output_folder_is_the_app_one_chart_per_service_a_values_file_per_stack() {
+    let out = tempfile::tempdir().unwrap();
+    convert(out.path());
+    let mut charts: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    charts.sort();
+    // No environment suffix; the worker's task definition gives its service and its schedule.
+    assert_eq!(
+        charts,
+        [
+            "nightly-report",
+            "rabbitmq",
+            "redis",
+            "vault",
+            "web",
+            "worker"
+        ]
+    );
+    for chart in &charts {
+        for env in ["dev", "staging", "prod"] {
+            assert!(
+                out.path()
+                    .join(chart)
+                    .join(format!("values-{env}.yaml"))
+                    .is_file(),
+                "{chart} {env}"
+            );
+        }
+    }
+    // The folder is the same as naming each stack with --env.
+    let by_env = tempfile::tempdir().unwrap();
+    let resources = root().join("tests/fixtures-cdk-estate/prod-stack-resources.json");
+    let mut c = Conversion::of("--env");
+    for (env, stack) in [
+        ("dev", "EstateDev"),
+        ("staging", "EstateStaging"),
+        ("prod", "EstateProd"),
+    ] {
+        if env != "dev" {
+            c = c.arg("--env");
+        }
+        c = c.arg(format!(
+            "{env}={}",
+            cdk_out().join(format!("{stack}.template.json")).display()
+        ));
+    }
+    c.arg("--stack-resources")
+        .arg(format!("prod={}", resources.display()))
+        .succeeds(by_env.path());
+    let strip = |files: Vec<(String, Vec<u8>)>| -> Vec<(String, Vec<u8>)> {
+        files
+            .into_iter()
+            .filter(|(n, _)| !n.contains(".ecs-import"))
+            .collect()
+    };
+    assert_eq!(strip(tree(out.path())), strip(tree(by_env.path())));
+}
+
+#[test]
+fn data_volumes_spot_readiness_and_discovery_come_from_the_stacks() {
+    let out = tempfile::tempdir().unwrap();
+    let stderr = convert(out.path());
+    let vault = out.path().join("vault");
+    let base = values(&vault.join("values.yaml"));
+    let data = &base["persistence"]["data"];
+    assert_eq!(data["size"], "5Gi", "dev's volume");
+    assert_eq!(data["ebs"]["fsType"], "xfs", "mkfs.xfs in the user-data");
+    assert_eq!(data["ebs"]["type"], "gp3");
+    assert_eq!(data["ebs"]["iops"], 3000);
+    assert_eq!(data["adoptVolumes"][0]["volumeId"], "${VaultData3F1A2B4C}");
+    assert_eq!(data["adoptVolumes"][0]["zone"], "eu-west-1a");
+    let staging = values(&vault.join("values-staging.yaml"));
+    assert_eq!(staging["persistence"]["data"]["size"], "20Gi");
+    let prod = values(&vault.join("values-prod.yaml"));
+    assert_eq!(prod["persistence"]["data"]["size"], "100Gi");
+    assert_eq!(
+        prod["persistence"]["data"]["adoptVolumes"][0]["volumeId"],
+        "vol-0a1b2c3d4e5f60718"
+    );
+
+    let web = values(&out.path().join("web/values.yaml"));
+    let weight =
+        &web["affinity"]["nodeAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0];
+    assert_eq!(
+        weight["weight"], 75,
+        "burst-dev (100% spot by its group) carries 3 of 4"
+    );
+    let probe = &web["containers"]["web"]["readinessProbe"];
+    assert_eq!(probe["httpGet"]["path"], "/healthz");
+    assert_eq!(
+        (
+            probe["periodSeconds"].clone(),
+            probe["successThreshold"].clone(),
+            probe["failureThreshold"].clone()
+        ),
+        (15.into(), 2.into(), 3.into())
+    );
+    let env = &web["containers"]["web"]["env"];
+    assert_eq!(env["REDIS_URL"], "redis://redis:6379/0");
+    assert_eq!(env["VAULT_ADDR"], "http://vault:8200");
+    assert_eq!(env["AMQP_HOST"], "rabbitmq");
+    assert!(
+        stderr.contains("REDIS_URL was \"redis://redis.prod.estate.internal:6379/0\""),
+        "{stderr}"
+    );
+    let rabbit = values(&out.path().join("rabbitmq/values.yaml"));
+    let probe = &rabbit["containers"]["rabbitmq"]["readinessProbe"];
+    assert_eq!(
+        (
+            probe["httpGet"]["path"].clone(),
+            probe["httpGet"]["port"].clone()
+        ),
+        ("/metrics".into(), 15692.into()),
+        "the NLB's check"
+    );
+    assert!(
+        stderr.contains("clients reached the service at vault.staging.estate.internal"),
+        "{stderr}"
+    );
+
+    let kept = tempfile::tempdir().unwrap();
+    Conversion::of(cdk_out())
+        .arg("--keep-discovery-names")
+        .succeeds(kept.path());
+    let web = values(&kept.path().join("web/values.yaml"));
+    assert_eq!(
+        web["containers"]["web"]["env"]["AMQP_HOST"],
+        "rabbitmq.dev.estate.internal"
+    );
+}
+
+#[test]
+fn the_estate_renders_per_environment_and_a_volume_placeholder_stops_an_install() {
+    let Some(tools) = tools() else { return };
+    let out = tempfile::tempdir().unwrap();
+    convert(out.path());
+    let home = tempfile::tempdir().unwrap();
+    for (label, bin) in &tools.helms {
+        let vault = out.path().join("vault");
+        let lint = helm(
+            bin,
+            home.path(),
+            &["lint", "--strict", vault.to_str().unwrap()],
+        );
+        assert!(
+            lint.status.success(),
+            "{label}: {}",
+            String::from_utf8_lossy(&lint.stdout)
+        );
+        let dev = helm(
+            bin,
+            home.path(),
+            &["template", "rel", vault.to_str().unwrap()],
+        );
+        let stderr = String::from_utf8_lossy(&dev.stderr);
+        assert!(
+            !dev.status.success()
+                && stderr.contains("adoptVolumes[0] still holds ${VaultData3F1A2B4C}"),
+            "{label}: {stderr}"
+        );
+
+        let prod_values = vault.join("values-prod.yaml");
+        let docs = render(
+            bin,
+            home.path(),
+            &vault,
+            &["-f", prod_values.to_str().unwrap()],
+        );
+        tools.validate_docs(&docs, &home.path().join(format!("vault-prod-{label}.yaml")));
+        let set = only(&docs, "StatefulSet");
+        assert_eq!(
+            set["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"],
+            "100Gi",
+            "{label}"
+        );
+        let pv = only(&docs, "PersistentVolume");
+        assert_eq!(
+            pv["spec"]["csi"]["volumeHandle"], "vol-0a1b2c3d4e5f60718",
+            "{label}"
+        );
+        assert_eq!(pv["spec"]["csi"]["fsType"], "xfs", "{label}");
+        assert_eq!(pv["spec"]["capacity"]["storage"], "100Gi", "{label}");
+
+        let web = out.path().join("web");
+        for env in ["dev", "staging", "prod"] {
+            let file = web.join(format!("values-{env}.yaml"));
+            let docs = render(bin, home.path(), &web, &["-f", file.to_str().unwrap()]);
+            tools.validate_docs(&docs, &home.path().join(format!("web-{env}-{label}.yaml")));
+            let container = &pod(only(&docs, "Deployment"))["containers"][0];
+            assert_eq!(
+                container["readinessProbe"]["httpGet"]["path"], "/healthz",
+                "{label} {env}"
+            );
+            assert_eq!(
+                container["readinessProbe"]["httpGet"]["port"], "port-8080",
+                "{label} {env}"
+            );
+            let redis = container["env"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["name"] == "REDIS_URL")
+                .unwrap();
+            assert_eq!(redis["value"], "redis://redis:6379/0", "{label} {env}");
+        }
+    }
+}
