@@ -164,6 +164,7 @@ fn target_group(
 /// Clients found the service by its Cloud Map name, which does not exist on EKS: the name is
 /// kept for the rewrite of other services' values, and named.
 fn discovery(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
+    registry_ports(service, w, report);
     for name in &service.discovery_names {
         w.discovery_names.push(name.value.clone());
         report.warn(
@@ -179,6 +180,46 @@ fn discovery(service: &ServiceDefinition, w: &mut Workload, report: &mut Report)
             &service.path.key("serviceRegistries"),
             "the service is registered in Cloud Map; the input does not name the registry's DNS name",
             "a headless Service gives the pods DNS names; clients using the Cloud Map name must change to the Service name",
+        );
+    }
+}
+
+/// A port a registry named that no port mapping declares: added to the container, so the
+/// headless Service (and its SRV records) keep it.
+fn registry_ports(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
+    for rp in &service.registry_ports {
+        let Ok(number) = u16::try_from(rp.port) else {
+            continue;
+        };
+        let target = rp
+            .container
+            .as_deref()
+            .map(|n| crate::convert::naming::dns_label(n, 63));
+        let declared = w.ports().any(|p| p.container_port.known() == Some(&number));
+        let Some(c) = w
+            .containers
+            .iter_mut()
+            .find(|c| target.as_ref().map_or(c.main, |t| *t == c.name))
+        else {
+            continue;
+        };
+        if declared {
+            continue;
+        }
+        c.ports.push(crate::workload::Port {
+            name: format!("port-{number}"),
+            container_port: crate::deferred::Deferred::Known(number),
+            protocol: crate::deferred::Deferred::Known("TCP"),
+            app_protocol: None,
+        });
+        report.info(
+            Code::CloudMapPort,
+            &rp.path,
+            format!("the Cloud Map registry named port {number}, which no port mapping declares"),
+            format!(
+                "container {} gets port {number}, so the headless Service keeps it",
+                c.name
+            ),
         );
     }
 }
@@ -368,6 +409,44 @@ mod tests {
             .findings
             .iter()
             .any(|f| f.code == Code::PlacementStrategy));
+    }
+
+    #[test]
+    fn a_port_only_cloud_map_names_stays_on_the_headless_service() {
+        let mut report = Report::default();
+        let service = read_service(
+            &json!({"serviceName": "cache", "taskDefinition": "cache:1",
+                "serviceRegistries": [{"registryArn": "arn:sd", "containerName": "cache", "containerPort": 6379},
+                                      {"registryArn": "arn:sd2", "port": 8080}]}),
+            JsonPath::root(),
+            &mut report,
+        )
+        .unwrap();
+        let mut w = Workload::new("cache".into(), "cache".into());
+        w.containers.push(crate::workload::Container {
+            name: "cache".into(),
+            main: true,
+            ports: vec![Port {
+                name: "http".into(),
+                container_port: Deferred::Known(8080),
+                protocol: Deferred::Known("TCP"),
+                app_protocol: None,
+            }],
+            ..Default::default()
+        });
+        apply(&service, &mut w, &mut report);
+        let ports: Vec<_> = w.ports().map(|p| p.container_port.clone()).collect();
+        assert_eq!(ports, [Deferred::Known(8080), Deferred::Known(6379)]);
+        assert!(w.headless);
+        assert_eq!(
+            report
+                .findings
+                .iter()
+                .filter(|f| f.code == Code::CloudMapPort)
+                .count(),
+            1,
+            "8080 is declared already"
+        );
     }
 
     #[test]

@@ -171,6 +171,7 @@ codes! {
     GracePeriod = "ECSI-I-GRACE-PERIOD", Info, "the service's health check grace period, as a startup probe budget or minReadySeconds";
     CapacityUnknown = "ECSI-W-CAPACITY-UNKNOWN", Warning, "a capacity provider whose Auto Scaling group the input does not describe: its spot share is not known, never judged by its name";
     CloudMap = "ECSI-W-CLOUD-MAP", Warning, "a Cloud Map name clients used, replaced by the Service's name on EKS";
+    CloudMapPort = "ECSI-I-CLOUD-MAP-PORT", Info, "a port a Cloud Map registry named that no port mapping declares, added so the headless Service keeps it";
     DiscoveryRewrite = "ECSI-W-DISCOVERY-REWRITE", Warning, "an environment value naming another converted service by its Cloud Map name, rewritten to the Service name (or kept with --keep-discovery-names)";
     Capacity = "ECSI-I-CAPACITY", Info, "a capacity provider strategy: spot shares become a preference for spot nodes; weights and base named";
     SecurityGroups = "ECSI-I-SECURITY-GROUPS", Info, "the tasks' security groups, ready for a SecurityGroupPolicy (off)";

@@ -56,6 +56,8 @@ pub(crate) struct ServiceDefinition {
     /// The DNS names Cloud Map gave the service (`vault.dev.estate.internal`), when the input
     /// names the registry's service and namespace (a template does; describe output does not).
     pub discovery_names: Vec<crate::json_path::Located<String>>,
+    /// Ports the registries' SRV records named.
+    pub registry_ports: Vec<RegistryPort>,
     pub placement_strategy: Vec<PlacementStrategy>,
     /// `schedulingStrategy: DAEMON`: one task per instance.
     pub daemon: bool,
@@ -64,6 +66,14 @@ pub(crate) struct ServiceDefinition {
     /// Set for a scheduled task (an EventBridge rule or schedule), which runs as a CronJob.
     pub schedule: Option<ScheduledRun>,
     pub extras: ServiceExtras,
+}
+
+/// A port a Cloud Map registry named for a container.
+#[derive(Debug, Clone)]
+pub(crate) struct RegistryPort {
+    pub container: Option<String>,
+    pub port: i64,
+    pub path: JsonPath,
 }
 
 /// One entry of a capacity provider strategy.

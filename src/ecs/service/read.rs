@@ -149,7 +149,7 @@ pub(crate) fn read_service(
         dc.finish(DEPLOYMENT_NOT_CARRIED, report);
     }
     let load_balancers = read_load_balancers(&mut s, report)?;
-    let service_registries = !s.array("serviceRegistries", report)?.is_empty();
+    let (service_registries, registry_ports) = read_registries(&mut s, report)?;
     let placement_strategy = read_placement_strategy(&mut s, report)?;
     let extras = super::extras::read(&mut s, &path, report)?;
     let volume_configurations = read_volume_configurations(&mut s, report)?;
@@ -180,6 +180,7 @@ pub(crate) fn read_service(
         load_balancers,
         service_registries,
         discovery_names: Vec::new(),
+        registry_ports,
         placement_strategy,
         scaling: None,
         volume_configurations,
@@ -300,6 +301,33 @@ pub fn coverage() -> Vec<(&'static str, &'static str, &'static str)> {
             .map(|n| ("DeploymentConfiguration", n.key, n.code.as_str())),
     );
     out
+}
+
+/// Cloud Map registries: whether there are any, and the container ports their SRV records
+/// named (a service registered with no port mapping still answers there).
+fn read_registries(
+    s: &mut Obj<'_>,
+    report: &mut Report,
+) -> ReadResult<(bool, Vec<super::model::RegistryPort>)> {
+    let entries = s.array("serviceRegistries", report)?;
+    let mut ports = Vec::new();
+    for (value, path) in &entries {
+        let mut r = Obj::new(value, path.clone())?;
+        let _ = r.string("registryArn", report)?;
+        let container = r.string("containerName", report)?;
+        let port = r
+            .int("containerPort", 1, 65535, report)?
+            .or(r.int("port", 1, 65535, report)?);
+        r.finish(&[], report);
+        if let Some(port) = port {
+            ports.push(super::model::RegistryPort {
+                container,
+                port,
+                path: path.clone(),
+            });
+        }
+    }
+    Ok((!entries.is_empty(), ports))
 }
 
 #[cfg(test)]
