@@ -126,10 +126,21 @@ pub(super) fn container_node(c: &Container) -> Node {
         .set("livenessProbe", probe_node(c.probe.as_ref(), "liveness"))
         .set("readinessProbe", probe_node(c.probe.as_ref(), "readiness"))
         .set("securityContext", security)
-        .set("lifecycle", Node::map())
+        .set("lifecycle", lifecycle_node(c))
         .set("volumeMounts", mounts)
         .set("stdin", Node::Bool(c.stdin))
         .set("tty", Node::Bool(c.tty))
+}
+
+/// A pause before the stop signal, as a `sleep` handler (no shell or binary in the image needed).
+fn lifecycle_node(c: &Container) -> Node {
+    match c.pre_stop_sleep {
+        Some(seconds) => Node::map().set(
+            "preStop",
+            Node::map().set("sleep", Node::map().set("seconds", Node::Int(seconds))),
+        ),
+        None => Node::map(),
+    }
 }
 
 fn argv_node(c: &Container, key: &str, words: &[String]) -> Node {

@@ -28,13 +28,21 @@ struct FindingRow {
 }
 
 #[derive(Serialize)]
+struct TargetGroupContext<'a> {
+    name: &'a str,
+    target_type: &'static str,
+    instance: bool,
+    deregistration_delay: i64,
+}
+
+#[derive(Serialize)]
 struct Context<'a> {
     name: &'a str,
     description: &'a str,
     origin: &'a str,
     kind: &'static str,
     kind_reason: &'a str,
-    target_group: Option<&'a str>,
+    target_group: Option<TargetGroupContext<'a>>,
     stateful: bool,
     pod_security: &'static str,
     pod_security_reasons: Vec<String>,
@@ -124,7 +132,12 @@ pub(crate) fn render(
         origin: &w.origin,
         kind: w.kind.as_str(),
         kind_reason: &w.kind_reason,
-        target_group: w.target_group.as_ref().map(|t| t.name.as_str()),
+        target_group: w.target_group.as_ref().map(|t| TargetGroupContext {
+            name: &t.name,
+            target_type: t.target_type,
+            instance: t.target_type == "instance",
+            deregistration_delay: t.deregistration_delay,
+        }),
         stateful: w.kind == WorkloadKind::StatefulSet,
         pod_security: w.pod_security.level.as_str(),
         pod_security_reasons: w.pod_security.reasons.iter().map(|r| cell(r)).collect(),

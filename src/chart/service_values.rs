@@ -151,10 +151,11 @@ fn service(w: &Workload) -> Node {
 }
 
 fn target_group_binding(w: &Workload) -> Node {
+    // An ARN, or the placeholder a template's reference left (a logical ID is neither).
     let arn = w
         .target_group
         .as_ref()
-        .filter(|t| t.is_arn)
+        .filter(|t| t.is_arn || t.name.starts_with("${"))
         .map_or("", |t| t.name.as_str());
     Node::map()
         .set("enabled", Node::Bool(false))
@@ -165,13 +166,21 @@ fn target_group_binding(w: &Workload) -> Node {
                 super::container_values::deferred_number(&t.port)
             }),
         )
-        .set("targetType", Node::str("ip"))
+        .set(
+            "targetType",
+            Node::str(w.target_group.as_ref().map_or("ip", |t| t.target_type)),
+        )
         .set("multiClusterTargetGroup", Node::Bool(true))
 }
 
 fn ingress(w: &Workload) -> Node {
     Node::map()
-        .set("enabled", Node::Bool(w.ingress_port.is_some()))
+        // Off when the service had a load balancer: installing must not create a second one; the
+        // binding is the cut-over, and the README says how to move to an Ingress-owned ALB.
+        .set(
+            "enabled",
+            Node::Bool(w.ingress_port.is_some() && w.target_group.is_none()),
+        )
         .set("className", Node::str("alb"))
         .set("annotations", ingress_annotations(w))
         .set("hosts", ingress_hosts(w))

@@ -10,6 +10,7 @@ pub(crate) mod identity;
 pub(crate) mod image;
 pub(crate) mod instance_storage;
 pub(crate) mod lb_readiness;
+pub(crate) mod load_balancer;
 pub(crate) mod metadata;
 pub mod naming;
 pub(crate) mod networking;
@@ -70,7 +71,7 @@ const RULES: &[Rule] = &[
     |s, w, r| identity::apply(s.task, w, r),
     |s, w, r| {
         if let Some(service) = s.service {
-            service::apply(service, w, r);
+            service::apply(service, s.task, w, r);
             service_extras::apply(service, w, r);
         }
         Ok(())

@@ -6,9 +6,14 @@ use crate::deferred::Deferred;
 use crate::ecs::service::{PlacementStrategy, ServiceDefinition};
 use crate::report::Code;
 use crate::report::Report;
-use crate::workload::{Autoscaling, Rollout, TargetGroup, Workload, WorkloadKind};
+use crate::workload::{Autoscaling, Rollout, Workload, WorkloadKind};
 
-pub(crate) fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
+pub(crate) fn apply(
+    service: &ServiceDefinition,
+    td: &crate::ecs::TaskDefinition,
+    w: &mut Workload,
+    report: &mut Report,
+) {
     if service.daemon {
         daemon(service, w, report);
     } else {
@@ -36,7 +41,7 @@ pub(crate) fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut 
         }
     }
     for lb in &service.load_balancers {
-        load_balancer(lb, w, report);
+        super::load_balancer::apply(lb, super::load_balancer::awsvpc(td), w, report);
     }
     if w.ingress_port.is_some() {
         report.info(
@@ -53,112 +58,6 @@ pub(crate) fn apply(service: &ServiceDefinition, w: &mut Workload, report: &mut 
     placement_strategy(service, w, report);
     volumes(service, w, report);
     scaling(service, w, report);
-}
-
-/// One loadBalancers[] entry: its port on its own container, the target group for a cut-over,
-/// and an Ingress when the target group is an ALB's.
-fn load_balancer(lb: &crate::ecs::service::LoadBalancer, w: &mut Workload, report: &mut Report) {
-    let Some(port) = lb
-        .container_port
-        .clone()
-        .map(|p| p.map(|n| u16::try_from(n).expect("range checked when read")))
-    else {
-        return;
-    };
-    // The entry names its container; the port must be one that container maps.
-    let target = lb
-        .container_name
-        .as_deref()
-        .map(|n| crate::convert::naming::dns_label(n, 63));
-    let mapped = w
-        .containers
-        .iter()
-        .filter(|c| target.as_ref().is_none_or(|t| *t == c.name))
-        .flat_map(|c| c.ports.iter())
-        .find(|p| p.container_port == port)
-        .map(|p| p.name.clone());
-    let Some(port_name) = mapped else {
-        let who = lb
-            .container_name
-            .as_deref()
-            .map_or("no container".to_string(), |n| {
-                format!("container {n:?} does not")
-            });
-        report.warn(
-            Code::LbPort,
-            &lb.path.key("containerPort"),
-            format!("the load balancer sends traffic to port {port}, which {who} map"),
-            "not added; add the port to the container's ports",
-        );
-        return;
-    };
-    crate::convert::lb_readiness::apply(lb, &port_name, w, report);
-    if let (Some(name), None) = (&lb.target_group, &w.target_group) {
-        target_group(name, port.clone(), lb, w, report);
-    }
-    match lb.application {
-        Some(true) => {
-            w.ingress_port = Some(port.clone());
-            if let Some(routing) = &lb.routing {
-                crate::convert::alb::apply(routing, w, report);
-            }
-        }
-        Some(false) => report.info(
-            Code::Nlb,
-            &lb.path,
-            "a Network Load Balancer target group",
-            "set service.type=LoadBalancer with the AWS Load Balancer Controller's NLB annotations",
-        ),
-        None => {
-            let http = w.ports().any(|p| {
-                p.container_port == port
-                    && p.app_protocol
-                        .as_deref()
-                        .is_some_and(|a| a.starts_with("http") || a.contains("h2c") || a == "grpc")
-            });
-            if http {
-                w.ingress_port = Some(port);
-            } else {
-                report.warn(
-                    Code::LbType,
-                    &lb.path.key("targetGroupArn"),
-                    format!(
-                        "the load balancer type of target group {} is not known from its ARN",
-                        lb.target_group.as_deref().unwrap_or("(none)")
-                    ),
-                    "no Ingress; set ingress.enabled=true for an ALB, or service.type=LoadBalancer for an NLB",
-                );
-            }
-        }
-    }
-}
-
-/// The target group the service's tasks are registered in: a TargetGroupBinding (off) can put
-/// the pods beside them for the cut-over.
-fn target_group(
-    name: &str,
-    port: Deferred<u16>,
-    lb: &crate::ecs::service::LoadBalancer,
-    w: &mut Workload,
-    report: &mut Report,
-) {
-    let is_arn = name.starts_with("arn:");
-    w.target_group = Some(TargetGroup {
-        name: name.to_string(),
-        is_arn,
-        port,
-    });
-    let action = if is_arn {
-        "targetGroupBinding (off) puts the pods into the same target group beside the ECS tasks, for a cut-over without interruption: see the chart README's Cut-over section"
-    } else {
-        "the template names the target group, not its ARN: set targetGroupBinding.targetGroupARN to the deployed group's ARN before enabling the binding (chart README, Cut-over)"
-    };
-    report.info(
-        Code::TargetGroup,
-        &lb.path.key("targetGroupArn"),
-        format!("the service's tasks are registered in target group {name}"),
-        action,
-    );
 }
 
 /// Clients found the service by its Cloud Map name, which does not exist on EKS: the name is
@@ -392,7 +291,12 @@ mod tests {
             }],
             ..Default::default()
         });
-        apply(&service, &mut w, &mut report);
+        apply(
+            &service,
+            &crate::ecs::TaskDefinition::default(),
+            &mut w,
+            &mut report,
+        );
         assert_eq!(w.replicas, 4);
         assert_eq!(
             w.rollout,
@@ -409,6 +313,60 @@ mod tests {
             .findings
             .iter()
             .any(|f| f.code == Code::PlacementStrategy));
+    }
+
+    #[test]
+    fn the_binding_matches_the_target_group_and_stopping_pods_are_drained() {
+        let run = |network_mode: Option<&str>, routing: Option<crate::ecs::alb::AlbRouting>| {
+            let mut report = Report::default();
+            let mut service = read_service(
+                &json!({"serviceName": "api", "taskDefinition": "api:3",
+                    "loadBalancers": [{"containerName": "api", "containerPort": 8080, "targetGroupArn": "arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/api/1"}]}),
+                JsonPath::root(),
+                &mut report,
+            )
+            .unwrap();
+            service.load_balancers[0].routing = routing;
+            let td = crate::ecs::TaskDefinition {
+                network_mode: network_mode.map(str::to_string),
+                ..Default::default()
+            };
+            let mut w = Workload::new("api".into(), "api".into());
+            w.containers.push(crate::workload::Container {
+                name: "api".into(),
+                main: true,
+                ports: vec![Port {
+                    name: "http".into(),
+                    container_port: Deferred::Known(8080),
+                    protocol: Deferred::Known("TCP"),
+                    app_protocol: None,
+                }],
+                ..Default::default()
+            });
+            w.termination_grace_period_seconds = Some(45);
+            apply(&service, &td, &mut w, &mut report);
+            w
+        };
+        let bridge = run(Some("bridge"), None);
+        let tg = bridge.target_group.as_ref().unwrap();
+        assert_eq!((tg.target_type, tg.deregistration_delay), ("instance", 300));
+        assert_eq!(bridge.containers[0].pre_stop_sleep, Some(300));
+        assert_eq!(bridge.termination_grace_period_seconds, Some(345));
+        assert_eq!(
+            run(Some("awsvpc"), None).target_group.unwrap().target_type,
+            "ip"
+        );
+        let routing = crate::ecs::alb::AlbRouting {
+            target_group: crate::ecs::alb::TargetGroupSettings {
+                target_type: Some("ip".into()),
+                attributes: vec![("deregistration_delay.timeout_seconds".into(), "20".into())],
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        // The group's own type wins over what the network mode implies.
+        let tg = run(Some("bridge"), Some(routing)).target_group.unwrap();
+        assert_eq!((tg.target_type, tg.deregistration_delay), ("ip", 20));
     }
 
     #[test]
@@ -434,7 +392,12 @@ mod tests {
             }],
             ..Default::default()
         });
-        apply(&service, &mut w, &mut report);
+        apply(
+            &service,
+            &crate::ecs::TaskDefinition::default(),
+            &mut w,
+            &mut report,
+        );
         let ports: Vec<_> = w.ports().map(|p| p.container_port.clone()).collect();
         assert_eq!(ports, [Deferred::Known(8080), Deferred::Known(6379)]);
         assert!(w.headless);
@@ -464,7 +427,12 @@ mod tests {
             ..Default::default()
         });
         let mut w = Workload::new("api".into(), "api".into());
-        apply(&service, &mut w, &mut report);
+        apply(
+            &service,
+            &crate::ecs::TaskDefinition::default(),
+            &mut w,
+            &mut report,
+        );
         let scaling = w.autoscaling.as_ref().unwrap();
         assert!(!scaling.enabled, "no metric an HPA reads: off");
         assert_eq!((scaling.min, scaling.max), (2, 4));

@@ -45,6 +45,10 @@ pub(crate) struct TargetGroup {
     pub is_arn: bool,
     /// The Service port the target group sends traffic to.
     pub port: Deferred<u16>,
+    /// `ip` or `instance`: what the group registers, which a binding must match.
+    pub target_type: &'static str,
+    /// Seconds the load balancer drains a deregistered target (its deregistration delay).
+    pub deregistration_delay: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -292,6 +296,9 @@ pub(crate) struct Container {
     pub image: Image,
     pub command: Vec<String>,
     pub args: Vec<String>,
+    /// Seconds the container keeps running after it is told to stop (a load balancer's
+    /// deregistration delay), before it gets the stop signal.
+    pub pre_stop_sleep: Option<i64>,
     /// `command` or `args` only known at deploy time: the placeholder the chart carries instead.
     pub deferred_argv: BTreeMap<&'static str, String>,
     pub working_dir: Option<String>,

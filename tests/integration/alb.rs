@@ -92,7 +92,12 @@ fn alb_and_scaling_settings_reach_the_ingress_and_hpa() {
 
     let home = tempfile::tempdir().unwrap();
     for (label, helm) in &t.helms {
-        let docs = render(helm, home.path(), &chart, &[]);
+        let docs = render(
+            helm,
+            home.path(),
+            &chart,
+            &["--set", "ingress.enabled=true"],
+        );
         t.validate_docs(&docs, &out.path().join(format!("{label}.yaml")));
         let kind = |k: &str| {
             docs.iter()
@@ -192,7 +197,12 @@ fn a_plain_task_definition_keeps_the_default_ingress_and_no_behavior() {
         .find(|p| p.to_string_lossy().contains("orders"))
         .expect("an orders chart");
     let home = tempfile::tempdir().unwrap();
-    let docs = render(&t.helms[1].1, home.path(), &chart, &[]);
+    let docs = render(
+        &t.helms[1].1,
+        home.path(),
+        &chart,
+        &["--set", "ingress.enabled=true"],
+    );
     let hpa = docs
         .iter()
         .find(|d| d["kind"] == "HorizontalPodAutoscaler")

@@ -96,7 +96,11 @@ fn cdk_template_with_two_task_definitions_and_a_service() {
     assert_eq!(orders["autoscaling"]["maxReplicas"], 10);
     assert_eq!(orders["autoscaling"]["targetCPUUtilizationPercentage"], 60);
     assert_eq!(
-        orders["ingress"]["enabled"], true,
+        orders["ingress"]["enabled"], false,
+        "the ALB stays the one ECS used (the binding is the cut-over): no second one on install"
+    );
+    assert_eq!(
+        orders["ingress"]["className"], "alb",
         "an HTTP target group means an ALB"
     );
     assert_eq!(orders["ingress"]["servicePort"], 8080);
@@ -215,7 +219,10 @@ fn describe_services_name_and_scale_the_chart() {
         v["topologySpreadConstraints"][0]["topologyKey"],
         "topology.kubernetes.io/zone"
     );
-    assert_eq!(v["ingress"]["enabled"], true);
+    assert_eq!(
+        v["ingress"]["enabled"], false,
+        "off while a target group exists"
+    );
     assert!(err.contains("ECSI-W-PLACEMENT-STRATEGY"), "{err}");
     // FARGATE_SPOT becomes a preference for spot nodes, weighted by its share.
     let preferred =

@@ -239,3 +239,79 @@ fn the_estate_renders_per_environment_and_a_volume_placeholder_stops_an_install(
         }
     }
 }
+
+/// The cut-over binding matches the target group: the web app's group registers instances
+/// (bridge mode), so the binding says instance and the Service becomes a NodePort; a placeholder
+/// ARN stops the render with the way to find the ARN.
+#[test]
+fn the_binding_follows_the_target_group_type() {
+    let Some(tools) = tools() else { return };
+    let out = tempfile::tempdir().unwrap();
+    convert(out.path());
+    let home = tempfile::tempdir().unwrap();
+    let web = out.path().join("web");
+    let arn =
+        "arn:aws:elasticloadbalancing:eu-west-1:333333333333:targetgroup/web/0123456789abcdef";
+    for (label, bin) in &tools.helms {
+        let unset = helm(
+            bin,
+            home.path(),
+            &[
+                "template",
+                "rel",
+                web.to_str().unwrap(),
+                "--set",
+                "targetGroupBinding.enabled=true",
+            ],
+        );
+        let stderr = String::from_utf8_lossy(&unset.stderr);
+        assert!(
+            !unset.status.success() && stderr.contains("targetGroupARN is still ${WebTg}"),
+            "{label}: {stderr}"
+        );
+        let set_arn = format!("targetGroupBinding.targetGroupARN={arn}");
+        let docs = render(
+            bin,
+            home.path(),
+            &web,
+            &[
+                "--set",
+                "targetGroupBinding.enabled=true",
+                "--set",
+                &set_arn,
+            ],
+        );
+        let binding = only(&docs, "TargetGroupBinding");
+        assert_eq!(binding["spec"]["targetType"], "instance", "{label}");
+        assert_eq!(binding["spec"]["targetGroupARN"], arn, "{label}");
+        assert_eq!(
+            only(&docs, "Service")["spec"]["type"],
+            "NodePort",
+            "{label}"
+        );
+        assert!(
+            docs.iter().all(|d| d["kind"] != "Ingress"),
+            "{label}: no second load balancer"
+        );
+        let container = &pod(only(&docs, "Deployment"))["containers"][0];
+        assert_eq!(
+            container["lifecycle"]["preStop"]["sleep"]["seconds"], 300,
+            "{label}"
+        );
+        // The ip-target rendering stays a ClusterIP Service.
+        let ip = render(
+            bin,
+            home.path(),
+            &web,
+            &[
+                "--set",
+                "targetGroupBinding.enabled=true",
+                "--set",
+                &set_arn,
+                "--set",
+                "targetGroupBinding.targetType=ip",
+            ],
+        );
+        assert_eq!(only(&ip, "Service")["spec"]["type"], "ClusterIP", "{label}");
+    }
+}

@@ -300,6 +300,15 @@ fn read_service_resource(
             .target_group
             .as_deref()
             .and_then(|tg| load_balancer::routing(resolver, tg, &mut report));
+        // The group's ARN, as a Ref gives it: the physical one from --stack-resources, else
+        // the placeholder naming the group (never its logical ID as if it were an ARN).
+        if let Some(id) = lb.target_group.clone().filter(|_| lb.routing.is_some()) {
+            lb.target_group = Some(
+                resolver
+                    .known_scalar(&serde_json::json!({"Ref": id}))
+                    .unwrap_or_else(|| format!("${{{id}}}")),
+            );
+        }
     }
     Ok(TemplateService {
         logical_id: id.to_string(),
