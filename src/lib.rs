@@ -9,7 +9,7 @@
 //! writes the files (values declared once in `chart-templates/values-tree.yaml`), atomically
 //! and merged with the user's edits; `package` archives them; `repo` publishes (static index,
 //! OCI). `output` is everything printed, `error` every error worded, `report` every finding.
-//! Leaves: `json_path`, `deferred`, `settings`, `yaml`, `yaml_to_json`, `placeholder`, `walk`, `lock`.
+//! Leaves: `json_path`, `deferred`, `host_names`, `settings`, `yaml`, `yaml_to_json`, `placeholder`, `walk`, `lock`.
 
 mod chart;
 pub mod cli;
@@ -20,8 +20,10 @@ mod deferred;
 mod digest;
 pub mod ecs;
 mod error;
+mod host_names;
 pub(crate) mod json_path;
 mod lock;
+mod migration;
 mod output;
 pub mod package;
 mod pipeline;

@@ -112,8 +112,18 @@ pub(crate) fn autoscaling_behavior(w: &Workload) -> Node {
 
 /// The Service, the cut-over binding, the Ingress and the autoscaler.
 pub(crate) fn sections(w: &Workload, node: Node) -> Node {
-    node.set("service", service(w))
-        .set("securityGroupPolicy", security_group_policy(w))
+    let node = node.set("service", service(w));
+    // Only a service clients found through Cloud Map has a name to keep.
+    let node = match w.discovery_names.first() {
+        Some(hostname) => node.set(
+            "cloudMap",
+            Node::map()
+                .set("publish", Node::Bool(false))
+                .set("hostname", Node::str(hostname)),
+        ),
+        None => node,
+    };
+    node.set("securityGroupPolicy", security_group_policy(w))
         .set("targetGroupBinding", target_group_binding(w))
         .set("ingress", ingress(w))
         .set("autoscaling", autoscaling(w))

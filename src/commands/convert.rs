@@ -9,6 +9,7 @@ use crate::cli::Cli;
 use crate::config::ConvertConfig;
 use crate::error::{Error, Result, Usage};
 use crate::json_path::JsonPath;
+use crate::migration::facts::MoveFacts;
 use crate::output::{self, Written};
 use crate::pipeline::map_unit::{self, check_strict, Converted, Mapped};
 use crate::pipeline::plan::{self, Unit};
@@ -47,8 +48,30 @@ fn run_checked(cli: &Cli) -> Result<u8> {
     } else {
         Some(lock_output(&config)?)
     };
-    outcomes.extend(convert_units(units, &config));
+    let (converted, facts) = convert_units(units, &config);
+    outcomes.extend(converted);
     output::conversion(&outcomes, &plan.skipped, config.quiet);
+    // The plan covers the charts that were written (a chart that failed has no move yet).
+    let written: std::collections::BTreeSet<String> = outcomes
+        .iter()
+        .filter_map(|o| {
+            o.as_ref()
+                .ok()?
+                .dir
+                .file_name()?
+                .to_str()
+                .map(str::to_string)
+        })
+        .collect();
+    let facts: Vec<MoveFacts> = facts
+        .into_iter()
+        .filter(|f| written.contains(&f.chart))
+        .collect();
+    if !config.write.dry_run && !facts.is_empty() {
+        let migration = crate::migration::build(facts);
+        let written = crate::migration::write::write(&config.output, &migration)?;
+        output::migration_plan(&config.output, &written, config.quiet);
+    }
     Ok(u8::from(failed(&outcomes, &config)))
 }
 
@@ -66,13 +89,21 @@ fn lock_output(config: &ConvertConfig) -> Result<crate::lock::Held> {
 
 /// Each unit maps (and, in a plain batch, writes its own chart) on its own, so the work runs
 /// in parallel; results come back in plan order, so output never depends on scheduling.
-fn convert_units(units: Vec<Unit>, config: &ConvertConfig) -> Vec<Result<Written>> {
+fn convert_units(
+    units: Vec<Unit>,
+    config: &ConvertConfig,
+) -> (Vec<Result<Written>>, Vec<MoveFacts>) {
     let progress = output::progress(config.quiet, units.len());
     let names = crate::pipeline::discovery_rewrite::names(&units);
     let keep = config.settings.keep_discovery_names;
+    let facts = std::sync::Mutex::new(Vec::new());
     let map = |u: &Unit| {
         map_unit::map(u, &config.settings).map(|mut m| {
             crate::pipeline::discovery_rewrite::rewrite(&mut m, &names, keep);
+            facts
+                .lock()
+                .expect("no panic holds it")
+                .push(m.facts.clone());
             m
         })
     };
@@ -99,7 +130,7 @@ fn convert_units(units: Vec<Unit>, config: &ConvertConfig) -> Vec<Result<Written
             .collect()
     };
     progress.finish_and_clear();
-    outcomes
+    (outcomes, facts.into_inner().expect("no panic holds it"))
 }
 
 /// Whether the run failed: an error, an open conflict (until the user settles it or picks a

@@ -34,6 +34,11 @@ pub(crate) struct InstanceVolume {
     pub deletion_policy: String,
     /// The resource whose user-data attached and mounted it.
     pub attached_by: String,
+    /// Auto Scaling groups launching instances with that user-data (they re-attach the volume
+    /// on a replacement instance).
+    pub groups: Vec<String>,
+    /// The resource's UpdateReplacePolicy (`Delete` when unset).
+    pub update_replace_policy: String,
 }
 
 impl InstanceVolume {

@@ -60,6 +60,15 @@ impl<'v> Obj<'v> {
         &self.path
     }
 
+    /// A string field's text without consuming it: the field stays for `finish` to report.
+    pub(crate) fn peek_string(&self, key: &str) -> Option<String> {
+        self.map
+            .get(&self.path.name_of(key))
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    }
+
     pub(crate) fn has(&self, key: &str) -> bool {
         self.map
             .get(&self.path.name_of(key))
@@ -160,12 +169,10 @@ impl<'v> Obj<'v> {
         max: i64,
         report: &mut Report,
     ) -> ReadResult<Option<Deferred<i64>>> {
-        if let Some(text) = self.whole_placeholder(key) {
-            // Already reported where the placeholder was found (evaluator or placeholder scan).
-            self.raw(key, report);
-            return Ok(Some(Deferred::Placeholder(text)));
+        match self.take_placeholder(key, report) {
+            Some(text) => Ok(Some(Deferred::Placeholder(text))),
+            None => Ok(self.int(key, min, max, report)?.map(Deferred::Known)),
         }
-        Ok(self.int(key, min, max, report)?.map(Deferred::Known))
     }
 
     /// A command line the chart can hold as a placeholder when the input only names it.
@@ -174,16 +181,20 @@ impl<'v> Obj<'v> {
         key: &str,
         report: &mut Report,
     ) -> ReadResult<Option<Deferred<Vec<String>>>> {
-        if let Some(text) = self.whole_placeholder(key) {
-            // Already reported where the placeholder was found (evaluator or placeholder scan).
-            self.raw(key, report);
+        if let Some(text) = self.take_placeholder(key, report) {
             return Ok(Some(Deferred::Placeholder(text)));
         }
-        if !self.has(key) {
-            self.raw(key, report);
-            return Ok(None);
-        }
-        Ok(Some(Deferred::Known(self.argv(key, report)?)))
+        let known = self.has(key).then(|| self.argv(key, report)).transpose()?;
+        self.raw(key, report);
+        Ok(known.map(Deferred::Known))
+    }
+
+    /// The field's placeholder, consumed (it was reported where it was found: by the evaluator
+    /// or the placeholder scan).
+    fn take_placeholder(&mut self, key: &str, report: &mut Report) -> Option<String> {
+        let text = self.whole_placeholder(key)?;
+        self.raw(key, report);
+        Some(text)
     }
 
     /// The placeholder text when the field is one `${…}` placeholder and nothing else.
@@ -444,57 +455,5 @@ impl<'v> Obj<'v> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn sloppy_values_are_read_with_a_finding() {
-        let doc = json!({"cpu": "3000", "name": "", "x": null, "memory": 512});
-        let mut report = Report::default();
-        let mut obj = Obj::new(&doc, JsonPath::root()).unwrap();
-        assert_eq!(obj.int("cpu", 0, 10_000, &mut report).unwrap(), Some(3000));
-        assert_eq!(obj.string("name", &mut report).unwrap(), None);
-        assert_eq!(obj.string("x", &mut report).unwrap(), None);
-        assert_eq!(
-            obj.int("memory", 0, 10_000, &mut report).unwrap(),
-            Some(512)
-        );
-        obj.finish(&[], &mut report);
-        let codes: Vec<_> = report.findings.iter().map(|f| f.code).collect();
-        assert_eq!(codes, [Code::Type, Code::Empty, Code::Null]);
-    }
-
-    #[test]
-    fn out_of_range_names_path_and_range() {
-        let doc = json!({"port": -1});
-        let mut report = Report::default();
-        let mut obj = Obj::new(&doc, JsonPath::root().key("pm")).unwrap();
-        let err = obj.int("port", 0, 65535, &mut report).unwrap_err();
-        assert_eq!(err.path.dotted(), "pm.port");
-        assert_eq!(err.message, "expected an integer 0-65535, got -1");
-    }
-
-    #[test]
-    fn unread_keys_are_reported_with_their_value() {
-        let doc = json!({"containerName": "web", "ulimits": [1]});
-        let mut report = Report::default();
-        let obj = Obj::new(&doc, JsonPath::root()).unwrap();
-        obj.finish(
-            &[NotCarried {
-                key: "ulimits",
-                code: Code::Ulimit,
-                why: "no rlimits in Kubernetes",
-            }],
-            &mut report,
-        );
-        assert_eq!(report.findings.len(), 2);
-        let unknown = report
-            .findings
-            .iter()
-            .find(|f| f.code == Code::UnknownKey)
-            .unwrap();
-        assert_eq!(unknown.value, Some(json!("web")));
-        assert_eq!(unknown.pointer, "/containerName");
-    }
-}
+#[path = "reader_tests.rs"]
+mod tests;

@@ -39,7 +39,7 @@ pub(crate) fn rewrite(m: &mut Mapped, names: &Names, keep: bool) {
                 if *e != env || *new == own {
                     continue;
                 }
-                let Some(rewritten) = replace_host(value, old, new) else {
+                let Some(rewritten) = crate::host_names::replace(value, old, new) else {
                     continue;
                 };
                 notes.push((
@@ -79,70 +79,4 @@ pub(crate) fn rewrite(m: &mut Mapped, names: &Names, keep: bool) {
         }
     }
     m.report.sort();
-}
-
-/// `value` with every whole-host occurrence of `old` replaced by `new`, or None when there is
-/// none (`redis.dev.estate.internal` in `redis://redis.dev.estate.internal:6379/0`, never in
-/// `xredis.dev.estate.internal` or `redis.dev.estate.internal.example`).
-fn replace_host(value: &str, old: &str, new: &str) -> Option<String> {
-    let lower = value.to_ascii_lowercase();
-    let is_host_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '.';
-    let mut out = String::new();
-    let mut last = 0;
-    let mut found = false;
-    for (at, _) in lower.match_indices(old) {
-        let before = value[..at].chars().next_back();
-        let after = value[at + old.len()..].chars().next();
-        let starts = before.is_none_or(|c| !is_host_char(c));
-        // A trailing dot ends an FQDN; a dot followed by more name continues the host.
-        let ends = match after {
-            None => true,
-            Some('.') => value[at + old.len() + 1..]
-                .chars()
-                .next()
-                .is_none_or(|c| !is_host_char(c)),
-            Some(c) => !is_host_char(c),
-        };
-        if starts && ends && at >= last {
-            out.push_str(&value[last..at]);
-            out.push_str(new);
-            last = at + old.len();
-            found = true;
-        }
-    }
-    found.then(|| {
-        out.push_str(&value[last..]);
-        out
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::replace_host;
-
-    #[test]
-    fn only_whole_host_names_are_rewritten() {
-        let old = "redis.dev.estate.internal";
-        assert_eq!(
-            replace_host("redis://redis.dev.estate.internal:6379/0", old, "redis").as_deref(),
-            Some("redis://redis:6379/0")
-        );
-        assert_eq!(
-            replace_host("redis.dev.estate.internal", old, "redis").as_deref(),
-            Some("redis")
-        );
-        assert_eq!(
-            replace_host("a,REDIS.dev.estate.internal.", old, "r").as_deref(),
-            Some("a,r.")
-        );
-        assert_eq!(
-            replace_host("xredis.dev.estate.internal", old, "redis"),
-            None
-        );
-        assert_eq!(
-            replace_host("redis.dev.estate.internal.example", old, "redis"),
-            None
-        );
-        assert_eq!(replace_host("nothing here", old, "redis"), None);
-    }
 }

@@ -17,6 +17,8 @@ pub(crate) struct Mapped {
     pub env_index: usize,
     pub workload: Workload,
     pub report: Report,
+    /// What the migration plan needs about this chart in this environment.
+    pub facts: crate::migration::facts::MoveFacts,
 }
 
 /// A chart in memory, not yet written.
@@ -72,12 +74,21 @@ pub(crate) fn map(unit: &Unit, settings: &Settings) -> Result<Mapped> {
         }
     }
     report.sort();
+    let facts = crate::migration::facts::of(
+        &loaded.task,
+        unit.service.as_ref(),
+        &unit.instance_volumes,
+        &workload,
+        unit.env.as_deref(),
+        unit.env_index,
+    );
     Ok(Mapped {
         source: unit.source.clone(),
         env: unit.env.clone(),
         env_index: unit.env_index,
         workload,
         report,
+        facts,
     })
 }
 

@@ -46,16 +46,18 @@ def user_data(env):
     return {"Fn::Base64": {"Fn::Join": ["", lines]}}
 
 
-def volume(size, iops):
-    return {
+def volume(size, iops, retained=True):
+    v = {
         "Type": "AWS::EC2::Volume",
         "Properties": {
             "AvailabilityZone": ZONE, "Size": size, "VolumeType": "gp3", "Iops": iops,
             "Throughput": 125, "Encrypted": True, "KmsKeyId": getatt("DataKey1234ABCD", "Arn"),
         },
-        "UpdateReplacePolicy": "Retain",
-        "DeletionPolicy": "Retain",
     }
+    if retained:
+        v["UpdateReplacePolicy"] = "Retain"
+        v["DeletionPolicy"] = "Retain"
+    return v
 
 
 def asg(lt, zones, mixed=None, types=None):
@@ -141,7 +143,8 @@ def stack(env, sizes, counts):
         "Namespace": {"Type": "AWS::ServiceDiscovery::PrivateDnsNamespace", "Properties": {"Name": ns, "Vpc": "vpc-0123"}},
         "VaultData3F1A2B4C": volume(vault_size, 3000),
         "RedisData9C8D7E6F": volume(redis_size, 3000),
-        "RabbitData5A6B7C8D": volume(rabbit_size, 4000),
+        # Left with CloudFormation's default policies, which delete the data with the stack.
+        "RabbitData5A6B7C8D": volume(rabbit_size, 4000, retained=False),
         "GeneralLt": launch_template("m6i.large"),
         "BurstLt": launch_template("m6i.large"),
         "StatefulLt": launch_template("r6i.large", user_data(env)),

@@ -40,6 +40,7 @@ fn nested_directory_of_mixed_shapes() {
     let mut charts: Vec<String> = fs::read_dir(out.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !crate::common::PLAN_FILES.contains(&n.as_str()))
         .collect();
     charts.sort();
     assert_eq!(
@@ -331,6 +332,9 @@ fn every_batch_chart_passes_both_helms_and_the_schemas() {
     let mut files = Vec::new();
     for entry in fs::read_dir(out.path()).unwrap() {
         let chart = entry.unwrap().path();
+        if !chart.join("Chart.yaml").is_file() {
+            continue;
+        }
         let s = chart.to_str().unwrap();
         for (label, bin) in &tools.helms {
             ok(

@@ -20,6 +20,7 @@ fn entries(dir: &Path) -> Vec<String> {
         Ok(rd) => {
             let mut v: Vec<_> = rd
                 .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| !crate::common::PLAN_FILES.contains(&n.as_str()))
                 .collect();
             v.sort();
             v

@@ -282,3 +282,6 @@ pub fn convert_all(input: &Path, out: &Path) -> (Vec<PathBuf>, String) {
     charts.sort();
     (charts, stderr)
 }
+
+/// The migration plan's files, written at the output root beside the charts.
+pub const PLAN_FILES: [&str; 2] = ["MIGRATION.md", "migration-plan.json"];

@@ -271,7 +271,7 @@ fn chart_names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with('.'))
+        .filter(|n| !n.starts_with('.') && !crate::common::PLAN_FILES.contains(&n.as_str()))
         .collect();
     names.sort();
     names

@@ -35,7 +35,7 @@ fn a_cdk_output_folder_is_the_app_one_chart_per_service_a_values_file_per_stack(
     let mut charts: Vec<String> = std::fs::read_dir(out.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with('.'))
+        .filter(|n| !n.starts_with('.') && !crate::common::PLAN_FILES.contains(&n.as_str()))
         .collect();
     charts.sort();
     // No environment suffix; the worker's task definition gives its service and its schedule.

@@ -20,6 +20,7 @@ mod hostile_repo;
 mod kinds;
 mod labels;
 mod meaning;
+mod migration;
 mod oci_credentials;
 mod plugin;
 mod publish;

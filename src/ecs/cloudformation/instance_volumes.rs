@@ -146,5 +146,30 @@ fn volume(
             .unwrap_or("Delete")
             .to_string(),
         attached_by: script.to_string(),
+        groups: groups_using(resolver, script),
+        update_replace_policy: resource
+            .get("UpdateReplacePolicy")
+            .and_then(Value::as_str)
+            .unwrap_or("Delete")
+            .to_string(),
     }
+}
+
+/// Auto Scaling groups whose instances run `script`'s user-data (through its launch template or
+/// launch configuration).
+fn groups_using(resolver: &Resolver, script: &str) -> Vec<String> {
+    resources_of_type(resolver.resources, "AWS::AutoScaling::AutoScalingGroup")
+        .filter(|(_, group)| {
+            let props = group.get("Properties").unwrap_or(&Value::Null);
+            [
+                "LaunchTemplate",
+                "MixedInstancesPolicy",
+                "LaunchConfigurationName",
+            ]
+            .iter()
+            .filter_map(|k| props.get(*k))
+            .any(|v| super::resources::references(v).iter().any(|r| r == script))
+        })
+        .map(|(id, _)| id.clone())
+        .collect()
 }

@@ -58,6 +58,8 @@ pub(crate) struct ServiceDefinition {
     pub discovery_names: Vec<crate::json_path::Located<String>>,
     /// Ports the registries' SRV records named.
     pub registry_ports: Vec<RegistryPort>,
+    /// The ECS cluster (name or ARN), for the migration plan's commands; not in the chart.
+    pub cluster: Option<String>,
     pub placement_strategy: Vec<PlacementStrategy>,
     /// `schedulingStrategy: DAEMON`: one task per instance.
     pub daemon: bool,

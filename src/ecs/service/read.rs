@@ -169,6 +169,9 @@ pub(crate) fn read_service(
             why,
         }))
         .collect();
+    let cluster = s
+        .peek_string("cluster")
+        .or_else(|| s.peek_string("clusterArn"));
     s.finish(&reported, report);
     Ok(ServiceDefinition {
         path,
@@ -179,6 +182,7 @@ pub(crate) fn read_service(
         minimum_healthy_percent,
         load_balancers,
         service_registries,
+        cluster,
         discovery_names: Vec::new(),
         registry_ports,
         placement_strategy,

@@ -1,0 +1,128 @@
+//! What the plan needs to know about one chart in one environment, taken from the input model
+//! (the ECS service, the instance volumes) and the converted workload when the unit is mapped,
+//! so the plan is built without re-reading anything.
+
+use crate::ecs::instance_volume::InstanceVolume;
+use crate::ecs::service::ServiceDefinition;
+use crate::ecs::TaskDefinition;
+use crate::workload::{VolumeSource, Workload, WorkloadKind};
+
+/// ECS's stop timeout when a container sets none.
+const ECS_STOP_TIMEOUT: i64 = 30;
+/// A container start with nothing to measure it by.
+const TYPICAL_START: i64 = 10;
+
+#[derive(Debug, Clone)]
+pub(crate) struct MoveFacts {
+    pub chart: String,
+    pub env: Option<String>,
+    pub env_index: usize,
+    pub kind: WorkloadKind,
+    /// The main container's image repository (`hashicorp/vault`, `redis`).
+    pub image: String,
+    pub ecs_service: Option<String>,
+    pub cluster: Option<String>,
+    pub scheduled: bool,
+    pub replicas: i64,
+    /// Seconds ECS gave the task to stop, and where that number comes from.
+    pub stop: (i64, String),
+    /// Seconds until a new pod is ready, and where that number comes from.
+    pub start: (i64, String),
+    /// Volumes on EBS volumes the instances mounted, by the chart's volume name.
+    pub instance_volumes: Vec<(String, InstanceVolume)>,
+    /// Other volumes whose data outlives the pod (no instance volume known for them).
+    pub other_data: Vec<String>,
+    pub target_group: Option<crate::workload::TargetGroup>,
+    /// Names clients reach the service by: its Cloud Map names and its chart (Service) name.
+    pub answers_to: Vec<String>,
+    /// The environment values of its containers, where calls to other services show.
+    pub env_values: Vec<String>,
+}
+
+pub(crate) fn of(
+    td: &TaskDefinition,
+    service: Option<&ServiceDefinition>,
+    instance_volumes: &[InstanceVolume],
+    w: &Workload,
+    env: Option<&str>,
+    env_index: usize,
+) -> MoveFacts {
+    let mut on_instances = Vec::new();
+    let mut other_data = Vec::new();
+    for (def, v) in td.volumes.iter().zip(&w.volumes) {
+        let holder = def
+            .host_source_path
+            .as_deref()
+            .and_then(|p| instance_volumes.iter().find(|iv| iv.holds(p)));
+        match (holder, &v.source) {
+            (Some(iv), _) => on_instances.push((v.name.clone(), iv.clone())),
+            (None, VolumeSource::Persistent(_) | VolumeSource::SharedFileSystem { .. }) => {
+                other_data.push(v.name.clone())
+            }
+            _ => {}
+        }
+    }
+    let main = w
+        .containers
+        .iter()
+        .find(|c| c.main)
+        .or(w.containers.first());
+    let mut answers_to: Vec<String> = w
+        .discovery_names
+        .iter()
+        .map(|n| n.to_ascii_lowercase())
+        .collect();
+    answers_to.push(w.name.to_ascii_lowercase());
+    MoveFacts {
+        chart: w.name.clone(),
+        env: env.map(str::to_string),
+        env_index,
+        kind: w.kind,
+        image: main.map(|c| c.image.repository.clone()).unwrap_or_default(),
+        ecs_service: service.and_then(|s| s.name.clone()),
+        cluster: service.and_then(|s| s.cluster.clone()),
+        scheduled: service.is_some_and(|s| s.schedule.is_some()),
+        replicas: w.replicas,
+        stop: stop_time(td),
+        start: start_time(td, w),
+        instance_volumes: on_instances,
+        other_data,
+        target_group: w.target_group.clone(),
+        answers_to,
+        env_values: w
+            .containers
+            .iter()
+            .flat_map(|c| c.env.values().cloned())
+            .collect(),
+    }
+}
+
+fn stop_time(td: &TaskDefinition) -> (i64, String) {
+    match td.containers.iter().filter_map(|c| c.stop_timeout).max() {
+        Some(t) => (t, "the task definition's stopTimeout".into()),
+        None => (ECS_STOP_TIMEOUT, "ECS's default stopTimeout".into()),
+    }
+}
+
+/// Until the new pod is ready: the health check's start period and one passing check, or the
+/// load balancer's healthy threshold, or a typical start.
+fn start_time(td: &TaskDefinition, w: &Workload) -> (i64, String) {
+    if let Some(hc) = td.containers.iter().find_map(|c| c.health_check.as_ref()) {
+        let start = hc.start_period.unwrap_or(0) + hc.interval.unwrap_or(30);
+        return (
+            start,
+            "the health check's startPeriod plus one interval".into(),
+        );
+    }
+    let probe = w.containers.iter().find_map(|c| c.probe.as_ref());
+    match probe.and_then(|p| Some(p.period_seconds * p.success_threshold?)) {
+        Some(seconds) => (
+            seconds,
+            "the target group's healthy threshold × interval".into(),
+        ),
+        None => (
+            TYPICAL_START,
+            "a typical container start (no health check to measure it)".into(),
+        ),
+    }
+}
