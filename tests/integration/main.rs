@@ -6,6 +6,7 @@ mod batch;
 mod cfn_evaluation;
 mod cli;
 mod cluster;
+mod cluster_adoption;
 mod cluster_upgrades;
 mod common;
 mod conversion;
