@@ -205,3 +205,88 @@ fn a_new_claim_size_goes_through_after_the_readme_orphan_delete() {
         );
     }
 }
+
+/// The cut-over rendered for the estate's two target group types and installed on the real
+/// control plane (with a TargetGroupBinding CRD written for the suite): the web app's instance
+/// group gets an instance binding on a NodePort Service, RabbitMQ's ip group an ip binding on
+/// a ClusterIP Service.
+#[test]
+fn cut_over_bindings_install_for_instance_and_ip_target_groups() {
+    let Some(t) = tools() else { return };
+    let Some(c) = cluster() else { return };
+    let crd = root().join("tests/fixtures-crds/targetgroupbinding.yaml");
+    ok(
+        &c.kubectl(&["apply", "-f", crd.to_str().unwrap()]),
+        "the TargetGroupBinding CRD",
+    );
+    ok(
+        &c.kubectl(&[
+            "wait",
+            "--for=condition=Established",
+            "crd/targetgroupbindings.elbv2.k8s.aws",
+            "--timeout=60s",
+        ]),
+        "the CRD established",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let resources = root().join("tests/fixtures-cdk-estate/prod-stack-resources.json");
+    crate::conversion::Conversion::of(root().join("tests/fixtures-cdk-estate/cdk.out"))
+        .arg("--stack-resources")
+        .arg(format!("prod={}", resources.display()))
+        .succeeds(out.path());
+    let arn =
+        "arn:aws:elasticloadbalancing:eu-west-1:333333333333:targetgroup/estate/0123456789abcdef";
+    for (chart, target_type, service_type) in [
+        ("web", "instance", "NodePort"),
+        ("rabbitmq", "ip", "ClusterIP"),
+    ] {
+        let dir = out.path().join(chart);
+        let prod = dir.join("values-prod.yaml");
+        for (label, helm) in &t.helms {
+            let ns = namespace(&["cutover", chart, label]);
+            let arn_value = format!("targetGroupBinding.targetGroupARN={arn}");
+            let args = [
+                "install",
+                chart,
+                dir.to_str().unwrap(),
+                "-n",
+                &ns,
+                "--create-namespace",
+                "-f",
+                prod.to_str().unwrap(),
+                "--set",
+                "targetGroupBinding.enabled=true",
+                "--set",
+                &arn_value,
+            ];
+            ok(
+                &c.helm(helm, &args),
+                &format!("{label} install {chart} with the binding"),
+            );
+            let binding = c.json(&["get", "targetgroupbinding", chart, "-n", &ns]);
+            assert_eq!(
+                binding["spec"]["targetType"], target_type,
+                "{label} {chart}"
+            );
+            assert_eq!(binding["spec"]["targetGroupARN"], arn, "{label} {chart}");
+            let service = c.json(&["get", "service", chart, "-n", &ns]);
+            assert_eq!(service["spec"]["type"], service_type, "{label} {chart}");
+            if service_type == "NodePort" {
+                assert!(
+                    service["spec"]["ports"][0]["nodePort"]
+                        .as_i64()
+                        .is_some_and(|p| p >= 30000),
+                    "{label}: {service:#}"
+                );
+            }
+            assert!(
+                c.json(&["get", "ingress", "-n", &ns])["items"]
+                    .as_array()
+                    .unwrap()
+                    .is_empty(),
+                "{label}: no second load balancer"
+            );
+            ok(&c.helm(helm, &["uninstall", chart, "-n", &ns]), "uninstall");
+        }
+    }
+}
