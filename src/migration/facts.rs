@@ -37,6 +37,15 @@ pub(crate) struct MoveFacts {
     pub answers_to: Vec<String>,
     /// The environment values of its containers, where calls to other services show.
     pub env_values: Vec<String>,
+    /// The pod's requests (CPU millicores, memory MiB), where the chart sets them.
+    pub cpu_millicores: Option<i64>,
+    pub memory_mib: Option<i64>,
+    /// Why EKS Fargate could not run the pod, in the chart's own terms.
+    pub fargate_blockers: Vec<String>,
+    /// The share of its tasks ECS ran on spot.
+    pub spot_percent: i64,
+    /// Whether ECS ran it on Fargate.
+    pub ran_on_fargate: bool,
 }
 
 pub(crate) fn of(
@@ -94,7 +103,92 @@ pub(crate) fn of(
             .iter()
             .flat_map(|c| c.env.values().cloned())
             .collect(),
+        cpu_millicores: pod_request(w, "cpu", super::quantity::millicores),
+        memory_mib: pod_request(w, "memory", super::quantity::mebibytes),
+        fargate_blockers: fargate_blockers(w),
+        spot_percent: w.spot_weight.unwrap_or(0),
+        ran_on_fargate: td.requires_compatibilities.iter().any(|c| c == "FARGATE")
+            || service.is_some_and(|s| {
+                s.extras
+                    .capacity
+                    .iter()
+                    .any(|c| c.provider.starts_with("FARGATE"))
+            }),
     }
+}
+
+/// A pod's request: the containers that run together, summed, or the largest init container
+/// if that is more (as the scheduler and Fargate count it). None when any is unknown or unset.
+fn pod_request(w: &Workload, resource: &str, parse: fn(&str) -> Option<i64>) -> Option<i64> {
+    let mut running = 0;
+    let mut init = 0;
+    let mut any = false;
+    for c in &w.containers {
+        let Some(text) = c.requests.get(resource) else {
+            continue;
+        };
+        let value = parse(text)?;
+        any = true;
+        if c.kind == crate::workload::ContainerKind::Init {
+            init = init.max(value);
+        } else {
+            running += value;
+        }
+    }
+    any.then_some(running.max(init))
+}
+
+/// What EKS Fargate does not run: DaemonSets, EBS and host-path volumes, privileged pods, host
+/// networking and namespaces, unsafe sysctls, GPUs, pods that require a node label.
+fn fargate_blockers(w: &Workload) -> Vec<String> {
+    let mut out = Vec::new();
+    if w.kind == WorkloadKind::DaemonSet {
+        out.push("a DaemonSet: EKS Fargate runs no DaemonSets".to_string());
+    }
+    for v in &w.volumes {
+        match &v.source {
+            VolumeSource::Persistent(_) => out.push(format!(
+                "volume {} is a block-storage claim: EKS Fargate mounts only EFS",
+                v.name
+            )),
+            VolumeSource::HostPath { path } => {
+                out.push(format!("volume {} is the node directory {path}", v.name))
+            }
+            _ => {}
+        }
+    }
+    for c in &w.containers {
+        if c.security.privileged == Some(true) {
+            out.push(format!("container {} is privileged", c.name));
+        }
+        if c.requests
+            .keys()
+            .chain(c.limits.keys())
+            .any(|k| k.contains("gpu") || k.contains("neuron"))
+        {
+            out.push(format!(
+                "container {} requests a GPU or accelerator",
+                c.name
+            ));
+        }
+    }
+    if w.host_network {
+        out.push("host networking".to_string());
+    }
+    if w.host_pid || w.host_ipc {
+        out.push("the host's PID or IPC namespace".to_string());
+    }
+    for name in w
+        .sysctls
+        .keys()
+        .filter(|s| !crate::workload::SAFE_SYSCTLS.contains(&s.as_str()))
+    {
+        out.push(format!("the unsafe sysctl {name}"));
+    }
+    if !w.node_selector.is_empty() || !w.node_affinity.is_empty() {
+        out.push("it requires node labels (ECS placement constraints)".to_string());
+    }
+    out
 }
 
 fn stop_time(td: &TaskDefinition) -> (i64, String) {

@@ -33,20 +33,33 @@ fn environment(out: &mut String, env: &EnvironmentPlan) {
             let _ = writeln!(out, "  {} --> {}", node(&s.chart), node(called));
         }
     }
-    out.push_str("```\n\n| Order | Chart | Kind | Move | Downtime |\n|---|---|---|---|---|\n");
+    out.push_str("```\n\n| Order | Chart | Kind | Move | Downtime | Runs on | EKS Fargate |\n|---|---|---|---|---|---|---|\n");
     for (i, s) in env.services.iter().enumerate() {
         let _ = writeln!(
             out,
-            "| {} | `{}` | {} | {} | {} s |",
+            "| {} | `{}` | {} | {} | {} s | {} | {} |",
             i + 1,
             s.chart,
             s.kind,
             s.recommended.strategy.as_str(),
-            s.recommended.downtime_seconds
+            s.recommended.downtime_seconds,
+            s.compute.recommendation,
+            fargate_cell(&s.compute.fargate)
         );
     }
     for s in &env.services {
         service(out, s);
+    }
+}
+
+fn fargate_cell(f: &super::compute::Fargate) -> String {
+    match (f.billed_cpu_millicores, f.billed_memory_mib) {
+        (Some(cpu), Some(memory)) => format!(
+            "{} vCPU / {} GiB billed",
+            cpu as f64 / 1000.0,
+            memory as f64 / 1024.0
+        ),
+        _ => format!("no: {}", f.reasons.join("; ")),
     }
 }
 
@@ -86,6 +99,11 @@ fn service(out: &mut String, s: &ServiceMove) {
     if !s.checks.is_empty() {
         out.push('\n');
     }
+    let _ = writeln!(
+        out,
+        "Runs on **{}** nodes: {}.\n",
+        s.compute.recommendation, s.compute.why
+    );
     moves(out, &s.recommended, true);
     for alternative in &s.alternatives {
         moves(out, alternative, false);

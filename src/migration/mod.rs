@@ -4,10 +4,12 @@
 //! `stateful`, `replication`), the order from who calls whom (`order`); `markdown` writes
 //! MIGRATION.md for people and `write` both files at the output root.
 
+mod compute;
 pub(crate) mod facts;
 mod markdown;
 pub(crate) mod model;
 mod order;
+mod quantity;
 mod replication;
 mod stateful;
 mod strategy;

@@ -36,6 +36,8 @@ pub(crate) struct ServiceMove {
     pub alternatives: Vec<Move>,
     /// Things to fix before the move, each naming the resource.
     pub checks: Vec<Check>,
+    /// Where it should run on EKS, and whether Fargate can run it.
+    pub compute: super::compute::Compute,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -21,6 +21,7 @@ pub(super) fn service_move(f: &MoveFacts, calls: Vec<String>) -> ServiceMove {
         recommended,
         alternatives,
         checks: stateful::checks(f),
+        compute: super::compute::of(f),
     }
 }
 

@@ -175,6 +175,30 @@ fn the_estate_plan_moves_every_chart_in_every_environment() {
         .iter()
         .any(|c| c.contains("cloudMap.publish=true")));
 
+    // Where each runs on EKS: stateful on on-demand nodes (Fargate mounts no EBS volume), the
+    // web app on spot as ECS ran most of it, with the size Fargate would bill (512 MiB + 256).
+    let compute = &rabbit["compute"];
+    assert_eq!(compute["recommendation"], "on-demand");
+    assert_eq!(compute["fargate"]["eligible"], false);
+    assert!(compute["fargate"]["reasons"][0]
+        .as_str()
+        .unwrap()
+        .contains("block-storage claim"));
+    let compute = &web["compute"];
+    assert_eq!(compute["recommendation"], "spot");
+    assert_eq!(compute["memoryMib"], 512);
+    assert_eq!(
+        (
+            compute["fargate"]["billedCpuMillicores"].clone(),
+            compute["fargate"]["billedMemoryMib"].clone()
+        ),
+        (250.into(), 1024.into())
+    );
+    assert!(compute["fargate"]["assumed"][0]
+        .as_str()
+        .unwrap()
+        .contains("no CPU request"));
+
     let markdown = std::fs::read_to_string(out.path().join("MIGRATION.md")).unwrap();
     assert!(markdown.contains("```mermaid\ngraph LR"), "{markdown}");
     assert!(markdown.contains("  web --> redis"), "{markdown}");
@@ -216,4 +240,13 @@ fn a_single_task_definition_gets_a_plan_too() {
     let services = p["environments"][0]["services"].as_array().unwrap();
     assert!(!services.is_empty());
     assert!(services.iter().all(|s| s["move"]["strategy"].is_string()));
+    let reasons = services[0]["compute"]["fargate"]["reasons"]
+        .as_array()
+        .unwrap();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.as_str().unwrap().contains("DaemonSet")),
+        "{reasons:?}"
+    );
 }
