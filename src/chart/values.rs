@@ -303,6 +303,13 @@ fn scheduling_values(w: &Workload, node: Node) -> Node {
         )
         .set("affinity", affinity(w))
         .set(
+            "compute",
+            Node::map()
+                .set("target", s("auto"))
+                .set("fargateLabels", Node::map().set("compute", s("fargate"))),
+        )
+        .set("eks", Node::map().set("autoMode", Node::Bool(false)))
+        .set(
             "podAntiAffinity",
             s(if w.distinct_hosts { "hard" } else { "" }),
         )

@@ -9,6 +9,7 @@ mod cluster;
 mod cluster_adoption;
 mod cluster_upgrades;
 mod common;
+mod compute;
 mod conversion;
 mod coverage;
 mod cutover;

@@ -16,6 +16,12 @@ metadata:
     {{- with .Values.podLabels }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
+    {{- if and .Values.compute (eq (toString .Values.compute.target) "fargate") }}
+    {{- include "checkout.fargateCheck" . }}
+    {{- with .Values.compute.fargateLabels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+    {{- end }}
 spec:
   serviceAccountName: {{ include "checkout.serviceAccountName" . | quote }}
   automountServiceAccountToken: {{ .Values.serviceAccount.automount }}
@@ -124,6 +130,10 @@ spec:
   {{- else }}
   {{- $_ := set $affinity "podAntiAffinity" (dict "preferredDuringSchedulingIgnoredDuringExecution" (list (dict "weight" 100 "podAffinityTerm" $term))) }}
   {{- end }}
+  {{- end }}
+  {{- $target := toString (and .Values.compute .Values.compute.target) }}
+  {{- if or (eq $target "spot") (eq $target "on-demand") }}
+  {{- $affinity = include "checkout.capacityAffinity" (dict "affinity" $affinity "target" $target) | fromYaml }}
   {{- end }}
   {{- with $affinity }}
   affinity:
@@ -349,4 +359,59 @@ EFS, not the kept host directory).
 */}}
 {{- define "checkout.ownClaim" -}}
 {{- if and .enabled (not .existingClaim) (not .efs) (not (and .hostPath .hostPath.enabled)) }}true{{- end }}
+{{- end }}
+
+{{- /*
+Spot or on-demand required: every required node term (the ECS placement constraints) is kept,
+once per capacity-type label (Karpenter and EKS Auto Mode, then managed node groups), so the
+pod runs where its constraints held on that capacity.
+*/}}
+{{- define "checkout.capacityAffinity" -}}
+{{- $affinity := .affinity }}
+{{- $node := deepCopy (default dict $affinity.nodeAffinity) }}
+{{- $required := default dict $node.requiredDuringSchedulingIgnoredDuringExecution }}
+{{- $terms := default (list (dict)) $required.nodeSelectorTerms }}
+{{- $labels := list (list "karpenter.sh/capacity-type" (ternary "spot" "on-demand" (eq .target "spot"))) (list "eks.amazonaws.com/capacityType" (ternary "SPOT" "ON_DEMAND" (eq .target "spot"))) }}
+{{- $out := list }}
+{{- range $label := $labels }}
+{{- range $term := $terms }}
+{{- $expressions := append (default list $term.matchExpressions) (dict "key" (index $label 0) "operator" "In" "values" (list (index $label 1))) }}
+{{- $out = append $out (merge (dict "matchExpressions" $expressions) (omit $term "matchExpressions")) }}
+{{- end }}
+{{- end }}
+{{- $_ := set $node "requiredDuringSchedulingIgnoredDuringExecution" (dict "nodeSelectorTerms" $out) }}
+{{- /* The weighted spot preference has nothing left to choose. */}}
+{{- $_ := unset $node "preferredDuringSchedulingIgnoredDuringExecution" }}
+{{- $_ := set $affinity "nodeAffinity" $node }}
+{{- toYaml $affinity }}
+{{- end }}
+
+{{- /*
+EKS Fargate runs no DaemonSet, mounts no block-storage claim or node directory, and admits no
+privileged container or host network: a chart that asks for Fargate anyway stops with the reasons.
+*/}}
+{{- define "checkout.fargateCheck" -}}
+{{- $reasons := list }}
+{{- if eq (toString .Values.workload.kind) "DaemonSet" }}
+{{- $reasons = append $reasons "a DaemonSet" }}
+{{- end }}
+{{- range $name, $p := .Values.persistence }}
+{{- if and $p.enabled (not $p.efs) }}
+{{- $reasons = append $reasons (printf "persistence.%s is a block-storage claim (EFS only on Fargate)" $name) }}
+{{- end }}
+{{- if and $p.enabled $p.hostPath $p.hostPath.enabled }}
+{{- $reasons = append $reasons (printf "persistence.%s uses a node directory" $name) }}
+{{- end }}
+{{- end }}
+{{- range $name, $c := .Values.containers }}
+{{- if and $c.securityContext $c.securityContext.privileged }}
+{{- $reasons = append $reasons (printf "containers.%s is privileged" $name) }}
+{{- end }}
+{{- end }}
+{{- if .Values.hostNetwork }}
+{{- $reasons = append $reasons "hostNetwork" }}
+{{- end }}
+{{- if $reasons }}
+{{- fail (printf "compute.target=fargate: EKS Fargate cannot run this pod: %s" (join "; " $reasons)) }}
+{{- end }}
 {{- end }}

@@ -1,0 +1,149 @@
+//! Where the pods run, chosen in values: `compute.target` (fargate refuses a pod Fargate cannot
+//! run and adds the profile's labels; spot and on-demand require the capacity type on the
+//! labels of Karpenter, Auto Mode and managed node groups) and `eks.autoMode` (Auto Mode's
+//! EBS driver and binding API), rendered by both Helms and checked by the strict schemas.
+
+use crate::common::{helm, render, root, tools};
+use crate::conversion::{only, pod, Conversion};
+
+#[test]
+fn compute_target_and_auto_mode_render_as_chosen() {
+    let Some(t) = tools() else { return };
+    let out = tempfile::tempdir().unwrap();
+    Conversion::of(root().join("tests/fixtures-cdk-estate/cdk.out")).succeeds(out.path());
+    let home = tempfile::tempdir().unwrap();
+    let vault = out.path().join("vault");
+    let worker = out.path().join("worker");
+    for (label, bin) in &t.helms {
+        let refused = helm(
+            bin,
+            home.path(),
+            &[
+                "template",
+                "r",
+                vault.to_str().unwrap(),
+                "--set",
+                "compute.target=fargate",
+            ],
+        );
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            !refused.status.success()
+                && stderr.contains(
+                    "EKS Fargate cannot run this pod: persistence.data is a block-storage claim"
+                ),
+            "{label}: {stderr}"
+        );
+
+        let docs = render(
+            bin,
+            home.path(),
+            &worker,
+            &["--set", "compute.target=fargate"],
+        );
+        t.validate_docs(&docs, &home.path().join(format!("fargate-{label}.yaml")));
+        let deployment = only(&docs, "Deployment");
+        assert_eq!(
+            deployment["spec"]["template"]["metadata"]["labels"]["compute"], "fargate",
+            "{label}"
+        );
+
+        for (target, karpenter, node_group) in [
+            ("spot", "spot", "SPOT"),
+            ("on-demand", "on-demand", "ON_DEMAND"),
+        ] {
+            let set = format!("compute.target={target}");
+            let docs = render(bin, home.path(), &worker, &["--set", &set]);
+            t.validate_docs(&docs, &home.path().join(format!("{target}-{label}.yaml")));
+            let node = &pod(only(&docs, "Deployment"))["affinity"]["nodeAffinity"];
+            let terms = node["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
+                .as_array()
+                .unwrap();
+            let pairs: Vec<(String, String)> = terms
+                .iter()
+                .map(|t| {
+                    let e = &t["matchExpressions"][0];
+                    (
+                        e["key"].as_str().unwrap().to_string(),
+                        e["values"][0].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                pairs,
+                [
+                    (
+                        "karpenter.sh/capacity-type".to_string(),
+                        karpenter.to_string()
+                    ),
+                    (
+                        "eks.amazonaws.com/capacityType".to_string(),
+                        node_group.to_string()
+                    )
+                ],
+                "{label} {target}"
+            );
+            assert!(
+                node.get("preferredDuringSchedulingIgnoredDuringExecution")
+                    .is_none(),
+                "{label}: the preference is settled"
+            );
+        }
+
+        let adopt = r#"persistence.data.adoptVolumes=[{"volumeId":"vol-0123456789abcdef0","zone":"eu-west-1a"}]"#;
+        let docs = render(
+            bin,
+            home.path(),
+            &vault,
+            &[
+                "--set",
+                "eks.autoMode=true",
+                "--set",
+                "persistence.data.ebs.createStorageClass=true",
+                "--set-json",
+                adopt,
+            ],
+        );
+        assert_eq!(
+            only(&docs, "StorageClass")["provisioner"],
+            "ebs.csi.eks.amazonaws.com",
+            "{label}"
+        );
+        assert_eq!(
+            only(&docs, "PersistentVolume")["spec"]["csi"]["driver"],
+            "ebs.csi.eks.amazonaws.com",
+            "{label}"
+        );
+        let web = out.path().join("web");
+        let arn = "targetGroupBinding.targetGroupARN=arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/w/1";
+        let docs = render(
+            bin,
+            home.path(),
+            &web,
+            &[
+                "--set",
+                "eks.autoMode=true",
+                "--set",
+                "targetGroupBinding.enabled=true",
+                "--set",
+                arn,
+            ],
+        );
+        assert_eq!(
+            only(&docs, "TargetGroupBinding")["apiVersion"],
+            "eks.amazonaws.com/v1",
+            "{label}"
+        );
+        let docs = render(
+            bin,
+            home.path(),
+            &web,
+            &["--set", "targetGroupBinding.enabled=true", "--set", arn],
+        );
+        assert_eq!(
+            only(&docs, "TargetGroupBinding")["apiVersion"],
+            "elbv2.k8s.aws/v1beta1",
+            "{label}"
+        );
+    }
+}
