@@ -30,9 +30,12 @@ fn occurrences(value: &str, host: &str) -> Vec<usize> {
     out
 }
 
-/// Whether `value` names `host` (lowercase) as a whole host name.
-pub(crate) fn mentions(value: &str, host: &str) -> bool {
-    !occurrences(value, host).is_empty()
+/// The whole host names in `value`, lowercased (a trailing dot, ending an FQDN, dropped).
+pub(crate) fn hosts(value: &str) -> impl Iterator<Item = String> + '_ {
+    value
+        .split(|c: char| !is_host_char(c))
+        .map(|t| t.trim_end_matches('.').to_ascii_lowercase())
+        .filter(|t| !t.is_empty())
 }
 
 /// `value` with every whole-host occurrence of `old` (lowercase) replaced by `new`, or None when
@@ -77,8 +80,19 @@ mod tests {
             replace("redis.dev.estate.internal.example", old, "redis"),
             None
         );
-        assert!(mentions("http://vault:8200", "vault"));
-        assert!(!mentions("http://vaulty:8200", "vault"));
-        assert!(!mentions("anything", ""));
+        let found: Vec<String> =
+            hosts("redis://Redis.dev.internal.:6379/0,http://vault:8200").collect();
+        assert_eq!(
+            found,
+            [
+                "redis",
+                "redis.dev.internal",
+                "6379",
+                "0",
+                "http",
+                "vault",
+                "8200"
+            ]
+        );
     }
 }

@@ -6,21 +6,24 @@ use std::collections::BTreeMap;
 
 use super::facts::MoveFacts;
 
-/// For each chart, the charts it calls.
+/// For each chart, the charts it calls: the host names in its values looked up among the
+/// names the others answer to (one pass over the values, however many charts there are).
 pub(super) fn calls(charts: &[&MoveFacts]) -> BTreeMap<String, Vec<String>> {
+    let mut answering: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for c in charts {
+        for name in &c.answers_to {
+            answering.entry(name.as_str()).or_insert(c.chart.as_str());
+        }
+    }
     let mut out = BTreeMap::new();
     for caller in charts {
-        let mut called: Vec<String> = charts
+        let mut called: Vec<String> = caller
+            .env_values
             .iter()
-            .filter(|c| c.chart != caller.chart)
-            .filter(|c| {
-                caller.env_values.iter().any(|v| {
-                    c.answers_to
-                        .iter()
-                        .any(|name| crate::host_names::mentions(v, name))
-                })
-            })
-            .map(|c| c.chart.clone())
+            .flat_map(|v| crate::host_names::hosts(v))
+            .filter_map(|host| answering.get(host.as_str()).copied())
+            .filter(|chart| *chart != caller.chart)
+            .map(str::to_string)
             .collect();
         called.sort();
         called.dedup();
