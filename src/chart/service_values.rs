@@ -161,12 +161,11 @@ fn service(w: &Workload) -> Node {
 }
 
 fn target_group_binding(w: &Workload) -> Node {
-    // An ARN, or the placeholder a template's reference left (a logical ID is neither).
     let arn = w
         .target_group
         .as_ref()
-        .filter(|t| t.is_arn || t.name.starts_with("${"))
-        .map_or("", |t| t.name.as_str());
+        .and_then(|t| t.binding_arn())
+        .unwrap_or("");
     Node::map()
         .set("enabled", Node::Bool(false))
         .set("targetGroupARN", Node::str(arn))

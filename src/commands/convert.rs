@@ -100,10 +100,9 @@ fn convert_units(
     let map = |u: &Unit| {
         map_unit::map(u, &config.settings).map(|mut m| {
             crate::pipeline::discovery_rewrite::rewrite(&mut m, &names, keep);
-            facts
-                .lock()
-                .expect("no panic holds it")
-                .push(m.facts.clone());
+            if let Some(found) = m.facts.take() {
+                facts.lock().expect("no panic holds it").push(found);
+            }
             m
         })
     };

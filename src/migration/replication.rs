@@ -2,7 +2,7 @@
 //! that moves a stateful service while ECS keeps serving, with its own, smaller downtime.
 
 use super::facts::MoveFacts;
-use super::model::{DowntimePart, Move, Side, Step, Strategy};
+use super::model::{Move, Side, Step, Strategy};
 use super::stateful::helm_install;
 
 struct Path {
@@ -117,19 +117,17 @@ pub(super) fn path(f: &MoveFacts) -> Option<(Move, &'static str)> {
             command.map(|c| c.replace("CHART", &f.chart)),
         )
     }));
-    let (cluster, service) = super::stateful::ecs_names(f);
+    let (_, service) = super::stateful::ecs_names(f);
     steps.push(Step::new(
         Side::Ecs,
         format!("scale the ECS service {service} to 0 once clients use the pods"),
-        Some(format!(
-            "aws ecs update-service --cluster {cluster} --service {service} --desired-count 0"
-        )),
+        Some(super::stateful::scale_to_zero(f, false)),
     ));
-    let parts = vec![DowntimePart {
-        what: path.switch.into(),
-        seconds: path.switch_seconds,
-        source: "typical".into(),
-    }];
+    let parts = vec![super::stateful::part(
+        path.switch,
+        path.switch_seconds,
+        "typical",
+    )];
     Some((
         Move {
             strategy: Strategy::Replicate,

@@ -12,7 +12,7 @@ const ATTACH_AND_MOUNT: i64 = 30;
 const FINAL_SNAPSHOT: i64 = 60;
 const RESTORE_AND_ATTACH: i64 = 90;
 
-fn part(what: &str, seconds: i64, source: &str) -> DowntimePart {
+pub(super) fn part(what: &str, seconds: i64, source: &str) -> DowntimePart {
     DowntimePart {
         what: what.into(),
         seconds,
@@ -20,7 +20,7 @@ fn part(what: &str, seconds: i64, source: &str) -> DowntimePart {
     }
 }
 
-fn total(parts: &[DowntimePart]) -> i64 {
+pub(super) fn total(parts: &[DowntimePart]) -> i64 {
     parts.iter().map(|p| p.seconds).sum()
 }
 
@@ -41,12 +41,39 @@ pub(super) fn helm_install(f: &MoveFacts, extra: &str) -> String {
     format!("helm upgrade --install {0} ./{0}{values}{extra}", f.chart)
 }
 
-fn stop_on_ecs(f: &MoveFacts) -> Vec<Step> {
+/// The command that scales the ECS service to 0, and with `wait` waits until its tasks stopped.
+pub(super) fn scale_to_zero(f: &MoveFacts, wait: bool) -> String {
     let (cluster, service) = ecs_names(f);
+    let mut command =
+        format!("aws ecs update-service --cluster {cluster} --service {service} --desired-count 0");
+    if wait {
+        command.push_str(&format!(
+            " && aws ecs wait services-stable --cluster {cluster} --services {service}"
+        ));
+    }
+    command
+}
+
+/// The command that installs the chart and waits until its pods are ready.
+pub(super) fn install_and_wait(f: &MoveFacts) -> String {
+    let resource = match f.kind {
+        crate::workload::WorkloadKind::StatefulSet => "statefulset",
+        crate::workload::WorkloadKind::DaemonSet => "daemonset",
+        _ => "deployment",
+    };
+    format!(
+        "{} && kubectl rollout status {resource}/{} --timeout=600s",
+        helm_install(f, ""),
+        f.chart
+    )
+}
+
+fn stop_on_ecs(f: &MoveFacts) -> Vec<Step> {
+    let (_, service) = ecs_names(f);
     vec![Step::new(
         Side::Ecs,
         format!("scale the ECS service {service} to 0 and wait until its task has stopped"),
-        Some(format!("aws ecs update-service --cluster {cluster} --service {service} --desired-count 0 && aws ecs wait services-stable --cluster {cluster} --services {service}")),
+        Some(scale_to_zero(f, true)),
     )]
 }
 

@@ -4,7 +4,7 @@
 //! on ECS.
 
 use super::facts::MoveFacts;
-use super::model::{DowntimePart, Move, ServiceMove, Side, Step, Strategy};
+use super::model::{Move, ServiceMove, Side, Step, Strategy};
 use super::stateful::{ecs_names, helm_install};
 use super::{replication, stateful};
 use crate::workload::WorkloadKind;
@@ -66,16 +66,12 @@ fn stateful_moves(f: &MoveFacts) -> (Move, Vec<Move>) {
 }
 
 fn cut_over(f: &MoveFacts) -> Move {
-    let (cluster, service) = ecs_names(f);
+    let (_, service) = ecs_names(f);
     let tg = f
         .target_group
         .as_ref()
         .expect("a cut-over has a target group");
-    let arn = if tg.is_arn || tg.name.starts_with("${") {
-        tg.name.as_str()
-    } else {
-        "ARN"
-    };
+    let arn = tg.binding_arn().unwrap_or("ARN");
     let reach = if tg.target_type == "instance" {
         "the node security group admits the load balancer's security group on the NodePort range"
     } else {
@@ -86,7 +82,7 @@ fn cut_over(f: &MoveFacts) -> Move {
         Step::new(Side::Kubernetes, "let rollouts wait for target health: label the namespace for the controller's readiness gate", Some("kubectl label namespace NAMESPACE elbv2.k8s.aws/pod-readiness-gate-inject=enabled".into())),
         Step::new(Side::Kubernetes, format!("install with the binding on: the pods register in {} beside the ECS tasks ({} targets)", tg.name, tg.target_type), Some(helm_install(f, &format!(" --set targetGroupBinding.enabled=true --set targetGroupBinding.targetGroupARN={arn}")))),
         Step::new(Side::Aws, "verify targets from both sides are healthy", Some(format!("aws elbv2 describe-target-health --target-group-arn {arn}"))),
-        Step::new(Side::Ecs, format!("scale {service} to 0; the load balancer drains its tasks for {} s", tg.deregistration_delay), Some(format!("aws ecs update-service --cluster {cluster} --service {service} --desired-count 0"))),
+        Step::new(Side::Ecs, format!("scale {service} to 0; the load balancer drains its tasks for {} s", tg.deregistration_delay), Some(stateful::scale_to_zero(f, false))),
         Step::new(Side::Kubernetes, "later, optionally: ingress.enabled=true makes a Kubernetes-owned ALB; move DNS to it, then turn the binding off", None),
     ];
     Move {
@@ -99,24 +95,17 @@ fn cut_over(f: &MoveFacts) -> Move {
 }
 
 fn recreate(f: &MoveFacts) -> Move {
-    let (cluster, service) = ecs_names(f);
+    let (_, service) = ecs_names(f);
     let steps = vec![
         Step::new(
             Side::Kubernetes,
             "install and wait until the pods are ready",
-            Some(format!(
-                "{} && kubectl rollout status {}/{} --timeout=600s",
-                helm_install(f, ""),
-                kind_resource(f.kind),
-                f.chart
-            )),
+            Some(stateful::install_and_wait(f)),
         ),
         Step::new(
             Side::Ecs,
             format!("scale {service} to 0"),
-            Some(format!(
-                "aws ecs update-service --cluster {cluster} --service {service} --desired-count 0"
-            )),
+            Some(stateful::scale_to_zero(f, false)),
         ),
     ];
     Move {
@@ -156,35 +145,26 @@ fn scheduled(f: &MoveFacts) -> Move {
 }
 
 fn unknown_data(f: &MoveFacts) -> Move {
-    let (cluster, service) = ecs_names(f);
+    let (_, service) = ecs_names(f);
     let volumes = f.other_data.join(", ");
     let steps = vec![
-        Step::new(Side::Ecs, format!("scale {service} to 0 so nothing writes"), Some(format!("aws ecs update-service --cluster {cluster} --service {service} --desired-count 0 && aws ecs wait services-stable --cluster {cluster} --services {service}"))),
+        Step::new(Side::Ecs, format!("scale {service} to 0 so nothing writes"), Some(stateful::scale_to_zero(f, true))),
         Step::new(Side::Aws, format!("copy the data of {volumes}: a snapshot of the EBS volume that holds it into persistence.<volume>.fromSnapshot, or the software's own backup and restore"), None),
-        Step::new(Side::Kubernetes, "install and wait until the pods are ready", Some(format!("{} && kubectl rollout status {}/{} --timeout=600s", helm_install(f, ""), kind_resource(f.kind), f.chart))),
+        Step::new(Side::Kubernetes, "install and wait until the pods are ready", Some(stateful::install_and_wait(f))),
     ];
     let parts = vec![
-        DowntimePart {
-            what: "the ECS task stops".into(),
-            seconds: f.stop.0,
-            source: f.stop.1.clone(),
-        },
-        DowntimePart {
-            what: "copying the data".into(),
-            seconds: 0,
-            source: "not known here: it depends on the data's size; measure it in a rehearsal"
-                .into(),
-        },
-        DowntimePart {
-            what: "the pod starts and is ready".into(),
-            seconds: f.start.0,
-            source: f.start.1.clone(),
-        },
+        stateful::part("the ECS task stops", f.stop.0, &f.stop.1),
+        stateful::part(
+            "copying the data",
+            0,
+            "not known here: it depends on the data's size; measure it in a rehearsal",
+        ),
+        stateful::part("the pod starts and is ready", f.start.0, &f.start.1),
     ];
     Move {
         strategy: Strategy::Snapshot,
         why: format!("volumes {volumes} keep data, and the input does not say which EBS volume holds it, so it is copied while the service is stopped"),
-        downtime_seconds: parts.iter().map(|p| p.seconds).sum(),
+        downtime_seconds: stateful::total(&parts),
         downtime_parts: parts,
         steps,
     }
@@ -202,12 +182,4 @@ fn keep_names(f: &MoveFacts, m: &mut Move) {
         format!("flip the name: when the ECS service is at 0 and its Cloud Map instances are gone, publish the Service as {name} for callers still on ECS (ExternalDNS, aws-sd provider)"),
         Some(helm_install(f, " --set cloudMap.publish=true")),
     ));
-}
-
-fn kind_resource(kind: WorkloadKind) -> &'static str {
-    match kind {
-        WorkloadKind::StatefulSet => "statefulset",
-        WorkloadKind::DaemonSet => "daemonset",
-        _ => "deployment",
-    }
 }

@@ -17,8 +17,9 @@ pub(crate) struct Mapped {
     pub env_index: usize,
     pub workload: Workload,
     pub report: Report,
-    /// What the migration plan needs about this chart in this environment.
-    pub facts: crate::migration::facts::MoveFacts,
+    /// What the migration plan needs about this chart in this environment (taken once the
+    /// unit is mapped, so the chart stage never holds it).
+    pub facts: Option<crate::migration::facts::MoveFacts>,
 }
 
 /// A chart in memory, not yet written.
@@ -88,7 +89,7 @@ pub(crate) fn map(unit: &Unit, settings: &Settings) -> Result<Mapped> {
         env_index: unit.env_index,
         workload,
         report,
-        facts,
+        facts: Some(facts),
     })
 }
 

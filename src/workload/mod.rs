@@ -8,9 +8,11 @@ use crate::deferred::Deferred;
 
 mod secret;
 mod sysctl;
+mod target_group;
 
 pub(crate) use secret::{SecretRef, SecretStore, SecretVersion};
 pub(crate) use sysctl::SAFE_SYSCTLS;
+pub(crate) use target_group::TargetGroup;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum WorkloadKind {
@@ -34,21 +36,6 @@ impl WorkloadKind {
             WorkloadKind::CronJob => "CronJob",
         }
     }
-}
-
-/// The target group an ECS service registers its tasks in.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct TargetGroup {
-    /// The ARN, or the stack's name for it when the template only refers to it.
-    pub name: String,
-    /// Whether `name` is an ARN the controller can bind to as it is.
-    pub is_arn: bool,
-    /// The Service port the target group sends traffic to.
-    pub port: Deferred<u16>,
-    /// `ip` or `instance`: what the group registers, which a binding must match.
-    pub target_type: &'static str,
-    /// Seconds the load balancer drains a deregistered target (its deregistration delay).
-    pub deregistration_delay: i64,
 }
 
 #[derive(Debug, Clone)]
