@@ -159,6 +159,27 @@ pub struct Cli {
     /// Also write each chart's .tgz beside the chart folders in the output directory
     #[arg(long)]
     pub package: bool,
+
+    /// AWS prices for the plan's bill: `aws pricing get-products` output or a bulk offer
+    /// file (EC2, EKS, ECS, ELB); repeatable. Without it, a bundled dated table is used
+    #[arg(long = "prices", value_name = "FILE")]
+    pub prices: Vec<PathBuf>,
+
+    /// Discount assumed for spot capacity below on-demand prices, in percent (spot prices
+    /// are not in the Price List)
+    #[arg(long, value_name = "PERCENT", default_value_t = 60,
+          value_parser = clap::value_parser!(i64).range(0..=95))]
+    pub spot_discount: i64,
+
+    /// Instance types to pack the pods onto in the bill and node pools, instead of the types
+    /// the estate's Auto Scaling groups use (comma-separated)
+    #[arg(long, value_name = "TYPE,…", value_delimiter = ',')]
+    pub instance_types: Vec<String>,
+
+    /// Target EKS Auto Mode: charts default to eks.autoMode=true, the bill adds its fee, and
+    /// platform/ holds Auto Mode node pools
+    #[arg(long)]
+    pub auto_mode: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -28,6 +28,7 @@ mod output;
 pub mod package;
 mod pipeline;
 mod placeholder;
+mod pricing;
 mod repo;
 mod report;
 pub mod settings;

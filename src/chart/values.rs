@@ -308,7 +308,10 @@ fn scheduling_values(w: &Workload, node: Node) -> Node {
                 .set("target", s("auto"))
                 .set("fargateLabels", Node::map().set("compute", s("fargate"))),
         )
-        .set("eks", Node::map().set("autoMode", Node::Bool(false)))
+        .set(
+            "eks",
+            Node::map().set("autoMode", Node::Bool(w.eks_auto_mode)),
+        )
         .set(
             "podAntiAffinity",
             s(if w.distinct_hosts { "hard" } else { "" }),

@@ -68,7 +68,8 @@ fn run_checked(cli: &Cli) -> Result<u8> {
         .filter(|f| written.contains(&f.chart))
         .collect();
     if !config.write.dry_run && !facts.is_empty() {
-        let migration = crate::migration::build(facts);
+        let regions: Vec<Option<String>> = config.inputs.iter().map(|i| i.region.clone()).collect();
+        let migration = crate::migration::build(facts, &regions, &config.cost);
         let written = crate::migration::write::write(&config.output, &migration)?;
         output::migration_plan(&config.output, &written, config.quiet);
     }

@@ -30,6 +30,8 @@ pub(crate) struct ConvertConfig {
     pub quiet: bool,
     /// --chart-version fixed the version; otherwise versions follow content on re-runs.
     pub version_given: bool,
+    /// How the plan's bill is priced.
+    pub cost: crate::migration::cost::CostSettings,
 }
 
 /// Where charts are published, or compared with before packaging.
@@ -90,8 +92,12 @@ fn vars_for(cli: &Cli, env: Option<&EnvName>, envs: &[&str]) -> Result<BTreeMap<
     )
 }
 
-/// Environments in order, each with its input paths.
-type Environments = Vec<(EnvName, Vec<PathBuf>)>;
+/// The pseudo parameter a `--var` sets the region with.
+const REGION: &str = "AWS::Region";
+
+/// Environments in order, each with its input paths and, from a CDK stack's target, its account
+/// and region.
+type Environments = Vec<(EnvName, Vec<PathBuf>, Vec<(&'static str, String)>)>;
 
 /// A CDK output folder given alone, holding two or more stacks: one environment per stack
 /// (stacks that name the same environment are read together), as `--env NAME=TEMPLATE` would.
@@ -122,9 +128,20 @@ fn cdk_environments(cli: &Cli) -> Result<Option<Environments>> {
                 "gives the environment name {name:?}, which must be letters, digits, '-' and '_'; give the environments with --env NAME=TEMPLATE"
             ),
         })?;
-        match out.iter_mut().find(|(e, _)| *e == env) {
-            Some((_, paths)) => paths.push(stack.template.clone()),
-            None => out.push((env, vec![stack.template.clone()])),
+        // `aws://ACCOUNT/REGION`; CDK writes `unknown-account` or `unknown-region` when the app
+        // left them open.
+        let target: Vec<(&'static str, String)> = stack
+            .target
+            .as_deref()
+            .and_then(|t| t.strip_prefix("aws://")?.split_once('/'))
+            .into_iter()
+            .flat_map(|(account, region)| [("AWS::AccountId", account), (REGION, region)])
+            .filter(|(_, v)| !v.starts_with("unknown") && !v.is_empty())
+            .map(|(k, v)| (k, v.to_string()))
+            .collect();
+        match out.iter_mut().find(|(e, _, _)| *e == env) {
+            Some((_, paths, _)) => paths.push(stack.template.clone()),
+            None => out.push((env, vec![stack.template.clone()], target)),
         }
     }
     Ok(Some(out))
@@ -137,28 +154,37 @@ fn inputs(cli: &Cli) -> Result<Vec<Input>> {
         None => {
             let mut given: Environments = Vec::new();
             for (env, path) in &cli.env {
-                if given.iter().any(|(e, _)| e == env) {
+                if given.iter().any(|(e, _, _)| e == env) {
                     return Err(Error::Usage(Usage::EnvironmentTwice(env.to_string())));
                 }
-                given.push((env.clone(), vec![path.clone()]));
+                given.push((env.clone(), vec![path.clone()], Vec::new()));
             }
             given
         }
     };
     if envs.is_empty() {
+        let vars = vars_for(cli, None, &[])?;
         return Ok(vec![Input {
             env: None,
             paths: cli.files.clone(),
-            vars: vars_for(cli, None, &[])?,
+            region: vars.get(REGION).cloned(),
+            vars,
         }]);
     }
-    let names: Vec<&str> = envs.iter().map(|(e, _)| e.as_str()).collect();
+    let names: Vec<&str> = envs.iter().map(|(e, _, _)| e.as_str()).collect();
     envs.iter()
-        .map(|(env, paths)| {
+        .map(|(env, paths, target)| {
+            let mut vars = vars_for(cli, Some(env), &names)?;
+            // What the stack's target says, unless --var says otherwise.
+            for (name, value) in target {
+                vars.entry(name.to_string())
+                    .or_insert_with(|| value.clone());
+            }
             Ok(Input {
                 env: Some(env.clone()),
                 paths: paths.clone(),
-                vars: vars_for(cli, Some(env), &names)?,
+                region: vars.get(REGION).cloned(),
+                vars,
             })
         })
         .collect()
@@ -192,6 +218,7 @@ impl ConvertConfig {
                 schedule: schedule(cli)?,
                 volume_sizes: cli.volume_sizes.iter().cloned().collect(),
                 move_plaintext_secrets: cli.move_plaintext_secrets,
+                auto_mode: cli.auto_mode,
             },
             strict: cli.strict,
             keep_discovery_names: cli.keep_discovery_names,
@@ -216,6 +243,17 @@ impl ConvertConfig {
             verify: cli.verify,
             quiet: cli.quiet,
             version_given: cli.chart_version.is_some(),
+            cost: crate::migration::cost::CostSettings {
+                prices: crate::pricing::PriceBook::from_files(
+                    cli.prices
+                        .iter()
+                        .map(|p| crate::pricing::read_file(p))
+                        .collect::<Result<Vec<_>>>()?,
+                ),
+                spot_discount: cli.spot_discount,
+                instance_types: cli.instance_types.clone(),
+                auto_mode: cli.auto_mode,
+            },
         })
     }
 }

@@ -81,6 +81,10 @@ const RULES: &[Rule] = &[
         None => Ok(()),
     },
     workload_kind,
+    |s, w, _| {
+        w.eks_auto_mode = s.options.auto_mode;
+        Ok(())
+    },
     // After the service: the replica count decides what a hostname can become.
     |s, w, r| hostname::apply(s.task, w, r),
     |s, w, r| storage::launch_sizes(s.task, w, r),
@@ -138,6 +142,8 @@ pub(crate) struct Options {
     /// --move-plaintext-secrets: secret-looking environment values are read from the
     /// release's Secret instead of being written into the chart.
     pub move_plaintext_secrets: bool,
+    /// --auto-mode: charts default to EKS Auto Mode's APIs.
+    pub auto_mode: bool,
 }
 
 impl Options {

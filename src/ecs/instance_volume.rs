@@ -5,9 +5,6 @@
 
 use crate::json_path::JsonPath;
 
-/// A template's instance volumes, shared by the task definitions read from it.
-pub(crate) type InstanceVolumes = std::sync::Arc<Vec<InstanceVolume>>;
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct InstanceVolume {
     /// The `AWS::EC2::Volume` resource.

@@ -8,6 +8,7 @@ pub(crate) mod alb;
 pub(crate) mod cdk_assembly;
 pub(crate) mod cloudformation;
 pub(crate) mod duplicates;
+pub(crate) mod estate;
 pub(crate) mod instance_volume;
 pub(crate) mod reader;
 pub(crate) mod scheduled;

@@ -2,6 +2,7 @@
 //! (the ECS service, the instance volumes) and the converted workload when the unit is mapped,
 //! so the plan is built without re-reading anything.
 
+use crate::ecs::estate::SharedEstate;
 use crate::ecs::instance_volume::InstanceVolume;
 use crate::ecs::service::ServiceDefinition;
 use crate::ecs::TaskDefinition;
@@ -46,12 +47,18 @@ pub(crate) struct MoveFacts {
     pub spot_percent: i64,
     /// Whether ECS ran it on Fargate.
     pub ran_on_fargate: bool,
+    /// The task's own size (CPU millicores, memory MiB), as ECS Fargate bills it.
+    pub task_size: (Option<i64>, Option<i64>),
+    /// Instance types of the Auto Scaling groups behind its capacity providers.
+    pub ecs_instance_types: Vec<String>,
+    /// The template's groups and load balancers (shared by the charts of one template).
+    pub estate: SharedEstate,
 }
 
 pub(crate) fn of(
     td: &TaskDefinition,
     service: Option<&ServiceDefinition>,
-    instance_volumes: &[InstanceVolume],
+    estate: &SharedEstate,
     w: &Workload,
     env: Option<&str>,
     env_index: usize,
@@ -62,7 +69,7 @@ pub(crate) fn of(
         let holder = def
             .host_source_path
             .as_deref()
-            .and_then(|p| instance_volumes.iter().find(|iv| iv.holds(p)));
+            .and_then(|p| estate.volumes.iter().find(|iv| iv.holds(p)));
         match (holder, &v.source) {
             (Some(iv), _) => on_instances.push((v.name.clone(), iv.clone())),
             (None, VolumeSource::Persistent(_) | VolumeSource::SharedFileSystem { .. }) => {
@@ -114,6 +121,53 @@ pub(crate) fn of(
                     .iter()
                     .any(|c| c.provider.starts_with("FARGATE"))
             }),
+        task_size: (
+            td.cpu.as_ref().and_then(|c| task_cpu(&c.value)),
+            td.memory.as_ref().and_then(|m| task_memory(&m.value)),
+        ),
+        ecs_instance_types: ecs_instance_types(service),
+        estate: estate.clone(),
+    }
+}
+
+/// The instance types behind the service's capacity providers, each once, in strategy order.
+fn ecs_instance_types(service: Option<&ServiceDefinition>) -> Vec<String> {
+    let mut all: Vec<String> = Vec::new();
+    let markets = service
+        .into_iter()
+        .flat_map(|s| &s.extras.capacity)
+        .filter_map(|c| c.market.as_ref());
+    for t in markets.flat_map(|m| &m.instance_types) {
+        if !all.contains(t) {
+            all.push(t.clone());
+        }
+    }
+    all
+}
+
+/// A task's CPU as ECS spells it: units (`1024`) or vCPUs (`1 vCPU`), in millicores.
+fn task_cpu(text: &str) -> Option<i64> {
+    let t = text.trim().to_ascii_lowercase();
+    match t.strip_suffix("vcpu") {
+        Some(v) => v
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .map(|v| (v * 1000.0).round() as i64),
+        None => t.parse::<i64>().ok().map(|units| units * 1000 / 1024),
+    }
+}
+
+/// A task's memory as ECS spells it: MiB (`2048`) or GB (`2 GB`), in MiB.
+fn task_memory(text: &str) -> Option<i64> {
+    let t = text.trim().to_ascii_lowercase();
+    match t.strip_suffix("gb") {
+        Some(v) => v
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .map(|v| (v * 1024.0).round() as i64),
+        None => t.parse().ok(),
     }
 }
 

@@ -47,6 +47,7 @@ fn environment(out: &mut String, env: &EnvironmentPlan) {
             fargate_cell(&s.compute.fargate)
         );
     }
+    super::cost::markdown::render(out, &env.cost);
     for s in &env.services {
         service(out, s);
     }

@@ -4,7 +4,8 @@
 //! `stateful`, `replication`), the order from who calls whom (`order`); `markdown` writes
 //! MIGRATION.md for people and `write` both files at the output root.
 
-mod compute;
+pub(crate) mod compute;
+pub(crate) mod cost;
 pub(crate) mod facts;
 mod markdown;
 pub(crate) mod model;
@@ -19,7 +20,11 @@ use model::{EnvironmentPlan, MigrationPlan};
 
 /// The plan for every chart in every environment, environments in input order, charts in the
 /// order they move.
-pub(crate) fn build(mut facts: Vec<facts::MoveFacts>) -> MigrationPlan {
+pub(crate) fn build(
+    mut facts: Vec<facts::MoveFacts>,
+    regions: &[Option<String>],
+    cost: &cost::CostSettings,
+) -> MigrationPlan {
     facts.sort_by(|a, b| (a.env_index, &a.chart).cmp(&(b.env_index, &b.chart)));
     let mut environments: Vec<EnvironmentPlan> = Vec::new();
     let mut start = 0;
@@ -29,7 +34,8 @@ pub(crate) fn build(mut facts: Vec<facts::MoveFacts>) -> MigrationPlan {
                 .iter()
                 .take_while(|f| f.env_index == facts[start].env_index)
                 .count();
-        environments.push(environment(&facts[start..end]));
+        let region = regions.get(facts[start].env_index).cloned().flatten();
+        environments.push(environment(&facts[start..end], region.as_deref(), cost));
         start = end;
     }
     MigrationPlan {
@@ -38,7 +44,11 @@ pub(crate) fn build(mut facts: Vec<facts::MoveFacts>) -> MigrationPlan {
     }
 }
 
-fn environment(charts: &[facts::MoveFacts]) -> EnvironmentPlan {
+fn environment(
+    charts: &[facts::MoveFacts],
+    region: Option<&str>,
+    cost: &cost::CostSettings,
+) -> EnvironmentPlan {
     let refs: Vec<&facts::MoveFacts> = charts.iter().collect();
     let calls = order::calls(&refs);
     let waves = order::waves(&calls);
@@ -55,5 +65,6 @@ fn environment(charts: &[facts::MoveFacts]) -> EnvironmentPlan {
         order,
         waves,
         services,
+        cost: cost::of(&refs, region, cost),
     }
 }

@@ -22,6 +22,8 @@ pub(crate) struct EnvironmentPlan {
     /// The same order in waves: charts in one wave call nothing in a later one.
     pub waves: Vec<Vec<String>>,
     pub services: Vec<ServiceMove>,
+    /// What the environment costs a month on ECS today and on EKS tomorrow.
+    pub cost: super::cost::model::Cost,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

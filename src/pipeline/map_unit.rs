@@ -46,7 +46,7 @@ pub(crate) fn map(unit: &Unit, settings: &Settings) -> Result<Mapped> {
         task: &loaded.task,
         service: unit.service.as_ref(),
         options: &options,
-        instance_volumes: &unit.instance_volumes,
+        instance_volumes: &unit.estate.volumes,
     };
     let workload = crate::convert::convert(source, unit.chart.clone(), &mut report)
         .map_err(|e| Error::field(&file, e))?;
@@ -78,7 +78,7 @@ pub(crate) fn map(unit: &Unit, settings: &Settings) -> Result<Mapped> {
     let facts = crate::migration::facts::of(
         &loaded.task,
         unit.service.as_ref(),
-        &unit.instance_volumes,
+        &unit.estate,
         &workload,
         unit.env.as_deref(),
         unit.env_index,

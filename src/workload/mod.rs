@@ -87,6 +87,8 @@ pub(crate) struct Workload {
     /// Alternative node selector terms, each a list of requirements (ANDed).
     pub node_affinity: Vec<Vec<NodeRequirement>>,
     pub windows_toleration: bool,
+    /// The chart defaults to EKS Auto Mode's storage driver and load balancing APIs.
+    pub eks_auto_mode: bool,
     /// The pod's hostname, from a container's `hostname` (Deployments with one replica).
     pub hostname: Option<String>,
     /// Mount the ServiceAccount token: only when the task had a role (ECS tasks never had
@@ -236,6 +238,7 @@ impl Workload {
             fs_group: None,
             node_affinity: Vec::new(),
             windows_toleration: false,
+            eks_auto_mode: false,
             hostname: None,
             schedule: None,
             target_group: None,

@@ -7,10 +7,11 @@ import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ENVS = [
-    # name, account, data volume GiB (vault, redis, rabbitmq), desired counts (web, worker)
-    ("dev", "111111111111", (5, 10, 8), (1, 1)),
-    ("staging", "222222222222", (20, 20, 16), (2, 1)),
-    ("prod", "333333333333", (100, 50, 40), (4, 2)),
+    # name, account, data volume GiB (vault, redis, rabbitmq), desired counts (web, worker, api),
+    # instances the groups keep (general, burst, stateful)
+    ("dev", "111111111111", (5, 10, 8), (1, 1, 1), (1, 1, 1)),
+    ("staging", "222222222222", (20, 20, 16), (2, 1, 2), (1, 1, 1)),
+    ("prod", "333333333333", (100, 50, 40), (4, 2, 3), (2, 2, 1)),
 ]
 REGION = "eu-west-1"
 ZONE = "eu-west-1a"
@@ -60,8 +61,9 @@ def volume(size, iops, retained=True):
     return v
 
 
-def asg(lt, zones, mixed=None, types=None):
-    props = {"MinSize": "1", "MaxSize": "4", "VPCZoneIdentifier": [f"subnet-0{z}" for z in zones]}
+def asg(lt, zones, desired, mixed=None, types=None):
+    props = {"MinSize": "1", "MaxSize": "4", "DesiredCapacity": str(desired),
+             "VPCZoneIdentifier": [f"subnet-0{z}" for z in zones]}
     if mixed is None:
         props["LaunchTemplate"] = {"LaunchTemplateId": ref(lt), "Version": getatt(lt, "LatestVersionNumber")}
     else:
@@ -91,7 +93,7 @@ def provider(asg_id, name=None):
     return {"Type": "AWS::ECS::CapacityProvider", "Properties": p}
 
 
-def container(name, image, memory, ports, env=None, health=None, mounts=None):
+def container(name, image, memory, ports, env=None, health=None, mounts=None, cpu=None):
     c = {"Name": name, "Image": image, "Memory": memory, "Essential": True,
          "PortMappings": [{"ContainerPort": p, "HostPort": hp, "Protocol": "tcp"} for p, hp in ports],
          "LogConfiguration": {"LogDriver": "awslogs", "Options": {"awslogs-group": ref("Logs"), "awslogs-stream-prefix": name, "awslogs-region": REGION}}}
@@ -99,14 +101,19 @@ def container(name, image, memory, ports, env=None, health=None, mounts=None):
         c["Environment"] = [{"Name": k, "Value": v} for k, v in env.items()]
     if health:
         c["HealthCheck"] = health
+    if cpu:
+        c["Cpu"] = cpu
     if mounts:
         c["MountPoints"] = [{"SourceVolume": v, "ContainerPath": p, "ReadOnly": False} for v, p in mounts]
     return c
 
 
-def task(family, containers, volumes=None, mode="bridge"):
+def task(family, containers, volumes=None, mode="bridge", fargate=None):
     p = {"Family": family, "NetworkMode": mode, "RequiresCompatibilities": ["EC2"],
          "ContainerDefinitions": containers, "TaskRoleArn": getatt("TaskRoleA1B2C3D4", "Arn")}
+    if fargate:
+        p["RequiresCompatibilities"] = ["FARGATE"]
+        p["Cpu"], p["Memory"] = fargate
     if volumes:
         p["Volumes"] = [{"Name": n, "Host": {"SourcePath": s}} for n, s in volumes]
     return {"Type": "AWS::ECS::TaskDefinition", "Properties": p}
@@ -129,10 +136,11 @@ def service(name, td, count, strategy, registry=None, lbs=None, port=None):
     return {"Type": "AWS::ECS::Service", "Properties": p}
 
 
-def stack(env, sizes, counts):
+def stack(env, sizes, counts, instances):
     ns = f"{env}.estate.internal"
     vault_size, redis_size, rabbit_size = sizes
-    web_count, worker_count = counts
+    web_count, worker_count, api_count = counts
+    general, burst, stateful_count = instances
     stateful = [{"CapacityProvider": ref("StatefulCpB1C2D3E4"), "Weight": 1}]
     r = {
         "Cluster": {"Type": "AWS::ECS::Cluster", "Properties": {"ClusterName": f"estate-{env}"}},
@@ -148,9 +156,17 @@ def stack(env, sizes, counts):
         "GeneralLt": launch_template("m6i.large"),
         "BurstLt": launch_template("m6i.large"),
         "StatefulLt": launch_template("r6i.large", user_data(env)),
-        "GeneralAsg": asg("GeneralLt", "ab"),
-        "BurstAsg": asg("BurstLt", "abc", mixed=0, types=["m6i.large", "m5.large", "m5a.large"]),
-        "StatefulAsg": asg("StatefulLt", "a"),
+        "GeneralAsg": asg("GeneralLt", "ab", general),
+        "BurstAsg": asg("BurstLt", "abc", burst, mixed=0, types=["m6i.large", "m5.large", "m5a.large"]),
+        "StatefulAsg": asg("StatefulLt", "a", stateful_count),
+        "WebAlb": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                   "Properties": {"Scheme": "internet-facing", "Subnets": ["subnet-0a", "subnet-0b"]}},
+        "RabbitNlb": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                      "Properties": {"Type": "network", "Scheme": "internal", "Subnets": ["subnet-0a"]}},
+        # A small API ECS ran on Fargate (0.5 vCPU / 1 GB tasks); EKS Fargate can run it too.
+        "ApiTask1A2B3C4D": task("api", [container("api", "registry.example.com/estate/api:3.8.1", 1024, [(9000, 9000)],
+                                env={"LOG_LEVEL": "info"}, cpu=512)], mode="awsvpc", fargate=("512", "1024")),
+        "ApiService": service("api", "ApiTask1A2B3C4D", api_count, [{"CapacityProvider": "FARGATE", "Weight": 1}]),
         "GeneralCpDCB671BF": provider("GeneralAsg", f"general-{env}"),
         "BurstCp7F3E2A1C": provider("BurstAsg", f"burst-{env}"),
         "StatefulCpB1C2D3E4": provider("StatefulAsg"),
@@ -211,10 +227,10 @@ def main():
     out = os.path.join(HERE, "cdk.out")
     os.makedirs(out, exist_ok=True)
     artifacts = {}
-    for env, account, sizes, counts in ENVS:
+    for env, account, sizes, counts, instances in ENVS:
         name = f"Estate{env.capitalize()}"
         with open(os.path.join(out, f"{name}.template.json"), "w") as f:
-            json.dump(stack(env, sizes, counts), f, indent=1, sort_keys=True)
+            json.dump(stack(env, sizes, counts, instances), f, indent=1, sort_keys=True)
             f.write("\n")
         artifacts[name] = {"type": "aws:cloudformation:stack", "environment": f"aws://{account}/{REGION}",
                            "properties": {"templateFile": f"{name}.template.json", "tags": {"environment": env}},

@@ -42,6 +42,7 @@ fn a_cdk_output_folder_is_the_app_one_chart_per_service_a_values_file_per_stack(
     assert_eq!(
         charts,
         [
+            "api",
             "nightly-report",
             "rabbitmq",
             "redis",
@@ -78,7 +79,9 @@ fn a_cdk_output_folder_is_the_app_one_chart_per_service_a_values_file_per_stack(
             cdk_out().join(format!("{stack}.template.json")).display()
         ));
     }
-    c.arg("--stack-resources")
+    // The stacks' targets (account, region) are what the manifest adds to the templates.
+    c.args(["--var", "AWS::Region=eu-west-1"])
+        .arg("--stack-resources")
         .arg(format!("prod={}", resources.display()))
         .succeeds(by_env.path());
     let strip = |files: Vec<(String, Vec<u8>)>| -> Vec<(String, Vec<u8>)> {

@@ -11,6 +11,7 @@ mod cluster_upgrades;
 mod common;
 mod compute;
 mod conversion;
+mod cost;
 mod coverage;
 mod cutover;
 mod environments;

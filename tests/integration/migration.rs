@@ -52,7 +52,7 @@ fn the_estate_plan_moves_every_chart_in_every_environment() {
     for env in envs {
         assert_eq!(
             env["services"].as_array().unwrap().len(),
-            6,
+            7,
             "{}",
             env["name"]
         );
@@ -60,7 +60,7 @@ fn the_estate_plan_moves_every_chart_in_every_environment() {
         assert_eq!(
             env["waves"],
             serde_json::json!([
-                ["rabbitmq", "redis", "vault"],
+                ["api", "rabbitmq", "redis", "vault"],
                 ["nightly-report", "web", "worker"]
             ])
         );

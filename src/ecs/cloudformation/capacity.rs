@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::intrinsics::Resolver;
 use super::resources::{references, resource_type};
+use crate::ecs::estate::InstanceGroup;
 use crate::ecs::service::{CapacityMarket, ServiceDefinition};
 
 const PROVIDER: &str = "AWS::ECS::CapacityProvider";
@@ -40,6 +41,33 @@ pub(super) fn resolve(resolver: &Resolver, raw: &Value, service: &mut ServiceDef
             })
             .map(|group| market(resolver, &group));
     }
+}
+
+/// Every Auto Scaling group of the template with the instances it keeps, for the bill.
+pub(super) fn groups(resolver: &Resolver) -> Vec<InstanceGroup> {
+    super::resources::resources_of_type(resolver.resources, GROUP)
+        .map(|(id, r)| {
+            let m = market(resolver, id);
+            let number = |key: &str| {
+                r.pointer(&format!("/Properties/{key}"))
+                    .and_then(|v| resolver.known_scalar(v))
+                    .and_then(|t| t.parse::<i64>().ok())
+            };
+            let (count, count_source) = match (number("DesiredCapacity"), number("MinSize")) {
+                (Some(n), _) => (Some(n), "DesiredCapacity"),
+                (None, Some(n)) => (Some(n), "MinSize"),
+                (None, None) => (None, "neither DesiredCapacity nor MinSize known"),
+            };
+            InstanceGroup {
+                logical_id: id.clone(),
+                instance_types: m.instance_types,
+                count,
+                count_source,
+                spot_percent: m.spot_percent,
+                on_demand_base: m.on_demand_base,
+            }
+        })
+        .collect()
 }
 
 fn market(resolver: &Resolver, group: &str) -> CapacityMarket {

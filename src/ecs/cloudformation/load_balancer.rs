@@ -264,3 +264,26 @@ fn load_balancer(p: &Props, id: &str, report: &mut Report) -> LoadBalancerSettin
         not_carried,
     }
 }
+
+/// Every load balancer the template creates, for the bill: Elastic Load Balancing v2 by its
+/// `Type` (application unless it says otherwise) and classic ones.
+pub(super) fn all(resolver: &Resolver) -> Vec<crate::ecs::estate::LoadBalancer> {
+    let v2 = resources_of_type(resolver.resources, LOAD_BALANCER).map(|(id, r)| {
+        let kind = r
+            .pointer("/Properties/Type")
+            .and_then(|t| resolver.known_scalar(t))
+            .unwrap_or_else(|| "application".into());
+        (id, kind)
+    });
+    let classic = resources_of_type(
+        resolver.resources,
+        "AWS::ElasticLoadBalancing::LoadBalancer",
+    )
+    .map(|(id, _)| (id, "classic".to_string()));
+    v2.chain(classic)
+        .map(|(id, kind)| crate::ecs::estate::LoadBalancer {
+            logical_id: id.clone(),
+            kind: kind.to_ascii_lowercase(),
+        })
+        .collect()
+}

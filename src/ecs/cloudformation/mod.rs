@@ -108,7 +108,12 @@ pub(crate) fn read_template_with(
         }
     }
     scaling::attach(&resolver, &mut services);
-    let instance_volumes = std::sync::Arc::new(instance_volumes::read(&resolver));
+    let estate = crate::ecs::estate::Estate {
+        source: String::new(),
+        volumes: instance_volumes::read(&resolver),
+        groups: capacity::groups(&resolver),
+        load_balancers: load_balancer::all(&resolver),
+    };
     for task in &mut tasks {
         note_unknown_condition(all_resources, &resolver.conditions, task);
     }
@@ -116,7 +121,7 @@ pub(crate) fn read_template_with(
         tasks,
         services,
         skipped,
-        instance_volumes,
+        estate,
     })
 }
 

@@ -28,8 +28,8 @@ pub(crate) struct Template {
     pub services: Vec<TemplateService>,
     /// Resources of a kind the conversion reads that give no chart.
     pub skipped: Vec<Skipped>,
-    /// EBS volumes the template's instances attach and mount, for tasks' host paths.
-    pub instance_volumes: std::sync::Arc<Vec<crate::ecs::instance_volume::InstanceVolume>>,
+    /// The volumes its instances mount (for tasks' host paths), its groups and load balancers.
+    pub estate: crate::ecs::estate::Estate,
 }
 
 /// A resource the conversion reads that gives no chart, and why.

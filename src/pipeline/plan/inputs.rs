@@ -27,11 +27,11 @@ pub(super) struct TaskCandidate {
     pub revision: Option<i64>,
     /// CloudFormation logical ID, for services in the same template.
     pub logical_id: Option<String>,
-    /// EBS volumes the template's instances mount (none outside a template).
-    pub instance_volumes: InstanceVolumes,
+    /// The template's volumes, groups and load balancers (empty outside a template).
+    pub estate: SharedEstate,
 }
 
-use crate::ecs::instance_volume::InstanceVolumes;
+use crate::ecs::estate::SharedEstate;
 
 pub(super) struct ServiceCandidate {
     pub source: PathBuf,
@@ -178,7 +178,7 @@ fn read_one(
             family,
             revision,
             logical_id: None,
-            instance_volumes: InstanceVolumes::default(),
+            estate: SharedEstate::default(),
         });
     } else {
         plan.skipped.push((
@@ -271,6 +271,10 @@ fn read_template_file(
         ));
         return Ok(());
     }
+    let estate = std::sync::Arc::new(crate::ecs::estate::Estate {
+        source: path.display().to_string(),
+        ..template.estate
+    });
     for mut t in template.tasks {
         t.report
             .findings
@@ -289,7 +293,7 @@ fn read_template_file(
             family,
             revision,
             logical_id: Some(t.logical_id),
-            instance_volumes: template.instance_volumes.clone(),
+            estate: estate.clone(),
         });
     }
     for s in template.services {

@@ -71,7 +71,7 @@ pub(super) fn units(
             pre_report,
             unresolved: t.unresolved.clone(),
             service,
-            instance_volumes: t.instance_volumes.clone(),
+            estate: t.estate.clone(),
         });
     }
 }

@@ -16,6 +16,8 @@ pub(crate) struct Input {
     pub paths: Vec<PathBuf>,
     /// Values for placeholders and template references in this environment's inputs.
     pub vars: std::collections::BTreeMap<String, String>,
+    /// The AWS region (`--var AWS::Region=…`, else the CDK stack's target), for prices.
+    pub region: Option<String>,
 }
 
 /// One chart in one environment: a task definition, and the service that runs it if any.
@@ -33,8 +35,8 @@ pub(crate) struct Unit {
     /// Template values left unresolved: their placeholders are reported once, as unresolved.
     pub unresolved: Vec<crate::ecs::cloudformation::Unresolved>,
     pub service: Option<ServiceDefinition>,
-    /// EBS volumes the template's instances mount, for the task's host paths.
-    pub instance_volumes: crate::ecs::instance_volume::InstanceVolumes,
+    /// The template's volumes (for the task's host paths), groups and load balancers.
+    pub estate: crate::ecs::estate::SharedEstate,
 }
 
 /// What planning found: units to convert, inputs skipped (with why) and inputs that failed.
