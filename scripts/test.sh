@@ -9,6 +9,7 @@ bash scripts/fetch-tools.sh
 state=$(mktemp -d /tmp/ecsi-kube.XXXXXX)
 trap 'bash scripts/kube-down.sh "$state" >/dev/null 2>&1 || true' EXIT
 kubeconfig=$(bash scripts/kube-up.sh "$state" | tail -1)
+bash scripts/fetch-crds.sh
 export ECSI_KUBECONFIG="${kubeconfig#KUBECONFIG=}"
 # CI=true turns a missing tool into a failure instead of a skip.
 CI=true cargo test --locked --all-targets "$@"

@@ -61,7 +61,7 @@ pub(crate) fn warning_lines(report: &Report) -> Vec<String> {
 
 /// The lines of a conversion run: each chart, each failure, each skipped input, a summary.
 /// Where the migration plan is, when it was written (an unchanged plan is not).
-pub(crate) fn migration_plan(out: &Path, written: &[&str], quiet: bool) {
+pub(crate) fn migration_plan(out: &Path, written: &[String], quiet: bool) {
     if quiet || written.is_empty() {
         return;
     }

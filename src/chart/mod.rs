@@ -103,6 +103,10 @@ const STATIC_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../chart-templates/templates/ingress.yaml"),
     ),
     (
+        "templates/ingressclass.yaml",
+        include_str!("../../chart-templates/templates/ingressclass.yaml"),
+    ),
+    (
         "templates/hpa.yaml",
         include_str!("../../chart-templates/templates/hpa.yaml"),
     ),

@@ -70,7 +70,8 @@ fn run_checked(cli: &Cli) -> Result<u8> {
     if !config.write.dry_run && !facts.is_empty() {
         let regions: Vec<Option<String>> = config.inputs.iter().map(|i| i.region.clone()).collect();
         let migration = crate::migration::build(facts, &regions, &config.cost);
-        let written = crate::migration::write::write(&config.output, &migration)?;
+        let written =
+            crate::migration::write::write(&config.output, &migration, config.cost.auto_mode)?;
         output::migration_plan(&config.output, &written, config.quiet);
     }
     Ok(u8::from(failed(&outcomes, &config)))

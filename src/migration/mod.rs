@@ -10,6 +10,7 @@ pub(crate) mod facts;
 mod markdown;
 pub(crate) mod model;
 mod order;
+mod platform;
 mod quantity;
 mod replication;
 mod stateful;

@@ -145,5 +145,72 @@ fn compute_target_and_auto_mode_render_as_chosen() {
             "elbv2.k8s.aws/v1beta1",
             "{label}"
         );
+        auto_mode_ingress(&t, label, bin, home.path(), &out.path().join("api"));
     }
+}
+
+/// With Auto Mode the Ingress names its own IngressClass, whose IngressClassParams carry the
+/// scheme and certificates the annotations held; the other annotations stay.
+fn auto_mode_ingress(
+    t: &crate::common::Tools,
+    label: &str,
+    bin: &std::path::Path,
+    home: &std::path::Path,
+    chart: &std::path::Path,
+) {
+    let ingress = r#"ingress={"enabled":true,"className":"alb","annotations":{"alb.ingress.kubernetes.io/scheme":"internet-facing","alb.ingress.kubernetes.io/certificate-arn":"arn:aws:acm:eu-west-1:1:certificate/a, arn:aws:acm:eu-west-1:1:certificate/b","alb.ingress.kubernetes.io/healthcheck-path":"/healthz"},"hosts":[{"host":"api.example.com","paths":[{"path":"/","pathType":"Prefix"}]}]}"#;
+    let docs = render(
+        bin,
+        home,
+        chart,
+        &["--set-json", ingress, "--set", "eks.autoMode=true"],
+    );
+    let params = only(&docs, "IngressClassParams");
+    assert_eq!(params["apiVersion"], "eks.amazonaws.com/v1", "{label}");
+    assert_eq!(params["spec"]["scheme"], "internet-facing", "{label}");
+    assert_eq!(
+        params["spec"]["certificateARNs"],
+        serde_json::json!([
+            "arn:aws:acm:eu-west-1:1:certificate/a",
+            "arn:aws:acm:eu-west-1:1:certificate/b"
+        ]),
+        "{label}"
+    );
+    let class = only(&docs, "IngressClass");
+    assert_eq!(
+        class["spec"]["controller"], "eks.amazonaws.com/alb",
+        "{label}"
+    );
+    assert_eq!(
+        class["spec"]["parameters"]["name"],
+        params["metadata"]["name"]
+    );
+    let ing = only(&docs, "Ingress");
+    assert_eq!(
+        ing["spec"]["ingressClassName"], class["metadata"]["name"],
+        "{label}"
+    );
+    let annotations = ing["metadata"]["annotations"].as_object().unwrap();
+    assert_eq!(
+        annotations.keys().collect::<Vec<_>>(),
+        // The chart's own default (target type) merges with the ones given.
+        [
+            "alb.ingress.kubernetes.io/healthcheck-path",
+            "alb.ingress.kubernetes.io/target-type"
+        ],
+        "{label}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let core: Vec<serde_json::Value> = docs
+        .iter()
+        .filter(|d| d["kind"] != "IngressClassParams")
+        .cloned()
+        .collect();
+    t.validate_docs(&core, &dir.path().join("auto-mode.yaml"));
+    // Without Auto Mode: the class and annotations as given, no IngressClass of its own.
+    let docs = render(bin, home, chart, &["--set-json", ingress]);
+    assert!(!docs.iter().any(|d| d["kind"] == "IngressClass"), "{label}");
+    let ing = only(&docs, "Ingress");
+    assert_eq!(ing["spec"]["ingressClassName"], "alb", "{label}");
+    assert_eq!(ing["metadata"]["annotations"].as_object().unwrap().len(), 4);
 }

@@ -25,6 +25,7 @@ mod labels;
 mod meaning;
 mod migration;
 mod oci_credentials;
+mod platform;
 mod plugin;
 mod publish;
 mod publish_concurrency;

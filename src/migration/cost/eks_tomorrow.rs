@@ -5,7 +5,7 @@
 
 use super::binpack::{self, PerNode, Pod};
 use super::ecs_today::{estates, load_balancers, unpriced};
-use super::model::Line;
+use super::model::{Line, NodePool};
 use super::pricer::{trim, Market, Pricer};
 use super::settings::CostSettings;
 use crate::migration::facts::MoveFacts;
@@ -40,7 +40,8 @@ pub(super) fn lines(
     pricer: &Pricer,
     settings: &CostSettings,
     warnings: &mut Vec<String>,
-) -> Vec<Line> {
+) -> (Vec<Line>, Vec<NodePool>) {
+    let mut node_pools = Vec::new();
     let mut out = vec![pricer.line(
         "EKS control plane (standard support)".into(),
         1.0,
@@ -73,15 +74,33 @@ pub(super) fn lines(
             pricer,
             auto_mode: settings.auto_mode,
         };
-        out.extend(pool_lines(pool, &fit, warnings));
+        let (lines, chosen) = pool_lines(pool, &fit, warnings);
+        out.extend(lines);
+        let mut charts: Vec<String> = pool.pods.iter().map(|p| p.chart.clone()).collect();
+        charts.dedup();
+        node_pools.push(NodePool {
+            name: pool.key,
+            capacity_type: match pool.market {
+                Market::OnDemand => "on-demand",
+                Market::Spot => "spot",
+            },
+            instance_types: candidates,
+            chosen: chosen.as_ref().map(|c| c.0.clone()),
+            nodes: chosen.map(|c| c.1),
+            charts,
+            zones: pool.zones.clone(),
+        });
     }
     out.extend(load_balancers(charts, pricer));
-    out
+    (out, node_pools)
 }
 
 /// Pods that share nodes, and the instance types ECS ran them on.
 struct Pool {
+    key: &'static str,
     name: &'static str,
+    /// Zones its pods' volumes are in (a stateful pod runs where its volume is).
+    zones: Vec<String>,
     market: Market,
     pods: Vec<Pod>,
     types: Vec<String>,
@@ -98,16 +117,18 @@ struct Fit<'a> {
 /// Each running chart's pods by pool: Fargate's priced at once, the stateful tier apart, spot
 /// replicas apart from on-demand ones as ECS split them.
 fn pools(charts: &[&MoveFacts], pricer: &Pricer, out: &mut Vec<Line>) -> [Pool; 3] {
-    let pool = |name, market| Pool {
+    let pool = |key, name, market| Pool {
+        key,
         name,
+        zones: vec![],
         market,
         pods: vec![],
         types: vec![],
     };
     let mut pools = [
-        pool("on-demand nodes, stateful", Market::OnDemand),
-        pool("on-demand nodes", Market::OnDemand),
-        pool("spot nodes", Market::Spot),
+        pool("stateful", "on-demand nodes, stateful", Market::OnDemand),
+        pool("on-demand", "on-demand nodes", Market::OnDemand),
+        pool("spot", "spot nodes", Market::Spot),
     ];
     for f in charts
         .iter()
@@ -135,6 +156,15 @@ fn pools(charts: &[&MoveFacts], pricer: &Pricer, out: &mut Vec<Line>) -> [Pool; 
                 .extend(std::iter::repeat_n(pod.clone(), n.max(0) as usize));
             if n > 0 {
                 pool.types.extend(f.ecs_instance_types.iter().cloned());
+                for zone in f
+                    .instance_volumes
+                    .iter()
+                    .filter_map(|(_, v)| v.zone.clone())
+                {
+                    if !pool.zones.contains(&zone) {
+                        pool.zones.push(zone);
+                    }
+                }
             }
         }
     }
@@ -167,7 +197,11 @@ fn dedup(mut types: Vec<String>) -> Vec<String> {
 }
 
 /// The cheapest way to hold the pool's pods on one of the candidate types.
-fn pool_lines(pool: &Pool, fit: &Fit, warnings: &mut Vec<String>) -> Vec<Line> {
+fn pool_lines(
+    pool: &Pool,
+    fit: &Fit,
+    warnings: &mut Vec<String>,
+) -> (Vec<Line>, Option<(String, i64)>) {
     let (name, market, pods, pricer) = (pool.name, pool.market, &pool.pods, fit.pricer);
     let charts = summary(pods);
     let mut best: Option<Line> = None;
@@ -206,10 +240,13 @@ fn pool_lines(pool: &Pool, fit: &Fit, warnings: &mut Vec<String>) -> Vec<Line> {
         }
     }
     let Some(nodes) = best else {
-        return vec![unpriced(
-            format!("{name} ({charts})"),
-            "no instance type known to hold its pods; pass --instance-types",
-        )];
+        return (
+            vec![unpriced(
+                format!("{name} ({charts})"),
+                "no instance type known to hold its pods; pass --instance-types",
+            )],
+            None,
+        );
     };
     let mut out = vec![];
     if fit.auto_mode {
@@ -224,8 +261,9 @@ fn pool_lines(pool: &Pool, fit: &Fit, warnings: &mut Vec<String>) -> Vec<Line> {
             Market::OnDemand,
         ));
     }
+    let chosen = (chosen, nodes.quantity as i64);
     out.insert(0, nodes);
-    out
+    (out, Some(chosen))
 }
 
 /// `web ×3, worker ×2`.

@@ -38,12 +38,8 @@ pub(crate) fn of(charts: &[&MoveFacts], region: Option<&str>, settings: &CostSet
     };
     let mut warnings = Vec::new();
     let ecs = Side::of(ecs_today::lines(charts, &pricer));
-    let eks = Side::of(eks_tomorrow::lines(
-        charts,
-        &pricer,
-        settings,
-        &mut warnings,
-    ));
+    let (eks_lines, node_pools) = eks_tomorrow::lines(charts, &pricer, settings, &mut warnings);
+    let eks = Side::of(eks_lines);
     for side in [("ECS", &ecs), ("EKS", &eks)] {
         for l in side.1.lines.iter().filter(|l| l.monthly.is_none()) {
             warnings.push(format!(
@@ -70,5 +66,6 @@ pub(crate) fn of(charts: &[&MoveFacts], region: Option<&str>, settings: &CostSet
         ecs,
         eks,
         warnings,
+        node_pools,
     }
 }

@@ -28,6 +28,26 @@ pub(crate) struct Cost {
     pub during_cut_over: f64,
     /// Lines without a price, the extended-support trap, pods no node holds.
     pub warnings: Vec<String>,
+    /// The node pools EKS tomorrow assumes, for platform/.
+    pub node_pools: Vec<NodePool>,
+}
+
+/// Nodes of one capacity tier: what the bill packed and what platform/ provisions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct NodePool {
+    /// `stateful`, `on-demand` or `spot`.
+    pub name: &'static str,
+    /// `on-demand` or `spot`, as Karpenter and Auto Mode spell it.
+    pub capacity_type: &'static str,
+    /// The types the pool may launch: the estate's (or --instance-types).
+    pub instance_types: Vec<String>,
+    /// The type the bill priced, and how many nodes of it.
+    pub chosen: Option<String>,
+    pub nodes: Option<i64>,
+    pub charts: Vec<String>,
+    /// Zones its pods' volumes are in.
+    pub zones: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -10,6 +10,14 @@ Full name: the release name when it already contains the chart name, else "<rele
 52 characters at most: a StatefulSet's pods carry a controller-revision-hash label of
 "<name>-<10 characters>", which must fit in 63.
 */}}
+{{/*
+The IngressClass (and its IngressClassParams) an Auto Mode release gets: cluster-scoped, so the
+namespace is part of the name.
+*/}}
+{{- define "hello-web.ingressClassName" -}}
+{{- printf "%s-%s" .Release.Namespace (include "hello-web.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
 {{- define "hello-web.fullname" -}}
 {{- if .Values.fullnameOverride }}
 {{- .Values.fullnameOverride | trunc 52 | trimSuffix "-" }}
