@@ -31,8 +31,12 @@ pub(crate) struct MoveFacts {
     pub start: (i64, String),
     /// Volumes on EBS volumes the instances mounted, by the chart's volume name.
     pub instance_volumes: Vec<(String, InstanceVolume)>,
-    /// Other volumes whose data outlives the pod (no instance volume known for them).
+    /// Other volumes whose data outlives the pod on block storage (no instance volume known
+    /// for them).
     pub other_data: Vec<String>,
+    /// Volumes on a shared file system (EFS), by volume name and file system: ECS tasks and
+    /// pods mount the same data, so nothing is copied.
+    pub shared_file_systems: Vec<(String, String)>,
     pub target_group: Option<crate::workload::TargetGroup>,
     /// Names clients reach the service by: its Cloud Map names and its chart (Service) name.
     pub answers_to: Vec<String>,
@@ -65,6 +69,7 @@ pub(crate) fn of(
 ) -> MoveFacts {
     let mut on_instances = Vec::new();
     let mut other_data = Vec::new();
+    let mut shared_file_systems = Vec::new();
     for (def, v) in td.volumes.iter().zip(&w.volumes) {
         let holder = def
             .host_source_path
@@ -72,8 +77,9 @@ pub(crate) fn of(
             .and_then(|p| estate.volumes.iter().find(|iv| iv.holds(p)));
         match (holder, &v.source) {
             (Some(iv), _) => on_instances.push((v.name.clone(), iv.clone())),
-            (None, VolumeSource::Persistent(_) | VolumeSource::SharedFileSystem { .. }) => {
-                other_data.push(v.name.clone())
+            (None, VolumeSource::Persistent(_)) => other_data.push(v.name.clone()),
+            (None, VolumeSource::SharedFileSystem { file_system_id, .. }) => {
+                shared_file_systems.push((v.name.clone(), file_system_id.clone()))
             }
             _ => {}
         }
@@ -103,6 +109,7 @@ pub(crate) fn of(
         start: start_time(td, w),
         instance_volumes: on_instances,
         other_data,
+        shared_file_systems,
         target_group: w.target_group.clone(),
         answers_to,
         env_values: w

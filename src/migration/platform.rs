@@ -9,8 +9,10 @@ use super::cost::model::NodePool;
 use super::model::{EnvironmentPlan, MigrationPlan};
 use crate::yaml::Node;
 
-/// The folder beside the charts.
+/// The folder beside the charts; `_platform` when a chart takes that name (no chart name has
+/// an underscore).
 pub(crate) const DIR: &str = "platform";
+const DIR_BESIDE_A_CHART_NAMED_PLATFORM: &str = "_platform";
 /// Every file this stage may write in an environment's folder (stale ones are removed).
 pub(crate) const FILES: [&str; 4] = [
     "storageclass.yaml",
@@ -25,12 +27,13 @@ const TIER_LABEL: &str = "ecs-import/tier";
 /// `platform/<env>/` for several.
 pub(crate) fn files(plan: &MigrationPlan, auto_mode: bool) -> Vec<(String, String)> {
     let several = plan.environments.len() > 1;
+    let root = dir(plan);
     let mut out = Vec::new();
     for env in &plan.environments {
         let dir = if several {
-            format!("{DIR}/{}", env.name)
+            format!("{root}/{}", env.name)
         } else {
-            DIR.to_string()
+            root.to_string()
         };
         out.push((format!("{dir}/storageclass.yaml"), storage_class(auto_mode)));
         let pools = &env.cost.node_pools;
@@ -47,6 +50,20 @@ pub(crate) fn files(plan: &MigrationPlan, auto_mode: bool) -> Vec<(String, Strin
         }
     }
     out
+}
+
+/// Where the platform files of this plan go.
+pub(crate) fn dir(plan: &MigrationPlan) -> &'static str {
+    let taken = plan
+        .environments
+        .iter()
+        .flat_map(|e| &e.services)
+        .any(|s| s.chart == DIR);
+    if taken {
+        DIR_BESIDE_A_CHART_NAMED_PLATFORM
+    } else {
+        DIR
+    }
 }
 
 fn header(lines: &[&str]) -> String {

@@ -229,6 +229,13 @@ pub(super) fn checks(f: &MoveFacts) -> Vec<Check> {
             fix: "list one volume per replica in adoptVolumes (ordinal order), or let the others start empty and replicate".into(),
         });
     }
+    for (volume, file_system) in &f.shared_file_systems {
+        out.push(Check {
+            resource: file_system.clone(),
+            problem: format!("ECS tasks and the pods mount this EFS file system (volume {volume}) at once during the move"),
+            fix: "nothing is copied; if the software cannot share its files with a second writer, scale ECS to 0 before the pods start".into(),
+        });
+    }
     for (_, v) in &f.instance_volumes {
         for (policy, value) in [
             ("DeletionPolicy", &v.deletion_policy),

@@ -110,7 +110,12 @@ fn recreate(f: &MoveFacts) -> Move {
     ];
     Move {
         strategy: Strategy::Recreate,
-        why: "no state and no load balancer to move: both run for a while, then ECS stops".into(),
+        why: if f.shared_file_systems.is_empty() {
+            "no state and no load balancer to move: both run for a while, then ECS stops"
+        } else {
+            "its data is on EFS, which both mount, and no load balancer to move: both run for a while, then ECS stops"
+        }
+        .into(),
         downtime_seconds: 0,
         downtime_parts: Vec::new(),
         steps,

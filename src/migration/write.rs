@@ -28,7 +28,7 @@ pub(crate) fn contents(plan: &MigrationPlan, auto_mode: bool) -> Vec<(String, St
 pub(crate) fn write(out: &Path, plan: &MigrationPlan, auto_mode: bool) -> Result<Vec<String>> {
     let files = contents(plan, auto_mode);
     // A link in place of platform/ would take the files elsewhere: it is not followed.
-    let dir = out.join(platform::DIR);
+    let dir = out.join(platform::dir(plan));
     if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(Error::Write {
             path: dir,
@@ -67,11 +67,12 @@ fn stale_platform_files(
     plan: &MigrationPlan,
     files: &[(String, String)],
 ) -> Vec<String> {
-    let mut dirs = vec![platform::DIR.to_string()];
+    let root = platform::dir(plan);
+    let mut dirs = vec![root.to_string()];
     dirs.extend(
         plan.environments
             .iter()
-            .map(|e| format!("{}/{}", platform::DIR, e.name)),
+            .map(|e| format!("{root}/{}", e.name)),
     );
     let mut stale = Vec::new();
     for dir in dirs {

@@ -78,7 +78,7 @@ pub fn chart_dir(out: &Path) -> PathBuf {
     let mut dirs: Vec<_> = std::fs::read_dir(out)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
+        .filter(|p| p.join("Chart.yaml").is_file())
         .collect();
     assert_eq!(dirs.len(), 1, "expected one chart in {}", out.display());
     dirs.pop().unwrap()
@@ -284,4 +284,4 @@ pub fn convert_all(input: &Path, out: &Path) -> (Vec<PathBuf>, String) {
 }
 
 /// The migration plan's files, written at the output root beside the charts.
-pub const PLAN_FILES: [&str; 2] = ["MIGRATION.md", "migration-plan.json"];
+pub const PLAN_FILES: [&str; 3] = ["MIGRATION.md", "migration-plan.json", "platform"];

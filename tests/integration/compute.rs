@@ -1,10 +1,12 @@
 //! Where the pods run, chosen in values: `compute.target` (fargate refuses a pod Fargate cannot
 //! run and adds the profile's labels; spot and on-demand require the capacity type on the
 //! labels of Karpenter, Auto Mode and managed node groups) and `eks.autoMode` (Auto Mode's
-//! EBS driver and binding API), rendered by both Helms and checked by the strict schemas.
+//! EBS driver and binding API), rendered by both Helms and checked by the strict schemas; and
+//! the plan's Fargate eligibility and billed size for each kind of service.
 
 use crate::common::{helm, render, root, tools};
 use crate::conversion::{only, pod, Conversion};
+use serde_json::Value;
 
 #[test]
 fn compute_target_and_auto_mode_render_as_chosen() {
@@ -213,4 +215,70 @@ fn auto_mode_ingress(
     let ing = only(&docs, "Ingress");
     assert_eq!(ing["spec"]["ingressClassName"], "alb", "{label}");
     assert_eq!(ing["metadata"]["annotations"].as_object().unwrap().len(), 4);
+}
+
+/// What keeps a pod off EKS Fargate, per kind of service, and the size Fargate bills one it
+/// can run: requests plus 256 MiB, rounded up to a valid combination.
+#[test]
+fn fargate_eligibility_and_size_for_each_kind_of_service() {
+    // Fixture, reasons expected, billed size (millicores, MiB) when Fargate can run it.
+    type Case<'a> = (&'a str, &'a [&'a str], Option<(i64, i64)>);
+    let cases: [Case; 7] = [
+        ("basic-web", &[], Some((250, 1024))),
+        ("efs-volume", &[], Some((500, 2048))),
+        ("host-network", &["host networking"], None),
+        (
+            "node-agent",
+            &["is the node directory /var/log", "host networking"],
+            None,
+        ),
+        (
+            "placement",
+            &[
+                "block-storage claim",
+                "unsafe sysctl vm.max_map_count",
+                "requires node labels",
+            ],
+            None,
+        ),
+        ("pod-settings", &["requests a GPU or accelerator"], None),
+        (
+            "stateful-volumes",
+            &["block-storage claim", "node directory /var/log/mongodb"],
+            None,
+        ),
+    ];
+    for (case, reasons, size) in cases {
+        let out = tempfile::tempdir().unwrap();
+        Conversion::of(
+            root()
+                .join("tests/fixtures")
+                .join(case)
+                .join("task-definition.json"),
+        )
+        .succeeds(out.path());
+        let plan: Value = serde_json::from_str(
+            &std::fs::read_to_string(out.path().join("migration-plan.json")).unwrap(),
+        )
+        .unwrap();
+        let compute = &plan["environments"][0]["services"][0]["compute"];
+        let fargate = &compute["fargate"];
+        let found = fargate["reasons"].to_string();
+        for r in reasons {
+            assert!(found.contains(r), "{case}: {r} in {found}");
+        }
+        assert_eq!(fargate["eligible"], reasons.is_empty(), "{case}");
+        let billed = size.map(|(c, m)| (serde_json::json!(c), serde_json::json!(m)));
+        let got = fargate["billedCpuMillicores"]
+            .as_i64()
+            .map(|c| (serde_json::json!(c), fargate["billedMemoryMib"].clone()));
+        assert_eq!(got, billed, "{case}: {compute}");
+        if let Some((cpu, memory)) = size {
+            // The requests fit the billed size with Fargate's 256 MiB on top.
+            assert!(compute["cpuMillicores"].as_i64().unwrap() <= cpu);
+            assert!(compute["memoryMib"].as_i64().unwrap() + 256 <= memory);
+        } else {
+            assert_eq!(compute["recommendation"], "on-demand", "{case}");
+        }
+    }
 }

@@ -68,13 +68,13 @@ pub struct Converted {
 }
 
 impl Converted {
-    /// The one chart folder written (hidden folders, such as the lock's, are not charts).
+    /// The one chart folder written (a folder with a Chart.yaml: not the lock's, not platform/).
     #[track_caller]
     pub fn chart(&self) -> PathBuf {
         let charts: Vec<PathBuf> = std::fs::read_dir(&self.out)
             .unwrap()
             .map(|e| e.unwrap().path())
-            .filter(|p| p.is_dir() && !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+            .filter(|p| p.join("Chart.yaml").is_file())
             .collect();
         assert_eq!(
             charts.len(),

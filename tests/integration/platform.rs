@@ -197,3 +197,22 @@ fn the_api_server_admits_the_platform_files_with_karpenters_crds() {
         }
     }
 }
+
+#[test]
+fn a_chart_named_platform_keeps_its_folder_and_the_platform_files_step_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("platform.json");
+    std::fs::write(
+        &input,
+        r#"{"family":"platform","containerDefinitions":[{"name":"a","image":"nginx:1","memory":256}]}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    Conversion::of(&input).succeeds(&out);
+    assert!(out.join("platform/Chart.yaml").is_file());
+    assert!(!out.join("platform/storageclass.yaml").exists());
+    assert!(out.join("_platform/storageclass.yaml").is_file());
+    // Again: the chart is re-imported, nothing of the platform files lands in it.
+    Conversion::of(&input).succeeds(&out);
+    assert!(!out.join("platform/storageclass.yaml").exists());
+}
