@@ -61,7 +61,10 @@ read -r ours_index ours_index_kb < <(measure index "$bin" publish "$work"/out/*.
 
 # Helm on the same chart directories: one package call for all of them, then index.
 mkdir -p "$work/helm-dist"
-read -r helm_pkg helm_pkg_kb < <(measure helm-package "$helm4" package "$work"/out/*/ -d "$work/helm-dist")
+# The chart folders (platform/ beside them holds the cluster's files, not a chart).
+charts=("$work"/out/*/Chart.yaml)
+charts=("${charts[@]%/Chart.yaml}")
+read -r helm_pkg helm_pkg_kb < <(measure helm-package "$helm4" package "${charts[@]}" -d "$work/helm-dist")
 read -r helm_idx helm_idx_kb < <(measure helm-index "$helm4" repo index "$work/helm-dist" --url https://charts.example.com)
 
 # Helm's output is measured; its space goes back before the floor writes a second copy of ours
