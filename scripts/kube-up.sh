@@ -120,6 +120,7 @@ start kube-apiserver "$cache/kube-apiserver" \
   --service-account-issuer https://kubernetes.default.svc \
   --service-cluster-ip-range 10.0.0.0/24 \
   --authorization-mode RBAC \
+  --allow-privileged=true \
   --enable-priority-and-fairness=false \
   --profiling=false
 

@@ -142,17 +142,49 @@ fn capacity(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) 
         Code::Capacity,
         &path,
         format!("capacity providers: {described}"),
-        format!("the pods prefer spot nodes (weight {percent}, Karpenter's karpenter.sh/capacity-type and EKS node groups' eks.amazonaws.com/capacityType) and fall back to on-demand; ECS base counts have no equivalent: add an on-demand PodDisruptionBudget or a second release to guarantee a floor"),
+        format!("the pods prefer spot nodes (weight {percent}, Karpenter's karpenter.sh/capacity-type and EKS node groups' eks.amazonaws.com/capacityType) and fall back to on-demand; ECS base counts have no equivalent in one workload: install a second release with compute.target=on-demand and the base as its replicaCount to keep that floor on on-demand nodes"),
     );
 }
 
 fn tags(service: &ServiceDefinition, w: &mut Workload, report: &mut Report) {
     let x = &service.extras;
+    let propagated = x.propagate_tags.as_deref().unwrap_or("NONE");
     if x.tags.is_empty() {
+        if let Some(p) = &x.propagate_tags {
+            report.info(
+                Code::Tags,
+                &service.path.key("propagateTags"),
+                format!("propagateTags {p}: ECS copied those tags onto each task"),
+                "the task definition's tags are on the pods already (labels and annotations); the service has none of its own",
+            );
+        }
         return;
     }
-    crate::convert::pod::tags_onto_pod(&x.tags, SERVICE_TAGS_ANNOTATION, w);
-    let propagated = x.propagate_tags.as_deref().unwrap_or("NONE");
+    // On ECS a task gets the tags of the source propagateTags names; a key both give keeps
+    // that source's value.
+    let task_wins = propagated == "TASK_DEFINITION";
+    let mut carried = Vec::new();
+    for (k, v) in &x.tags {
+        let existing = w.pod_labels.get(k).or_else(|| w.pod_annotations.get(k));
+        match existing {
+            Some(old) if old != v => {
+                let (kept, dropped) = if task_wins { (old, v) } else { (v, old) };
+                report.warn(
+                    Code::TagClash,
+                    &service.path.key("tags"),
+                    format!("tag {k}: the service says {v:?}, the task definition {old:?}"),
+                    format!(
+                        "the pods carry {kept:?} (propagateTags {propagated}), not {dropped:?}"
+                    ),
+                );
+                if !task_wins {
+                    carried.push((k, v));
+                }
+            }
+            _ => carried.push((k, v)),
+        }
+    }
+    crate::convert::pod::tags_onto_pod(carried, SERVICE_TAGS_ANNOTATION, w);
     report.info(
         Code::Tags,
         &service.path.key("tags"),

@@ -108,6 +108,7 @@ codes! {
     IpcModeNote = "ECSI-I-IPC-MODE", Info, "an IPC mode mapped to the pod's";
     Ephemeral = "ECSI-I-EPHEMERAL", Info, "ephemeral storage mapped to requests";
     Tags = "ECSI-I-TAGS", Info, "task definition tags mapped to pod labels";
+    TagClash = "ECSI-W-TAG-CLASH", Warning, "a service tag and a task definition tag share a key";
     Gpu = "ECSI-I-GPU", Info, "GPUs mapped to nvidia.com/gpu";
     Accelerator = "ECSI-W-ACCELERATOR", Warning, "an accelerator with no resource mapping";
     GpuSharing = "ECSI-W-GPU-SHARING", Warning, "GPU sharing, set on the device plugin";

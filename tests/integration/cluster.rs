@@ -395,3 +395,35 @@ fn optional_objects_install_when_enabled() {
         }
     }
 }
+
+/// EKS admits privileged pods where the namespace allows them, and so does the suite's control
+/// plane: a task definition with a privileged container becomes a chart whose pod is created.
+#[test]
+fn a_privileged_task_installs_where_the_namespace_allows_it() {
+    let Some(t) = tools() else { return };
+    let Some(c) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("agent.json");
+    std::fs::write(
+        &input,
+        r#"{"family":"privileged-agent","containerDefinitions":[{"name":"agent","image":"busybox:1.36","memory":64,"privileged":true}]}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    crate::conversion::Conversion::of(&input).succeeds(&out);
+    let chart = out.join("privileged-agent");
+    let ns = namespace(&["privileged", "agent"]);
+    c.enforcing_namespace(&ns, "privileged");
+    ok(
+        &c.helm(
+            &t.helms[1].1,
+            &["install", "agent", chart.to_str().unwrap(), "-n", &ns],
+        ),
+        "install the privileged chart",
+    );
+    let pods = c.wait_for(&["get", "pods", "-n", &ns], "the pod", |v| {
+        !v["items"].as_array().unwrap().is_empty()
+    });
+    let container = &pods["items"][0]["spec"]["containers"][0];
+    assert_eq!(container["securityContext"]["privileged"], true, "{pods:#}");
+}

@@ -122,6 +122,11 @@ fn data_volumes_spot_readiness_and_discovery_come_from_the_stacks() {
         weight["weight"], 75,
         "burst-dev (100% spot by its group) carries 3 of 4"
     );
+    // The ECS base (1 on the general, on-demand group) is kept by a second release on
+    // on-demand nodes, not by a PodDisruptionBudget, which cannot choose nodes.
+    let report = std::fs::read_to_string(out.path().join("web/ecs-import-report.json")).unwrap();
+    assert!(report.contains("compute.target=on-demand"), "{report}");
+    assert!(!report.contains("PodDisruptionBudget"), "{report}");
     let probe = &web["containers"]["web"]["readinessProbe"];
     assert_eq!(probe["httpGet"]["path"], "/healthz");
     assert_eq!(

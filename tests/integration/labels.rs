@@ -55,6 +55,18 @@ fn labels_dependencies_and_the_metadata_endpoint() {
     let home = tempfile::tempdir().unwrap();
     for (label, helm) in &t.helms {
         let docs = render(helm, home.path(), &chart, &[]);
+        // The helm test pod and its NetworkPolicy belong to the release (instance label) but
+        // are not selected by the Service (no name label).
+        let tests: Vec<&Value> = docs
+            .iter()
+            .filter(|d| d["metadata"]["annotations"]["helm.sh/hook"] == "test")
+            .collect();
+        assert_eq!(tests.len(), 2, "{label}");
+        for d in tests {
+            let labels = &d["metadata"]["labels"];
+            assert_eq!(labels["app.kubernetes.io/instance"], "rel", "{label}: {d}");
+            assert!(labels["app.kubernetes.io/name"].is_null(), "{label}: {d}");
+        }
         let pod = |docs: &[Value]| {
             docs.iter().find(|d| d["kind"] == "Deployment").unwrap()["spec"]["template"].clone()
         };

@@ -74,6 +74,15 @@ fn scheduled_tasks_become_cronjobs_with_their_schedule() {
             assert_eq!(spec["concurrencyPolicy"], "Forbid");
             let job = &spec["jobTemplate"]["spec"];
             assert_eq!(job["parallelism"], parallelism, "{label} {fixture}");
+            if parallelism > 1 {
+                // TaskCount independent runs: each its own completion, retried on its own.
+                assert_eq!(job["completions"], parallelism, "{label} {fixture}");
+                assert_eq!(job["completionMode"], "Indexed", "{label} {fixture}");
+                assert_eq!(job["backoffLimitPerIndex"], 0, "{label} {fixture}");
+                assert!(job["backoffLimit"].is_null(), "{label} {fixture}");
+            } else {
+                assert!(job["completions"].is_null(), "{label} {fixture}");
+            }
             assert_eq!(job["template"]["spec"]["restartPolicy"], "Never");
             let container = &job["template"]["spec"]["containers"][0];
             assert_eq!(

@@ -160,3 +160,53 @@ fn every_service_field_is_mapped_or_reported() {
         t.validate_docs(&docs, &out.path().join(format!("{label}.yaml")));
     }
 }
+
+/// A key both the service and the task definition tag keeps the value of the source
+/// `propagateTags` names, and the other is reported; `propagateTags` without service tags is
+/// named too.
+#[test]
+fn tags_the_service_and_the_task_share_follow_propagate_tags() {
+    let fixture = root().join("tests/fixtures-kinds/full-service");
+    let task_definition: Value =
+        serde_json::from_str(&fs::read_to_string(fixture.join("task-definition.json")).unwrap())
+            .unwrap();
+    // describe-task-definition --include TAGS: the tags beside the definition.
+    let task = serde_json::json!({
+        "taskDefinition": task_definition,
+        "tags": [{"key": "team", "value": "platform"}]
+    });
+    let service: Value =
+        serde_json::from_str(&fs::read_to_string(fixture.join("service.json")).unwrap()).unwrap();
+    for (propagate, kept, tags) in [
+        ("SERVICE", "payments", true),
+        ("TASK_DEFINITION", "platform", true),
+        ("TASK_DEFINITION", "platform", false),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = service.clone();
+        s["services"][0]["propagateTags"] = Value::from(propagate);
+        if !tags {
+            s["services"][0]["tags"] = serde_json::json!([]);
+        }
+        fs::write(dir.path().join("task-definition.json"), task.to_string()).unwrap();
+        fs::write(dir.path().join("service.json"), s.to_string()).unwrap();
+        let out = dir.path().join("out");
+        let output = cmd().arg(dir.path()).arg("-o").arg(&out).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        let values = fs::read_to_string(out.join("checkout/values.yaml")).unwrap();
+        assert!(
+            values.contains(&format!("team: {kept}")),
+            "{propagate}: {values}"
+        );
+        let report = fs::read_to_string(out.join("checkout/ecs-import-report.json")).unwrap();
+        assert_eq!(
+            report.contains("ECSI-W-TAG-CLASH"),
+            tags,
+            "{propagate}: {report}"
+        );
+        if !tags {
+            assert!(report.contains("propagateTags TASK_DEFINITION"), "{report}");
+        }
+    }
+}

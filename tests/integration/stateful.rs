@@ -271,7 +271,8 @@ fn node_paths_stay_host_paths_and_the_deployment_is_recreated() {
             .clone();
         assert_eq!(
             v["hostPath"],
-            json!({"path": "/mnt/ebs/vault", "type": "Directory"}),
+            // Docker on ECS created a missing directory: so does DirectoryOrCreate.
+            json!({"path": "/mnt/ebs/vault", "type": "DirectoryOrCreate"}),
             "{label}"
         );
         let docs = render(

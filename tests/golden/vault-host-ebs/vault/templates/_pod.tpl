@@ -292,7 +292,8 @@ Deployment mounts the claims of pvc.yaml; a disabled entry falls back to an empt
 - name: {{ $name | quote }}
   hostPath:
     path: {{ $p.hostPath.path | quote }}
-    type: Directory
+    {{- /* Docker on ECS created a missing host directory; so does the kubelet with this type. */}}
+    type: DirectoryOrCreate
 {{- else if $p.existingClaim }}
 - name: {{ $name | quote }}
   persistentVolumeClaim:

@@ -60,6 +60,7 @@ the Service nor the chart's NetworkPolicy takes the test pod for one of the work
 {{- define "yes.testLabels" -}}
 helm.sh/chart: {{ include "yes.chart" . | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 app.kubernetes.io/part-of: {{ include "yes.name" . | quote }}
 app.kubernetes.io/component: connection-test
 {{- end }}
@@ -133,7 +134,16 @@ The PersistentVolume an adopted EBS volume becomes, named after the claim it is 
 The spec of a Job, alone or in a CronJob's template: retries, deadlines, parallelism and the pod.
 */}}
 {{- define "yes.jobSpec" -}}
+{{- $runs := int .Values.job.parallelism }}
+{{- if gt $runs 1 }}
+{{- /* ECS started TaskCount tasks that each succeed or fail on their own: an indexed Job, one
+completion per task, retried per index, so one failing run does not stop its siblings. */}}
+completions: {{ $runs }}
+completionMode: Indexed
+backoffLimitPerIndex: {{ .Values.job.backoffLimit }}
+{{- else }}
 backoffLimit: {{ .Values.job.backoffLimit }}
+{{- end }}
 {{- if not (kindIs "invalid" .Values.job.activeDeadlineSeconds) }}
 activeDeadlineSeconds: {{ .Values.job.activeDeadlineSeconds }}
 {{- end }}
