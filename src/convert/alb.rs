@@ -5,18 +5,41 @@
 use std::collections::BTreeMap;
 
 use crate::ecs::alb::{AlbRouting, ListenerRule};
+use crate::json_path::JsonPath;
 use crate::report::{Code, Report};
 use crate::workload::{IngressHost, IngressPath, Workload};
 
 const PREFIX: &str = "alb.ingress.kubernetes.io/";
+
+/// The scheme an Ingress holds when the load balancer is not in the input: the render
+/// refuses it, so nobody exposes (or hides) a service by a guess.
+const UNKNOWN_SCHEME: &str = "${ALB_SCHEME}";
+
+/// The service's load balancer exists but the input describes neither it nor its target group
+/// (another stack, or describe-services alone).
+pub(crate) fn elsewhere(path: &JsonPath, w: &mut Workload, report: &mut Report) {
+    let a = &mut w.ingress.annotations;
+    a.insert(format!("{PREFIX}scheme"), UNKNOWN_SCHEME.into());
+    a.insert(format!("{PREFIX}target-type"), "ip".into());
+    unknown_scheme(path, report);
+}
+
+fn unknown_scheme(path: &JsonPath, report: &mut Report) {
+    report.info(
+        Code::AlbSettings,
+        path,
+        "the load balancer is not in the input (another stack?): whether it faces the internet is not known",
+        format!("ingress.annotations holds scheme {UNKNOWN_SCHEME}; set internal or internet-facing before enabling the Ingress (the render refuses the placeholder)"),
+    );
+}
 
 pub(crate) fn apply(routing: &AlbRouting, w: &mut Workload, report: &mut Report) {
     let mut a = BTreeMap::new();
     target_group(routing, &mut a, report);
     listeners(routing, &mut a);
     let Some(lb) = &routing.load_balancer else {
-        // The stack does not say how the load balancer faces: keep the private default.
-        a.insert(format!("{PREFIX}scheme"), "internal".into());
+        a.insert(format!("{PREFIX}scheme"), UNKNOWN_SCHEME.into());
+        unknown_scheme(&routing.target_group.path, report);
         return finish(routing, a, w, report);
     };
     {

@@ -64,8 +64,9 @@ pub(crate) fn apply(
     match lb.application {
         Some(true) => {
             w.ingress_port = Some(port.clone());
-            if let Some(routing) = &lb.routing {
-                crate::convert::alb::apply(routing, w, report);
+            match &lb.routing {
+                Some(routing) => crate::convert::alb::apply(routing, w, report),
+                None => crate::convert::alb::elsewhere(&lb.path, w, report),
             }
         }
         Some(false) => report.info(
@@ -83,6 +84,9 @@ pub(crate) fn apply(
             });
             if http {
                 w.ingress_port = Some(port);
+                if lb.target_group.is_some() {
+                    crate::convert::alb::elsewhere(&lb.path, w, report);
+                }
             } else {
                 report.warn(
                     Code::LbType,

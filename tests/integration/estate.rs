@@ -323,3 +323,56 @@ fn the_binding_follows_the_target_group_type() {
         assert_eq!(only(&ip, "Service")["spec"]["type"], "ClusterIP", "{label}");
     }
 }
+
+/// The web service's ALB is not in its stack's listeners: whether it faces the internet is not
+/// known, so the Ingress scheme is a placeholder that both Helms refuse to render, until set.
+#[test]
+fn an_alb_the_stack_does_not_describe_has_no_guessed_scheme() {
+    let Some(t) = tools() else {
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    convert(out.path());
+    let web = out.path().join("web");
+    let base = values(&web.join("values.yaml"));
+    assert_eq!(
+        base["ingress"]["annotations"]["alb.ingress.kubernetes.io/scheme"],
+        "${ALB_SCHEME}"
+    );
+    let home = tempfile::tempdir().unwrap();
+    for (label, bin) in &t.helms {
+        let refused = helm(
+            bin,
+            home.path(),
+            &[
+                "template",
+                "r",
+                web.to_str().unwrap(),
+                "--set",
+                "ingress.enabled=true",
+            ],
+        );
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            !refused.status.success() && stderr.contains("scheme is still ${ALB_SCHEME}"),
+            "{label}: {stderr}"
+        );
+        let docs = render(
+            bin,
+            home.path(),
+            &web,
+            &[
+                "--set",
+                "ingress.enabled=true",
+                "--set",
+                "ingress.annotations.alb\\.ingress\\.kubernetes\\.io/scheme=internet-facing",
+            ],
+        );
+        let ingress = only(&docs, "Ingress");
+        assert_eq!(
+            ingress["metadata"]["annotations"]["alb.ingress.kubernetes.io/scheme"],
+            "internet-facing",
+            "{label}"
+        );
+    }
+}
