@@ -107,6 +107,10 @@ const STATIC_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../chart-templates/templates/ingressclass.yaml"),
     ),
     (
+        "templates/placeholders.yaml",
+        include_str!("../../chart-templates/templates/placeholders.yaml"),
+    ),
+    (
         "templates/hpa.yaml",
         include_str!("../../chart-templates/templates/hpa.yaml"),
     ),

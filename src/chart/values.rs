@@ -214,6 +214,7 @@ fn build_values(w: &Workload) -> Node {
 fn pod_values(w: &Workload, node: Node) -> Node {
     node.set("podAnnotations", Node::string_map(&w.pod_annotations))
         .set("podLabels", Node::string_map(&w.pod_labels))
+        .set("failOnPlaceholders", Node::Bool(false))
         .set("commonLabels", Node::map())
         .set("podSecurity", s("default"))
         .set("podSecurityContext", {

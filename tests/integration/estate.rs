@@ -376,3 +376,68 @@ fn an_alb_the_stack_does_not_describe_has_no_guessed_scheme() {
         );
     }
 }
+
+/// Placeholders are never silent: NOTES.txt names each value still holding one, and
+/// failOnPlaceholders makes the render refuse them until they are set.
+#[test]
+fn placeholders_are_named_on_install_and_refused_on_demand() {
+    let Some(t) = tools() else { return };
+    let out = tempfile::tempdir().unwrap();
+    convert(out.path());
+    let web = out.path().join("web");
+    let web = web.to_str().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let set = [
+        "--set",
+        "ingress.annotations.alb\\.ingress\\.kubernetes\\.io/scheme=internal",
+        "--set",
+        "serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn=arn:aws:iam::111111111111:role/web",
+        "--set",
+        "targetGroupBinding.targetGroupARN=arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/web/1",
+    ];
+    // Helm 3's install --dry-run asks a cluster for its version: the suite's answers.
+    let Some(c) = crate::cluster::cluster() else {
+        return;
+    };
+    let dry_run = |bin: &Path, extra: &[&str]| {
+        let mut args = vec!["install", "r", web, "--dry-run=server"];
+        args.extend(extra);
+        c.helm(bin, &args)
+    };
+    for (label, bin) in &t.helms {
+        let dry = dry_run(bin, &[]);
+        let notes = String::from_utf8_lossy(&dry.stdout);
+        assert!(dry.status.success(), "{label}: {notes}");
+        for line in [
+            "ingress.annotations.alb.ingress.kubernetes.io/scheme = ${ALB_SCHEME}",
+            "serviceAccount.annotations.eks.amazonaws.com/role-arn = ${TaskRoleA1B2C3D4.Arn}",
+            "targetGroupBinding.targetGroupARN = ${WebTg}",
+        ] {
+            assert!(notes.contains(line), "{label}: {line} in {notes}");
+        }
+        let refused = helm(
+            bin,
+            home.path(),
+            &["template", "r", web, "--set", "failOnPlaceholders=true"],
+        );
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            !refused.status.success()
+                && stderr.contains("targetGroupBinding.targetGroupARN = ${WebTg}"),
+            "{label}: {stderr}"
+        );
+        let mut args = vec!["--set", "failOnPlaceholders=true"];
+        args.extend(set);
+        let filled = dry_run(bin, &args);
+        let notes = String::from_utf8_lossy(&filled.stdout);
+        assert!(
+            filled.status.success(),
+            "{label}: {}",
+            String::from_utf8_lossy(&filled.stderr)
+        );
+        assert!(
+            !notes.contains("still hold placeholders"),
+            "{label}: {notes}"
+        );
+    }
+}

@@ -154,3 +154,26 @@ parallelism: {{ .Values.job.parallelism }}
 template:
   {{- include "checkout.podTemplate" . | nindent 2 }}
 {{- end }}
+
+{{/*
+Values still holding a placeholder the conversion could not fill (`${…}`: a physical name, a
+deploy-time attribute, an account ID), one `path<TAB>value` line each, found by walking the
+values (dict "path" "" "value" .Values). Commands and args are shell text: `${VAR}` there is
+the shell's, not a placeholder.
+*/}}
+{{- define "checkout.placeholders" -}}
+{{- $path := .path }}
+{{- if kindIs "map" .value }}
+{{- range $k, $v := .value }}
+{{- if not (has $k (list "command" "args")) }}
+{{- include "checkout.placeholders" (dict "path" (printf "%s.%s" $path $k | trimPrefix ".") "value" $v) }}
+{{- end }}
+{{- end }}
+{{- else if kindIs "slice" .value }}
+{{- range $i, $v := .value }}
+{{- include "checkout.placeholders" (dict "path" (printf "%s[%d]" $path $i) "value" $v) }}
+{{- end }}
+{{- else if and (kindIs "string" .value) (regexMatch "\\$\\{[^}]+\\}" .value) }}
+{{ printf "%s\t%s" $path .value }}
+{{- end }}
+{{- end }}
