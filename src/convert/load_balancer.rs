@@ -75,30 +75,7 @@ pub(crate) fn apply(
             "a Network Load Balancer target group",
             "set service.type=LoadBalancer with the AWS Load Balancer Controller's NLB annotations",
         ),
-        None => {
-            let http = w.ports().any(|p| {
-                p.container_port == port
-                    && p.app_protocol
-                        .as_deref()
-                        .is_some_and(|a| a.starts_with("http") || a.contains("h2c") || a == "grpc")
-            });
-            if http {
-                w.ingress_port = Some(port);
-                if lb.target_group.is_some() {
-                    crate::convert::alb::elsewhere(&lb.path, w, report);
-                }
-            } else {
-                report.warn(
-                    Code::LbType,
-                    &lb.path.key("targetGroupArn"),
-                    format!(
-                        "the load balancer type of target group {} is not known from its ARN",
-                        lb.target_group.as_deref().unwrap_or("(none)")
-                    ),
-                    "no Ingress; set ingress.enabled=true for an ALB, or service.type=LoadBalancer for an NLB",
-                );
-            }
-        }
+        None => unknown_type(lb, port, w, report),
     }
 }
 
@@ -167,6 +144,38 @@ fn target_group(
             &lb.path.key("targetGroupArn"),
             format!("the load balancer drained a stopping task for {deregistration_delay} s before ECS stopped it"),
             format!("containers.{}.lifecycle.preStop sleeps {deregistration_delay} s and terminationGracePeriodSeconds is {grace}, so a stopping pod serves while it is drained", main.name),
+        );
+    }
+}
+
+/// A target group whose load balancer type the input does not say: an HTTP port gets the
+/// Ingress (its scheme unknown), anything else a warning.
+fn unknown_type(
+    lb: &crate::ecs::service::LoadBalancer,
+    port: Deferred<u16>,
+    w: &mut Workload,
+    report: &mut Report,
+) {
+    let http = w.ports().any(|p| {
+        p.container_port == port
+            && p.app_protocol
+                .as_deref()
+                .is_some_and(|a| a.starts_with("http") || a.contains("h2c") || a == "grpc")
+    });
+    if http {
+        w.ingress_port = Some(port);
+        if lb.target_group.is_some() {
+            crate::convert::alb::elsewhere(&lb.path, w, report);
+        }
+    } else {
+        report.warn(
+            Code::LbType,
+            &lb.path.key("targetGroupArn"),
+            format!(
+                "the load balancer type of target group {} is not known from its ARN",
+                lb.target_group.as_deref().unwrap_or("(none)")
+            ),
+            "no Ingress; set ingress.enabled=true for an ALB, or service.type=LoadBalancer for an NLB",
         );
     }
 }
