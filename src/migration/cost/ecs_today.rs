@@ -4,7 +4,7 @@
 //! provider strategy says), and the load balancers.
 
 use super::model::Line;
-use super::pricer::{trim, Market, Pricer};
+use super::pricer::{Market, Pricer};
 use crate::ecs::estate::Estate;
 use crate::migration::facts::MoveFacts;
 use crate::pricing::PriceKey;
@@ -101,27 +101,8 @@ fn fargate_tasks(f: &MoveFacts, pricer: &Pricer, out: &mut Vec<Line>) {
         if n <= 0 {
             continue;
         }
-        let vcpu = n as f64 * cpu as f64 / 1000.0;
-        let gb = n as f64 * memory as f64 / 1024.0;
-        let size = format!(
-            "{n} × {} vCPU / {} GB",
-            trim(cpu as f64 / 1000.0),
-            trim(memory as f64 / 1024.0)
-        );
-        out.push(pricer.line(
-            format!("{}: {how} tasks, vCPU ({size})", f.chart),
-            vcpu,
-            "vCPU",
-            &PriceKey::FargateVcpu,
-            market,
-        ));
-        out.push(pricer.line(
-            format!("{}: {how} tasks, memory ({size})", f.chart),
-            gb,
-            "GB",
-            &PriceKey::FargateGb,
-            market,
-        ));
+        let what = format!("{}: {how} tasks", f.chart);
+        out.extend(pricer.fargate(&what, n, (cpu, memory), "", market));
     }
 }
 

@@ -293,27 +293,14 @@ fn fargate_pods(
     ) else {
         return vec![];
     };
-    let n = f.replicas as f64;
-    let size = format!(
-        "{} × {} vCPU / {} GB billed",
-        f.replicas,
-        trim(cpu as f64 / 1000.0),
-        trim(memory as f64 / 1024.0)
-    );
-    vec![
-        pricer.line(
-            format!("{}: Fargate pods, vCPU ({size})", f.chart),
-            n * cpu as f64 / 1000.0,
-            "vCPU",
-            &PriceKey::FargateVcpu,
+    let what = format!("{}: Fargate pods", f.chart);
+    pricer
+        .fargate(
+            &what,
+            f.replicas,
+            (cpu, memory),
+            " billed",
             Market::OnDemand,
-        ),
-        pricer.line(
-            format!("{}: Fargate pods, memory ({size})", f.chart),
-            n * memory as f64 / 1024.0,
-            "GB",
-            &PriceKey::FargateGb,
-            Market::OnDemand,
-        ),
-    ]
+        )
+        .to_vec()
 }

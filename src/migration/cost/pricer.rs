@@ -71,6 +71,39 @@ impl Pricer<'_> {
     }
 }
 
+impl Pricer<'_> {
+    /// `count` Fargate tasks or pods of `cpu` millicores and `memory` MiB: a vCPU line and a GB
+    /// line, each item `{what} ({count} × … vCPU / … GB{billed})`.
+    pub(crate) fn fargate(
+        &self,
+        what: &str,
+        count: i64,
+        (cpu, memory): (i64, i64),
+        billed: &str,
+        market: Market,
+    ) -> [Line; 2] {
+        let (vcpu, gb) = (cpu as f64 / 1000.0, memory as f64 / 1024.0);
+        let size = format!("{count} × {} vCPU / {} GB{billed}", trim(vcpu), trim(gb));
+        let n = count as f64;
+        [
+            self.line(
+                format!("{what}, vCPU ({size})"),
+                n * vcpu,
+                "vCPU",
+                &PriceKey::FargateVcpu,
+                market,
+            ),
+            self.line(
+                format!("{what}, memory ({size})"),
+                n * gb,
+                "GB",
+                &PriceKey::FargateGb,
+                market,
+            ),
+        ]
+    }
+}
+
 fn describe(key: &PriceKey) -> String {
     match key {
         PriceKey::Instance(t) => format!("instance type {t}"),
