@@ -8,7 +8,8 @@
 # hide CPU cost.
 #   usage: scripts/bench.sh [N]        e.g. scripts/bench.sh 20000 for the memory target
 # Targets: ours <= 0.25 x Helm's package + index; convert+package within 1.3 x the minimal
-# writer; peak memory < 300 MiB.
+# writer; a no-change re-run <= 0.5 x and --check <= 0.33 x a first conversion; peak memory
+# < 300 MiB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-2000}
@@ -59,6 +60,14 @@ measure() { # label, then the command; prints seconds and peak KiB
 read -r ours_convert ours_convert_kb < <(measure convert "$bin" "$work/input" --output "$work/out" --package --quiet)
 read -r ours_index ours_index_kb < <(measure index "$bin" publish "$work"/out/*.tgz --repo "$work/repo" --url https://charts.example.com --quiet)
 
+# Re-runs beside a first conversion with the same flags (charts only): a re-run that changes
+# nothing and the --check drift test read the recorded digests instead of rewriting. --check
+# exits 1 on drift, which stops the bench: this also asserts that nothing drifted.
+read -r first_plain first_plain_kb < <(measure first "$bin" "$work/input" --output "$work/plain" --quiet)
+read -r rerun rerun_kb < <(measure rerun "$bin" "$work/input" --output "$work/plain" --quiet)
+read -r check check_kb < <(measure check "$bin" "$work/input" --output "$work/plain" --check --quiet)
+rm -rf "$work/plain"
+
 # Helm on the same chart directories: one package call for all of them, then index.
 mkdir -p "$work/helm-dist"
 # The chart folders (platform/ beside them holds the cluster's files, not a chart).
@@ -94,12 +103,13 @@ print(f"{time.perf_counter() - start:.3f} {len(files)} {sum(len(b) for _, b in f
 PY
 read -r floor nfiles nbytes < <(python3 "$work/writer.py" "$work/out" "$work/floor")
 
-python3 - "$n" "$ours_convert" "$ours_index" "$ours_convert_kb" "$ours_index_kb" "$helm_pkg" "$helm_idx" "$helm_pkg_kb" "$helm_idx_kb" "$(nproc)" "$floor" "$nfiles" "$nbytes" "$where" <<'PY'
+python3 - "$n" "$ours_convert" "$ours_index" "$ours_convert_kb" "$ours_index_kb" "$helm_pkg" "$helm_idx" "$helm_pkg_kb" "$helm_idx_kb" "$(nproc)" "$floor" "$nfiles" "$nbytes" "$where" "$first_plain" "$rerun" "$check" "$first_plain_kb" "$rerun_kb" "$check_kb" <<'PY'
 import sys
-n, conv, idx, conv_kb, idx_kb, hpkg, hidx, hpkg_kb, hidx_kb, cores, floor, nfiles, nbytes, where = sys.argv[1:]
-conv, idx, hpkg, hidx, floor = map(float, (conv, idx, hpkg, hidx, floor))
+(n, conv, idx, conv_kb, idx_kb, hpkg, hidx, hpkg_kb, hidx_kb, cores, floor, nfiles, nbytes, where,
+ first, rerun, check, first_kb, rerun_kb, check_kb) = sys.argv[1:]
+conv, idx, hpkg, hidx, floor, first, rerun, check = map(float, (conv, idx, hpkg, hidx, floor, first, rerun, check))
 ours, helm = conv + idx, hpkg + hidx
-peak = max(int(conv_kb), int(idx_kb)) / 1024
+peak = max(int(k) for k in (conv_kb, idx_kb, first_kb, rerun_kb, check_kb)) / 1024
 print(f"services: {n}, cores: {cores}, on {where}; output {nfiles} files, {int(nbytes) / 2**20:.1f} MiB")
 print(f"helm-ecs-import convert+package:  {conv:8.2f} s   peak memory {int(conv_kb)/1024:.1f} MiB")
 print(f"helm-ecs-import publish (index):  {idx:8.2f} s   peak memory {int(idx_kb)/1024:.1f} MiB")
@@ -107,11 +117,17 @@ print(f"helm-ecs-import total:            {ours:8.2f} s")
 print(f"helm 4 package (one call):        {hpkg:8.2f} s   peak memory {int(hpkg_kb)/1024:.1f} MiB")
 print(f"helm 4 repo index:                {hidx:8.2f} s   peak memory {int(hidx_kb)/1024:.1f} MiB")
 print(f"minimal writer, same bytes:       {floor:8.2f} s")
+print(f"first conversion (charts only):   {first:8.2f} s   peak memory {int(first_kb)/1024:.1f} MiB")
+print(f"re-run, nothing changed:          {rerun:8.2f} s   peak memory {int(rerun_kb)/1024:.1f} MiB")
+print(f"--check, no drift:                {check:8.2f} s   peak memory {int(check_kb)/1024:.1f} MiB")
 r1, r2 = ours / helm, conv / floor if floor > 0 else float("inf")
+r3, r4 = rerun / first, check / first
 print(f"ratio ours / helm package+index:            {r1:.3f} (target <= 0.25)")
 print(f"ratio convert+package / minimal writer:     {r2:.2f} (target <= 1.3)")
+print(f"ratio no-change re-run / first conversion:  {r3:.3f} (target <= 0.5)")
+print(f"ratio --check / first conversion:           {r4:.3f} (target <= 0.33)")
 print(f"peak memory:                                {peak:.1f} MiB (target < 300)")
-ok = r1 <= 0.25 and r2 <= 1.3 and peak < 300
+ok = r1 <= 0.25 and r2 <= 1.3 and peak < 300 and r3 <= 0.5 and r4 <= 0.33
 print("targets met" if ok else "TARGETS MISSED")
 sys.exit(0 if ok else 1)
 PY

@@ -6,10 +6,13 @@ use sha2::{Digest, Sha256};
 
 /// The SHA-256 of `bytes` as lowercase hex, as Helm and OCI registries write digests.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(64);
+    for b in Sha256::digest(bytes) {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    out
 }
 
 /// The next patch version after `v`, without pre-release or build metadata.

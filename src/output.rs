@@ -31,7 +31,8 @@ pub(crate) fn progress(quiet: bool, len: usize) -> indicatif::ProgressBar {
 
 /// What happened to one written chart, kept small so a big batch does not hold every chart.
 pub(crate) struct Written {
-    pub source: PathBuf,
+    /// The inputs, as the user reads them (every environment's, with --env).
+    pub sources: String,
     pub dir: PathBuf,
     pub kind: WorkloadKind,
     pub warnings: Vec<String>,
@@ -42,6 +43,8 @@ pub(crate) struct Written {
     pub conflicts: usize,
     /// What the run changes (or, with --check, would change) on disk.
     pub changes: Vec<Change>,
+    /// Generated as last time: nothing was written.
+    pub unchanged: bool,
 }
 
 /// One line per warning: `[env] CODE pointer: message; action`.
@@ -76,62 +79,87 @@ pub(crate) fn conversion(
     outcomes: &[Result<Written, Error>],
     skipped: &[(PathBuf, String)],
     quiet: bool,
+    check: bool,
 ) {
-    let written = outcomes.iter().filter(|o| o.is_ok()).count();
-    let detail = written <= DETAIL_LIMIT;
-    let mut with_warnings = 0;
+    let charts: Vec<&Written> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+    let detail = charts.len() <= DETAIL_LIMIT;
     for outcome in outcomes {
         match outcome {
-            Ok(w) => {
-                with_warnings += usize::from(!w.warnings.is_empty());
-                if quiet {
-                    // A conflict needs the user whatever the verbosity.
-                    for line in w.merges.iter().filter(|l| l.starts_with("conflict")) {
-                        eprintln!("{}: {line}", w.dir.display());
-                    }
-                    continue;
-                }
-                eprintln!(
-                    "{}: wrote {} ({}, {} warning(s), {} note(s))",
-                    w.source.display(),
-                    w.dir.display(),
-                    w.kind.as_str(),
-                    w.warnings.len(),
-                    w.notes
-                );
-                if detail {
-                    for line in &w.warnings {
-                        eprintln!("  warning {line}");
-                    }
-                }
-                for line in &w.merges {
-                    eprintln!("  {line}");
-                }
-            }
+            Ok(w) => chart_lines(w, quiet || check, detail),
             Err(e) => error(e),
         }
     }
-    if quiet {
+    // --check speaks only of drift and conflicts; its last line is the drift's.
+    if quiet || check {
         return;
     }
     for (path, reason) in skipped {
         eprintln!("{}: skipped: {reason}", path.display());
     }
-    let failures = outcomes.len() - written;
     if outcomes.len() + skipped.len() > 1 {
-        let pointer = if detail || with_warnings == 0 {
-            String::new()
-        } else {
-            format!(
-                "; warnings are in each chart's {}",
-                crate::chart::REPORT_FILE
-            )
-        };
-        eprintln!(
-            "Summary: {written} converted ({with_warnings} with warnings), {} skipped, {failures} failed{pointer}",
+        summary(
+            &charts,
+            outcomes.len() - charts.len(),
             skipped.len(),
+            detail,
         );
     }
+}
+
+/// The lines of one chart: what happened to it, its warnings (for a handful of charts) and
+/// its merges; only its conflicts when `terse`, since a conflict needs the user regardless.
+fn chart_lines(w: &Written, terse: bool, detail: bool) {
+    if terse {
+        for line in w.merges.iter().filter(|l| l.starts_with("conflict")) {
+            eprintln!("{}: {line}", w.dir.display());
+        }
+        return;
+    }
+    let what = if w.unchanged { "unchanged" } else { "wrote" };
+    eprintln!(
+        "{}: {what} {} ({}, {} warning(s), {} note(s))",
+        w.sources,
+        w.dir.display(),
+        w.kind.as_str(),
+        w.warnings.len(),
+        w.notes
+    );
+    // Warnings were shown when the chart was written, and stay in its report.
+    if detail && !w.unchanged {
+        for line in &w.warnings {
+            eprintln!("  warning {line}");
+        }
+    }
+    for line in &w.merges {
+        eprintln!("  {line}");
+    }
+}
+
+fn summary(charts: &[&Written], failures: usize, skipped: usize, detail: bool) {
+    let with_warnings = charts.iter().filter(|w| !w.warnings.is_empty()).count();
+    let unchanged = charts.iter().filter(|w| w.unchanged).count();
+    let conflicted = charts.iter().filter(|w| w.conflicts > 0).count();
+    let mut parts = Vec::new();
+    if unchanged > 0 {
+        parts.push(format!("{unchanged} unchanged"));
+    }
+    parts.push(format!("{with_warnings} with warnings"));
+    if conflicted > 0 {
+        parts.push(format!("{conflicted} with open conflicts"));
+    }
+    let pointer = if detail || with_warnings == 0 {
+        String::new()
+    } else {
+        format!(
+            "; warnings are in each chart's {}",
+            crate::chart::REPORT_FILE
+        )
+    };
+    eprintln!(
+        "Summary: {} converted ({}), {skipped} skipped, {failures} failed{pointer}",
+        charts.len(),
+        parts.join(", "),
+    );
 }
 
 /// A run that found nothing to convert: say so, and why each input was passed over.
@@ -186,10 +214,13 @@ pub(crate) fn merge_lines(written: &WrittenChart) -> Vec<String> {
         .collect()
 }
 
-/// --check and --diff: lists (or shows) every change a re-run would make. True when there is one.
+/// --check and --diff: lists (or shows) every change a re-run would make, and says whether
+/// conflicts are open (never "No drift" then). True when a change is found.
 pub(crate) fn drift<'a>(written: impl Iterator<Item = &'a Written>, diff: bool) -> bool {
     let mut drifted = false;
+    let mut conflicts = 0;
     for w in written {
+        conflicts += w.conflicts;
         for change in &w.changes {
             drifted = true;
             let path = w.dir.join(&change.rel);
@@ -215,7 +246,9 @@ pub(crate) fn drift<'a>(written: impl Iterator<Item = &'a Written>, diff: bool) 
             }
         }
     }
-    if !drifted {
+    if conflicts > 0 {
+        eprintln!("{conflicts} conflict(s) open: your side is kept until you settle them by hand or re-run with --ours or --theirs.");
+    } else if !drifted {
         eprintln!("No drift: a re-run would change nothing.");
     }
     drifted

@@ -1,6 +1,7 @@
 //! A chart in memory: every file, by relative path, ready to be written or packaged.
 
 mod container_values;
+mod follow_image;
 mod kinds;
 pub(crate) mod merge;
 mod meta;
@@ -10,7 +11,8 @@ mod reimport;
 
 pub(crate) mod service_values;
 mod storage;
-mod upgrade;
+mod unchanged;
+pub(crate) mod upgrade;
 pub(crate) mod values;
 mod values_tree;
 pub(crate) mod write;
@@ -143,6 +145,9 @@ pub(crate) struct Chart {
     /// again, with what the re-import found (`reimport`), when there is any.
     source: String,
     report: Report,
+    /// The generated files equal the record of the chart already on disk (found while its
+    /// version was followed), so the writer need not hash them again.
+    pub(crate) matches_record: bool,
     /// Findings of the re-import itself (edits kept or merged, conflicts, StatefulSet fields
     /// that need a migration step): in the written report, not in the record, so a re-run
     /// compares generated content only.
@@ -303,6 +308,7 @@ pub(crate) fn build_with_values(
         files,
         source: source.to_string(),
         report: report.clone(),
+        matches_record: false,
         reimport: Vec::new(),
     })
 }

@@ -17,6 +17,11 @@ pub(crate) const NEW_DIR: &str = "new";
 /// A merge base larger than this is not one the tool wrote.
 const BASE_LIMIT: u64 = 64 << 20;
 
+/// Whether the chart in `dir` holds new versions of files left in conflict.
+pub(crate) fn conflict_open(dir: &Path) -> bool {
+    dir.join(RECORD_DIR).join(NEW_DIR).exists()
+}
+
 /// The previous generation of a chart.
 #[derive(Default)]
 pub(crate) struct Record {
@@ -27,6 +32,17 @@ pub(crate) struct Record {
 }
 
 impl Record {
+    /// The digests alone (no merge base), enough to tell whether anything changed; None when
+    /// the tool did not generate the chart in `dir`, or a conflict is open there.
+    pub(crate) fn load_digests(dir: &Path) -> Option<BTreeMap<String, String>> {
+        let path = dir.join(RECORD_DIR);
+        if !fs::symlink_metadata(&path).ok()?.is_dir() || conflict_open(dir) {
+            return None;
+        }
+        let text = fs::read_to_string(path.join(DIGESTS)).ok()?;
+        Some(parse_digests(&text))
+    }
+
     /// The record of the chart in `dir`; None when the tool did not generate it.
     pub(crate) fn load(dir: &Path) -> Result<Option<Record>> {
         let path = dir.join(RECORD_DIR);

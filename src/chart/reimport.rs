@@ -12,8 +12,16 @@ use crate::report::{Code, Finding, Report};
 
 /// Whether the conversion generated exactly what it generated last time.
 pub(crate) fn generated_unchanged(record: &Record, files: &BTreeMap<String, Vec<u8>>) -> bool {
-    record.digests.len() == files.len()
-        && record.digests.iter().all(|(rel, digest)| {
+    digests_match(&record.digests, files)
+}
+
+/// Whether `files` are exactly the files `digests` recorded.
+pub(crate) fn digests_match(
+    digests: &BTreeMap<String, String>,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> bool {
+    digests.len() == files.len()
+        && digests.iter().all(|(rel, digest)| {
             files
                 .get(rel)
                 .is_some_and(|bytes| crate::digest::sha256_hex(bytes) == *digest)

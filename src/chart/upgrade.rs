@@ -1,7 +1,15 @@
-//! Changes a StatefulSet cannot take in place: Kubernetes refuses updates to its claim
-//! templates, service name, selector and pod management policy, so `helm upgrade` would fail.
+//! A re-run's chart version: kept when the content is unchanged, the next patch when it
+//! changed, the next minor for changes a StatefulSet cannot take in place (Kubernetes refuses
+//! updates to its claim templates, service name, selector and pod management policy, so
+//! `helm upgrade` would fail).
+
+use std::fs;
+use std::path::Path;
 
 use serde_json::Value;
+
+use super::record::Record;
+use super::Chart;
 
 /// Values whose change alters a forbidden StatefulSet field.
 const FORBIDDEN: &[&[&str]] = &[&["persistence"], &["workload", "podManagementPolicy"]];
@@ -56,6 +64,50 @@ fn claim_changes(before: &Value, after: &Value) -> Vec<String> {
         .filter(|n| claim(&before[n.as_str()]) != claim(&after[n.as_str()]))
         .map(|n| format!("persistence.{n}"))
         .collect()
+}
+
+/// On a re-run into the same output, the chart keeps the version it has there when its content
+/// is unchanged, and gets the next patch version when it changed, so versions follow content.
+/// A change Kubernetes cannot apply in place (`forbidden`) takes the next minor version.
+pub(crate) fn follow_previous_version(chart: &mut Chart, out: &Path) -> Vec<String> {
+    let dir = out.join(&chart.name);
+    // Compared with what the tool generated last time (the record's digests), not with the
+    // files on disk, so a user's edits never bump the version.
+    let Some(digests) = Record::load_digests(&dir).or_else(|| {
+        Record::load(&dir)
+            .ok()
+            .flatten()
+            .map(|record| record.digests)
+    }) else {
+        return Vec::new();
+    };
+    let Some(previous) = fs::read(dir.join("Chart.yaml"))
+        .ok()
+        .and_then(|bytes| super::ChartMeta::parse(&bytes, &dir).ok())
+        .map(|meta| meta.version)
+    else {
+        return Vec::new();
+    };
+    chart.set_version(&previous);
+    if super::reimport::digests_match(&digests, &chart.files) {
+        chart.matches_record = true;
+        return Vec::new();
+    }
+    // Something changed: the merge base tells whether a StatefulSet field did.
+    let Ok(Some(record)) = Record::load(&dir) else {
+        chart.set_version(&crate::digest::next_patch(&previous));
+        return Vec::new();
+    };
+    let forbidden = forbidden_changes(
+        record.base.get("values.yaml").map(Vec::as_slice),
+        chart.files.get("values.yaml").map(Vec::as_slice),
+    );
+    if forbidden.is_empty() {
+        chart.set_version(&crate::digest::next_patch(&previous));
+    } else {
+        chart.set_version(&crate::digest::next_minor(&previous));
+    }
+    forbidden
 }
 
 #[cfg(test)]

@@ -50,9 +50,22 @@ pub(crate) struct WrittenChart {
     pub changes: Vec<Change>,
     /// What the re-import found, as written into the chart's report.
     pub findings: Vec<Finding>,
+    /// The run generated what the last one did: nothing on disk was touched.
+    pub unchanged: bool,
 }
 
 impl WrittenChart {
+    fn untouched(dir: PathBuf) -> WrittenChart {
+        WrittenChart {
+            dir,
+            user_files: Vec::new(),
+            merges: Vec::new(),
+            changes: Vec::new(),
+            findings: Vec::new(),
+            unchanged: true,
+        }
+    }
+
     pub(crate) fn conflicts(&self) -> impl Iterator<Item = (&str, &[String])> {
         self.merges.iter().filter_map(|(rel, o)| match o {
             Outcome::Conflict(at) => Some((rel.as_str(), at.as_slice())),
@@ -120,6 +133,9 @@ pub(crate) fn write_chart(
     options: WriteOptions,
 ) -> Result<WrittenChart> {
     let target = out.join(&chart.name);
+    if super::unchanged::unchanged(&target, &chart.files, chart.matches_record) {
+        return Ok(WrittenChart::untouched(target));
+    }
     if !options.dry_run {
         fs::create_dir_all(out).map_err(write_err(out))?;
     }
@@ -132,6 +148,7 @@ pub(crate) fn write_chart(
             merges: assembly.merges,
             changes: assembly.changes,
             findings: assembly.findings,
+            unchanged: false,
         });
     }
     let staging = tempfile::Builder::new()
@@ -173,7 +190,7 @@ pub(crate) fn write_chart(
             .chain(assembly.removed.iter())
             .map(String::as_str)
             .collect();
-        carry_user_entries(&target, staging.path(), "", &skip, &mut user_files)?;
+        carry_user_entries(&target, Some(staging.path()), "", &skip, &mut user_files)?;
     }
     swap_into_place(staging, &target)?;
     Ok(WrittenChart {
@@ -182,6 +199,7 @@ pub(crate) fn write_chart(
         merges: assembly.merges,
         changes: assembly.changes,
         findings: assembly.findings,
+        unchanged: false,
     })
 }
 
@@ -265,6 +283,7 @@ fn assemble(
             a.files.insert(rel.clone(), bytes);
         }
     }
+    super::follow_image::follow(&chart.files, &mut a.files, target);
     report_reimport(chart, target, record, &mut a, options)?;
     let Some(record) = record else {
         return Ok(a);
@@ -294,10 +313,20 @@ fn assemble(
     Ok(a)
 }
 
-/// Copies into `to` every folder, symlink and file of `from` that the tool does not own.
+/// The user's own files in the chart at `dir` (generated files and the record skipped), for
+/// an archive of a chart this run left unchanged.
+pub(crate) fn user_files(dir: &Path, chart: &Chart) -> Result<Vec<(String, Vec<u8>)>> {
+    let skip: BTreeSet<&str> = chart.files.keys().map(String::as_str).collect();
+    let mut user_files = Vec::new();
+    carry_user_entries(dir, None, "", &skip, &mut user_files)?;
+    Ok(user_files)
+}
+
+/// Copies into `to` (when given) every folder, symlink and file of `from` that the tool does
+/// not own, and collects their content.
 fn carry_user_entries(
     from: &Path,
-    to: &Path,
+    to: Option<&Path>,
     prefix: &str,
     skip: &BTreeSet<&str>,
     user_files: &mut Vec<(String, Vec<u8>)>,
@@ -314,25 +343,32 @@ fn carry_user_entries(
             continue;
         }
         let path = entry.path();
-        let dest = to.join(&name);
+        let dest = to.map(|to| to.join(&name));
         let Ok(meta) = fs::symlink_metadata(&path) else {
             continue;
         };
         if meta.file_type().is_symlink() {
-            let link = fs::read_link(&path).map_err(write_err(&path))?;
-            #[cfg(unix)]
-            std::os::unix::fs::symlink(&link, &dest).map_err(write_err(&dest))?;
+            if let Some(dest) = &dest {
+                let link = fs::read_link(&path).map_err(write_err(&path))?;
+                #[cfg(unix)]
+                std::os::unix::fs::symlink(&link, dest).map_err(write_err(dest))?;
+            }
             // Helm packages what a symlink points to.
             if let Ok(bytes) = fs::read(&path) {
                 user_files.push((rel, bytes));
             }
         } else if meta.is_dir() {
-            fs::create_dir_all(&dest).map_err(write_err(&dest))?;
-            carry_user_entries(&path, &dest, &format!("{rel}/"), skip, user_files)?;
+            if let Some(dest) = &dest {
+                fs::create_dir_all(dest).map_err(write_err(dest))?;
+            }
+            let prefix = format!("{rel}/");
+            carry_user_entries(&path, dest.as_deref(), &prefix, skip, user_files)?;
         } else if meta.is_file() {
             let bytes = fs::read(&path).map_err(write_err(&path))?;
-            if fs::hard_link(&path, &dest).is_err() {
-                fs::copy(&path, &dest).map_err(write_err(&dest))?;
+            if let Some(dest) = &dest {
+                if fs::hard_link(&path, dest).is_err() {
+                    fs::copy(&path, dest).map_err(write_err(dest))?;
+                }
             }
             user_files.push((rel, bytes));
         }
@@ -427,35 +463,4 @@ pub(crate) fn recover(out: &Path) -> Result<()> {
         fs::remove_dir_all(dir).map_err(write_err(dir))?;
     }
     Ok(())
-}
-
-/// On a re-run into the same output, the chart keeps the version it has there when its content
-/// is unchanged, and gets the next patch version when it changed, so versions follow content.
-/// A change Kubernetes cannot apply in place (`forbidden`) takes the next minor version.
-pub(crate) fn follow_previous_version(chart: &mut Chart, out: &Path) -> Vec<String> {
-    let dir = out.join(&chart.name);
-    // Compared with what the tool generated last time (the record's digests), not with the
-    // files on disk, so a user's edits never bump the version.
-    let Ok(Some(record)) = Record::load(&dir) else {
-        return Vec::new();
-    };
-    let Some(previous) = fs::read(dir.join("Chart.yaml"))
-        .ok()
-        .and_then(|bytes| super::ChartMeta::parse(&bytes, &dir).ok())
-        .map(|meta| meta.version)
-    else {
-        return Vec::new();
-    };
-    chart.set_version(&previous);
-    let unchanged = super::reimport::generated_unchanged(&record, &chart.files);
-    let forbidden = super::upgrade::forbidden_changes(
-        record.base.get("values.yaml").map(Vec::as_slice),
-        chart.files.get("values.yaml").map(Vec::as_slice),
-    );
-    if !forbidden.is_empty() {
-        chart.set_version(&crate::digest::next_minor(&previous));
-    } else if !unchanged {
-        chart.set_version(&crate::digest::next_patch(&previous));
-    }
-    forbidden
 }

@@ -50,7 +50,7 @@ fn run_checked(cli: &Cli) -> Result<u8> {
     };
     let (converted, facts) = convert_units(units, &config);
     outcomes.extend(converted);
-    output::conversion(&outcomes, &plan.skipped, config.quiet);
+    output::conversion(&outcomes, &plan.skipped, config.quiet, config.write.dry_run);
     // The plan covers the charts that were written (a chart that failed has no move yet).
     let written: std::collections::BTreeSet<String> = outcomes
         .iter()
@@ -139,9 +139,7 @@ fn convert_units(
 fn failed(outcomes: &[Result<Written>], config: &ConvertConfig) -> bool {
     let mut failed = outcomes.iter().any(Result::is_err);
     let written = || outcomes.iter().filter_map(|o| o.as_ref().ok());
-    if config.write.side.is_none() {
-        failed |= written().any(|w| w.conflicts > 0);
-    }
+    failed |= written().any(|w| w.conflicts > 0);
     if config.write.dry_run {
         return failed | output::drift(written(), config.diff);
     }
@@ -182,7 +180,7 @@ fn combine_and_write(mapped: Vec<Result<Mapped>>, config: &ConvertConfig) -> Vec
 fn write(mut converted: Converted, config: &ConvertConfig) -> Result<Written> {
     if !config.version_given {
         let forbidden =
-            crate::chart::write::follow_previous_version(&mut converted.chart, &config.output);
+            crate::chart::upgrade::follow_previous_version(&mut converted.chart, &config.output);
         converted.chart.reimport = statefulset_findings(&forbidden, &converted.chart.name);
     }
     let strict = Report {
@@ -196,13 +194,20 @@ fn write(mut converted: Converted, config: &ConvertConfig) -> Result<Written> {
     };
     warnings.extend(output::warning_lines(&reimport));
     let merges = output::merge_lines(&written);
-    let conflicts = written.conflicts().count();
+    // A side chosen (--ours, --theirs) settles every conflict.
+    let conflicts = if config.write.side.is_some() {
+        0
+    } else {
+        written.conflicts().count()
+    };
     if config.package {
-        let source = crate::package::ChartSource::from_chart(
-            &converted.chart,
-            &written.dir,
-            written.user_files,
-        )?;
+        let user_files = if written.unchanged {
+            crate::chart::write::user_files(&written.dir, &converted.chart)?
+        } else {
+            written.user_files
+        };
+        let source =
+            crate::package::ChartSource::from_chart(&converted.chart, &written.dir, user_files)?;
         crate::package::write(&source.build(None)?, &config.output)?;
     }
     let notes = converted.report.findings.len() + reimport.findings.len() - warnings.len();
@@ -210,7 +215,8 @@ fn write(mut converted: Converted, config: &ConvertConfig) -> Result<Written> {
         merges,
         conflicts,
         changes: written.changes,
-        source: converted.source,
+        sources: converted.sources,
+        unchanged: written.unchanged,
         dir: written.dir,
         kind: converted.kind,
         warnings,

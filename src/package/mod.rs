@@ -108,6 +108,15 @@ pub(crate) fn write(built: &Built, out: &Path) -> Result<Packaged> {
     };
     std::fs::create_dir_all(out).map_err(write_err)?;
     let path = out.join(format!("{}-{}.tgz", built.name, built.version));
+    let packaged = Packaged {
+        version: built.version.clone(),
+        path: path.clone(),
+        digest: sha256_hex(&built.bytes),
+    };
+    // The same archive already there stays as it is (a re-run that changes nothing writes nothing).
+    if same_file_content(&path, &built.bytes) {
+        return Ok(packaged);
+    }
     let mut tmp = tempfile::NamedTempFile::new_in(out).map_err(write_err)?;
     std::io::Write::write_all(&mut tmp, &built.bytes).map_err(write_err)?;
     tmp.persist(&path).map_err(|e| Error::Write {
@@ -124,11 +133,13 @@ pub(crate) fn write(built: &Built, out: &Path) -> Result<Packaged> {
             },
         )?;
     }
-    Ok(Packaged {
-        version: built.version.clone(),
-        path,
-        digest: sha256_hex(&built.bytes),
-    })
+    Ok(packaged)
+}
+
+/// Whether the regular file at `path` holds exactly `bytes` (a link is never taken as ours).
+fn same_file_content(path: &Path, bytes: &[u8]) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+        && std::fs::read(path).is_ok_and(|on_disk| on_disk == bytes)
 }
 
 /// The version a chart should be published at, given the newest version already published and

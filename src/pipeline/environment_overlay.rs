@@ -73,6 +73,7 @@ pub(crate) fn combine(
         chart.files.insert(file, text.into_bytes());
     }
     Ok(Converted {
+        sources: sources.join(", "),
         source: base.source.clone(),
         chart,
         report,

@@ -25,6 +25,8 @@ pub(crate) struct Mapped {
 /// A chart in memory, not yet written.
 pub(crate) struct Converted {
     pub source: PathBuf,
+    /// The inputs it came from, as the user reads them: `env=file, …` for several environments.
+    pub sources: String,
     pub chart: crate::chart::Chart,
     pub report: Report,
     pub kind: WorkloadKind,
@@ -148,6 +150,7 @@ pub(crate) fn render(mapped: Mapped, settings: &Settings) -> Result<Converted> {
         &settings.chart,
     )?;
     Ok(Converted {
+        sources: mapped.source.display().to_string(),
         source: mapped.source,
         chart,
         report: mapped.report,

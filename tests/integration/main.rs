@@ -31,6 +31,7 @@ mod publish;
 mod publish_concurrency;
 mod publish_oci;
 mod reimport;
+mod rerun;
 mod scanners;
 mod scheduled;
 mod servers;

@@ -1,0 +1,58 @@
+//! appVersion names the application the chart runs. When a re-import keeps the user's image
+//! tag (their edit, or `--ours` settling a conflict), Chart.yaml's appVersion follows the tag
+//! that is kept rather than the one the input named.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::ChartMeta;
+
+/// The main container's image tag in a values.yaml.
+fn main_tag(values: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(values).ok()?;
+    let values = crate::yaml_to_json::parse_keeping_text(text, &["tag"]).ok()??;
+    let main = values.get("defaultContainer")?.as_str()?;
+    let tag = values.pointer(&format!(
+        "/containers/{}/image/tag",
+        main.replace('~', "~0").replace('/', "~1")
+    ))?;
+    match tag {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Rewrites the final Chart.yaml in `files` when the final values.yaml runs another tag than
+/// the generated one, and appVersion (as it ends up) still names the generated tag.
+pub(super) fn follow(
+    generated: &BTreeMap<String, Vec<u8>>,
+    files: &mut BTreeMap<String, Vec<u8>>,
+    dir: &Path,
+) {
+    let (Some(new_values), Some(final_values)) =
+        (generated.get("values.yaml"), files.get("values.yaml"))
+    else {
+        return;
+    };
+    if new_values == final_values {
+        return;
+    }
+    let (Some(generated_tag), Some(kept_tag)) = (main_tag(new_values), main_tag(final_values))
+    else {
+        return;
+    };
+    let Some(chart_yaml) = files.get("Chart.yaml") else {
+        return;
+    };
+    let Ok(mut meta) = ChartMeta::parse(chart_yaml, dir) else {
+        return;
+    };
+    if generated_tag == kept_tag || meta.app_version.as_deref() != Some(generated_tag.as_str()) {
+        return;
+    }
+    meta.app_version = Some(kept_tag);
+    files.insert("Chart.yaml".into(), meta.render().into_bytes());
+}
