@@ -5,6 +5,7 @@ mod follow_image;
 mod kinds;
 pub(crate) mod merge;
 mod meta;
+pub(crate) mod profile;
 pub(crate) mod readme;
 pub(crate) mod record;
 mod reimport;
@@ -107,6 +108,10 @@ const STATIC_TEMPLATES: &[(&str, &str)] = &[
     (
         "templates/ingressclass.yaml",
         include_str!("../../chart-templates/templates/ingressclass.yaml"),
+    ),
+    (
+        "templates/environment.yaml",
+        include_str!("../../chart-templates/templates/environment.yaml"),
     ),
     (
         "templates/placeholders.yaml",
@@ -251,6 +256,9 @@ fn chart_meta(w: &Workload, description: &str, options: &ChartOptions) -> ChartM
     }
 }
 
+/// The Chart.yaml annotation naming the environments of a chart converted for several.
+const ENVIRONMENTS_ANNOTATION: &str = "ecs-import/environments";
+
 /// The Chart.yaml annotation naming the Pod Security level the pods meet with default values.
 const POD_SECURITY_ANNOTATION: &str = "ecs-import/pod-security";
 
@@ -260,34 +268,58 @@ pub(crate) fn build(
     report: &Report,
     options: &ChartOptions,
 ) -> Result<Chart> {
-    build_with_values(w, source, report, options, &values::build(w))
+    let values = values::build(w);
+    let profile = profile::Profile::of(&[values.to_json()]);
+    build_with_values(
+        w,
+        source,
+        report,
+        options,
+        &profile.prune(values),
+        &profile,
+        None,
+    )
 }
 
-/// Builds a chart whose values.yaml is `values` (the environment merge supplies its own).
+/// Builds a chart whose values.yaml is `values` (the environment merge supplies its own),
+/// carrying the parts `profile` names.
 pub(crate) fn build_with_values(
     w: &Workload,
     source: &str,
     report: &Report,
     options: &ChartOptions,
     values: &Node,
+    profile: &profile::Profile,
+    environments: Option<&readme::Environments>,
 ) -> Result<Chart> {
     let description = format!(
         "{} converted from the ECS task definition {}",
         w.kind.as_str(),
         w.origin
     );
-    let meta = chart_meta(w, &description, options);
+    let mut meta = chart_meta(w, &description, options);
+    if let Some(e) = environments {
+        // environment.yaml names them when a render lacks an environment's values file.
+        if let Some(annotations) = meta
+            .extra
+            .get_mut("annotations")
+            .and_then(|a| a.as_object_mut())
+        {
+            annotations.insert(ENVIRONMENTS_ANNOTATION.into(), e.names.join(", ").into());
+        }
+    }
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     files.insert("Chart.yaml".into(), meta.render().into_bytes());
     files.insert("values.yaml".into(), yaml::to_string(values).into_bytes());
     files.insert(
         "values.schema.json".into(),
-        values_tree::schema_text().as_bytes().to_vec(),
+        profile.schema_text().as_bytes().to_vec(),
     );
     files.insert(".helmignore".into(), HELMIGNORE.as_bytes().to_vec());
-    // The connection test renders only when the Service has a TCP port, so it always ships:
-    // a values file for another environment may add ports.
-    let templates = STATIC_TEMPLATES.iter().chain([&CONNECTION_TEST]);
+    let templates = STATIC_TEMPLATES
+        .iter()
+        .chain([&CONNECTION_TEST])
+        .filter(|(path, _)| profile.keeps_template(path));
     for (path, text) in templates {
         files.insert(
             (*path).to_string(),
@@ -296,7 +328,7 @@ pub(crate) fn build_with_values(
     }
     files.insert(
         "README.md".into(),
-        readme::render(w, &description, values, report)?.into_bytes(),
+        readme::render(w, &description, values, report, environments)?.into_bytes(),
     );
     files.insert(
         REPORT_FILE.into(),

@@ -48,6 +48,17 @@ struct Context<'a> {
     pod_security_reasons: Vec<String>,
     parameters: Vec<Parameter>,
     findings: Vec<FindingRow>,
+    /// The environments of a chart converted for several, comma-separated; empty otherwise.
+    environments: String,
+    first_environment: &'a str,
+}
+
+/// A chart converted for several environments: its values.yaml holds what they share; the
+/// parameter table lists the first environment's keys, and those its values.yaml lacks read
+/// "per environment".
+pub(crate) struct Environments<'a> {
+    pub names: &'a [String],
+    pub first_values: &'a Node,
 }
 
 /// The template is parsed once per process, not once per chart.
@@ -116,11 +127,44 @@ pub(crate) fn parameters(node: &Node) -> Vec<(String, String, serde_json::Value)
     out
 }
 
+/// The parameter rows: of `values`, or of the first environment's values with the keys that
+/// values.yaml (`values`) does not share marked as set per environment.
+fn table(values: &Node, environments: Option<&Environments>) -> Vec<Parameter> {
+    let shared: std::collections::BTreeSet<String> = environments
+        .map(|_| {
+            parameters(values)
+                .into_iter()
+                .map(|(key, ..)| key)
+                .collect()
+        })
+        .unwrap_or_default();
+    let rows = environments.map_or(values, |e| e.first_values);
+    parameters(rows)
+        .into_iter()
+        .map(|(key, description, default)| Parameter {
+            description: cell(&description),
+            default: if environments.is_some() && !shared.contains(&key) {
+                "per environment (`values-<env>.yaml`)".to_string()
+            } else {
+                let text = cell(&shortened(&default.to_string()));
+                // A code span holding a backtick needs double backticks around it.
+                if text.contains('`') {
+                    format!("`` {text} ``")
+                } else {
+                    format!("`{text}`")
+                }
+            },
+            key: cell(&key),
+        })
+        .collect()
+}
+
 pub(crate) fn render(
     w: &Workload,
     description: &str,
     values: &Node,
     report: &Report,
+    environments: Option<&Environments>,
 ) -> Result<String> {
     let hb = registry().map_err(|message| Error::Render {
         template: "README.md.hbs".into(),
@@ -141,22 +185,11 @@ pub(crate) fn render(
         stateful: w.kind == WorkloadKind::StatefulSet,
         pod_security: w.pod_security.level.as_str(),
         pod_security_reasons: w.pod_security.reasons.iter().map(|r| cell(r)).collect(),
-        parameters: parameters(values)
-            .into_iter()
-            .map(|(key, description, default)| Parameter {
-                key: cell(&key),
-                description: cell(&description),
-                default: {
-                    let text = cell(&shortened(&default.to_string()));
-                    // A code span holding a backtick needs double backticks around it.
-                    if text.contains('`') {
-                        format!("`` {text} ``")
-                    } else {
-                        format!("`{text}`")
-                    }
-                },
-            })
-            .collect(),
+        parameters: table(values, environments),
+        environments: environments.map_or_else(String::new, |e| e.names.join(", ")),
+        first_environment: environments
+            .and_then(|e| e.names.first())
+            .map_or("", String::as_str),
         findings: report
             .findings
             .iter()

@@ -125,7 +125,16 @@ fn affinity(w: &Workload) -> Node {
 }
 
 pub(crate) fn build(w: &Workload) -> Node {
-    let mut node = super::values_tree::document(build_values(w));
+    build_for(w, None)
+}
+
+/// The values of one environment of a chart converted for several (`environment` names it).
+pub(crate) fn build_for(w: &Workload, environment: Option<&str>) -> Node {
+    let mut values = build_values(w);
+    if let Some(env) = environment {
+        values = values.set("environment", s(env));
+    }
+    let mut node = super::values_tree::document(values);
     flag_placeholders(&mut node);
     node
 }

@@ -163,17 +163,7 @@ fn document_value(value: Node, shape: &Shape) -> Node {
     }
 }
 
-/// values.schema.json: the same for every chart, so built once per process.
-pub(crate) fn schema_text() -> &'static str {
-    static TEXT: OnceLock<String> = OnceLock::new();
-    TEXT.get_or_init(|| {
-        let mut text =
-            serde_json::to_string_pretty(&schema()).expect("a JSON value always serializes");
-        text.push('\n');
-        text
-    })
-}
-
+/// The schema of every declared value (a chart's profile narrows it).
 pub(crate) fn schema() -> Value {
     let mut root = group_schema(false, &[], tree());
     let object = root.as_object_mut().expect("a group's schema is an object");

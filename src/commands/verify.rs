@@ -1,5 +1,6 @@
-//! `--verify`: the real Helm checks each written chart, with its default values and with each
-//! environment's values file, so a CI job can convert and check in one step.
+//! `--verify`: the real Helm checks each written chart, with its default values or, for a chart
+//! converted for several environments, with each environment's values file, so a CI job can
+//! convert and check in one step.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -77,7 +78,11 @@ pub(crate) fn verify_chart(
     dry_run: DryRun,
 ) -> Vec<Error> {
     let mut errors = Vec::new();
-    let mut variants: Vec<Option<&String>> = vec![None];
+    // A chart converted for several environments renders only with one of their files.
+    let mut variants: Vec<Option<&String>> = Vec::new();
+    if values_files.is_empty() {
+        variants.push(None);
+    }
     variants.extend(values_files.iter().map(Some));
     for values in variants {
         for action in ["lint", dry_run.as_str()] {

@@ -51,6 +51,12 @@ pub(crate) fn apply(
 ) -> Result<(), FieldError> {
     let mut names: Vec<String> = Vec::new();
     let mut renamed: BTreeMap<&str, String> = BTreeMap::new();
+    // A task that mounts node directories is a node agent (a log shipper reading /var/log):
+    // its other host paths are its state on that node (read positions), not data to move.
+    let node_agent = td
+        .volumes
+        .iter()
+        .any(|v| v.host_source_path.as_deref().is_some_and(is_node_path));
     for v in &td.volumes {
         let mut name = dns_label(&v.name, 63);
         if name.is_empty() {
@@ -59,7 +65,7 @@ pub(crate) fn apply(
         let name = unique(name, &names, 63);
         names.push(name.clone());
         renamed.insert(v.name.as_str(), name.clone());
-        let mut source = volume_source(v, instance_volumes, report);
+        let mut source = volume_source(v, instance_volumes, node_agent, report);
         if let VolumeSource::Persistent(claim) = &mut source {
             if let Some(size) = options
                 .volume_sizes
@@ -193,6 +199,7 @@ fn size_report(
 fn volume_source(
     v: &VolumeDefinition,
     instance_volumes: &[InstanceVolume],
+    node_agent: bool,
     report: &mut Report,
 ) -> VolumeSource {
     if let Some(efs) = &v.efs {
@@ -218,7 +225,7 @@ fn volume_source(
         if let Some(ebs) = instance_volumes.iter().find(|e| e.holds(path)) {
             return super::instance_storage::claim(v, path, ebs, DEFAULT_SIZE, report);
         }
-        return host_source(v, path, report);
+        return host_source(v, path, node_agent, report);
     }
     VolumeSource::Scratch {
         memory: false,
@@ -331,13 +338,23 @@ fn docker_source(
 
 /// A host path: node directories stay host paths; anything else was data on an instance
 /// volume, now a claim per replica.
-fn host_source(v: &VolumeDefinition, path: &str, report: &mut Report) -> VolumeSource {
+fn host_source(
+    v: &VolumeDefinition,
+    path: &str,
+    node_agent: bool,
+    report: &mut Report,
+) -> VolumeSource {
     let at = v.path.key("host").key("sourcePath");
-    if is_node_path(path) {
+    if is_node_path(path) || node_agent {
+        let what = if is_node_path(path) {
+            format!("volume {:?} is the node directory {path}", v.name)
+        } else {
+            format!("volume {:?} ({path}) is a node agent's state on its node: the task also mounts node directories", v.name)
+        };
         report.warn(
             Code::Hostpath,
             &at,
-            format!("volume {:?} is the node directory {path}", v.name),
+            what,
             "kept as a hostPath, as node agents need it; EKS Fargate refuses it",
         );
         return VolumeSource::HostPath {
@@ -373,6 +390,31 @@ mod tests {
             apply(td, &super::super::Options::default(), &[], w, r)
         }
         super::super::run_rules(json, &[super::super::containers::apply, storage]).unwrap()
+    }
+
+    #[test]
+    fn a_node_agents_other_host_paths_are_node_state() {
+        let (w, r) = convert(
+            r#"{"volumes":[{"name":"logs","host":{"sourcePath":"/var/log"}},{"name":"containers","host":{"sourcePath":"/var/lib/docker/containers"}},{"name":"positions","host":{"sourcePath":"/opt/fluent-bit/db"}}],
+            "containerDefinitions":[{"name":"agent","image":"fluent/fluent-bit","mountPoints":[{"sourceVolume":"logs","containerPath":"/var/log"},{"sourceVolume":"positions","containerPath":"/db"}]}]}"#,
+        );
+        assert_ne!(w.kind, WorkloadKind::StatefulSet);
+        assert_eq!(
+            w.volumes[2].source,
+            VolumeSource::HostPath {
+                path: "/opt/fluent-bit/db".into()
+            }
+        );
+        assert!(r
+            .findings
+            .iter()
+            .any(|f| f.code == Code::Hostpath && f.message.contains("node agent's state")));
+        // Without node directories, the same path is the service's data: a claim.
+        let (w, _) = convert(
+            r#"{"volumes":[{"name":"positions","host":{"sourcePath":"/opt/fluent-bit/db"}}],
+            "containerDefinitions":[{"name":"agent","image":"fluent/fluent-bit","mountPoints":[{"sourceVolume":"positions","containerPath":"/db"}]}]}"#,
+        );
+        assert!(matches!(w.volumes[0].source, VolumeSource::Persistent(_)));
     }
 
     #[test]

@@ -1,14 +1,17 @@
 //! One chart serving several environments: the planner names a service the same way in
-//! every environment, values.yaml holds the first environment's values, and
-//! `values-<env>.yaml` holds only what differs for each environment.
+//! every environment, values.yaml holds what every environment shares (no environment's own
+//! value, so editing it changes them all and nothing of dev reaches prod by default), and
+//! `values-<env>.yaml` holds what is each environment's own. A render without one of them fails.
 
 use serde_json::{Map, Value};
 
+use crate::chart::profile::Profile;
+use crate::chart::readme::Environments;
 use crate::error::Result;
 use crate::pipeline::map_unit::{check_strict, Converted, Mapped};
 use crate::report::{Code, Finding, Report};
 use crate::settings::Settings;
-use crate::yaml::{self, Node};
+use crate::yaml::{self, Entry, Node};
 
 /// Merges one chart's units (in environment order) into one chart with a values file per
 /// environment; `envs` names every environment, so a missing one is reported.
@@ -19,24 +22,73 @@ pub(crate) fn combine(
     settings: &Settings,
 ) -> Result<Converted> {
     let base = &members[0];
-    let base_env = base.env.as_deref().unwrap_or_default();
-    let base_values = crate::chart::values::build(&base.workload);
+    let all_values: Vec<Node> = members
+        .iter()
+        .map(|m| crate::chart::values::build_for(&m.workload, m.env.as_deref()))
+        .collect();
+    let profile = Profile::of(&all_values.iter().map(Node::to_json).collect::<Vec<_>>());
+    let all_values: Vec<Node> = all_values.into_iter().map(|v| profile.prune(v)).collect();
+    let others: Vec<&Node> = all_values[1..].iter().collect();
+    let base_values = shared(&all_values[0], &others);
     let base_json = base_values.to_json();
     let mut report = Report::default();
     let mut value_files = Vec::new();
-    for member in &members {
+    for (member, values) in members.iter().zip(&all_values) {
         let env = member.env.as_deref().unwrap_or_default();
         report
             .findings
             .extend(member.report.findings.iter().cloned());
-        let values = crate::chart::values::build(&member.workload).to_json();
-        let diff = overlay(&base_json, &values);
+        let diff = overlay(&base_json, &values.to_json());
         let source = member.source.display().to_string();
         value_files.push((
             format!("values-{env}.yaml"),
-            values_file(env, &source, base_env, diff.as_ref()),
+            values_file(env, &source, diff.as_ref()),
         ));
     }
+    report_missing(name, envs, &members, &mut report);
+    report.sort();
+    check_strict(settings, &base.source, &report)?;
+    let sources: Vec<String> = members
+        .iter()
+        .map(|m| {
+            format!(
+                "{}={}",
+                m.env.as_deref().unwrap_or_default(),
+                m.source.display()
+            )
+        })
+        .collect();
+    let names: Vec<String> = members
+        .iter()
+        .map(|m| m.env.clone().unwrap_or_default())
+        .collect();
+    let environments = Environments {
+        names: &names,
+        first_values: &all_values[0],
+    };
+    let mut chart = crate::chart::build_with_values(
+        &base.workload,
+        &sources.join(", "),
+        &report,
+        &settings.chart,
+        &base_values,
+        &profile,
+        Some(&environments),
+    )?;
+    for (file, text) in value_files {
+        chart.files.insert(file, text.into_bytes());
+    }
+    Ok(Converted {
+        sources: sources.join(", "),
+        source: base.source.clone(),
+        chart,
+        report,
+        kind: base.workload.kind,
+    })
+}
+
+/// An environment without this service gets no values file, and the report says so.
+fn report_missing(name: &str, envs: &[String], members: &[Mapped], report: &mut Report) {
     for env in envs {
         if !members.iter().any(|m| m.env.as_ref() == Some(env)) {
             report.push(Finding {
@@ -50,35 +102,6 @@ pub(crate) fn combine(
             });
         }
     }
-    report.sort();
-    check_strict(settings, &base.source, &report)?;
-    let sources: Vec<String> = members
-        .iter()
-        .map(|m| {
-            format!(
-                "{}={}",
-                m.env.as_deref().unwrap_or_default(),
-                m.source.display()
-            )
-        })
-        .collect();
-    let mut chart = crate::chart::build_with_values(
-        &base.workload,
-        &sources.join(", "),
-        &report,
-        &settings.chart,
-        &base_values,
-    )?;
-    for (file, text) in value_files {
-        chart.files.insert(file, text.into_bytes());
-    }
-    Ok(Converted {
-        sources: sources.join(", "),
-        source: base.source.clone(),
-        chart,
-        report,
-        kind: base.workload.kind,
-    })
 }
 
 /// What `other` changes relative to `base`, as a Helm values overlay: maps merge key by key, a
@@ -110,12 +133,53 @@ pub(crate) fn overlay(base: &Value, other: &Value) -> Option<Value> {
     }
 }
 
+/// What every one of `first` and `others` holds alike, documented as `first` is: a map keeps
+/// the keys all of them have, each narrowed the same way; anything else is kept when all are
+/// equal. What is left out is each environment's own.
+pub(crate) fn shared(first: &Node, others: &[&Node]) -> Node {
+    let Node::Map(entries) = first else {
+        return first.clone();
+    };
+    let kept = entries
+        .iter()
+        .filter_map(|entry| {
+            let theirs: Vec<&Node> = others
+                .iter()
+                .map(|o| find(o, &entry.key))
+                .collect::<Option<_>>()?;
+            let value = if matches!(entry.value, Node::Map(_))
+                && theirs.iter().all(|t| matches!(t, Node::Map(_)))
+            {
+                shared(&entry.value, &theirs)
+            } else {
+                let json = entry.value.to_json();
+                if !theirs.iter().all(|t| t.to_json() == json) {
+                    return None;
+                }
+                entry.value.clone()
+            };
+            Some(Entry {
+                value,
+                ..entry.clone()
+            })
+        })
+        .collect();
+    Node::Map(kept)
+}
+
+fn find<'a>(node: &'a Node, key: &str) -> Option<&'a Node> {
+    match node {
+        Node::Map(entries) => entries.iter().find(|e| e.key == key).map(|e| &e.value),
+        _ => None,
+    }
+}
+
 /// The text of `values-<env>.yaml`.
-fn values_file(env: &str, source: &str, base_env: &str, diff: Option<&Value>) -> String {
+fn values_file(env: &str, source: &str, diff: Option<&Value>) -> String {
     let source = yaml::comment_safe(source);
     let mut text = format!(
         "# Values for environment {env}, converted from {source}.\n\
-         # Only what differs from values.yaml (the {base_env} environment's values).\n\
+         # What is this environment's own; values.yaml holds what every environment shares.\n\
          # Use: helm upgrade --install RELEASE CHART -f values-{env}.yaml\n"
     );
     match diff {

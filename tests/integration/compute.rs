@@ -24,6 +24,8 @@ fn compute_target_and_auto_mode_render_as_chosen() {
                 "template",
                 "r",
                 vault.to_str().unwrap(),
+                "-f",
+                &dev(&vault),
                 "--set",
                 "compute.target=fargate",
             ],
@@ -41,7 +43,7 @@ fn compute_target_and_auto_mode_render_as_chosen() {
             bin,
             home.path(),
             &worker,
-            &["--set", "compute.target=fargate"],
+            &["-f", &dev(&worker), "--set", "compute.target=fargate"],
         );
         t.validate_docs(&docs, &home.path().join(format!("fargate-{label}.yaml")));
         let deployment = only(&docs, "Deployment");
@@ -55,7 +57,12 @@ fn compute_target_and_auto_mode_render_as_chosen() {
             ("on-demand", "on-demand", "ON_DEMAND"),
         ] {
             let set = format!("compute.target={target}");
-            let docs = render(bin, home.path(), &worker, &["--set", &set]);
+            let docs = render(
+                bin,
+                home.path(),
+                &worker,
+                &["-f", &dev(&worker), "--set", &set],
+            );
             t.validate_docs(&docs, &home.path().join(format!("{target}-{label}.yaml")));
             let node = &pod(only(&docs, "Deployment"))["affinity"]["nodeAffinity"];
             let terms = node["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
@@ -98,6 +105,8 @@ fn compute_target_and_auto_mode_render_as_chosen() {
             home.path(),
             &vault,
             &[
+                "-f",
+                &dev(&vault),
                 "--set",
                 "eks.autoMode=true",
                 "--set",
@@ -123,6 +132,8 @@ fn compute_target_and_auto_mode_render_as_chosen() {
             home.path(),
             &web,
             &[
+                "-f",
+                &dev(&web),
                 "--set",
                 "eks.autoMode=true",
                 "--set",
@@ -140,15 +151,27 @@ fn compute_target_and_auto_mode_render_as_chosen() {
             bin,
             home.path(),
             &web,
-            &["--set", "targetGroupBinding.enabled=true", "--set", arn],
+            &[
+                "-f",
+                &dev(&web),
+                "--set",
+                "targetGroupBinding.enabled=true",
+                "--set",
+                arn,
+            ],
         );
         assert_eq!(
             only(&docs, "TargetGroupBinding")["apiVersion"],
             "elbv2.k8s.aws/v1beta1",
             "{label}"
         );
-        auto_mode_ingress(&t, label, bin, home.path(), &out.path().join("api"));
+        auto_mode_ingress(&t, label, bin, home.path(), &web);
     }
+}
+
+/// `values-dev.yaml` of an estate chart: values.yaml alone is no environment.
+fn dev(chart: &std::path::Path) -> String {
+    chart.join("values-dev.yaml").display().to_string()
 }
 
 /// With Auto Mode the Ingress names its own IngressClass, whose IngressClassParams carry the
@@ -165,7 +188,14 @@ fn auto_mode_ingress(
         bin,
         home,
         chart,
-        &["--set-json", ingress, "--set", "eks.autoMode=true"],
+        &[
+            "-f",
+            &dev(chart),
+            "--set-json",
+            ingress,
+            "--set",
+            "eks.autoMode=true",
+        ],
     );
     let params = only(&docs, "IngressClassParams");
     assert_eq!(params["apiVersion"], "eks.amazonaws.com/v1", "{label}");
@@ -193,15 +223,20 @@ fn auto_mode_ingress(
         "{label}"
     );
     let annotations = ing["metadata"]["annotations"].as_object().unwrap();
-    assert_eq!(
-        annotations.keys().collect::<Vec<_>>(),
-        // The chart's own default (target type) merges with the ones given.
-        [
-            "alb.ingress.kubernetes.io/healthcheck-path",
-            "alb.ingress.kubernetes.io/target-type"
-        ],
-        "{label}"
-    );
+    // The chart's own annotations (the ALB's settings) merge with the ones given; the scheme
+    // and certificates moved into the IngressClassParams.
+    for kept in [
+        "alb.ingress.kubernetes.io/healthcheck-path",
+        "alb.ingress.kubernetes.io/target-type",
+    ] {
+        assert!(annotations.contains_key(kept), "{label}: {kept}");
+    }
+    for moved in [
+        "alb.ingress.kubernetes.io/scheme",
+        "alb.ingress.kubernetes.io/certificate-arn",
+    ] {
+        assert!(!annotations.contains_key(moved), "{label}: {moved}");
+    }
     let dir = tempfile::tempdir().unwrap();
     let core: Vec<serde_json::Value> = docs
         .iter()
@@ -210,11 +245,21 @@ fn auto_mode_ingress(
         .collect();
     t.validate_docs(&core, &dir.path().join("auto-mode.yaml"));
     // Without Auto Mode: the class and annotations as given, no IngressClass of its own.
-    let docs = render(bin, home, chart, &["--set-json", ingress]);
+    let docs = render(
+        bin,
+        home,
+        chart,
+        &["-f", &dev(chart), "--set-json", ingress],
+    );
     assert!(!docs.iter().any(|d| d["kind"] == "IngressClass"), "{label}");
     let ing = only(&docs, "Ingress");
     assert_eq!(ing["spec"]["ingressClassName"], "alb", "{label}");
-    assert_eq!(ing["metadata"]["annotations"].as_object().unwrap().len(), 4);
+    let annotations = ing["metadata"]["annotations"].as_object().unwrap();
+    assert_eq!(
+        annotations["alb.ingress.kubernetes.io/scheme"], "internet-facing",
+        "{label}"
+    );
+    assert!(annotations.contains_key("alb.ingress.kubernetes.io/certificate-arn"));
 }
 
 /// What keeps a pod off EKS Fargate, per kind of service, and the size Fargate bills one it

@@ -64,7 +64,6 @@ fn each_environment_renders_as_if_converted_alone() {
         "tag: \"1.9.4\"",
         "memory: \"2Gi\"",
         "LOG_LEVEL: warn",
-        "DEBUG_TOOLBAR: null",
         "secretsmanager",
         "role/web-prod",
     ] {
@@ -78,11 +77,45 @@ fn each_environment_renders_as_if_converted_alone() {
         db_prod.contains("size: \"100Gi\"") && db_prod.contains("wal:"),
         "{db_prod}"
     );
+    // values.yaml is no environment: it holds what they share, each file what is its own.
     let web_dev = fs::read_to_string(all.path().join("web/values-dev.yaml")).unwrap();
-    assert!(
-        web_dev.ends_with("{}\n"),
-        "the first environment is values.yaml itself"
-    );
+    let web_base = fs::read_to_string(all.path().join("web/values.yaml")).unwrap();
+    for (file, text) in [
+        ("values-dev.yaml", &web_dev),
+        ("values-prod.yaml", &web_prod),
+    ] {
+        let env = &file["values-".len()..file.len() - ".yaml".len()];
+        assert!(text.contains(&format!("environment: {env}")), "{text}");
+        assert!(text.contains("tag: "), "{file} names its own image tag");
+    }
+    assert!(web_dev.contains("DEBUG_TOOLBAR"), "{web_dev}");
+    assert!(!web_prod.contains("DEBUG_TOOLBAR"), "{web_prod}");
+    for own in [
+        "DEBUG_TOOLBAR",
+        "1.9.4",
+        "role/web-prod",
+        "role/web-dev",
+        "environment: ",
+    ] {
+        assert!(
+            !web_base.contains(own),
+            "values.yaml holds {own}:\n{web_base}"
+        );
+    }
+    assert!(web_base.contains("LOG_LEVEL") || web_base.contains("containers:"));
+    for (label, helm) in &tools.helms {
+        let bare = crate::common::helm(
+            helm,
+            home.path(),
+            &["template", "r", all.path().join("web").to_str().unwrap()],
+        );
+        let err = String::from_utf8_lossy(&bare.stderr);
+        assert!(
+            !bare.status.success()
+                && err.contains("this chart serves the environments dev, staging, prod"),
+            "{label}: a render without an environment file: {err}"
+        );
+    }
 
     for env in ENVS {
         let alone = tempfile::tempdir().unwrap();
@@ -217,12 +250,12 @@ fn verify_runs_real_helm_and_reports_failures_with_chart_and_file() {
         let stderr = String::from_utf8_lossy(&bad.stderr);
         assert_eq!(bad.status.code(), Some(1), "{label}: {stderr}");
         let web = out.path().join("web").display().to_string();
-        for values in [
-            "values.yaml",
-            "values-dev.yaml",
-            "values-staging.yaml",
-            "values-prod.yaml",
-        ] {
+        // A chart of several environments renders only with one of their files.
+        assert!(
+            !stderr.contains("with values.yaml failed"),
+            "{label}: {stderr}"
+        );
+        for values in ["values-dev.yaml", "values-staging.yaml", "values-prod.yaml"] {
             assert!(
                 stderr.contains(&format!("Error: {web}: helm lint with {values} failed: ")),
                 "{label} {values}: {stderr}"

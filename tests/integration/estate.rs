@@ -19,6 +19,33 @@ fn values(path: &Path) -> Value {
     helm_ecs_import::yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+/// The values Helm sees for one environment: values.yaml (what they share) merged with the
+/// environment's file, as Helm merges them (maps key by key, null removes).
+fn env_values(chart: &Path, env: &str) -> Value {
+    fn merge(base: &mut Value, over: Value) {
+        match (base, over) {
+            (Value::Object(b), Value::Object(o)) => {
+                for (k, v) in o {
+                    if v.is_null() {
+                        b.remove(&k);
+                    } else {
+                        merge(b.entry(k).or_insert(Value::Null), v);
+                    }
+                }
+            }
+            (b, o) => *b = o,
+        }
+    }
+    let mut all = values(&chart.join("values.yaml"));
+    merge(&mut all, values(&chart.join(format!("values-{env}.yaml"))));
+    all
+}
+
+/// `-f` and the path of the chart's dev values file.
+fn dev_file(chart: &Path) -> String {
+    chart.join("values-dev.yaml").display().to_string()
+}
+
 fn convert(out: &Path) -> String {
     let resources = root().join("tests/fixtures-cdk-estate/prod-stack-resources.json");
     Conversion::of(cdk_out())
@@ -98,7 +125,7 @@ fn data_volumes_spot_readiness_and_discovery_come_from_the_stacks() {
     let out = tempfile::tempdir().unwrap();
     let stderr = convert(out.path());
     let vault = out.path().join("vault");
-    let base = values(&vault.join("values.yaml"));
+    let base = env_values(&vault, "dev");
     let data = &base["persistence"]["data"];
     assert_eq!(data["size"], "5Gi", "dev's volume");
     assert_eq!(data["ebs"]["fsType"], "xfs", "mkfs.xfs in the user-data");
@@ -115,7 +142,7 @@ fn data_volumes_spot_readiness_and_discovery_come_from_the_stacks() {
         "vol-0a1b2c3d4e5f60718"
     );
 
-    let web = values(&out.path().join("web/values.yaml"));
+    let web = env_values(&out.path().join("web"), "dev");
     let weight =
         &web["affinity"]["nodeAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0];
     assert_eq!(
@@ -145,7 +172,7 @@ fn data_volumes_spot_readiness_and_discovery_come_from_the_stacks() {
         stderr.contains("REDIS_URL was \"redis://redis.prod.estate.internal:6379/0\""),
         "{stderr}"
     );
-    let rabbit = values(&out.path().join("rabbitmq/values.yaml"));
+    let rabbit = env_values(&out.path().join("rabbitmq"), "dev");
     let probe = &rabbit["containers"]["rabbitmq"]["readinessProbe"];
     assert_eq!(
         (
@@ -164,7 +191,7 @@ fn data_volumes_spot_readiness_and_discovery_come_from_the_stacks() {
     Conversion::of(cdk_out())
         .arg("--keep-discovery-names")
         .succeeds(kept.path());
-    let web = values(&kept.path().join("web/values.yaml"));
+    let web = env_values(&kept.path().join("web"), "dev");
     assert_eq!(
         web["containers"]["web"]["env"]["AMQP_HOST"],
         "rabbitmq.dev.estate.internal"
@@ -182,7 +209,13 @@ fn the_estate_renders_per_environment_and_a_volume_placeholder_stops_an_install(
         let lint = helm(
             bin,
             home.path(),
-            &["lint", "--strict", vault.to_str().unwrap()],
+            &[
+                "lint",
+                "--strict",
+                vault.to_str().unwrap(),
+                "-f",
+                &dev_file(&vault),
+            ],
         );
         assert!(
             lint.status.success(),
@@ -192,7 +225,13 @@ fn the_estate_renders_per_environment_and_a_volume_placeholder_stops_an_install(
         let dev = helm(
             bin,
             home.path(),
-            &["template", "rel", vault.to_str().unwrap()],
+            &[
+                "template",
+                "rel",
+                vault.to_str().unwrap(),
+                "-f",
+                &dev_file(&vault),
+            ],
         );
         let stderr = String::from_utf8_lossy(&dev.stderr);
         assert!(
@@ -268,6 +307,8 @@ fn the_binding_follows_the_target_group_type() {
                 "template",
                 "rel",
                 web.to_str().unwrap(),
+                "-f",
+                &dev_file(&web),
                 "--set",
                 "targetGroupBinding.enabled=true",
             ],
@@ -283,6 +324,8 @@ fn the_binding_follows_the_target_group_type() {
             home.path(),
             &web,
             &[
+                "-f",
+                &dev_file(&web),
                 "--set",
                 "targetGroupBinding.enabled=true",
                 "--set",
@@ -312,6 +355,8 @@ fn the_binding_follows_the_target_group_type() {
             home.path(),
             &web,
             &[
+                "-f",
+                &dev_file(&web),
                 "--set",
                 "targetGroupBinding.enabled=true",
                 "--set",
@@ -334,7 +379,7 @@ fn an_alb_the_stack_does_not_describe_has_no_guessed_scheme() {
     let out = tempfile::tempdir().unwrap();
     convert(out.path());
     let web = out.path().join("web");
-    let base = values(&web.join("values.yaml"));
+    let base = env_values(&web, "dev");
     assert_eq!(
         base["ingress"]["annotations"]["alb.ingress.kubernetes.io/scheme"],
         "${ALB_SCHEME}"
@@ -348,6 +393,8 @@ fn an_alb_the_stack_does_not_describe_has_no_guessed_scheme() {
                 "template",
                 "r",
                 web.to_str().unwrap(),
+                "-f",
+                &dev_file(&web),
                 "--set",
                 "ingress.enabled=true",
             ],
@@ -362,6 +409,8 @@ fn an_alb_the_stack_does_not_describe_has_no_guessed_scheme() {
             home.path(),
             &web,
             &[
+                "-f",
+                &dev_file(&web),
                 "--set",
                 "ingress.enabled=true",
                 "--set",
@@ -384,8 +433,9 @@ fn placeholders_are_named_on_install_and_refused_on_demand() {
     let Some(t) = tools() else { return };
     let out = tempfile::tempdir().unwrap();
     convert(out.path());
-    let web = out.path().join("web");
-    let web = web.to_str().unwrap();
+    let web_dir = out.path().join("web");
+    let dev = dev_file(&web_dir);
+    let web = web_dir.to_str().unwrap();
     let home = tempfile::tempdir().unwrap();
     let set = [
         "--set",
@@ -400,7 +450,7 @@ fn placeholders_are_named_on_install_and_refused_on_demand() {
         return;
     };
     let dry_run = |bin: &Path, extra: &[&str]| {
-        let mut args = vec!["install", "r", web, "--dry-run=server"];
+        let mut args = vec!["install", "r", web, "--dry-run=server", "-f", &dev];
         args.extend(extra);
         c.helm(bin, &args)
     };
@@ -418,7 +468,15 @@ fn placeholders_are_named_on_install_and_refused_on_demand() {
         let refused = helm(
             bin,
             home.path(),
-            &["template", "r", web, "--set", "failOnPlaceholders=true"],
+            &[
+                "template",
+                "r",
+                web,
+                "-f",
+                &dev,
+                "--set",
+                "failOnPlaceholders=true",
+            ],
         );
         let stderr = String::from_utf8_lossy(&refused.stderr);
         assert!(
@@ -440,4 +498,70 @@ fn placeholders_are_named_on_install_and_refused_on_demand() {
             "{label}: {notes}"
         );
     }
+}
+
+/// values.yaml is no environment: an edit there reaches every environment, because no
+/// environment file sets a key values.yaml holds; and what differs is only in the files.
+#[test]
+fn the_base_values_hold_only_what_every_environment_shares() {
+    fn leaves(v: &Value, at: String, out: &mut Vec<(String, Value)>) {
+        match v {
+            Value::Object(m) if !m.is_empty() => {
+                for (k, v) in m {
+                    let k = k.replace('~', "~0").replace('/', "~1");
+                    leaves(v, format!("{at}/{k}"), out);
+                }
+            }
+            other => out.push((at, other.clone())),
+        }
+    }
+    let out = tempfile::tempdir().unwrap();
+    convert(out.path());
+    let mut charts = 0;
+    for entry in std::fs::read_dir(out.path()).unwrap() {
+        let chart = entry.unwrap().path();
+        if !chart.join("values-prod.yaml").is_file() || !chart.join("values-dev.yaml").is_file() {
+            continue;
+        }
+        charts += 1;
+        let mut base = Vec::new();
+        leaves(
+            &values(&chart.join("values.yaml")),
+            String::new(),
+            &mut base,
+        );
+        let dev = env_values(&chart, "dev");
+        let prod = env_values(&chart, "prod");
+        for (at, value) in &base {
+            for env in ["dev", "staging", "prod"] {
+                let file = values(&chart.join(format!("values-{env}.yaml")));
+                let shadowed = file.pointer(at).is_some_and(|v| !v.is_object());
+                assert!(
+                    !shadowed,
+                    "{}: values-{env}.yaml sets {at}",
+                    chart.display()
+                );
+            }
+            assert_eq!(dev.pointer(at), Some(value), "{}: {at}", chart.display());
+            assert_eq!(prod.pointer(at), Some(value), "{}: {at}", chart.display());
+        }
+        let text = std::fs::read_to_string(chart.join("values.yaml")).unwrap();
+        for own in [
+            "environment:",
+            "111111111111",
+            "333333333333",
+            "-dev",
+            "-prod",
+        ] {
+            assert!(
+                !text.contains(own),
+                "{}: values.yaml holds {own}",
+                chart.display()
+            );
+        }
+    }
+    assert!(
+        charts >= 4,
+        "the estate's charts of several environments: {charts}"
+    );
 }
