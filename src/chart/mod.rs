@@ -12,7 +12,7 @@ mod reimport;
 
 pub(crate) mod service_values;
 mod storage;
-mod unchanged;
+pub(crate) mod unchanged;
 pub(crate) mod upgrade;
 pub(crate) mod values;
 mod values_tree;
@@ -153,6 +153,8 @@ pub(crate) struct Chart {
     /// The generated files equal the record of the chart already on disk (found while its
     /// version was followed), so the writer need not hash them again.
     pub(crate) matches_record: bool,
+    /// What the chart is generated from, recorded with it (see `pipeline::fingerprint`).
+    pub fingerprint: Option<String>,
     /// Findings of the re-import itself (edits kept or merged, conflicts, StatefulSet fields
     /// that need a migration step): in the written report, not in the record, so a re-run
     /// compares generated content only.
@@ -341,6 +343,7 @@ pub(crate) fn build_with_values(
         source: source.to_string(),
         report: report.clone(),
         matches_record: false,
+        fingerprint: None,
         reimport: Vec::new(),
     })
 }

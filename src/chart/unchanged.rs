@@ -51,3 +51,16 @@ fn regular_files(dir: &Path) -> BTreeSet<String> {
         .filter_map(|e| e.file_name().into_string().ok())
         .collect()
 }
+
+/// The generated files of the chart in `dir`, when it was generated from `fingerprint` and
+/// stands as written (no conflict open, every generated file in place): the run need not
+/// generate it to know it is unchanged.
+pub(crate) fn by_fingerprint(dir: &Path, fingerprint: &str) -> Option<Vec<String>> {
+    if Record::load_fingerprint(dir)? != fingerprint {
+        return None;
+    }
+    let digests = Record::load_digests(dir)?;
+    let generated: BTreeMap<String, Vec<u8>> =
+        digests.into_keys().map(|rel| (rel, Vec::new())).collect();
+    unchanged(dir, &generated, true).then(|| generated.into_keys().collect())
+}

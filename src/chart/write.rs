@@ -162,8 +162,8 @@ pub(crate) fn write_chart(
         fs::set_permissions(staging.path(), fs::Permissions::from_mode(0o755))
             .map_err(write_err(staging.path()))?;
     }
-    let record_files =
-        Record::files(&chart.files, &assembly.base).map_err(write_err(staging.path()))?;
+    let record_files = Record::files(&chart.files, &assembly.base, chart.fingerprint.as_deref())
+        .map_err(write_err(staging.path()))?;
     let new_versions = assembly
         .new_versions
         .iter()

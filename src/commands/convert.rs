@@ -122,9 +122,15 @@ fn convert_units(
         units
             .into_par_iter()
             .map(|u| {
-                let result = map(&u)
-                    .and_then(|m| map_unit::render(m, &config.settings))
-                    .and_then(|c| write(c, config));
+                let result = map(&u).and_then(|m| {
+                    let (done, fingerprint) = unchanged(&[&m], &[], config)?;
+                    if let Some(done) = done {
+                        return Ok(done);
+                    }
+                    let mut converted = map_unit::render(m, &config.settings)?;
+                    converted.chart.fingerprint = fingerprint;
+                    write(converted, config)
+                });
                 progress.inc(1);
                 result
             })
@@ -168,12 +174,82 @@ fn combine_and_write(mapped: Vec<Result<Mapped>>, config: &ConvertConfig) -> Vec
         .into_par_iter()
         .map(|(name, mut members)| {
             members.sort_by_key(|m| m.env_index);
-            crate::pipeline::environment_overlay::combine(&name, &envs, members, &config.settings)
-                .and_then(|c| write(c, config))
+            let (done, fingerprint) =
+                unchanged(&members.iter().collect::<Vec<_>>(), &envs, config)?;
+            if let Some(done) = done {
+                return Ok(done);
+            }
+            let mut converted = crate::pipeline::environment_overlay::combine(
+                &name,
+                &envs,
+                members,
+                &config.settings,
+            )?;
+            converted.chart.fingerprint = fingerprint;
+            write(converted, config)
         })
         .collect();
     outcomes.extend(merged);
     outcomes
+}
+
+/// The chart of `members` when its recorded fingerprint shows it unchanged (reported without
+/// generating it), and the fingerprint to record when it is generated. An archive needs the
+/// chart's bytes, so --package always generates.
+fn unchanged(
+    members: &[&Mapped],
+    envs: &[String],
+    config: &ConvertConfig,
+) -> Result<(Option<Written>, Option<String>)> {
+    let first = members[0];
+    let mut report = Report::default();
+    for m in members {
+        report.findings.extend(m.report.findings.iter().cloned());
+    }
+    if !envs.is_empty() {
+        crate::pipeline::environment_overlay::report_missing(
+            &first.workload.name,
+            envs,
+            members,
+            &mut report,
+        );
+    }
+    check_strict(&config.settings, &first.source, &report)?;
+    let fingerprint = crate::pipeline::fingerprint::of(members, envs, &config.settings);
+    let dir = config.output.join(&first.workload.name);
+    let recorded = fingerprint
+        .as_deref()
+        .filter(|_| !config.package)
+        .and_then(|f| crate::chart::unchanged::by_fingerprint(&dir, f));
+    let Some(files) = recorded else {
+        return Ok((None, fingerprint));
+    };
+    let warnings = output::warning_lines(&report);
+    let sources: Vec<String> = members
+        .iter()
+        .map(|m| match &m.env {
+            Some(env) if !envs.is_empty() => format!("{env}={}", m.source.display()),
+            _ => m.source.display().to_string(),
+        })
+        .collect();
+    Ok((
+        Some(Written {
+            sources: sources.join(", "),
+            dir,
+            kind: first.workload.kind,
+            notes: report.findings.len() - warnings.len(),
+            warnings,
+            values_files: files
+                .into_iter()
+                .filter(|k| k.starts_with("values-") && k.ends_with(".yaml"))
+                .collect(),
+            merges: Vec::new(),
+            conflicts: 0,
+            changes: Vec::new(),
+            unchanged: true,
+        }),
+        fingerprint,
+    ))
 }
 
 /// Writes a converted chart, and with --package its archive, built from the chart in memory.

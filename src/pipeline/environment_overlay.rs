@@ -45,7 +45,8 @@ pub(crate) fn combine(
             values_file(env, &source, diff.as_ref()),
         ));
     }
-    report_missing(name, envs, &members, &mut report);
+    let present: Vec<&Mapped> = members.iter().collect();
+    report_missing(name, envs, &present, &mut report);
     report.sort();
     check_strict(settings, &base.source, &report)?;
     let sources: Vec<String> = members
@@ -88,7 +89,12 @@ pub(crate) fn combine(
 }
 
 /// An environment without this service gets no values file, and the report says so.
-fn report_missing(name: &str, envs: &[String], members: &[Mapped], report: &mut Report) {
+pub(crate) fn report_missing(
+    name: &str,
+    envs: &[String],
+    members: &[&Mapped],
+    report: &mut Report,
+) {
     for env in envs {
         if !members.iter().any(|m| m.env.as_ref() == Some(env)) {
             report.push(Finding {

@@ -4,5 +4,6 @@
 
 pub(crate) mod discovery_rewrite;
 pub(crate) mod environment_overlay;
+pub(crate) mod fingerprint;
 pub(crate) mod map_unit;
 pub(crate) mod plan;

@@ -3,11 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use super::unit::{Plan, TaskRead};
 use crate::ecs::cloudformation::{self, Unresolved};
 use crate::ecs::service::{read_service, ServiceDefinition, TaskRef};
+use crate::ecs::Parsed;
 use crate::error::Error;
 use crate::json_path::JsonPath;
 use crate::report::Report;
@@ -117,23 +119,35 @@ pub(super) fn read_all(paths: &[PathBuf], vars: &Vars, plan: &mut Plan) -> Found
     let (files, errors) = input_files(paths, &mut plan.skipped);
     plan.failed.extend(errors);
     let mut found = Found::default();
-    for (path, explicit) in files {
-        if let Err(e) = read_one(&path, explicit, vars, &mut found, plan) {
-            plan.failed.push(e);
+    // Files are parsed in parallel a chunk at a time (so only a chunk's JSON trees are held at
+    // once) and sorted in their order, so the plan never depends on scheduling.
+    for chunk in files.chunks(PARSE_CHUNK) {
+        let parsed: Vec<Result<Parsed, Error>> = chunk
+            .par_iter()
+            .map(|(path, _)| crate::ecs::parse_file(path, vars))
+            .collect();
+        for ((path, explicit), parsed) in chunk.iter().zip(parsed) {
+            if let Err(e) = read_one(path, *explicit, parsed, vars, &mut found, plan) {
+                plan.failed.push(e);
+            }
         }
     }
     found
 }
 
+/// Files parsed at once: enough to keep both cores busy, few enough to bound memory.
+const PARSE_CHUNK: usize = 64;
+
 fn read_one(
     path: &Path,
     explicit: bool,
+    parsed: Result<Parsed, Error>,
     vars: &Vars,
     found: &mut Found,
     plan: &mut Plan,
 ) -> Result<(), Error> {
     let file = path.display().to_string();
-    let parsed = match crate::ecs::parse_file(path, vars) {
+    let parsed = match parsed {
         // A YAML file met in a directory walk may be anything (a Kubernetes manifest, a CI
         // config); only one named on the command line must parse.
         Err(Error::Yaml { message, line, .. }) if !explicit => {
