@@ -52,7 +52,7 @@ pub struct Cli {
     pub files: Vec<PathBuf>,
 
     /// An environment's task definitions: NAME=PATH, PATH a file or a directory (repeat for
-    /// each environment; the first one's values are the chart's defaults)
+    /// each environment; values.yaml holds what they share, values-NAME.yaml what is each one's)
     #[arg(long = "env", value_name = "NAME=PATH", value_parser = parse_env)]
     pub env: Vec<(EnvName, PathBuf)>,
 
@@ -150,9 +150,9 @@ pub struct Cli {
     #[arg(long = "stack-resources", value_name = "[ENV=]FILE")]
     pub stack_resources: Vec<String>,
 
-    /// After writing, run `helm lint --strict` and `helm template` on each chart with its
-    /// default values and each values-<env>.yaml ($HELM_BIN, else helm on the PATH); with a
-    /// reachable cluster, `helm install --dry-run=server` instead of `helm template`
+    /// After writing, run `helm lint --strict` and `helm template` on each chart, with each
+    /// values-<env>.yaml when it has them ($HELM_BIN, else helm on the PATH); with a reachable
+    /// cluster, `helm install --dry-run=server` instead of `helm template`
     #[arg(long)]
     pub verify: bool,
 
@@ -318,4 +318,53 @@ fn parse_volume_size(text: &str) -> Result<(String, String), String> {
 
 fn parse_semver(text: &str) -> Result<semver::Version, String> {
     semver::Version::parse(text).map_err(|e| format!("not a SemVer version ({e}), e.g. 1.2.3"))
+}
+
+#[cfg(test)]
+mod readme_usage {
+    use clap::CommandFactory;
+
+    fn sub(name: &str) -> clap::Command {
+        super::Cli::command()
+            .find_subcommand(name)
+            .expect("a subcommand")
+            .clone()
+            .bin_name(format!("helm-ecs-import {name}"))
+    }
+
+    /// The README's usage block, rendered from the command-line definition at a fixed width.
+    fn usage() -> String {
+        let mut text = String::from("```\n");
+        for command in [super::Cli::command(), sub("package"), sub("publish")] {
+            let help = command.term_width(100).render_help().to_string();
+            if !text.ends_with("```\n") {
+                text.push('\n');
+            }
+            text.push_str(help.trim_end());
+            text.push('\n');
+        }
+        text.push_str("```\n");
+        text
+    }
+
+    #[test]
+    fn the_readme_usage_is_generated_from_the_command_line() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+        let readme = std::fs::read_to_string(path).expect("README.md");
+        let start = readme
+            .find("<!-- usage:start -->\n")
+            .expect("usage:start marker")
+            + 21;
+        let end = readme.find("<!-- usage:end -->").expect("usage:end marker");
+        if std::env::var_os("UPDATE_README_USAGE").is_some() {
+            let text = format!("{}{}{}", &readme[..start], usage(), &readme[end..]);
+            std::fs::write(path, text).expect("README.md written");
+            return;
+        }
+        assert_eq!(
+            &readme[start..end],
+            usage(),
+            "README usage is stale: regenerate it with scripts/update-readme-usage.sh"
+        );
+    }
 }

@@ -154,12 +154,7 @@ fn the_api_server_admits_the_platform_files_with_karpenters_crds() {
     let Some(c) = cluster() else { return };
     let crds = root().join(".tools/crds");
     if !crds.join("karpenter.sh_nodepools.yaml").exists() {
-        assert!(
-            std::env::var("CI").is_err(),
-            "CI must run scripts/fetch-crds.sh"
-        );
-        eprintln!("SKIPPED: run scripts/fetch-crds.sh");
-        return;
+        crate::common::missing("Karpenter's CRDs are missing; scripts/fetch-crds.sh");
     }
     ok(
         &c.kubectl(&["apply", "-f", crds.to_str().unwrap()]),

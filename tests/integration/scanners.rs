@@ -267,13 +267,7 @@ fn scanners_find_nothing_the_ecs_input_does_not_force() {
     let venv = root().join(".tools/scanners/bin");
     let (checkov_bin, trivy_bin) = (venv.join("checkov"), venv.join("trivy"));
     if !checkov_bin.exists() || !trivy_bin.exists() {
-        let reason = "Checkov or Trivy is missing; run scripts/fetch-tools.sh";
-        assert!(
-            !std::env::var("CI").is_ok_and(|v| v == "true"),
-            "CI must not skip: {reason}"
-        );
-        eprintln!("SKIPPED: {reason}");
-        return;
+        crate::common::missing("Checkov or Trivy is missing; scripts/fetch-tools.sh");
     }
     // Checkov skips hidden folders, which tempdir() names by default.
     let rendered = tempfile::Builder::new().prefix("scan").tempdir().unwrap();
