@@ -26,7 +26,7 @@ elif [ -f "$dir/Cargo.toml" ]; then
     echo "helm-ecs-import: cargo is needed to build the plugin from source (https://rustup.rs)" >&2
     exit 1
   }
-  echo "helm-ecs-import: building with cargo (first install takes a minute or two)..." >&2
+  echo "helm-ecs-import: building with cargo (about 2 minutes on 2 cores, measured with the crates already downloaded; a first download adds to it)..." >&2
   target=${CARGO_TARGET_DIR:-$dir/target}
   cargo build --release --locked --quiet --manifest-path "$dir/Cargo.toml" --target-dir "$target"
   cp "$target/release/helm-ecs-import" "$bin.tmp"

@@ -225,6 +225,14 @@ fn pod_values(w: &Workload, node: Node) -> Node {
         .set("podLabels", Node::string_map(&w.pod_labels))
         .set("failOnPlaceholders", Node::Bool(false))
         .set("commonLabels", Node::map())
+        .set("commonAnnotations", Node::map())
+        .set(
+            "diagnosticMode",
+            Node::map()
+                .set("enabled", Node::Bool(false))
+                .set("command", Node::Seq(vec![s("sleep")]))
+                .set("args", Node::Seq(vec![s("infinity")])),
+        )
         .set("podSecurity", s("default"))
         .set("podSecurityContext", {
             let mut psc = Node::map().set(
@@ -384,6 +392,7 @@ fn volume_and_extension_values(w: &Workload, node: Node) -> Node {
         .set("sidecars", Node::Seq(vec![]))
         .set("extraContainers", Node::Seq(vec![]))
         .set("extraPodSpec", Node::map())
+        .set("global", Node::map().set("imageRegistry", s("")))
         .set(
             "networkPolicy",
             Node::map()

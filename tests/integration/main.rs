@@ -10,6 +10,7 @@ mod cluster_adoption;
 mod cluster_upgrades;
 mod common;
 mod compute;
+mod conventions;
 mod conversion;
 mod cost;
 mod coverage;

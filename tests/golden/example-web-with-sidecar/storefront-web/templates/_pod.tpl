@@ -168,7 +168,11 @@ spec:
 {{- define "storefront-web.container" -}}
 {{- $c := .c -}}
 - name: {{ .name | quote }}
-  image: {{ include "storefront-web.image" $c.image | quote }}
+  {{- $image := $c.image }}
+  {{- with dig "imageRegistry" "" (.root.Values.global | default dict) }}
+  {{- $image = merge (dict "registry" .) (omit $c.image "registry") }}
+  {{- end }}
+  image: {{ include "storefront-web.image" $image | quote }}
   {{- if eq (default "container" $c.kind) "sidecar" }}
   restartPolicy: Always
   {{- end }}
@@ -180,6 +184,11 @@ spec:
   {{- if and $c.ignoreFailure (kindIs "slice" $c.command) $c.command }}
   {{- $args = concat $c.command (default list $c.args) }}
   {{- $command = list "/bin/sh" "-c" "\"$0\" \"$@\" || true" }}
+  {{- end }}
+  {{- $diagnostic := and (dig "enabled" false (.root.Values.diagnosticMode | default dict)) (ne (default "container" $c.kind) "init") }}
+  {{- if $diagnostic }}
+  {{- $command = .root.Values.diagnosticMode.command }}
+  {{- $args = .root.Values.diagnosticMode.args }}
   {{- end }}
   {{- /* A `${…}` placeholder (a list the template left to deploy time) stays a string, so
   the API server refuses it until it is filled in. */}}
@@ -238,7 +247,7 @@ spec:
   {{- end }}
   {{- end }}
   {{- /* Init containers that run to completion may have no probes. */}}
-  {{- $probes := ternary (list) (list "startupProbe" "livenessProbe" "readinessProbe") (eq (default "container" $c.kind) "init") }}
+  {{- $probes := ternary (list) (list "startupProbe" "livenessProbe" "readinessProbe") (or $diagnostic (eq (default "container" $c.kind) "init")) }}
   {{- range $probe := $probes }}
   {{- $p := get $c $probe }}
   {{- if and $p $p.enabled }}

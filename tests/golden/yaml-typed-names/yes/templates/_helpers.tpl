@@ -177,3 +177,12 @@ the shell's, not a placeholder.
 {{ printf "%s\t%s" $path .value }}
 {{- end }}
 {{- end }}
+
+{{/*
+The annotations of an object: its own (`own`, which win) and commonAnnotations, as YAML; empty
+when there are none.
+*/}}
+{{- define "yes.annotations" -}}
+{{- $all := merge (deepCopy (default dict .own)) (default dict .root.Values.commonAnnotations) }}
+{{- if $all }}{{ toYaml $all }}{{ end }}
+{{- end }}
