@@ -23,6 +23,7 @@ mod hostile;
 mod hostile_repo;
 mod kinds;
 mod labels;
+mod lean;
 mod meaning;
 mod migration;
 mod oci_credentials;
