@@ -91,9 +91,9 @@ fn lookup<'a>(vars: &'a BTreeMap<String, String>, name: &str) -> Option<&'a Stri
 
 /// Substitutes placeholders whose variable is in `vars`. Inside a JSON string the value is
 /// escaped as string content; outside one (`"port": ${PORT}`) it is inserted as it is.
-pub(crate) fn substitute(text: &str, vars: &BTreeMap<String, String>) -> String {
+pub(crate) fn substitute(text: &str, vars: &BTreeMap<String, String>) -> Result<String, UnsafeVar> {
     if vars.is_empty() {
-        return text.to_string();
+        return Ok(text.to_string());
     }
     let mut out = String::with_capacity(text.len());
     let mut in_string = false;
@@ -109,6 +109,8 @@ pub(crate) fn substitute(text: &str, vars: &BTreeMap<String, String>) -> String 
                     if in_string {
                         let quoted = serde_json::to_string(value).expect("strings serialize");
                         out.push_str(&quoted[1..quoted.len() - 1]);
+                    } else if changes_structure(value) {
+                        return Err(UnsafeVar { name });
                     } else {
                         out.push_str(value);
                     }
@@ -133,7 +135,45 @@ pub(crate) fn substitute(text: &str, vars: &BTreeMap<String, String>) -> String 
         previous = Some(c);
         i += c.len_utf8();
     }
-    out
+    Ok(out)
+}
+
+/// A value that would change the input's structure where its placeholder stands outside a
+/// quoted string: a line break or control character, or JSON/YAML syntax. Such a value is
+/// refused rather than substituted, so a `--var` never adds a key (`privileged: true`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct UnsafeVar {
+    pub name: String,
+}
+
+fn changes_structure(value: &str) -> bool {
+    if value.parse::<f64>().is_ok_and(f64::is_finite) {
+        return false;
+    }
+    value.chars().any(|c| {
+        c.is_control()
+            || matches!(
+                c,
+                '{' | '}'
+                    | '['
+                    | ']'
+                    | ','
+                    | '"'
+                    | '\''
+                    | '#'
+                    | '&'
+                    | '*'
+                    | '!'
+                    | '|'
+                    | '>'
+                    | '%'
+                    | '@'
+                    | '`'
+            )
+    }) || value.contains(": ")
+        || value.ends_with(':')
+        || value.starts_with(['-', '?', ' '])
+        || value.ends_with(' ')
 }
 
 /// `--var-file`: `NAME=VALUE` lines (`#` comments, optional `export`), or a JSON object.
@@ -200,13 +240,40 @@ mod tests {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         let text = r#"{"image": "<IMAGE1_NAME>", "containerPort": ${PORT}, "m": "${MSG}", "e": "{{ must_env `IMAGE` }}", "r": "${var.region}", "keep": "${OTHER} $HOME"}"#;
-        let out = substitute(text, &vars);
+        let out = substitute(text, &vars).unwrap();
         assert_eq!(
             out,
             r#"{"image": "nginx:1.25", "containerPort": 8080, "m": "say \"hi\"", "e": "x", "r": "eu-west-1", "keep": "${OTHER} $HOME"}"#
         );
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["m"], "say \"hi\"");
+    }
+
+    #[test]
+    fn a_value_that_would_change_the_structure_is_refused_unquoted() {
+        let vars: BTreeMap<String, String> = [
+            ("EVIL", "x\nprivileged: true"),
+            ("PORT", "8080, \"privileged\": true"),
+            ("NEG", "-1"),
+            ("ARN", "arn:aws:iam::1:role/x"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(
+            substitute("image: ${EVIL}\n", &vars),
+            Err(UnsafeVar {
+                name: "EVIL".into()
+            })
+        );
+        assert!(substitute(r#"{"containerPort": ${PORT}}"#, &vars).is_err());
+        // Inside a quoted string it is escaped, so the same value is safe there.
+        let quoted = substitute("image: \"${EVIL}\"\n", &vars).unwrap();
+        assert_eq!(quoted, "image: \"x\\nprivileged: true\"\n");
+        assert_eq!(
+            substitute("cpu: ${NEG}\nrole: ${ARN}\n", &vars).unwrap(),
+            "cpu: -1\nrole: arn:aws:iam::1:role/x\n"
+        );
     }
 
     #[test]

@@ -127,7 +127,10 @@ pub(crate) fn parse_bytes(
     if text.trim().is_empty() {
         return Err(Error::Empty { file });
     }
-    let text = crate::placeholder::substitute(text, vars);
+    let text = crate::placeholder::substitute(text, vars).map_err(|unsafe_var| Error::Input {
+        file: file.clone(),
+        problem: InputProblem::UnsafeVar(unsafe_var.name),
+    })?;
     if is_yaml(&file, &text) {
         return match crate::yaml_to_json::parse_full(&text, &[]) {
             Ok(crate::yaml_to_json::Parsed {

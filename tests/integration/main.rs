@@ -21,6 +21,7 @@ mod golden;
 mod helm;
 mod hostile;
 mod hostile_repo;
+mod hostile_vars;
 mod kinds;
 mod labels;
 mod lean;

@@ -1,0 +1,72 @@
+//! Placeholder values that are hostile (#29): a var file that never ends, and a `--var` whose
+//! value would add keys where its placeholder stands unquoted. Each is one clear line naming
+//! the file, exit status 1, nothing written, in bounded time and memory.
+
+use std::fs;
+use std::time::{Duration, Instant};
+
+use crate::common::cmd;
+
+#[test]
+fn a_var_file_that_never_ends_is_refused_at_the_input_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let started = Instant::now();
+    let run = cmd()
+        .arg(crate::common::root().join("examples/redis.json"))
+        .args(["--var-file", "/dev/zero", "--output"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert_eq!(
+        err.trim(),
+        "Error: /dev/zero: is larger than 10 MiB; not read"
+    );
+    assert!(!out.exists(), "nothing written");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn a_var_that_would_add_keys_to_a_yaml_input_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("web.yaml");
+    fs::write(
+        &input,
+        "family: web\ncontainerDefinitions:\n  - name: web\n    image: nginx\n    memory: ${MEM}\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let run = cmd()
+        .arg(&input)
+        .args(["--var", "MEM=256\n    privileged: true", "--output"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(
+        err.trim().starts_with(&format!(
+            "Error: {}: the value given for MEM would change",
+            input.display()
+        )),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(!out.exists(), "nothing written");
+    // A plain value still converts.
+    let ok = cmd()
+        .arg(&input)
+        .args(["--var", "MEM=256", "--output"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let values = fs::read_to_string(out.join("web/values.yaml")).unwrap();
+    assert!(!values.contains("privileged: true"), "{values}");
+}
