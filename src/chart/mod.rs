@@ -8,6 +8,7 @@ mod meta;
 pub(crate) mod profile;
 pub(crate) mod readme;
 pub(crate) mod record;
+pub(crate) mod recover;
 mod reimport;
 
 pub(crate) mod service_values;

@@ -162,6 +162,7 @@ pub(crate) fn write_chart(
         fs::set_permissions(staging.path(), fs::Permissions::from_mode(0o755))
             .map_err(write_err(staging.path()))?;
     }
+    super::recover::mark_staging(staging.path()).map_err(write_err(staging.path()))?;
     let record_files = Record::files(&chart.files, &assembly.base, chart.fingerprint.as_deref())
         .map_err(write_err(staging.path()))?;
     let new_versions = assembly
@@ -193,6 +194,7 @@ pub(crate) fn write_chart(
         carry_user_entries(&target, Some(staging.path()), "", &skip, &mut user_files)?;
     }
     swap_into_place(staging, &target)?;
+    super::recover::unmark_staging(&target);
     Ok(WrittenChart {
         dir: target,
         user_files,
@@ -394,6 +396,7 @@ fn swap_into_place(staging: tempfile::TempDir, target: &Path) -> Result<()> {
         .prefix(&format!(".{name}.old-"))
         .tempdir_in(out)
         .map_err(write_err(out))?;
+    super::recover::mark_backup(backup.path()).map_err(write_err(backup.path()))?;
     let parked = backup.path().join("chart");
     fs::rename(target, &parked).map_err(write_err(target))?;
     if let Err(source) = fs::rename(staging.path(), target) {
@@ -433,34 +436,4 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
 #[cfg(not(target_os = "linux"))]
 fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
     Err(std::io::ErrorKind::Unsupported.into())
-}
-
-/// Cleans up after a run that was killed while writing: a chart parked aside with nothing in
-/// its place goes back, and leftover folders go. Runs once per output, under its lock, so no
-/// live run owns them (one scan of the folder, however many charts it holds).
-pub(crate) fn recover(out: &Path) -> Result<()> {
-    let Ok(entries) = fs::read_dir(out) else {
-        return Ok(());
-    };
-    let mut leftovers: Vec<(String, PathBuf)> = entries
-        .filter_map(std::result::Result::ok)
-        .filter_map(|e| {
-            let file = e.file_name().to_string_lossy().into_owned();
-            let rest = file.strip_prefix('.')?;
-            let (name, _) = rest
-                .rsplit_once(".tmp-")
-                .or_else(|| rest.rsplit_once(".old-"))?;
-            Some((name.to_string(), e.path()))
-        })
-        .collect();
-    leftovers.sort();
-    for (name, dir) in &leftovers {
-        let target = out.join(name);
-        let parked = dir.join("chart");
-        if !target.exists() && parked.is_dir() {
-            fs::rename(&parked, &target).map_err(write_err(&target))?;
-        }
-        fs::remove_dir_all(dir).map_err(write_err(dir))?;
-    }
-    Ok(())
 }

@@ -85,7 +85,7 @@ fn lock_output(config: &ConvertConfig) -> Result<crate::lock::Held> {
         source,
     })?;
     let lock = crate::lock::take(&config.output, config.lock_timeout, "conversion")?;
-    crate::chart::write::recover(&config.output)?;
+    crate::chart::recover::recover(&config.output)?;
     Ok(lock)
 }
 

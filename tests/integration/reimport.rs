@@ -270,12 +270,40 @@ fn a_killed_run_is_recovered_and_leftovers_cleaned() {
     fs::write(out.join("shop/values-prod.yaml"), "replicaCount: 6\n").unwrap();
     // A run killed between parking the old chart and moving the new one in: the chart is
     // missing, the user's files sit in the parked copy, and a half-built staging folder remains.
+    // (The tool marks its own leftovers: a backup holds .ecs-import-backup, a staging folder
+    // .ecs-import/staging.)
     let parked = out.join(".shop.old-KILLED");
     fs::create_dir_all(&parked).unwrap();
+    fs::write(parked.join(".ecs-import-backup"), "").unwrap();
     fs::rename(out.join("shop"), parked.join("chart")).unwrap();
     fs::create_dir_all(out.join(".shop.tmp-KILLED/templates")).unwrap();
+    fs::create_dir_all(out.join(".shop.tmp-KILLED/.ecs-import")).unwrap();
+    fs::write(out.join(".shop.tmp-KILLED/.ecs-import/staging"), "").unwrap();
+    // Entries of the user's that only look like leftovers are never touched: a folder, a
+    // file, and a link whose target would otherwise be moved into the output.
+    fs::create_dir_all(out.join(".notes.tmp-2024")).unwrap();
+    fs::write(out.join(".notes.tmp-2024/todo.txt"), "mine").unwrap();
+    fs::write(out.join(".env.tmp-local"), "SECRET=1").unwrap();
+    let elsewhere = tmp.path().join("elsewhere");
+    fs::create_dir_all(elsewhere.join("chart")).unwrap();
+    fs::write(elsewhere.join(".ecs-import-backup"), "").unwrap();
+    std::os::unix::fs::symlink(&elsewhere, out.join(".stolen.old-1")).unwrap();
 
     assert!(run(&input, &out, &["--quiet"]).status.success());
+    assert_eq!(
+        fs::read_to_string(out.join(".notes.tmp-2024/todo.txt")).unwrap(),
+        "mine"
+    );
+    assert_eq!(
+        fs::read_to_string(out.join(".env.tmp-local")).unwrap(),
+        "SECRET=1"
+    );
+    assert!(
+        elsewhere.join("chart").is_dir(),
+        "a link's target is never moved"
+    );
+    assert!(!out.join("stolen").exists());
+    assert!(fs::symlink_metadata(out.join(".stolen.old-1")).is_ok());
     assert_eq!(
         fs::read_to_string(out.join("shop/values-prod.yaml")).unwrap(),
         "replicaCount: 6\n"
