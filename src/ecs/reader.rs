@@ -18,6 +18,17 @@ use crate::report::Report;
 pub(crate) type ReadResult<T> = Result<T, FieldError>;
 
 /// A field the model knows but the converter does not carry over: its report code and why.
+/// Keys ECS takes as one value (a flag, a number, a word): an empty list or object there is
+/// not describe-task-definition's filler but a wrong type.
+const SCALAR_KEYS: &[&str] = &[
+    "initProcessEnabled",
+    "maxSwap",
+    "swappiness",
+    "startTimeout",
+    "versionConsistency",
+    "disableNetworking",
+];
+
 pub(crate) struct NotCarried {
     pub key: &'static str,
     pub code: crate::report::Code,
@@ -424,21 +435,22 @@ impl<'v> Obj<'v> {
                 continue;
             }
             // describe-task-definition fills in empty lists and objects; they carry nothing.
+            // Where ECS takes a single value, an empty one is a wrong type, and said so.
             let empty = matches!(value, Value::Array(a) if a.is_empty())
                 || matches!(value, Value::Object(o) if o.is_empty());
-            if empty {
+            if empty && !SCALAR_KEYS.contains(&key.as_str()) {
                 continue;
             }
             if let Some(known) = not_carried
                 .iter()
                 .find(|n| self.path.name_of(n.key) == *key)
             {
-                report.add(
-                    known.code,
-                    &path,
-                    format!("`{key}` is not carried over"),
-                    known.why,
-                );
+                let message = if empty {
+                    format!("`{key}` is {value} where ECS takes one value; not carried over")
+                } else {
+                    format!("`{key}` is not carried over")
+                };
+                report.add(known.code, &path, message, known.why);
                 continue;
             }
             report.push(crate::report::Finding {

@@ -51,3 +51,23 @@ fn unread_keys_are_reported_with_their_value() {
     assert_eq!(unknown.value, Some(json!("web")));
     assert_eq!(unknown.pointer, "/containerName");
 }
+
+#[test]
+fn an_empty_object_where_ecs_takes_one_value_is_reported() {
+    let td = crate::ecs::parse_bytes(
+        br#"{"family":"t","containerDefinitions":[{"name":"a","image":"nginx","linuxParameters":{"initProcessEnabled":{},"devices":[]}}]}"#,
+        "t.json",
+        &Default::default(),
+    )
+    .unwrap();
+    let read = crate::ecs::from_value_at(&td.value, crate::json_path::JsonPath::root());
+    let report = format!("{read:?}");
+    assert!(
+        report.contains("`initProcessEnabled` is {} where ECS takes one value"),
+        "{report}"
+    );
+    assert!(
+        !report.contains("`devices`"),
+        "an empty list of devices is filler: {report}"
+    );
+}

@@ -70,3 +70,48 @@ fn a_var_that_would_add_keys_to_a_yaml_input_is_refused() {
     let values = fs::read_to_string(out.join("web/values.yaml")).unwrap();
     assert!(!values.contains("privileged: true"), "{values}");
 }
+
+/// A malformed EFS file system ID is refused with its path, instead of converting into a
+/// chart that refuses its own values; a placeholder in its place still converts.
+#[test]
+fn a_malformed_efs_id_is_refused_and_a_placeholder_converts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let task = |id: &str| {
+        format!(
+            r#"{{"family":"wiki","containerDefinitions":[{{"name":"a","image":"nginx","memory":256,"mountPoints":[{{"sourceVolume":"e","containerPath":"/d"}}]}}],"volumes":[{{"name":"e","efsVolumeConfiguration":{{"fileSystemId":"{id}"}}}}]}}"#
+        )
+    };
+    let input = tmp.path().join("wiki.json");
+    let out = tmp.path().join("out");
+    fs::write(&input, task("not-an-fs")).unwrap();
+    let run = cmd()
+        .arg(&input)
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "volumes[0].efsVolumeConfiguration.fileSystemId: expected an EFS file system ID"
+        ),
+        "{err}"
+    );
+    // Nothing written (the output folder, made before the unit was mapped, stays empty).
+    assert!(!out.exists() || fs::read_dir(&out).unwrap().next().is_none());
+    for id in ["fs-0123abcd", "${WikiFs}"] {
+        fs::write(&input, task(id)).unwrap();
+        let ok = cmd()
+            .arg(&input)
+            .arg("--output")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            ok.status.success(),
+            "{id}: {}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+    }
+}

@@ -53,6 +53,17 @@ pub(super) fn read_volume(mut v: Obj<'_>, report: &mut Report) -> ReadResult<Vol
     if let Some(mut e) = v.object("efsVolumeConfiguration", report)? {
         let path = e.path().clone();
         let file_system_id = required_string(&mut e, "fileSystemId", report)?;
+        // The chart's schema takes an ID or a placeholder; anything else would make a chart
+        // that refuses its own values.
+        let whole_placeholder = crate::deferred::is_whole_placeholder(&file_system_id)
+            || crate::placeholder::find(&file_system_id).as_deref()
+                == Some(file_system_id.as_str());
+        if !is_efs_id(&file_system_id) && !whole_placeholder {
+            return Err(FieldError::new(
+                &path.key("fileSystemId"),
+                format!("expected an EFS file system ID (fs-…), got {file_system_id:?}"),
+            ));
+        }
         let root_directory = e.string("rootDirectory", report)?;
         let transit_encryption = e.string("transitEncryption", report)?;
         let _ = e.int("transitEncryptionPort", 0, 65535, report)?;
@@ -76,4 +87,10 @@ pub(super) fn read_volume(mut v: Obj<'_>, report: &mut Report) -> ReadResult<Vol
     out.configured_at_launch = v.bool("configuredAtLaunch", report)?.unwrap_or(false);
     v.finish(VOLUME_NOT_CARRIED, report);
     Ok(out)
+}
+
+/// `fs-` and letters or digits: an EFS file system ID.
+fn is_efs_id(id: &str) -> bool {
+    id.strip_prefix("fs-")
+        .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric()))
 }
