@@ -358,11 +358,24 @@ impl Registry {
         if status == 404 {
             return Ok(None);
         }
-        let body = response.body_mut().read_to_string().unwrap_or_default();
+        // A body that cannot be read whole (a registry that stalls after its headers) is an
+        // error, never "no tags": that would publish over versions the registry has.
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(16 * 1024 * 1024)
+            .read_to_string()
+            .map_err(|e| Error::Registry {
+                reference: self.display(),
+                problem: RegistryProblem::ReadBody(e.to_string()),
+            })?;
         if status != 200 {
             return Err(status_error(&self.display(), "listing tags", status, &body));
         }
-        let value: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+        let value: Value = serde_json::from_str(&body).map_err(|e| Error::Registry {
+            reference: self.display(),
+            problem: RegistryProblem::ReadBody(format!("the tag list is not JSON: {e}")),
+        })?;
         let newest = value["tags"]
             .as_array()
             .into_iter()

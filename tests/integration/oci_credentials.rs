@@ -1,4 +1,4 @@
-//! Credentials stay with the registry's origin: an upload location on another port (another
+//! Registries as they misbehave: credentials stay with the registry's origin (an upload location on another port, another
 //! origin) gets the blob without the Authorization header. Two loopback servers play the
 //! registry and the foreign host; both stop when the test ends.
 
@@ -132,5 +132,60 @@ fn an_upload_location_on_another_origin_gets_no_credentials() {
             .iter()
             .any(|(line, auth)| line.starts_with("PUT") && *auth),
         "the registry itself still gets them: {registry:?}"
+    );
+}
+
+/// A registry that sends its headers and then fails to send the tag list it announced is an
+/// error naming the registry, never read as "nothing published": `package --repo` would then
+/// give the default version, which the registry may hold with other content.
+#[test]
+fn a_tag_list_cut_short_is_an_error_not_an_empty_registry() {
+    let registry = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = registry.local_addr().unwrap().port();
+    let seen = serve(registry, 5, |line| {
+        if line.contains("/tags/list") {
+            // 100 bytes announced, 9 sent, connection closed.
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"name\":\"".to_string()
+        } else {
+            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string()
+        }
+    });
+    let work = tempfile::tempdir().unwrap();
+    let charts = work.path().join("charts");
+    let convert = cmd()
+        .arg(root().join("examples/redis.json"))
+        .args(["-q", "-o"])
+        .arg(&charts)
+        .output()
+        .unwrap();
+    assert!(convert.status.success());
+    let dist = work.path().join("dist");
+    let started = std::time::Instant::now();
+    let output = cmd()
+        .arg("package")
+        .arg(charts.join("redis"))
+        .arg("-d")
+        .arg(&dist)
+        .arg("--repo")
+        .arg(format!("oci://127.0.0.1:{port}/charts"))
+        .arg("--plain-http")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("Error: ") && err.contains(&format!("127.0.0.1:{port}")),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        !dist.exists() || std::fs::read_dir(&dist).unwrap().next().is_none(),
+        "no archive"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let requests: Vec<(String, bool)> = seen.try_iter().collect();
+    assert!(
+        requests.iter().any(|(l, _)| l.contains("/tags/list")),
+        "{requests:?}"
     );
 }
