@@ -126,6 +126,12 @@ pub(crate) enum Usage {
 pub(crate) enum InputProblem {
     #[error("is larger than {limit_mib} MiB; not read")]
     TooLarge { limit_mib: u64 },
+    #[error("{key}: makes {file} larger than the {limit_mib} MiB Helm loads per chart file; move the value into a ConfigMap or Secret the chart references")]
+    TooLargeForHelm {
+        key: String,
+        file: String,
+        limit_mib: u64,
+    },
     #[error("the value given for {0} would change the file's structure where it stands unquoted (a line break or JSON/YAML syntax); quote the placeholder in the file, or give a plain value")]
     UnsafeVar(String),
     #[error("gives chart {chart:?}{place}, which {first} already gives; neither overwrites the other: use --name or rename the family")]

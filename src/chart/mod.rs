@@ -259,6 +259,37 @@ fn chart_meta(w: &Workload, description: &str, options: &ChartOptions) -> ChartM
     }
 }
 
+/// The largest file Helm loads from a chart (its MaxDecompressedFileSize, 5 MiB).
+const HELM_FILE_LIMIT: usize = 5 << 20;
+
+/// The dotted key of the longest string among `values`, the one to blame for their size.
+fn largest_value(values: &Node) -> String {
+    fn walk(node: &Node, at: &str, best: &mut (usize, String)) {
+        match node {
+            Node::Str(s) if s.len() > best.0 => *best = (s.len(), at.to_string()),
+            Node::Map(entries) => {
+                for e in entries {
+                    let key = if at.is_empty() {
+                        e.key.clone()
+                    } else {
+                        format!("{at}.{}", e.key)
+                    };
+                    walk(&e.value, &key, best);
+                }
+            }
+            Node::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, &format!("{at}[{i}]"), best);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut best = (0, String::new());
+    walk(values, "", &mut best);
+    best.1
+}
+
 /// The Chart.yaml annotation naming the environments of a chart converted for several.
 const ENVIRONMENTS_ANNOTATION: &str = "ecs-import/environments";
 
@@ -313,7 +344,18 @@ pub(crate) fn build_with_values(
     }
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     files.insert("Chart.yaml".into(), meta.render().into_bytes());
-    files.insert("values.yaml".into(), yaml::to_string(values).into_bytes());
+    let values_yaml = yaml::to_string(values);
+    if values_yaml.len() > HELM_FILE_LIMIT {
+        return Err(crate::error::Error::Input {
+            file: source.to_string(),
+            problem: crate::error::InputProblem::TooLargeForHelm {
+                key: largest_value(values),
+                file: "values.yaml".into(),
+                limit_mib: (HELM_FILE_LIMIT >> 20) as u64,
+            },
+        });
+    }
+    files.insert("values.yaml".into(), values_yaml.into_bytes());
     files.insert(
         "values.schema.json".into(),
         profile.schema_text().as_bytes().to_vec(),

@@ -1,6 +1,7 @@
-//! Placeholder values that are hostile (#29): a var file that never ends, and a `--var` whose
-//! value would add keys where its placeholder stands unquoted. Each is one clear line naming
-//! the file, exit status 1, nothing written, in bounded time and memory.
+//! Hostile inputs, second round (#29): a var file that never ends, a `--var` whose value would
+//! add keys where its placeholder stands unquoted, a malformed EFS ID, a value too big for
+//! Helm. Each is one clear line naming the file and the field, exit status 1, nothing written,
+//! in bounded time.
 
 use std::fs;
 use std::time::{Duration, Instant};
@@ -114,4 +115,32 @@ fn a_malformed_efs_id_is_refused_and_a_placeholder_converts() {
             String::from_utf8_lossy(&ok.stderr)
         );
     }
+}
+
+/// An environment value under the 10 MiB input limit but over the 5 MiB Helm loads per chart
+/// file is refused at conversion, naming the value, instead of a chart Helm refuses.
+#[test]
+fn a_value_too_big_for_helm_is_refused_naming_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("big.json");
+    let task = serde_json::json!({
+        "family": "big",
+        "containerDefinitions": [{"name": "a", "image": "nginx", "memory": 256,
+            "environment": [{"name": "BIG", "value": "x".repeat(6 << 20)}]}]
+    });
+    fs::write(&input, serde_json::to_vec(&task).unwrap()).unwrap();
+    let out = tmp.path().join("out");
+    let run = cmd()
+        .arg(&input)
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("containers.a.env.BIG: makes values.yaml larger than the 5 MiB Helm loads"),
+        "{err}"
+    );
+    assert!(!out.exists() || fs::read_dir(&out).unwrap().next().is_none());
 }
