@@ -349,22 +349,11 @@ mod readme_usage {
 
     #[test]
     fn the_readme_usage_is_generated_from_the_command_line() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
-        let readme = std::fs::read_to_string(path).expect("README.md");
-        let start = readme
-            .find("<!-- usage:start -->\n")
-            .expect("usage:start marker")
-            + 21;
-        let end = readme.find("<!-- usage:end -->").expect("usage:end marker");
-        if std::env::var_os("UPDATE_README_USAGE").is_some() {
-            let text = format!("{}{}{}", &readme[..start], usage(), &readme[end..]);
-            std::fs::write(path, text).expect("README.md written");
-            return;
-        }
-        assert_eq!(
-            &readme[start..end],
-            usage(),
-            "README usage is stale: regenerate it with scripts/update-readme-usage.sh"
+        crate::readme_block::check(
+            "usage",
+            &usage(),
+            "UPDATE_README_USAGE",
+            "scripts/update-readme-usage.sh",
         );
     }
 }

@@ -29,6 +29,8 @@ pub mod package;
 mod pipeline;
 mod placeholder;
 mod pricing;
+#[cfg(test)]
+mod readme_block;
 mod repo;
 mod report;
 pub mod settings;

@@ -28,10 +28,15 @@ pub(super) fn unchanged(
         return false;
     }
     // Generated as last time, so the three-way merge would keep every file on disk as it is,
-    // edited or not: nothing needs reading. A link or folder where a generated file was is
-    // for the full merge to judge.
+    // edited or not: nothing needs reading.
+    all_in_place(dir, generated.keys())
+}
+
+/// Whether every file named (relative to `dir`) is a regular file there; a link or folder
+/// where a generated file was is for the full merge to judge.
+fn all_in_place<'a>(dir: &Path, names: impl IntoIterator<Item = &'a String>) -> bool {
     let mut files = BTreeMap::new();
-    generated.keys().all(|rel| {
+    names.into_iter().all(|rel| {
         let (folder, name) = rel.rsplit_once('/').unwrap_or(("", rel));
         files
             .entry(folder)
@@ -59,8 +64,7 @@ pub(crate) fn by_fingerprint(dir: &Path, fingerprint: &str) -> Option<Vec<String
     if Record::load_fingerprint(dir)? != fingerprint {
         return None;
     }
+    // None as well when a conflict is open.
     let digests = Record::load_digests(dir)?;
-    let generated: BTreeMap<String, Vec<u8>> =
-        digests.into_keys().map(|rel| (rel, Vec::new())).collect();
-    unchanged(dir, &generated, true).then(|| generated.into_keys().collect())
+    all_in_place(dir, digests.keys()).then(|| digests.into_keys().collect())
 }

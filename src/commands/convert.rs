@@ -202,19 +202,6 @@ fn unchanged(
     config: &ConvertConfig,
 ) -> Result<(Option<Written>, Option<String>)> {
     let first = members[0];
-    let mut report = Report::default();
-    for m in members {
-        report.findings.extend(m.report.findings.iter().cloned());
-    }
-    if !envs.is_empty() {
-        crate::pipeline::environment_overlay::report_missing(
-            &first.workload.name,
-            envs,
-            members,
-            &mut report,
-        );
-    }
-    check_strict(&config.settings, &first.source, &report)?;
     let fingerprint = crate::pipeline::fingerprint::of(members, envs, &config.settings);
     let dir = config.output.join(&first.workload.name);
     let recorded = fingerprint
@@ -224,32 +211,33 @@ fn unchanged(
     let Some(files) = recorded else {
         return Ok((None, fingerprint));
     };
+    // The findings the chart would be generated with, counted and checked (--strict) as then.
+    let mut report = Report::default();
+    for m in members {
+        report.findings.extend(m.report.findings.iter().cloned());
+    }
+    if !envs.is_empty() {
+        let name = &first.workload.name;
+        crate::pipeline::environment_overlay::report_missing(name, envs, members, &mut report);
+    }
+    check_strict(&config.settings, &first.source, &report)?;
     let warnings = output::warning_lines(&report);
-    let sources: Vec<String> = members
-        .iter()
-        .map(|m| match &m.env {
-            Some(env) if !envs.is_empty() => format!("{env}={}", m.source.display()),
-            _ => m.source.display().to_string(),
-        })
-        .collect();
-    Ok((
-        Some(Written {
-            sources: sources.join(", "),
-            dir,
-            kind: first.workload.kind,
-            notes: report.findings.len() - warnings.len(),
-            warnings,
-            values_files: files
-                .into_iter()
-                .filter(|k| k.starts_with("values-") && k.ends_with(".yaml"))
-                .collect(),
-            merges: Vec::new(),
-            conflicts: 0,
-            changes: Vec::new(),
-            unchanged: true,
-        }),
-        fingerprint,
-    ))
+    let written = Written {
+        sources: map_unit::sources_label(members, !envs.is_empty()),
+        dir,
+        kind: first.workload.kind,
+        notes: report.findings.len() - warnings.len(),
+        warnings,
+        values_files: files
+            .into_iter()
+            .filter(|k| k.starts_with("values-") && k.ends_with(".yaml"))
+            .collect(),
+        merges: Vec::new(),
+        conflicts: 0,
+        changes: Vec::new(),
+        unchanged: true,
+    };
+    Ok((Some(written), fingerprint))
 }
 
 /// Writes a converted chart, and with --package its archive, built from the chart in memory.

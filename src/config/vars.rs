@@ -18,30 +18,12 @@ fn scoped<'a>(arg: &'a str, envs: &[&str]) -> (Option<&'a str>, PathBuf) {
     }
 }
 
-/// A var file or stack-resources output, read up to the input limit: a device or a huge file
-/// given by mistake (`/dev/zero`) is refused instead of read until memory runs out.
+/// A var file or stack-resources output, read up to the input limit.
 fn read(file: &Path) -> Result<String> {
-    let read_err = |source| Error::Read {
+    String::from_utf8(crate::ecs::read_limited(file)?).map_err(|e| Error::Read {
         path: file.to_path_buf(),
-        source,
-    };
-    let mut bytes = Vec::new();
-    let opened = std::fs::File::open(file).map_err(read_err)?;
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(opened, crate::ecs::MAX_INPUT_BYTES + 1),
-        &mut bytes,
-    )
-    .map_err(read_err)?;
-    if bytes.len() as u64 > crate::ecs::MAX_INPUT_BYTES {
-        return Err(Error::Input {
-            file: file.display().to_string(),
-            problem: InputProblem::TooLarge {
-                limit_mib: crate::ecs::MAX_INPUT_BYTES >> 20,
-            },
-        });
-    }
-    String::from_utf8(bytes)
-        .map_err(|e| read_err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+    })
 }
 
 /// The values for one environment (`None`: a plain batch).

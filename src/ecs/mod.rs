@@ -54,6 +54,22 @@ pub(crate) const MAX_INPUT_BYTES: u64 = 10 * 1024 * 1024;
 
 /// `-` reads standard input.
 pub(crate) fn parse_file(path: &Path, vars: &BTreeMap<String, String>) -> Result<Parsed> {
+    let bytes = read_limited(path)?;
+    parse_bytes(&bytes, &display_name(path), vars)
+}
+
+/// How errors name an input: its path as given, `<stdin>` for `-`.
+fn display_name(path: &Path) -> String {
+    if path == Path::new("-") {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// A file (`-`: standard input) read up to the input limit: a device or a huge file given by
+/// mistake (`/dev/zero`) is refused at once instead of read until memory runs out.
+pub(crate) fn read_limited(path: &Path) -> Result<Vec<u8>> {
     let read_err = |source| Error::Read {
         path: path.to_path_buf(),
         source,
@@ -69,20 +85,15 @@ pub(crate) fn parse_file(path: &Path, vars: &BTreeMap<String, String>) -> Result
         &mut bytes,
     )
     .map_err(read_err)?;
-    let file = if path == Path::new("-") {
-        "<stdin>".to_string()
-    } else {
-        path.display().to_string()
-    };
     if bytes.len() as u64 > MAX_INPUT_BYTES {
         return Err(Error::Input {
-            file,
+            file: display_name(path),
             problem: InputProblem::TooLarge {
                 limit_mib: MAX_INPUT_BYTES >> 20,
             },
         });
     }
-    parse_bytes(&bytes, &file, vars)
+    Ok(bytes)
 }
 
 /// Parses JSON bytes; `file` is the name errors print (the path as the user gave it).

@@ -49,16 +49,7 @@ pub(crate) fn combine(
     report_missing(name, envs, &present, &mut report);
     report.sort();
     check_strict(settings, &base.source, &report)?;
-    let sources: Vec<String> = members
-        .iter()
-        .map(|m| {
-            format!(
-                "{}={}",
-                m.env.as_deref().unwrap_or_default(),
-                m.source.display()
-            )
-        })
-        .collect();
+    let sources = crate::pipeline::map_unit::sources_label(&present, true);
     let names: Vec<String> = members
         .iter()
         .map(|m| m.env.clone().unwrap_or_default())
@@ -69,7 +60,7 @@ pub(crate) fn combine(
     };
     let mut chart = crate::chart::build_with_values(
         &base.workload,
-        &sources.join(", "),
+        &sources,
         &report,
         &settings.chart,
         &base_values,
@@ -80,7 +71,7 @@ pub(crate) fn combine(
         chart.files.insert(file, text.into_bytes());
     }
     Ok(Converted {
-        sources: sources.join(", "),
+        sources,
         source: base.source.clone(),
         chart,
         report,

@@ -32,6 +32,18 @@ pub(crate) struct Converted {
     pub kind: WorkloadKind,
 }
 
+/// The inputs of a chart as the user reads them: `env=file, …` when it serves environments.
+pub(crate) fn sources_label(members: &[&Mapped], with_env: bool) -> String {
+    members
+        .iter()
+        .map(|m| match m.env.as_deref().filter(|_| with_env) {
+            Some(env) => format!("{env}={}", m.source.display()),
+            None => m.source.display().to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Reads the unit's task definition and applies the rules; writes nothing.
 pub(crate) fn map(unit: &Unit, settings: &Settings) -> Result<Mapped> {
     let file = unit.source.display().to_string();
@@ -150,7 +162,7 @@ pub(crate) fn render(mapped: Mapped, settings: &Settings) -> Result<Converted> {
         &settings.chart,
     )?;
     Ok(Converted {
-        sources: mapped.source.display().to_string(),
+        sources: sources_label(&[&mapped], false),
         source: mapped.source,
         chart,
         report: mapped.report,

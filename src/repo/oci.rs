@@ -349,6 +349,20 @@ impl Registry {
         Ok(format!("{}/{repository}:{tag}", self.reference.host))
     }
 
+    /// A response body read whole, up to `limit` bytes; one cut short (a registry that stalls
+    /// or closes after its headers) is an error, never an empty body.
+    fn read_whole(&self, response: &mut Response<ureq::Body>, limit: u64) -> Result<String> {
+        response
+            .body_mut()
+            .with_config()
+            .limit(limit)
+            .read_to_string()
+            .map_err(|e| Error::Registry {
+                reference: self.display(),
+                problem: RegistryProblem::ReadBody(e.to_string()),
+            })
+    }
+
     /// The newest chart version in the registry and its archive layer's digest (hex).
     pub(crate) fn newest(&mut self, name: &str) -> Result<Option<(semver::Version, String)>> {
         let repository = self.reference.repository(name);
@@ -358,17 +372,8 @@ impl Registry {
         if status == 404 {
             return Ok(None);
         }
-        // A body that cannot be read whole (a registry that stalls after its headers) is an
-        // error, never "no tags": that would publish over versions the registry has.
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(16 * 1024 * 1024)
-            .read_to_string()
-            .map_err(|e| Error::Registry {
-                reference: self.display(),
-                problem: RegistryProblem::ReadBody(e.to_string()),
-            })?;
+        // Never "no tags" for a list cut short: that would publish over versions it has.
+        let body = self.read_whole(&mut response, 16 << 20)?;
         if status != 200 {
             return Err(status_error(&self.display(), "listing tags", status, &body));
         }
@@ -398,15 +403,7 @@ impl Registry {
         if status == 404 {
             return Ok(None);
         }
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(4 * 1024 * 1024)
-            .read_to_string()
-            .map_err(|e| Error::Registry {
-                reference: self.display(),
-                problem: RegistryProblem::ReadBody(e.to_string()),
-            })?;
+        let body = self.read_whole(&mut response, 4 << 20)?;
         if status != 200 {
             return Err(status_error(
                 &self.display(),

@@ -226,22 +226,11 @@ mod tests {
 
     #[test]
     fn the_readme_table_is_generated_from_the_codes() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
-        let readme = std::fs::read_to_string(path).expect("README.md");
-        let start = readme
-            .find("<!-- codes:start -->\n")
-            .expect("codes:start marker")
-            + 21;
-        let end = readme.find("<!-- codes:end -->").expect("codes:end marker");
-        if std::env::var_os("UPDATE_README_CODES").is_some() {
-            let text = format!("{}{}{}", &readme[..start], markdown_table(), &readme[end..]);
-            std::fs::write(path, text).expect("README.md written");
-            return;
-        }
-        assert_eq!(
-            &readme[start..end],
-            markdown_table(),
-            "README code table is stale: regenerate it with scripts/update-readme-codes.sh"
+        crate::readme_block::check(
+            "codes",
+            &markdown_table(),
+            "UPDATE_README_CODES",
+            "scripts/update-readme-codes.sh",
         );
     }
 }

@@ -6,19 +6,16 @@
 use std::fs;
 use std::time::{Duration, Instant};
 
-use crate::common::cmd;
+use crate::conversion::Conversion;
 
 #[test]
 fn a_var_file_that_never_ends_is_refused_at_the_input_limit() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let started = Instant::now();
-    let run = cmd()
-        .arg(crate::common::root().join("examples/redis.json"))
-        .args(["--var-file", "/dev/zero", "--output"])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let run = Conversion::of(crate::common::root().join("examples/redis.json"))
+        .args(["--var-file", "/dev/zero"])
+        .run(&out);
     let err = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{err}");
     assert_eq!(
@@ -39,12 +36,9 @@ fn a_var_that_would_add_keys_to_a_yaml_input_is_refused() {
     )
     .unwrap();
     let out = tmp.path().join("out");
-    let run = cmd()
-        .arg(&input)
-        .args(["--var", "MEM=256\n    privileged: true", "--output"])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let run = Conversion::of(&input)
+        .args(["--var", "MEM=256\n    privileged: true"])
+        .run(&out);
     let err = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{err}");
     assert!(
@@ -57,12 +51,7 @@ fn a_var_that_would_add_keys_to_a_yaml_input_is_refused() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(!out.exists(), "nothing written");
     // A plain value still converts.
-    let ok = cmd()
-        .arg(&input)
-        .args(["--var", "MEM=256", "--output"])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let ok = Conversion::of(&input).args(["--var", "MEM=256"]).run(&out);
     assert!(
         ok.status.success(),
         "{}",
@@ -85,12 +74,7 @@ fn a_malformed_efs_id_is_refused_and_a_placeholder_converts() {
     let input = tmp.path().join("wiki.json");
     let out = tmp.path().join("out");
     fs::write(&input, task("not-an-fs")).unwrap();
-    let run = cmd()
-        .arg(&input)
-        .arg("--output")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let run = Conversion::of(&input).run(&out);
     let err = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{err}");
     assert!(
@@ -103,12 +87,7 @@ fn a_malformed_efs_id_is_refused_and_a_placeholder_converts() {
     assert!(!out.exists() || fs::read_dir(&out).unwrap().next().is_none());
     for id in ["fs-0123abcd", "${WikiFs}"] {
         fs::write(&input, task(id)).unwrap();
-        let ok = cmd()
-            .arg(&input)
-            .arg("--output")
-            .arg(&out)
-            .output()
-            .unwrap();
+        let ok = Conversion::of(&input).run(&out);
         assert!(
             ok.status.success(),
             "{id}: {}",
@@ -130,12 +109,7 @@ fn a_value_too_big_for_helm_is_refused_naming_it() {
     });
     fs::write(&input, serde_json::to_vec(&task).unwrap()).unwrap();
     let out = tmp.path().join("out");
-    let run = cmd()
-        .arg(&input)
-        .arg("--output")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let run = Conversion::of(&input).run(&out);
     let err = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{err}");
     assert!(

@@ -26,6 +26,15 @@ fn write_task(path: &Path, family: &str, tag: &str) {
     fs::write(path, serde_json::to_vec_pretty(&task).unwrap()).unwrap();
 }
 
+/// Two services' task definitions in `<dir>/in`, and the output folder `<dir>/charts`.
+fn shop_and_cart(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let inputs = dir.join("in");
+    fs::create_dir_all(&inputs).unwrap();
+    write_task(&inputs.join("shop.json"), "shop", "1.0.0");
+    write_task(&inputs.join("cart.json"), "cart", "2.0.0");
+    (inputs, dir.join("charts"))
+}
+
 /// Every entry under `dir` with its inode and modification time (nanoseconds).
 fn stamps(dir: &Path) -> BTreeMap<String, (u64, i64, i64)> {
     let mut out = BTreeMap::new();
@@ -56,11 +65,7 @@ fn stderr(output: &std::process::Output) -> String {
 #[test]
 fn a_rerun_that_changes_nothing_writes_nothing_and_says_unchanged() {
     let tmp = tempfile::tempdir().unwrap();
-    let inputs = tmp.path().join("in");
-    fs::create_dir_all(&inputs).unwrap();
-    write_task(&inputs.join("shop.json"), "shop", "1.0.0");
-    write_task(&inputs.join("cart.json"), "cart", "2.0.0");
-    let out = tmp.path().join("charts");
+    let (inputs, out) = shop_and_cart(tmp.path());
     let first = Conversion::of(&inputs).args(["--package"]).run(&out);
     assert!(first.status.success(), "{}", stderr(&first));
     // A user's own file in a chart goes into its archive, unchanged runs included.
@@ -132,11 +137,7 @@ fn a_rerun_that_changes_nothing_writes_nothing_and_says_unchanged() {
 #[test]
 fn an_open_conflict_is_never_no_drift_and_is_counted() {
     let tmp = tempfile::tempdir().unwrap();
-    let inputs = tmp.path().join("in");
-    fs::create_dir_all(&inputs).unwrap();
-    write_task(&inputs.join("shop.json"), "shop", "1.0.0");
-    write_task(&inputs.join("cart.json"), "cart", "2.0.0");
-    let out = tmp.path().join("charts");
+    let (inputs, out) = shop_and_cart(tmp.path());
     assert!(Conversion::of(&inputs).run(&out).status.success());
     let values = out.join("shop/values.yaml");
     let text = fs::read_to_string(&values).unwrap();
