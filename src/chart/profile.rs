@@ -62,6 +62,11 @@ fn serves(v: &Value) -> bool {
         && (is_true(&v["service"]["enabled"]) || filled(&v["service"]["ports"]))
 }
 
+/// The workload parts' places in `PARTS`, which lists them first.
+const SERVICE_PART: usize = 0;
+const DAEMON_PART: usize = 1;
+const BATCH_PART: usize = 2;
+
 const PARTS: &[Part] = &[
     Part {
         templates: &[
@@ -196,11 +201,15 @@ impl Profile {
 
     /// The workload kinds the chart may run as.
     pub(crate) fn kinds(&self) -> Vec<&'static str> {
-        [(0, SERVICE_KINDS), (1, DAEMON_KINDS), (2, BATCH_KINDS)]
-            .into_iter()
-            .filter(|(i, _)| self.parts.contains(i))
-            .flat_map(|(_, kinds)| kinds.iter().copied())
-            .collect()
+        [
+            (SERVICE_PART, SERVICE_KINDS),
+            (DAEMON_PART, DAEMON_KINDS),
+            (BATCH_PART, BATCH_KINDS),
+        ]
+        .into_iter()
+        .filter(|(i, _)| self.parts.contains(i))
+        .flat_map(|(_, kinds)| kinds.iter().copied())
+        .collect()
     }
 
     /// `values` without the keys of the parts left out.
@@ -209,7 +218,7 @@ impl Profile {
         let Node::Map(entries) = values else {
             return values;
         };
-        let service_kinds = self.parts.contains(&0);
+        let service_kinds = self.parts.contains(&SERVICE_PART);
         Node::Map(
             entries
                 .into_iter()
@@ -254,7 +263,7 @@ impl Profile {
                 .and_then(|w| w["properties"].as_object_mut())
             {
                 workload.insert("kind".into(), serde_json::json!({ "enum": self.kinds() }));
-                if !self.parts.contains(&0) {
+                if !self.parts.contains(&SERVICE_PART) {
                     workload.remove("podManagementPolicy");
                 }
             }
