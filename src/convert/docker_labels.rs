@@ -13,6 +13,7 @@ const DATADOG_TAGS: &str = "com.datadoghq.tags.";
 
 pub(crate) fn apply(
     td: &TaskDefinition,
+    move_secrets: bool,
     w: &mut Workload,
     report: &mut Report,
 ) -> Result<(), FieldError> {
@@ -20,6 +21,9 @@ pub(crate) fn apply(
     for (def, container) in td.containers.iter().zip(names) {
         for (key, value) in &def.docker_labels {
             let path = def.path.key("dockerLabels").key(key);
+            if secret_label(&def.name, key, value, move_secrets, &path, report) {
+                continue;
+            }
             let (target, how) = translate(&container, key);
             let (target, how) = match w.pod_annotations.get(&target) {
                 // The same key from another container with another value: kept apart.
@@ -39,6 +43,34 @@ pub(crate) fn apply(
         }
     }
     Ok(())
+}
+
+/// A label holding a secret is reported; moved, it is left out: an annotation cannot read a
+/// Secret, and annotations are readable by anyone who can read the pod.
+fn secret_label(
+    container: &str,
+    key: &str,
+    value: &str,
+    move_secrets: bool,
+    path: &crate::json_path::JsonPath,
+    report: &mut Report,
+) -> bool {
+    let Some(why) = crate::convert::plaintext::secret_like(key, value) else {
+        return false;
+    };
+    let (message, action) = if move_secrets {
+        (
+            format!("Docker label {key:?} of container {container:?} was a plain-text secret ({why})"),
+            "left out of the chart (an annotation cannot read a Secret and anyone who can read the pod reads it); give the program that read it the value from the release's Secret",
+        )
+    } else {
+        (
+            format!("Docker label {key:?} of container {container:?} looks like a secret in plain text ({why})"),
+            "kept as a pod annotation, readable by anyone who can read the pod; convert with --move-plaintext-secrets to leave it out",
+        )
+    };
+    report.warn(Code::PlaintextSecret, path, message, action);
+    move_secrets
 }
 
 /// Datadog unified service tags are pod labels in Kubernetes; everything else an annotation.

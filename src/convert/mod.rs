@@ -64,7 +64,7 @@ const RULES: &[Rule] = &[
     |s, w, r| networking::apply(s.task, w, r),
     |s, w, r| storage::apply(s.task, s.options, s.instance_volumes, w, r),
     |s, w, r| pod::apply(s.task, w, r),
-    |s, w, r| docker_labels::apply(s.task, w, r),
+    |s, w, r| docker_labels::apply(s.task, s.options.move_plaintext_secrets, w, r),
     |s, w, r| metadata::apply(s.task, w, r),
     |s, w, r| platform::apply(s.task, w, r),
     |s, w, r| placement::apply(s.task, w, r),

@@ -164,7 +164,7 @@ codes! {
     Daemon = "ECSI-I-DAEMON", Info, "a DAEMON service as a DaemonSet; host networking and host ports noted";
     AppVersion = "ECSI-I-APP-VERSION", Info, "an image tag that is not a version (a CDK asset hash, latest): appVersion is the chart version";
     TargetGroup = "ECSI-I-TARGET-GROUP", Info, "the service's target group, ready for a TargetGroupBinding cut-over";
-    PlaintextSecret = "ECSI-W-PLAINTEXT-SECRET", Warning, "an environment value or command argument that looks like a secret is written in plain text (named, never shown)";
+    PlaintextSecret = "ECSI-W-PLAINTEXT-SECRET", Warning, "an environment value, command argument, health check or Docker label holds a secret in plain text, by its name or its format (named, never shown)";
     PodSecurity = "ECSI-I-POD-SECURITY", Info, "the Pod Security Standards level the pods meet with their default values, and what keeps them from a stricter one";
     StatefulSetUpdate = "ECSI-W-STATEFULSET-UPDATE", Warning, "a re-import changes a StatefulSet field Kubernetes does not update in place (claim templates, pod management policy): the chart's minor version goes up, and the upgrade needs a migration step";
     EditMerged = "ECSI-I-EDIT-MERGED", Info, "a re-import merged your edit of a generated file with the new conversion: both changes are in";

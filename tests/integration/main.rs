@@ -37,6 +37,7 @@ mod reimport;
 mod rerun;
 mod scanners;
 mod scheduled;
+mod secrets;
 mod servers;
 mod service_fields;
 mod stateful;
