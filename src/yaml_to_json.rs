@@ -2,7 +2,8 @@
 //! intrinsics (`!Ref`, `!Sub`, `!GetAtt`…) are expanded to their long form, so one reader
 //! handles templates in both syntaxes; scalars follow the YAML 1.2 core schema, except under
 //! keys whose values are text whatever they look like (a digest of digits stays a string);
-//! anchors and aliases are resolved within a node budget, so an alias bomb is refused.
+//! anchors and aliases are resolved within a byte budget, so an alias bomb is refused, and
+//! nesting deeper than any later stage can hold is refused where it starts.
 
 use std::collections::HashMap;
 
@@ -40,7 +41,7 @@ pub(crate) fn parse_keeping_text(
 /// Like `parse`; plain scalars under the keys in `text_keys` stay strings as written.
 pub(crate) fn parse_full(text: &str, text_keys: &[&str]) -> Result<Parsed, YamlError> {
     let mut builder = Builder {
-        budget: MIN_NODE_BUDGET.max(text.len()),
+        budget: ALIAS_BUDGET,
         ..Builder::default()
     };
     let mut documents = 0;
@@ -73,12 +74,12 @@ pub(crate) fn parse_full(text: &str, text_keys: &[&str]) -> Result<Parsed, YamlE
                 };
                 builder.value(value, anchor).map_err(|m| error(at, m))?;
             }
-            Event::SequenceStart(_, anchor, tag) => {
-                builder.open(Open::Seq(Vec::new()), anchor, tag)
-            }
-            Event::MappingStart(_, anchor, tag) => {
-                builder.open(Open::Map(Map::new(), None), anchor, tag)
-            }
+            Event::SequenceStart(_, anchor, tag) => builder
+                .open(Open::Seq(Vec::new()), anchor, tag)
+                .map_err(|m| error(at, m))?,
+            Event::MappingStart(_, anchor, tag) => builder
+                .open(Open::Map(Map::new(), None), anchor, tag)
+                .map_err(|m| error(at, m))?,
             Event::SequenceEnd | Event::MappingEnd => builder.close().map_err(|m| error(at, m))?,
             Event::Alias(id) => {
                 let value = builder
@@ -86,7 +87,7 @@ pub(crate) fn parse_full(text: &str, text_keys: &[&str]) -> Result<Parsed, YamlE
                     .get(&id)
                     .cloned()
                     .ok_or_else(|| error(at, "an alias to an unknown anchor".into()))?;
-                builder.spend(nodes(&value)).map_err(|m| error(at, m))?;
+                builder.spend(bytes(&value)).map_err(|m| error(at, m))?;
                 builder.value(value, 0).map_err(|m| error(at, m))?;
             }
             _ => {}
@@ -112,8 +113,12 @@ enum Open {
     Map(Map<String, Value>, Option<String>),
 }
 
-/// Nodes a document may expand to through aliases: at least this many, else one per byte.
-const MIN_NODE_BUDGET: usize = 1_000_000;
+/// Bytes aliases may add to a document (a repeated anchor counts its full size each time):
+/// far beyond what a template or an index uses, far below what exhausts memory.
+pub(crate) const ALIAS_BUDGET: usize = 32 << 20;
+
+/// Nesting any stage can hold (serde_json stops at 128): deeper is refused at reading.
+pub(crate) const MAX_DEPTH: usize = 100;
 
 #[derive(Default)]
 struct Builder {
@@ -124,20 +129,25 @@ struct Builder {
     duplicates: Vec<String>,
 }
 
-fn nodes(value: &Value) -> usize {
+/// What a value costs in memory, roughly: its text plus a word or so per node.
+fn bytes(value: &Value) -> usize {
+    const NODE: usize = 32;
     match value {
-        Value::Array(items) => 1 + items.iter().map(nodes).sum::<usize>(),
-        Value::Object(map) => 1 + map.values().map(nodes).sum::<usize>(),
-        _ => 1,
+        Value::Array(items) => NODE + items.iter().map(bytes).sum::<usize>(),
+        Value::Object(map) => NODE + map.iter().map(|(k, v)| k.len() + bytes(v)).sum::<usize>(),
+        Value::String(s) => NODE + s.len(),
+        _ => NODE,
     }
 }
 
 impl Builder {
     fn spend(&mut self, n: usize) -> Result<(), String> {
-        self.budget = self
-            .budget
-            .checked_sub(n)
-            .ok_or("aliases expand the document beyond its node budget")?;
+        self.budget = self.budget.checked_sub(n).ok_or_else(|| {
+            format!(
+                "aliases expand the document beyond {} MiB",
+                ALIAS_BUDGET >> 20
+            )
+        })?;
         Ok(())
     }
 
@@ -166,9 +176,18 @@ impl Builder {
         }
     }
 
-    fn open(&mut self, open: Open, anchor: usize, tag: Option<std::borrow::Cow<'_, Tag>>) {
+    fn open(
+        &mut self,
+        open: Open,
+        anchor: usize,
+        tag: Option<std::borrow::Cow<'_, Tag>>,
+    ) -> Result<(), String> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(format!("nested deeper than {MAX_DEPTH} levels"));
+        }
         let function = tag.as_deref().and_then(short_form).map(str::to_string);
         self.stack.push((open, anchor, function));
+        Ok(())
     }
 
     fn close(&mut self) -> Result<(), String> {
@@ -402,7 +421,30 @@ Resources:
             bomb.push_str(&format!("{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         let e = parse(&bomb).unwrap_err();
-        assert!(e.message.contains("node budget"), "{e:?}");
+        assert!(e.message.contains("beyond 32 MiB"), "{e:?}");
+        // Few nodes, many bytes: a 1 MiB string repeated through aliases.
+        let big = "x".repeat(1 << 20);
+        let bomb = format!("a: &a {big}\nb: [{}]\n", vec!["*a"; 40].join(", "));
+        let e = parse(&bomb).unwrap_err();
+        assert!(e.message.contains("beyond 32 MiB") && e.line == 2, "{e:?}");
+        assert!(parse(&format!(
+            "a: &a {big}\nb: [{}]\n",
+            vec!["*a"; 20].join(", ")
+        ))
+        .is_ok());
+    }
+
+    #[test]
+    fn nesting_beyond_what_a_stage_holds_is_refused_where_it_starts() {
+        let nested = |depth: usize| format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+        assert!(parse(&nested(MAX_DEPTH)).is_ok());
+        let e = parse(&nested(MAX_DEPTH + 1)).unwrap_err();
+        assert_eq!((e.line, e.column), (1, MAX_DEPTH + 1), "{e:?}");
+        assert!(e.message.contains("nested deeper than 100"), "{e:?}");
+        let block: String = (0..300)
+            .map(|i| format!("{}k:\n", "  ".repeat(i)))
+            .collect();
+        assert!(parse(&block).unwrap_err().message.contains("nested deeper"));
     }
 
     #[test]

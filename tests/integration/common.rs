@@ -288,3 +288,46 @@ pub fn convert_all(input: &Path, out: &Path) -> (Vec<PathBuf>, String) {
 
 /// The migration plan's files, written at the output root beside the charts.
 pub const PLAN_FILES: [&str; 3] = ["MIGRATION.md", "migration-plan.json", "platform"];
+
+/// Runs `command` to its end and returns its output and its peak resident memory in bytes,
+/// from the kernel's accounting of that one process (`wait4`), so tests running beside it do
+/// not count.
+pub fn run_measured(command: &mut Command) -> (Output, u64) {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    // wait4 below reaps the child; std's wait would then find nothing to wait for.
+    #[allow(clippy::zombie_processes)]
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            r.read_to_end(&mut buf).unwrap();
+            buf
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let mut status = 0;
+    // SAFETY: rusage is plain data the kernel fills in; the pid is our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4");
+    let output = Output {
+        status: std::process::ExitStatus::from_raw(status),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    };
+    (output, usage.ru_maxrss as u64 * 1024)
+}
+
+/// The peak memory the brief allows any run: 256 MiB plus twice the size of its inputs.
+pub fn memory_allowed(input_bytes: u64) -> u64 {
+    (256 << 20) + 2 * input_bytes
+}

@@ -3,6 +3,7 @@
 
 mod alb;
 mod batch;
+mod budgets;
 mod cfn_evaluation;
 mod cli;
 mod cluster;

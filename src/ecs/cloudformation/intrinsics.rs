@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+use super::budget::Budget;
 use super::conditions::Conditions;
 use super::resources::resource_type;
 use crate::json_path::JsonPath;
@@ -33,6 +34,8 @@ pub(super) struct Resolver<'a> {
     /// Resources whose name is being resolved, so names that refer to each other stay unknown
     /// instead of recursing.
     pub(super) naming: RefCell<Vec<String>>,
+    /// What `Ref`, `Fn::Sub`, `Fn::Join` and `Fn::Base64` have produced, in bytes.
+    pub(super) budget: Budget,
 }
 
 impl Resolver<'_> {
@@ -165,7 +168,7 @@ impl Resolver<'_> {
         std::mem::take(&mut *self.found.borrow_mut())
     }
 
-    fn unresolved(&self, text: String, path: &JsonPath, report: &mut Report) -> Value {
+    pub(super) fn unresolved(&self, text: String, path: &JsonPath, report: &mut Report) -> Value {
         self.found.borrow_mut().push(Unresolved {
             path: path.clone(),
             placeholder: text.clone(),
@@ -223,8 +226,12 @@ impl Resolver<'_> {
                 out.push_str(&self.ref_placeholder(inner));
             }
             rest = &rest[start + len + 1..];
+            if !self.budget.fits(out.len(), path) {
+                return Value::String(String::new());
+            }
         }
         out.push_str(rest);
+        let out = self.budget.produce(out, path);
         if missing {
             self.unresolved(out, path, report)
         } else {
@@ -267,16 +274,23 @@ impl Resolver<'_> {
         // The parts' own findings give way to one for the joined value.
         let mut quiet = Report::default();
         let before = self.found.borrow().len();
+        let mut length = 0usize;
         for part in &parts {
             let v = self
                 .resolve_opt(part, path, &mut quiet)
                 .unwrap_or(Value::String(String::new()));
-            strings.push(match v {
+            let text = match v {
                 Value::String(s) => s,
                 other => other.to_string(),
-            });
+            };
+            length += text.len() + sep.len();
+            if !self.budget.fits(length, path) {
+                self.found.borrow_mut().truncate(before);
+                return Value::String(String::new());
+            }
+            strings.push(text);
         }
-        let joined = strings.join(&sep);
+        let joined = self.budget.produce(strings.join(&sep), path);
         let unresolved = self.found.borrow().len() > before;
         self.found.borrow_mut().truncate(before);
         if unresolved {
@@ -353,7 +367,7 @@ impl Resolver<'_> {
                         Some(v) if self.is_list_parameter(name) => {
                             Value::Array(v.split(',').map(|s| json!(s.trim())).collect())
                         }
-                        Some(v) => Value::String(v),
+                        Some(v) => Value::String(self.budget.produce(v, path)),
                         None => self.unresolved(self.ref_placeholder(name), path, report),
                     });
                 }
@@ -393,94 +407,5 @@ impl Resolver<'_> {
 
     pub(super) fn resolve(&self, value: &Value, path: &JsonPath, report: &mut Report) -> Value {
         self.resolve_opt(value, path, report).unwrap_or(Value::Null)
-    }
-}
-
-impl Resolver<'_> {
-    /// `Fn::If`: the branch its condition picks; AWS::NoValue in it removes the key or item.
-    fn if_value(&self, arg: &Value, path: &JsonPath, report: &mut Report) -> Option<Value> {
-        let (condition, then, otherwise) = match arg.as_array().map(Vec::as_slice) {
-            Some([Value::String(c), a, b]) => (c, a, b),
-            _ => return Some(self.unknown_function("Fn::If", arg, path, report)),
-        };
-        match self.conditions.get(condition) {
-            Some(true) => self.resolve_opt(then, path, report),
-            Some(false) => self.resolve_opt(otherwise, path, report),
-            None => Some(self.unresolved(format!("${{Fn::If:{condition}}}"), path, report)),
-        }
-    }
-
-    /// `Fn::FindInMap` with keys known from the template (literals, parameters, conditions).
-    fn find_in_map(&self, arg: &Value, path: &JsonPath, report: &mut Report) -> Option<Value> {
-        let keys: Option<Vec<String>> = match arg.as_array().map(Vec::as_slice) {
-            Some([map, top, second]) => [map, top, second]
-                .iter()
-                .map(|k| self.known_scalar(k))
-                .collect(),
-            _ => None,
-        };
-        let found = keys.as_deref().and_then(|k| match k {
-            [map, top, second] => self.mappings.get(map)?.get(top)?.get(second),
-            _ => None,
-        });
-        match found {
-            Some(value) => self.resolve_opt(value, path, report),
-            None => Some(self.unknown_function("Fn::FindInMap", arg, path, report)),
-        }
-    }
-
-    /// `Fn::Select`: one item of a list known from the template.
-    fn select(&self, arg: &Value, path: &JsonPath, report: &mut Report) -> Value {
-        let picked = match arg.as_array().map(Vec::as_slice) {
-            Some([index, list]) => {
-                let index = self
-                    .known_scalar(index)
-                    .and_then(|i| i.parse::<usize>().ok());
-                match (index, self.resolve_quietly(list)) {
-                    (Some(i), (Some(Value::Array(items)), true)) => items.get(i).cloned(),
-                    _ => None,
-                }
-            }
-            _ => None,
-        };
-        picked.unwrap_or_else(|| self.unknown_function("Fn::Select", arg, path, report))
-    }
-
-    /// `Fn::Split` of a string known from the template.
-    fn split(&self, arg: &Value, path: &JsonPath, report: &mut Report) -> Value {
-        let parts = match arg.as_array().map(Vec::as_slice) {
-            Some([Value::String(delimiter), source]) if !delimiter.is_empty() => self
-                .known_scalar(source)
-                .map(|s| s.split(delimiter.as_str()).map(|p| json!(p)).collect()),
-            _ => None,
-        };
-        match parts {
-            Some(parts) => Value::Array(parts),
-            None => self.unknown_function("Fn::Split", arg, path, report),
-        }
-    }
-
-    fn base64(&self, arg: &Value, path: &JsonPath, report: &mut Report) -> Value {
-        use base64::Engine as _;
-        match self.known_scalar(arg) {
-            Some(text) => Value::String(base64::engine::general_purpose::STANDARD.encode(text)),
-            None => self.unknown_function("Fn::Base64", arg, path, report),
-        }
-    }
-
-    /// A function whose value cannot be known from the template: a visible placeholder, which
-    /// `--var` fills when given its exact text.
-    fn unknown_function(
-        &self,
-        name: &str,
-        arg: &Value,
-        path: &JsonPath,
-        report: &mut Report,
-    ) -> Value {
-        let inner = format!("{name}:{}", serde_json::to_string(arg).unwrap_or_default());
-        match self.vars.get(&inner) {
-            Some(value) => Value::String(value.clone()),
-            None => self.unresolved(format!("${{{inner}}}"), path, report),
-        }
     }
 }

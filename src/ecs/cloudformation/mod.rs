@@ -19,6 +19,7 @@ use crate::error::FieldError;
 use crate::json_path::JsonPath;
 use crate::report::Report;
 
+mod budget;
 mod capacity;
 mod conditions;
 mod discovery;
@@ -29,6 +30,7 @@ mod intrinsics;
 mod load_balancer;
 mod resources;
 mod scaling;
+mod selection;
 mod template;
 mod user_data;
 
@@ -70,6 +72,7 @@ pub(crate) fn read_template_with(
         vars,
         found: Default::default(),
         naming: Default::default(),
+        budget: Default::default(),
     };
     let conditions = Conditions::evaluate(section("Conditions"), &|v| resolver.known_scalar(v));
     // A resource whose condition is false does not exist; every reader sees only the rest.
@@ -79,6 +82,7 @@ pub(crate) fn read_template_with(
     let mut tasks = Vec::new();
     let mut services = Vec::new();
     for (id, resource) in &resources {
+        resolver.budget.check()?;
         let path = root
             .key("Resources")
             .key(id)
@@ -114,6 +118,7 @@ pub(crate) fn read_template_with(
         groups: capacity::groups(&resolver),
         load_balancers: load_balancer::all(&resolver),
     };
+    resolver.budget.check()?;
     for task in &mut tasks {
         note_unknown_condition(all_resources, &resolver.conditions, task);
     }
