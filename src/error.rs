@@ -185,6 +185,8 @@ pub(crate) enum Refusal {
     NotOurs,
     #[error("is a folder where the chart has a file ({0}); move it away")]
     FolderInTheWay(String),
+    #[error("{0} where the chart has a generated file, which a re-import reads to merge your edits; put a regular file of at most {1} MiB there, or move it away")]
+    NotAGeneratedFile(&'static str, u64),
     #[error(
         "is not a merge base this tool wrote ({0}); delete it to regenerate the chart from scratch"
     )]

@@ -23,14 +23,7 @@ pub(crate) struct Walk {
 
 /// Files under `dir`, recursively, in byte order of names. `keep(rel, is_dir)` decides whether
 /// an entry is kept; a directory that is not kept is not entered.
-pub(crate) fn files(
-    dir: &Path,
-    keep: &mut dyn FnMut(&str, bool) -> bool,
-) -> std::io::Result<Vec<Entry>> {
-    Ok(walk_all(dir, keep)?.files)
-}
-
-/// Like `files`, with what was set aside.
+/// What was set aside is listed beside them.
 pub(crate) fn walk_all(
     dir: &Path,
     keep: &mut dyn FnMut(&str, bool) -> bool,

@@ -260,7 +260,7 @@ fn chart_meta(w: &Workload, description: &str, options: &ChartOptions) -> ChartM
 }
 
 /// The largest file Helm loads from a chart (its MaxDecompressedFileSize, 5 MiB).
-const HELM_FILE_LIMIT: usize = 5 << 20;
+pub(crate) const HELM_FILE_LIMIT: usize = 5 << 20;
 
 /// The dotted key of the longest string among `values`, the one to blame for their size.
 fn largest_value(values: &Node) -> String {

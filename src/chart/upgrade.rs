@@ -81,8 +81,11 @@ pub(crate) fn follow_previous_version(chart: &mut Chart, out: &Path) -> Vec<Stri
     }) else {
         return Vec::new();
     };
-    let Some(previous) = fs::read(dir.join("Chart.yaml"))
-        .ok()
+    // A Chart.yaml that is a link or huge is not ours to read: the write step refuses it.
+    let chart_yaml = dir.join("Chart.yaml");
+    let readable = fs::symlink_metadata(&chart_yaml)
+        .is_ok_and(|m| m.is_file() && m.len() <= super::HELM_FILE_LIMIT as u64);
+    let Some(previous) = (readable.then(|| fs::read(&chart_yaml).ok()).flatten())
         .and_then(|bytes| super::ChartMeta::parse(&bytes, &dir).ok())
         .map(|meta| meta.version)
     else {

@@ -42,8 +42,6 @@ pub(crate) struct Change {
 /// A chart written to disk (or, on a dry run, worked out).
 pub(crate) struct WrittenChart {
     pub dir: PathBuf,
-    /// The user's own files kept in it, which an archive of the chart includes.
-    pub user_files: Vec<(String, Vec<u8>)>,
     /// Generated files not written as generated: kept, merged or in conflict.
     pub merges: Vec<(String, Outcome)>,
     /// Files whose content on disk changes.
@@ -58,7 +56,6 @@ impl WrittenChart {
     fn untouched(dir: PathBuf) -> WrittenChart {
         WrittenChart {
             dir,
-            user_files: Vec::new(),
             merges: Vec::new(),
             changes: Vec::new(),
             findings: Vec::new(),
@@ -144,7 +141,6 @@ pub(crate) fn write_chart(
     if options.dry_run {
         return Ok(WrittenChart {
             dir: target,
-            user_files: Vec::new(),
             merges: assembly.merges,
             changes: assembly.changes,
             findings: assembly.findings,
@@ -183,7 +179,6 @@ pub(crate) fn write_chart(
         }
         fs::write(&path, bytes).map_err(write_err(&path))?;
     }
-    let mut user_files = Vec::new();
     if record.is_some() {
         let skip: BTreeSet<&str> = chart
             .files
@@ -191,13 +186,12 @@ pub(crate) fn write_chart(
             .chain(assembly.removed.iter())
             .map(String::as_str)
             .collect();
-        carry_user_entries(&target, Some(staging.path()), "", &skip, &mut user_files)?;
+        carry_user_entries(&target, staging.path(), "", &skip)?;
     }
     swap_into_place(staging, &target)?;
     super::recover::unmark_staging(&target);
     Ok(WrittenChart {
         dir: target,
-        user_files,
         merges: assembly.merges,
         changes: assembly.changes,
         findings: assembly.findings,
@@ -227,7 +221,26 @@ fn previous_record(target: &Path, force: bool) -> Result<Option<Record>> {
     }
 }
 
+/// Generated files are far smaller (Helm loads 5 MiB per file); a bigger one is not ours.
+const GENERATED_FILE_LIMIT: u64 = 16 << 20;
+
+/// A generated file as it is on disk, to merge with: never through a link, never beyond
+/// `GENERATED_FILE_LIMIT`.
 fn read_existing(path: &Path) -> Result<Option<Vec<u8>>> {
+    let not_ours = |what| {
+        Err(Error::Refused {
+            path: path.to_path_buf(),
+            refusal: Refusal::NotAGeneratedFile(what, GENERATED_FILE_LIMIT >> 20),
+        })
+    };
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => return not_ours("is a link"),
+        Ok(meta) if meta.is_file() && meta.len() > GENERATED_FILE_LIMIT => {
+            return not_ours("is too large")
+        }
+        Ok(meta) if !meta.is_file() && !meta.is_dir() => return not_ours("is not a regular file"),
+        _ => {}
+    }
     match fs::read(path) {
         Ok(bytes) => Ok(Some(bytes)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -256,7 +269,16 @@ fn assemble(
             _ => None,
         };
         let base = record.and_then(|r| r.base_of(rel, ours.as_deref()));
-        let m = merge::merge_file(rel, base, ours.as_deref(), theirs, side.unwrap_or_default());
+        let mut m = merge::merge_file(rel, base, ours.as_deref(), theirs, side.unwrap_or_default());
+        // --ours or --theirs settles a conflict in this run: nothing is left open, no new
+        // version kept aside, so the next run finds the chart as this one left it.
+        if let (Outcome::Conflict(_), Some(_)) = (&m.outcome, side) {
+            m.outcome = match &m.bytes {
+                b if b.as_deref() == ours.as_deref() => Outcome::Kept,
+                Some(b) if b == theirs => Outcome::Generated,
+                _ => Outcome::Merged,
+            };
+        }
         // An open conflict keeps the old base, so the next run finds it again until the user
         // settles it (or says --ours / --theirs).
         let merge_base = match (&m.outcome, side, base) {
@@ -315,24 +337,10 @@ fn assemble(
     Ok(a)
 }
 
-/// The user's own files in the chart at `dir` (generated files and the record skipped), for
-/// an archive of a chart this run left unchanged.
-pub(crate) fn user_files(dir: &Path, chart: &Chart) -> Result<Vec<(String, Vec<u8>)>> {
-    let skip: BTreeSet<&str> = chart.files.keys().map(String::as_str).collect();
-    let mut user_files = Vec::new();
-    carry_user_entries(dir, None, "", &skip, &mut user_files)?;
-    Ok(user_files)
-}
-
-/// Copies into `to` (when given) every folder, symlink and file of `from` that the tool does
-/// not own, and collects their content.
-fn carry_user_entries(
-    from: &Path,
-    to: Option<&Path>,
-    prefix: &str,
-    skip: &BTreeSet<&str>,
-    user_files: &mut Vec<(String, Vec<u8>)>,
-) -> Result<()> {
+/// Copies into `to` every folder, symlink and file of `from` that the tool does not own.
+/// Nothing is read: a file is linked or copied by the file system, a link is made again as a
+/// link, never followed.
+fn carry_user_entries(from: &Path, to: &Path, prefix: &str, skip: &BTreeSet<&str>) -> Result<()> {
     let mut entries: Vec<fs::DirEntry> = fs::read_dir(from)
         .map_err(write_err(from))?
         .filter_map(std::result::Result::ok)
@@ -345,34 +353,19 @@ fn carry_user_entries(
             continue;
         }
         let path = entry.path();
-        let dest = to.map(|to| to.join(&name));
+        let dest = to.join(&name);
         let Ok(meta) = fs::symlink_metadata(&path) else {
             continue;
         };
         if meta.file_type().is_symlink() {
-            if let Some(dest) = &dest {
-                let link = fs::read_link(&path).map_err(write_err(&path))?;
-                #[cfg(unix)]
-                std::os::unix::fs::symlink(&link, dest).map_err(write_err(dest))?;
-            }
-            // Helm packages what a symlink points to.
-            if let Ok(bytes) = fs::read(&path) {
-                user_files.push((rel, bytes));
-            }
+            let link = fs::read_link(&path).map_err(write_err(&path))?;
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(&link, &dest).map_err(write_err(&dest))?;
         } else if meta.is_dir() {
-            if let Some(dest) = &dest {
-                fs::create_dir_all(dest).map_err(write_err(dest))?;
-            }
-            let prefix = format!("{rel}/");
-            carry_user_entries(&path, dest.as_deref(), &prefix, skip, user_files)?;
-        } else if meta.is_file() {
-            let bytes = fs::read(&path).map_err(write_err(&path))?;
-            if let Some(dest) = &dest {
-                if fs::hard_link(&path, dest).is_err() {
-                    fs::copy(&path, dest).map_err(write_err(dest))?;
-                }
-            }
-            user_files.push((rel, bytes));
+            fs::create_dir_all(&dest).map_err(write_err(&dest))?;
+            carry_user_entries(&path, &dest, &format!("{rel}/"), skip)?;
+        } else if meta.is_file() && fs::hard_link(&path, &dest).is_err() {
+            fs::copy(&path, &dest).map_err(write_err(&dest))?;
         }
     }
     Ok(())

@@ -265,13 +265,9 @@ fn write(mut converted: Converted, config: &ConvertConfig) -> Result<Written> {
         written.conflicts().count()
     };
     if config.package {
-        let user_files = if written.unchanged {
-            crate::chart::write::user_files(&written.dir, &converted.chart)?
-        } else {
-            written.user_files
-        };
-        let source =
-            crate::package::ChartSource::from_chart(&converted.chart, &written.dir, user_files)?;
+        // From the folder as written, as `helm package` would: the user's edits of generated
+        // files and their own files are in the archive, `.helmignore` applied.
+        let source = crate::package::ChartSource::read(&written.dir)?;
         crate::package::write(&source.build(None)?, &config.output)?;
     }
     let notes = converted.report.findings.len() + reimport.findings.len() - warnings.len();

@@ -14,8 +14,9 @@ fn fixtures() -> Vec<std::path::PathBuf> {
                     && (dir == "examples" || rel.ends_with("/task-definition.json"))
         };
         out.extend(
-            crate::walk::files(&root.join(dir), &mut keep)
+            crate::walk::walk_all(&root.join(dir), &mut keep)
                 .unwrap()
+                .files
                 .into_iter()
                 .map(|e| e.path),
         );

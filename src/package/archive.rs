@@ -22,34 +22,67 @@ pub(crate) fn chart_files(dir: &Path) -> crate::error::Result<Vec<(String, Vec<u
         Err(_) => Rules::parse("").map_err(refused)?,
     };
     let mut keep = |rel: &str, is_dir: bool| !rules.ignored(rel, is_dir);
-    let mut files = Vec::new();
     let read = |path: PathBuf| move |source| Error::Read { path, source };
-    for entry in crate::walk::files(dir, &mut keep).map_err(read(dir.to_path_buf()))? {
-        let bytes = std::fs::read(&entry.path).map_err(read(entry.path.clone()))?;
+    let walk = crate::walk::walk_all(dir, &mut keep).map_err(read(dir.to_path_buf()))?;
+    // Helm would follow a link to a device or a FIFO and read it: refused, named.
+    if let Some((path, _)) = walk.skipped.first() {
+        let rel = path.strip_prefix(dir).unwrap_or(path).to_string_lossy();
+        return Err(Error::Refused {
+            path: path.clone(),
+            refusal: Refusal::Archive(ArchiveProblem::NotAFile(rel.into_owned())),
+        });
+    }
+    let mut files = Vec::new();
+    let mut total = 0;
+    for entry in walk.files {
+        let bytes = read_within_limits(&entry.path, &entry.rel, &mut total)?;
         files.push((entry.rel, bytes));
     }
     in_archive_order(&mut files);
     Ok(files)
 }
 
-/// The files of a chart held in memory that `.helmignore` (among them) keeps, in archive order.
-pub(crate) fn kept_files(
-    files: impl IntoIterator<Item = (String, Vec<u8>)>,
-) -> Result<Vec<(String, Vec<u8>)>, ArchiveProblem> {
-    let files: Vec<(String, Vec<u8>)> = files.into_iter().collect();
-    let text = files
-        .iter()
-        .find(|(rel, _)| rel == ".helmignore")
-        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
-        .unwrap_or_default();
-    let rules = Rules::parse(&text)?;
-    let ignored = |rel: &str| {
-        let mut dirs = rel.match_indices('/').map(|(i, _)| &rel[..i]);
-        rules.ignored(rel, false) || dirs.any(|d| rules.ignored(d, true))
+/// A file of a chart folder, read only when Helm would load it: a regular file (a link is
+/// followed to one) within Helm's limit for one file and, with the files before it (`total`),
+/// for the chart. Its size is checked before anything is read, and the read stops at it.
+pub(crate) fn read_within_limits(
+    path: &Path,
+    rel: &str,
+    total: &mut u64,
+) -> crate::error::Result<Vec<u8>> {
+    use std::io::Read;
+    let refused = |problem| Error::Refused {
+        path: path.to_path_buf(),
+        refusal: Refusal::Archive(problem),
     };
-    let mut kept: Vec<_> = files.into_iter().filter(|(rel, _)| !ignored(rel)).collect();
-    in_archive_order(&mut kept);
-    Ok(kept)
+    let read = |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read)?;
+    let meta = file.metadata().map_err(read)?;
+    if !meta.is_file() {
+        return Err(refused(ArchiveProblem::NotAFile(rel.to_string())));
+    }
+    let limit = super::inspect::MAX_FILE_BYTES;
+    if meta.len() > limit {
+        return Err(refused(ArchiveProblem::FileTooLarge {
+            name: rel.to_string(),
+            limit_mib: limit >> 20,
+        }));
+    }
+    *total += meta.len();
+    if *total > super::inspect::MAX_CHART_BYTES {
+        return Err(refused(ArchiveProblem::ChartTooLarge(
+            super::inspect::MAX_CHART_BYTES >> 20,
+        )));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // A file that grows while read is cut at the size it had: still within the limit.
+    file.take(meta.len())
+        .read_to_end(&mut bytes)
+        .map_err(read)?;
+    Ok(bytes)
 }
 
 fn in_archive_order(files: &mut [(String, Vec<u8>)]) {

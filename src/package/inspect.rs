@@ -11,8 +11,8 @@ use crate::chart::ChartMeta;
 use crate::error::{ArchiveProblem, Error, Refusal, Result};
 
 /// Helm's loader limits: the whole chart, decompressed, and any one file in it.
-const MAX_CHART_BYTES: u64 = 100 * 1024 * 1024;
-const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+pub(crate) const MAX_CHART_BYTES: u64 = 100 * 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
 /// The compressed archive itself; anything larger is not a chart a repository should serve.
 const MAX_ARCHIVE_BYTES: u64 = 100 * 1024 * 1024;
 

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::digest::next_patch;
 
-use crate::chart::{Chart, ChartMeta};
+use crate::chart::ChartMeta;
 use crate::error::{Error, Refusal, Result};
 
 /// A packaged chart: where it is and what identifies it.
@@ -35,24 +35,6 @@ impl ChartSource {
     /// A chart directory on disk.
     pub(crate) fn read(dir: &Path) -> Result<ChartSource> {
         let files = archive::chart_files(dir)?;
-        Self::from_files(dir, files)
-    }
-
-    /// A chart held in memory, with the user's own files that sit beside it.
-    pub(crate) fn from_chart(
-        chart: &Chart,
-        dir: &Path,
-        user_files: Vec<(String, Vec<u8>)>,
-    ) -> Result<ChartSource> {
-        let all = chart
-            .files
-            .iter()
-            .map(|(rel, bytes)| (rel.clone(), bytes.clone()))
-            .chain(user_files);
-        let files = archive::kept_files(all).map_err(|problem| Error::Refused {
-            path: dir.to_path_buf(),
-            refusal: Refusal::Archive(problem),
-        })?;
         Self::from_files(dir, files)
     }
 

@@ -331,3 +331,53 @@ pub fn run_measured(command: &mut Command) -> (Output, u64) {
 pub fn memory_allowed(input_bytes: u64) -> u64 {
     (256 << 20) + 2 * input_bytes
 }
+
+/// The entry names of a `.tgz` archive, in archive order.
+pub fn archive_names(path: &Path) -> Vec<String> {
+    let file = std::fs::File::open(path).unwrap();
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    archive
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Every entry under `dir` (relative, sorted), links not followed: what a folder holds,
+/// without reading any file.
+pub fn tree_names(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            let path = e.path();
+            out.push(
+                path.strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+            if e.file_type().unwrap().is_dir() {
+                stack.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// One file of a `.tgz` archive, as text.
+pub fn archive_file(path: &Path, name: &str) -> String {
+    let file = std::fs::File::open(path).unwrap();
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    let mut entry = archive
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap())
+        .find(|e| e.path().unwrap().to_string_lossy() == name)
+        .unwrap_or_else(|| panic!("{name} not in {}", path.display()));
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut entry, &mut text).unwrap();
+    text
+}

@@ -44,3 +44,4 @@ mod service_fields;
 mod stateful;
 mod strings;
 mod structure;
+mod user_files;

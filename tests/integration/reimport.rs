@@ -260,6 +260,56 @@ fn a_conflicting_edit_is_kept_named_and_fails_the_run() {
     assert!(run(&input, &out, &["--check"]).status.success());
 }
 
+/// A README conflict settled with --ours stays settled: the very next run changes nothing and
+/// keeps nothing aside.
+#[test]
+fn a_conflict_settled_with_a_side_is_settled_in_that_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("shop.json");
+    let out = tmp.path().join("charts");
+    write_task(&input, "1.0.0", false);
+    assert!(run(&input, &out, &["--quiet"]).status.success());
+    let readme = out.join("shop/README.md");
+    replace_once(&readme, "`\"1.0.0\"` |", "`\"1.0.0\"` (pinned by ops) |");
+    write_task(&input, "2.0.0", false);
+    assert_eq!(run(&input, &out, &["--quiet"]).status.code(), Some(1));
+    let settled = run(&input, &out, &["--ours"]);
+    let stderr = String::from_utf8_lossy(&settled.stderr);
+    assert!(settled.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("kept your edit of README.md") && !stderr.contains("conflict"),
+        "{stderr}"
+    );
+    assert!(!out.join("shop/.ecs-import/new").exists());
+    let before = snapshot(&out.join("shop"));
+    let next = run(&input, &out, &[]);
+    let stderr = String::from_utf8_lossy(&next.stderr);
+    assert!(stderr.contains("unchanged"), "{stderr}");
+    assert_eq!(snapshot(&out.join("shop")), before);
+    assert!(fs::read_to_string(&readme)
+        .unwrap()
+        .contains("(pinned by ops)"));
+}
+
+/// A note at the end of a line whose value the input changes moves with the new value.
+#[test]
+fn an_end_of_line_comment_on_a_changed_value_is_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("shop.json");
+    let out = tmp.path().join("charts");
+    write_task(&input, "1.0.0", false);
+    assert!(run(&input, &out, &["--quiet"]).status.success());
+    let values = out.join("shop/values.yaml");
+    replace_once(&values, "tag: \"1.0.0\"", "tag: \"1.0.0\" # bumped by CI");
+    write_task(&input, "2.0.0", false);
+    let rerun = run(&input, &out, &[]);
+    let stderr = String::from_utf8_lossy(&rerun.stderr);
+    assert!(rerun.status.success(), "{stderr}");
+    assert!(fs::read_to_string(&values)
+        .unwrap()
+        .contains("tag: \"2.0.0\" # bumped by CI"));
+}
+
 #[test]
 fn a_killed_run_is_recovered_and_leftovers_cleaned() {
     let tmp = tempfile::tempdir().unwrap();

@@ -198,14 +198,42 @@ fn collect(
 fn replace(o: &Index, t: &Index, path: &[String]) -> Option<Edit> {
     let mine = o.find(path)?;
     let new = t.find(path)?;
+    let mut text: Vec<String> = t.lines[new.line..=new.end]
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    // The user's note at the end of the key's line stays with the key's new value.
+    if let Some(comment) = end_of_line_comment(o.lines[mine.line]) {
+        if end_of_line_comment(&text[0]).is_none() {
+            text[0] = format!("{} {comment}", text[0].trim_end());
+        }
+    }
     Some(Edit {
         start: mine.line,
         end: mine.end + 1,
-        text: t.lines[new.line..=new.end]
-            .iter()
-            .map(|l| l.to_string())
-            .collect(),
+        text,
     })
+}
+
+/// The `# …` that ends a line, outside quotes; YAML needs white space before it.
+fn end_of_line_comment(line: &str) -> Option<&str> {
+    let b = line.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < b.len() {
+        match (quote, b[i]) {
+            // A double-quoted string's escape skips the character after it.
+            (Some(b'"'), b'\\') => i += 1,
+            (Some(q), c) if c == q => quote = None,
+            (None, c @ (b'"' | b'\'')) => quote = Some(c),
+            (None, b'#') if i > 0 && b[i - 1] == b' ' && !line[..i].trim().is_empty() => {
+                return Some(&line[i..]);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn delete(o: &Index, path: &[String]) -> Option<Edit> {
@@ -283,6 +311,21 @@ mod tests {
             out.contains("replicaCount: 3 # raised for launch\n\n# -- Env\nenv:\n  - name: A\n"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn a_note_at_the_end_of_a_changed_line_stays() {
+        let ours = "storageClass: \"\" # empty: the default class\nname: \"a # b\"\n";
+        let theirs = "storageClass: \"gp3\"\nname: \"c\"\n";
+        let merged = tree(theirs);
+        let out = apply(ours, &tree(ours), &merged, theirs).unwrap();
+        assert_eq!(
+            out,
+            "storageClass: \"gp3\" # empty: the default class\nname: \"c\"\n"
+        );
+        assert_eq!(end_of_line_comment(r#"a: "x \" # y" # z"#), Some("# z"));
+        assert_eq!(end_of_line_comment("a: x#y"), None);
+        assert_eq!(end_of_line_comment("# whole line"), None);
     }
 
     #[test]
