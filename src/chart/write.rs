@@ -252,6 +252,24 @@ fn read_existing(path: &Path) -> Result<Option<Vec<u8>>> {
     }
 }
 
+/// --ours or --theirs settles a conflict in this run: nothing is left open, no new version
+/// kept aside, so the next run finds the chart as this one left it.
+fn settled(
+    mut m: merge::FileMerge,
+    side: Option<merge::Side>,
+    ours: Option<&[u8]>,
+    theirs: &[u8],
+) -> merge::FileMerge {
+    if let (Outcome::Conflict(_), Some(_)) = (&m.outcome, side) {
+        m.outcome = match m.bytes.as_deref() {
+            b if b == ours => Outcome::Kept,
+            Some(b) if b == theirs => Outcome::Generated,
+            _ => Outcome::Merged,
+        };
+    }
+    m
+}
+
 /// Merges every generated file with what is on disk and decides what goes.
 fn assemble(
     chart: &Chart,
@@ -269,16 +287,12 @@ fn assemble(
             _ => None,
         };
         let base = record.and_then(|r| r.base_of(rel, ours.as_deref()));
-        let mut m = merge::merge_file(rel, base, ours.as_deref(), theirs, side.unwrap_or_default());
-        // --ours or --theirs settles a conflict in this run: nothing is left open, no new
-        // version kept aside, so the next run finds the chart as this one left it.
-        if let (Outcome::Conflict(_), Some(_)) = (&m.outcome, side) {
-            m.outcome = match &m.bytes {
-                b if b.as_deref() == ours.as_deref() => Outcome::Kept,
-                Some(b) if b == theirs => Outcome::Generated,
-                _ => Outcome::Merged,
-            };
-        }
+        let m = settled(
+            merge::merge_file(rel, base, ours.as_deref(), theirs, side.unwrap_or_default()),
+            side,
+            ours.as_deref(),
+            theirs,
+        );
         // An open conflict keeps the old base, so the next run finds it again until the user
         // settles it (or says --ours / --theirs).
         let merge_base = match (&m.outcome, side, base) {
