@@ -312,6 +312,11 @@ fn typed(text: &str) -> Option<Value> {
         "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
         _ => {}
     }
+    // A number JSON can spell keeps its spelling (1.10, 1e3, 23 digits), so a field that
+    // wanted a string reads exactly what was written.
+    if let Ok(n) = serde_json::from_str::<Number>(text) {
+        return Some(Value::Number(n));
+    }
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         return text

@@ -191,3 +191,68 @@ fn nesting_no_stage_can_hold_is_refused_at_reading_with_line_and_column() {
         "{err}"
     );
 }
+
+/// The brief's bound for every run: conversion, packaging, publishing and re-import of the
+/// CDK estate stay under 256 MiB plus twice the size of their inputs.
+#[test]
+fn conversion_publish_and_reimport_stay_within_the_memory_bound() {
+    let tmp = tempfile::tempdir().unwrap();
+    let estate = root().join("tests/fixtures-cdk-estate/cdk.out");
+    let input_bytes: u64 = crate::common::tree(&estate)
+        .iter()
+        .map(|(_, b)| b.len() as u64)
+        .sum();
+    let out = tmp.path().join("charts");
+    let measured = |what: &str, command: &mut std::process::Command, inputs: u64| {
+        let (output, peak) = run_measured(command);
+        assert!(
+            output.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            peak < memory_allowed(inputs),
+            "{what}: peak {} MiB",
+            peak >> 20
+        );
+        assert!(peak > 1 << 20, "{what}: the measure is real ({peak} bytes)");
+    };
+    measured(
+        "convert",
+        cmd().arg(&estate).arg("-o").arg(&out),
+        input_bytes,
+    );
+    // A re-import with an edit to merge, and packaging.
+    let values = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path().join("values.yaml"))
+        .find(|p| p.exists())
+        .unwrap();
+    let text = fs::read_to_string(&values).unwrap();
+    fs::write(&values, format!("{text}\n# reviewed\n")).unwrap();
+    measured(
+        "re-import and package",
+        cmd().arg(&estate).arg("-o").arg(&out).arg("--package"),
+        input_bytes,
+    );
+    let archives: Vec<_> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tgz"))
+        .collect();
+    assert!(!archives.is_empty());
+    let archive_bytes: u64 = archives
+        .iter()
+        .map(|a| fs::metadata(a).unwrap().len())
+        .sum();
+    let repo = tmp.path().join("repo");
+    measured(
+        "publish",
+        cmd()
+            .arg("publish")
+            .args(&archives)
+            .arg("--repo")
+            .arg(&repo),
+        archive_bytes,
+    );
+}

@@ -118,3 +118,43 @@ fn a_value_too_big_for_helm_is_refused_naming_it() {
     );
     assert!(!out.exists() || fs::read_dir(&out).unwrap().next().is_none());
 }
+
+/// A number where ECS takes a string is read as the string it spells: `1.10` stays `1.10`,
+/// 23 digits keep every digit, in JSON and YAML. One normalisation remains (serde_json's):
+/// an exponent gets its sign, `1e3` is `1e+3`, the same number in the same notation.
+#[test]
+fn numbers_written_where_strings_go_keep_their_spelling() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spellings = ["1.10", "1e3", "12345678901234567890123", "-0.50"];
+    let env_json: Vec<String> = spellings
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("{{\"name\":\"N{i}\",\"value\":{n}}}"))
+        .collect();
+    let json = format!(
+        "{{\"family\":\"nums\",\"containerDefinitions\":[{{\"name\":\"a\",\"image\":\"busybox\",\"memory\":64,\"environment\":[{}]}}]}}",
+        env_json.join(",")
+    );
+    let env_yaml: String = spellings
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("      - name: N{i}\n        value: {n}\n"))
+        .collect();
+    let yaml = format!("family: nums\ncontainerDefinitions:\n  - name: a\n    image: busybox\n    memory: 64\n    environment:\n{env_yaml}");
+    for (name, text) in [("nums.json", json), ("nums.yaml", yaml)] {
+        let input = tmp.path().join(name);
+        fs::write(&input, text).unwrap();
+        let out = tmp.path().join(format!("out-{name}"));
+        let run = Conversion::of(&input).run(&out);
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(run.status.success(), "{err}");
+        let values = fs::read_to_string(out.join("nums/values.yaml")).unwrap();
+        for (i, n) in spellings.iter().enumerate() {
+            let n = n.replace("e3", "e+3");
+            assert!(
+                values.contains(&format!("N{i}: \"{n}\"")),
+                "{name}: N{i} {n}\n{values}"
+            );
+        }
+    }
+}
