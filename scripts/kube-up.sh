@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # Starts a Kubernetes control plane on 127.0.0.1 for the chart install tests: etcd,
-# kube-apiserver and kube-controller-manager, built once from the Go module proxy (cached in
-# .cache/kube) and started with generated certificates. There is no kubelet, so pods stay
-# Pending; objects, admission, controllers and claims are real.
+# kube-apiserver, kube-controller-manager and kube-scheduler, built once from the Go module
+# proxy (cached in .cache/kube) and started with generated certificates. Without --node there
+# is no kubelet, so pods stay Pending; objects, admission, controllers and claims are real.
+# With --node, scripts/node-up.sh also starts one node (containerd, kubelet, kube-proxy,
+# cluster DNS) where pods really run; it prints CONTAINERD_ADDRESS=PATH first.
 #
-# Usage: scripts/kube-up.sh [STATE_DIR]   (default: a new temporary folder)
+# Usage: scripts/kube-up.sh [STATE_DIR] [--node]   (default: a new temporary folder)
 # The last line printed is KUBECONFIG=PATH. scripts/kube-down.sh STATE_DIR stops it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cache="$root/.cache/kube"
 release="v1.35.4"
-state="${1:-$(mktemp -d /tmp/ecsi-kube.XXXXXX)}"
+with_node=""
+args=()
+for a in "$@"; do
+  if [[ "$a" == --node ]]; then with_node=1; else args+=("$a"); fi
+done
+state="${args[0]:-$(mktemp -d /tmp/ecsi-kube.XXXXXX)}"
 mkdir -p "$state" "$cache"
 log() { echo "kube-up: $*" >&2; }
 
@@ -22,15 +29,26 @@ fi
 # The version the binaries report; Helm compares charts' kubeVersion with it.
 minor="${release#v1.}"; minor="${minor%%.*}"
 ldflags="-X k8s.io/component-base/version.gitVersion=$release -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
-stamp="$cache/.built-$release"
-if [[ ! -f "$stamp" || ! -x "$cache/kube-apiserver" || ! -x "$cache/kube-controller-manager" || ! -x "$cache/etcd" ]]; then
-  log "building kube-apiserver and kube-controller-manager $release (first run only)…"
+stamp="$cache/.built-$release-scheduler"
+if [[ ! -f "$stamp" || ! -x "$cache/kube-apiserver" || ! -x "$cache/kube-controller-manager" || ! -x "$cache/kube-scheduler" || ! -x "$cache/etcd" ]]; then
+  log "building kube-apiserver, kube-controller-manager and kube-scheduler $release (first run only)…"
   started=$SECONDS
   (cd "$root/tests/cluster/kube" && go build -trimpath -ldflags "$ldflags" -o "$cache/" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager)
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+    k8s.io/kubernetes/cmd/kube-scheduler)
   log "building etcd…"
   (cd "$root/tests/cluster/etcd" && go build -trimpath -o "$cache/etcd" .)
   touch "$stamp"
+  log "built in $((SECONDS - started)) s"
+fi
+node_stamp="$cache/.built-$release-node"
+if [[ -n "$with_node" && ( ! -f "$node_stamp" || ! -x "$cache/kubelet" || ! -x "$cache/kube-proxy" || ! -x "$cache/coredns" ) ]]; then
+  log "building kubelet, kube-proxy and CoreDNS (first run only)…"
+  started=$SECONDS
+  (cd "$root/tests/cluster/kube" && go build -trimpath -ldflags "$ldflags" -o "$cache/" \
+    k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy)
+  (cd "$root/tests/cluster/coredns" && go build -trimpath -o "$cache/coredns" .)
+  touch "$node_stamp"
   log "built in $((SECONDS - started)) s"
 fi
 
@@ -62,6 +80,11 @@ EOF
     -keyout admin.key -out admin.csr 2>/dev/null
   openssl x509 -req -in admin.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
     -extfile client.ext -out admin.crt 2>/dev/null
+  # The API server's client certificate towards kubelets (logs, exec, port-forward).
+  openssl req -newkey rsa:2048 -nodes -subj "/O=system:masters/CN=kube-apiserver-kubelet-client" \
+    -keyout apiserver-kubelet.key -out apiserver-kubelet.csr 2>/dev/null
+  openssl x509 -req -in apiserver-kubelet.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+    -extfile client.ext -out apiserver-kubelet.crt 2>/dev/null
   openssl genrsa -out sa.key 2048 2>/dev/null
   openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
 )
@@ -119,7 +142,12 @@ start kube-apiserver "$cache/kube-apiserver" \
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
   --service-account-issuer https://kubernetes.default.svc \
   --service-cluster-ip-range 10.0.0.0/24 \
-  --authorization-mode RBAC \
+  --authorization-mode Node,RBAC \
+  --enable-admission-plugins NodeRestriction \
+  --kubelet-client-certificate "$pki/apiserver-kubelet.crt" \
+  --kubelet-client-key "$pki/apiserver-kubelet.key" \
+  --kubelet-certificate-authority "$pki/ca.crt" \
+  --kubelet-preferred-address-types InternalIP \
   --allow-privileged=true \
   --enable-priority-and-fairness=false \
   --profiling=false
@@ -142,7 +170,7 @@ start kube-controller-manager "$cache/kube-controller-manager" \
   --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
   --use-service-account-credentials=false \
   --leader-elect=false \
-  --controllers '*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller,-route'
+  --controllers '*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route'
 
 # The controller manager is up when it has created the default namespace's service account.
 up=""
@@ -156,6 +184,13 @@ for _ in $(seq 1 300); do
   sleep 0.2
 done
 [[ -n "$up" ]] || fail "kube-controller-manager did not start its controllers" kube-controller-manager
+
+start kube-scheduler "$cache/kube-scheduler" \
+  --kubeconfig "$kubeconfig" --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false
+
+if [[ -n "$with_node" ]]; then
+  bash "$root/scripts/node-up.sh" "$state" || { bash "$root/scripts/kube-down.sh" "$state" >&2 || true; exit 1; }
+fi
 
 log "control plane $release ready on https://127.0.0.1:$api_port (state in $state)"
 echo "KUBECONFIG=$kubeconfig"

@@ -1,5 +1,6 @@
-//! Charts installed on a real Kubernetes control plane (etcd, kube-apiserver and
-//! kube-controller-manager from scripts/kube-up.sh): server-side validation and admission,
+//! Charts installed on a real Kubernetes control plane (etcd, kube-apiserver,
+//! kube-controller-manager, kube-scheduler and one node from scripts/kube-up.sh --node):
+//! server-side validation and admission,
 //! Helm 4's server-side apply, the StatefulSet controller's claims, upgrades and uninstalls.
 //!
 //! The tests share one control plane: the one ECSI_KUBECONFIG names, or else one started for
@@ -17,6 +18,8 @@ use crate::conversion::golden_charts;
 
 pub(crate) struct Cluster {
     pub kubeconfig: PathBuf,
+    /// The node's containerd socket (scripts/kube-up.sh --node), for importing images.
+    pub containerd: Option<PathBuf>,
     pub kubectl: PathBuf,
     /// A Helm home shared by the tests (no repositories are used).
     pub home: PathBuf,
@@ -35,6 +38,7 @@ fn start() -> Result<Cluster, String> {
     if let Some(kubeconfig) = std::env::var_os("ECSI_KUBECONFIG") {
         return Ok(Cluster {
             kubeconfig: kubeconfig.into(),
+            containerd: std::env::var_os("ECSI_CONTAINERD").map(PathBuf::from),
             kubectl,
             home,
         });
@@ -48,9 +52,14 @@ fn start() -> Result<Cluster, String> {
     let up = Command::new("bash")
         .arg(root().join("scripts/kube-up.sh"))
         .arg(&state)
+        .arg("--node")
         .output()
         .map_err(|e| e.to_string())?;
     let stdout = String::from_utf8_lossy(&up.stdout);
+    let containerd = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("CONTAINERD_ADDRESS="))
+        .map(PathBuf::from);
     let Some(kubeconfig) = stdout
         .lines()
         .last()
@@ -77,6 +86,7 @@ fn start() -> Result<Cluster, String> {
         .map_err(|e| e.to_string())?;
     Ok(Cluster {
         kubeconfig: kubeconfig.into(),
+        containerd,
         kubectl,
         home,
     })
