@@ -155,6 +155,10 @@ kind: KubeletConfiguration
 # This host is cgroup v1; the kubelet refuses it unless told otherwise.
 failCgroupV1: false
 cgroupDriver: cgroupfs
+# Without per-QoS parents: on this host a QoS parent (kubepods/besteffort) went missing under
+# the kubelet mid-run, and every pod after it failed; pods' own cgroups are enough here.
+cgroupsPerQOS: false
+enforceNodeAllocatable: []
 address: $node_ip
 port: $(free_port)
 readOnlyPort: 0

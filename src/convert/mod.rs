@@ -5,6 +5,7 @@ pub(crate) mod alb;
 pub(crate) mod containers;
 pub(crate) mod cron_schedule;
 pub(crate) mod docker_labels;
+pub(crate) mod drain;
 pub(crate) mod hostname;
 pub(crate) mod identity;
 pub(crate) mod image;
@@ -81,6 +82,11 @@ const RULES: &[Rule] = &[
         None => Ok(()),
     },
     workload_kind,
+    // After the load balancer's drain and the kind: a pause before stop for served pods.
+    |_, w, r| {
+        drain::apply(w, r);
+        Ok(())
+    },
     |s, w, _| {
         w.eks_auto_mode = s.options.auto_mode;
         Ok(())

@@ -3,6 +3,7 @@
 //! A `startPeriod` becomes a startup probe rather than `initialDelaySeconds`: ECS counts a
 //! success during the start period at once, which a startup probe does and a fixed delay does not.
 
+use super::containers::escape_expansion;
 use crate::ecs::TaskDefinition;
 use crate::error::FieldError;
 use crate::report::Code;
@@ -79,6 +80,9 @@ pub(crate) fn apply(
                 "readiness probe only; no liveness probe restarts it",
             );
         }
+        // The kubelet expands `$(VAR)` and reads `$$` as `$` in exec probes too, as in
+        // commands; the shell must see the ECS string.
+        let command = command.iter().map(|w| escape_expansion(w)).collect();
         c.probe = Some(Probe {
             action: ProbeAction::Exec(command),
             period_seconds: interval,
@@ -126,6 +130,19 @@ mod tests {
             (30, 5, 3)
         );
         assert_eq!(p.startup_failure_threshold, None);
+    }
+
+    #[test]
+    fn dollars_reach_the_shell_as_ecs_wrote_them() {
+        let p = probe(r#"{"command":["CMD-SHELL","echo $$ $(date) $HOME"]}"#).unwrap();
+        assert_eq!(
+            p.action,
+            ProbeAction::Exec(vec![
+                "/bin/sh".into(),
+                "-c".into(),
+                "echo $$$$ $$(date) $HOME".into()
+            ])
+        );
     }
 
     #[test]

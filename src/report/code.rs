@@ -164,6 +164,7 @@ codes! {
     Daemon = "ECSI-I-DAEMON", Info, "a DAEMON service as a DaemonSet; host networking and host ports noted";
     AppVersion = "ECSI-I-APP-VERSION", Info, "an image tag that is not a version (a CDK asset hash, latest): appVersion is the chart version";
     TargetGroup = "ECSI-I-TARGET-GROUP", Info, "the service's target group, ready for a TargetGroupBinding cut-over";
+    Drain = "ECSI-I-DRAIN", Info, "a container serving a port pauses before its stop signal, so no proxy sends to a stopped pod during a rollout";
     PlaintextSecret = "ECSI-W-PLAINTEXT-SECRET", Warning, "an environment value, command argument, health check or Docker label holds a secret in plain text, by its name or its format (named, never shown)";
     PodSecurity = "ECSI-I-POD-SECURITY", Info, "the Pod Security Standards level the pods meet with their default values, and what keeps them from a stricter one";
     StatefulSetUpdate = "ECSI-W-STATEFULSET-UPDATE", Warning, "a re-import changes a StatefulSet field Kubernetes does not update in place (claim templates, pod management policy): the chart's minor version goes up, and the upgrade needs a migration step";

@@ -36,6 +36,7 @@ mod publish_concurrency;
 mod publish_oci;
 mod reimport;
 mod rerun;
+mod runtime;
 mod scanners;
 mod scheduled;
 mod secrets;

@@ -141,8 +141,8 @@ fn command_line(
     }
 }
 
-/// A health check runs without Kubernetes' `$(KEY)` expansion, so only a shell form can read
-/// the moved value, as `"${KEY}"`.
+/// A health check's shell reads the moved value as `"${KEY}"` (the kubelet expands only
+/// `$(KEY)` of variables it knows statically, not those from a Secret); a CMD form cannot.
 fn health_check(def: &ContainerDefinition, can_move: bool, c: &mut Container, report: &mut Report) {
     let Some(hc) = &def.health_check else {
         return;
@@ -195,7 +195,8 @@ fn health_check(def: &ContainerDefinition, can_move: bool, c: &mut Container, re
     if let (true, Some(probe)) = (changed, c.probe.as_mut()) {
         if let ProbeAction::Exec(argv) = &mut probe.action {
             if let Some(last) = argv.last_mut() {
-                *last = script;
+                // Escaped as every exec probe is (see probes); `${KEY}` is left to the shell.
+                *last = escape_expansion(&script);
             }
         }
     }

@@ -9,7 +9,8 @@ import hashlib, io, json, os, sys, tarfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 APPLETS = ["sh", "sleep", "cat", "echo", "printf", "env", "sort", "sed", "date", "httpd",
            "wget", "nc", "ls", "mkdir", "cp", "rm", "touch", "test", "[", "true", "false",
-           "kill", "id", "hostname", "grep", "seq", "tail", "head", "wc", "stat", "nslookup"]
+           "kill", "id", "hostname", "grep", "seq", "tail", "head", "wc", "stat", "nslookup",
+           "timeout", "pidof", "ps"]
 
 
 def tar_bytes(entries):
