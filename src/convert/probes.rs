@@ -27,35 +27,8 @@ pub(crate) fn apply(
         let Some(hc) = &def.health_check else {
             continue;
         };
-        let command = match hc.command.first().map(String::as_str) {
-            Some("NONE") => {
-                report.info(
-                    Code::HealthNone,
-                    &hc.path.key("command"),
-                    "the health check is NONE",
-                    "no probes",
-                );
-                continue;
-            }
-            Some("CMD") => hc.command[1..].to_vec(),
-            // Docker runs CMD-SHELL through `/bin/sh -c` with the rest joined by spaces.
-            // ECS runs CMD-SHELL through `cmd /S /C` on Windows.
-            Some("CMD-SHELL") if windows => vec![
-                "cmd".into(),
-                "/S".into(),
-                "/C".into(),
-                hc.command[1..].join(" "),
-            ],
-            Some("CMD-SHELL") => vec!["/bin/sh".into(), "-c".into(), hc.command[1..].join(" ")],
-            _ => {
-                report.warn(
-                    Code::HealthForm,
-                    &hc.path.key("command"),
-                    "the health check command does not start with CMD or CMD-SHELL",
-                    "run as an exec command, as given",
-                );
-                hc.command.clone()
-            }
+        let Some(command) = exec_command(hc, windows, report) else {
+            continue;
         };
         if command.is_empty() {
             return Err(FieldError::new(
@@ -94,6 +67,45 @@ pub(crate) fn apply(
         });
     }
     Ok(())
+}
+
+/// The command a health check runs, as the kubelet runs it; None for NONE.
+fn exec_command(
+    hc: &crate::ecs::task_definition::model::HealthCheck,
+    windows: bool,
+    report: &mut Report,
+) -> Option<Vec<String>> {
+    let command = match hc.command.first().map(String::as_str) {
+        Some("NONE") => {
+            report.info(
+                Code::HealthNone,
+                &hc.path.key("command"),
+                "the health check is NONE",
+                "no probes",
+            );
+            return None;
+        }
+        Some("CMD") => hc.command[1..].to_vec(),
+        // Docker runs CMD-SHELL through `/bin/sh -c` with the rest joined by spaces.
+        // ECS runs CMD-SHELL through `cmd /S /C` on Windows.
+        Some("CMD-SHELL") if windows => vec![
+            "cmd".into(),
+            "/S".into(),
+            "/C".into(),
+            hc.command[1..].join(" "),
+        ],
+        Some("CMD-SHELL") => vec!["/bin/sh".into(), "-c".into(), hc.command[1..].join(" ")],
+        _ => {
+            report.warn(
+                Code::HealthForm,
+                &hc.path.key("command"),
+                "the health check command does not start with CMD or CMD-SHELL",
+                "run as an exec command, as given",
+            );
+            hc.command.clone()
+        }
+    };
+    Some(command)
 }
 
 #[cfg(test)]
