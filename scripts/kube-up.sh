@@ -4,7 +4,9 @@
 # proxy (cached in .cache/kube) and started with generated certificates. Without --node there
 # is no kubelet, so pods stay Pending; objects, admission, controllers and claims are real.
 # With --node, scripts/node-up.sh also starts one node (containerd, kubelet, kube-proxy,
-# cluster DNS) where pods really run; it prints CONTAINERD_ADDRESS=PATH first.
+# cluster DNS) where pods really run; it prints CONTAINERD_ADDRESS=PATH first. Pods are then
+# scheduled only in namespaces annotated scheduler.alpha.kubernetes.io/node-selector="" (see
+# the admission configuration below); elsewhere they stay Pending, as without a node.
 #
 # Usage: scripts/kube-up.sh [STATE_DIR] [--node]   (default: a new temporary folder)
 # The last line printed is KUBECONFIG=PATH. scripts/kube-down.sh STATE_DIR stops it.
@@ -133,6 +135,25 @@ for _ in $(seq 1 100); do
 done
 curl -fsS "http://127.0.0.1:$etcd_port/health" >/dev/null 2>&1 || fail "etcd did not become healthy" etcd
 
+# With a node, pods run only in namespaces that ask for it (annotation
+# scheduler.alpha.kubernetes.io/node-selector with an empty value, as the runtime tests set):
+# elsewhere the cluster default selector matches no node, so the install tests' pods stay
+# Pending as they would without a node, and never take the node's CPU from the runtime tests.
+admission=(--enable-admission-plugins NodeRestriction)
+if [[ -n "$with_node" ]]; then
+  cat > "$state/admission.yaml" <<EOF
+apiVersion: apiserver.config.k8s.io/v1
+kind: AdmissionConfiguration
+plugins:
+  - name: PodNodeSelector
+    configuration:
+      podNodeSelectorPluginConfig:
+        clusterDefaultNodeSelector: "ecsi.test/install-only=true"
+EOF
+  admission=(--enable-admission-plugins NodeRestriction,PodNodeSelector
+    --admission-control-config-file "$state/admission.yaml")
+fi
+
 start kube-apiserver "$cache/kube-apiserver" \
   --etcd-servers "http://127.0.0.1:$etcd_port" \
   --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
@@ -143,7 +164,7 @@ start kube-apiserver "$cache/kube-apiserver" \
   --service-account-issuer https://kubernetes.default.svc \
   --service-cluster-ip-range 10.0.0.0/24 \
   --authorization-mode Node,RBAC \
-  --enable-admission-plugins NodeRestriction \
+  "${admission[@]}" \
   --kubelet-client-certificate "$pki/apiserver-kubelet.crt" \
   --kubelet-client-key "$pki/apiserver-kubelet.key" \
   --kubelet-certificate-authority "$pki/ca.crt" \

@@ -197,8 +197,18 @@ pub(super) fn grace_and_identity(k: &Case) {
             .max()
             .unwrap();
     }
+    // A pause before the stop signal (a served port's drain, a load balancer's delay) comes on
+    // top of the time the process had to stop.
+    let pause = pod["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["lifecycle"]["preStop"]["sleep"]["seconds"].as_i64())
+        .max()
+        .unwrap_or(0);
     assert_eq!(
-        pod["terminationGracePeriodSeconds"], grace,
+        pod["terminationGracePeriodSeconds"],
+        grace + pause,
         "{case}: grace period"
     );
 

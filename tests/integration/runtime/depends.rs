@@ -79,6 +79,12 @@ fn depends_on_start_complete_success_and_healthy_order_the_containers() {
         assert!(at(before) < app, "{before} after app-start:\n{log}");
     }
     assert!(at("helper-start") < at("helper-healthy"));
+    // START and HEALTHY targets run on as native sidecars: init containers that stay.
+    let init = pods[0]["spec"]["initContainers"].as_array().unwrap();
+    for sidecar in ["logger", "helper"] {
+        let c = init.iter().find(|c| c["name"] == sidecar).unwrap();
+        assert_eq!(c["restartPolicy"], "Always", "{sidecar}");
+    }
     assert_eq!(
         log.lines().filter(|l| *l == "app-start").count(),
         1,

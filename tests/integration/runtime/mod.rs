@@ -89,8 +89,14 @@ impl Release {
     pub(crate) fn new(test: &str, helm_label: &str, helm: &Path, dir: &Path) -> Release {
         let c = node();
         let ns = namespace(&["rt", test, helm_label]);
+        // The suite's cluster schedules pods only where a namespace asks (scripts/kube-up.sh);
+        // created with the annotation, so no pod is admitted before it.
+        let manifest = dir.join(format!("{ns}.json"));
+        let namespace = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns,
+            "annotations": {"scheduler.alpha.kubernetes.io/node-selector": ""}}});
+        std::fs::write(&manifest, serde_json::to_vec(&namespace).unwrap()).unwrap();
         crate::common::ok(
-            &c.kubectl(&["create", "namespace", &ns]),
+            &c.kubectl(&["create", "-f", manifest.to_str().unwrap()]),
             "create namespace",
         );
         Release {

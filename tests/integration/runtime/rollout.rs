@@ -19,13 +19,14 @@ fn task() -> Value {
     })
 }
 
-/// The client: one line per request, OK with the version that answered, or FAIL.
+/// The client: one line per request, OK with the version that answered, or FAIL with when and
+/// why (a refused or reset connection; 10 s without an answer).
 fn client(service: &str) -> Value {
     let url = format!("http://{service}:8080/cgi-bin/version");
     json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "client"},
         "spec": {"containers": [{"name": "client", "image": "localhost/ecsi-tools:1", "imagePullPolicy": "Never",
             "command": ["/bin/sh", "-c", format!(
-                "while true; do if v=$(timeout 3 wget -q -O- {url}); then echo \"OK $v\"; else echo FAIL; fi; sleep 0.1; done")]}]}})
+                "while true; do if v=$(timeout 10 wget -q -O- {url} 2>&1); then echo \"OK $v\"; else echo \"FAIL $(date +%s) $v\"; fi; sleep 0.1; done")]}]}})
 }
 
 fn rollout_drops_nothing(label: &str) {
@@ -40,8 +41,9 @@ fn rollout_drops_nothing(label: &str) {
         )
     };
     release.install(&chart, &values("1"));
+    // The ClusterIP itself, so what is measured is the Service, not name resolution.
     let service = release.json(&["get", "services", "-l", "app.kubernetes.io/instance=app"])
-        ["items"][0]["metadata"]["name"]
+        ["items"][0]["spec"]["clusterIP"]
         .as_str()
         .unwrap()
         .to_string();
