@@ -19,10 +19,7 @@ pub(crate) fn apply(
     w: &mut Workload,
     report: &mut Report,
 ) -> Result<(), FieldError> {
-    let windows = td
-        .operating_system_family
-        .as_ref()
-        .is_some_and(|os| os.value.to_ascii_uppercase().starts_with("WINDOWS"));
+    let windows = td.is_windows();
     for (def, c) in td.containers.iter().zip(w.containers.iter_mut()) {
         let Some(hc) = &def.health_check else {
             continue;

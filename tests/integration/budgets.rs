@@ -114,11 +114,7 @@ fn an_index_whose_aliases_expand_to_gigabytes_is_refused_and_kept() {
         "{}",
         String::from_utf8_lossy(&convert.stderr)
     );
-    let archive = fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "tgz"))
-        .unwrap();
+    let archive = crate::publish::archives(&out).pop().unwrap();
     let repo = tmp.path().join("repo");
     fs::create_dir(&repo).unwrap();
     let bomb = format!(
@@ -235,11 +231,7 @@ fn conversion_publish_and_reimport_stay_within_the_memory_bound() {
         cmd().arg(&estate).arg("-o").arg(&out).arg("--package"),
         input_bytes,
     );
-    let archives: Vec<_> = fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tgz"))
-        .collect();
+    let archives = crate::publish::archives(&out);
     assert!(!archives.is_empty());
     let archive_bytes: u64 = archives
         .iter()

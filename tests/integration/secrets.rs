@@ -133,11 +133,7 @@ fn moved_secrets_leave_no_value_in_the_chart_and_the_process_gets_its_command_li
     let dir = tempfile::tempdir().unwrap();
     convert(dir.path(), "moved", &["--move-plaintext-secrets"]);
     let out = dir.path().join("moved");
-    let archive = std::fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "tgz"))
-        .expect("an archive");
+    let archive = crate::publish::archives(&out).pop().expect("an archive");
     let mut texts = vec![gunzip(&std::fs::read(&archive).unwrap())];
     for (name, bytes) in crate::common::tree(&out.join("shop")) {
         if !name.starts_with(".ecs-import") {

@@ -22,10 +22,7 @@ pub(crate) fn apply(
     w: &mut Workload,
     report: &mut Report,
 ) -> Result<(), FieldError> {
-    let windows = td
-        .operating_system_family
-        .as_ref()
-        .is_some_and(|os| os.value.to_ascii_uppercase().starts_with("WINDOWS"));
+    let windows = td.is_windows();
     for (def, c) in td.containers.iter().zip(w.containers.iter_mut()) {
         environment(def, move_to_secret, c, report);
         command_line(def, move_to_secret, c, report);

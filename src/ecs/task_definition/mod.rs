@@ -258,6 +258,13 @@ fn validate(td: &TaskDefinition) -> ReadResult<()> {
 }
 
 impl TaskDefinition {
+    /// A Windows task: ECS ran its CMD-SHELL checks through `cmd /S /C`, not `/bin/sh -c`.
+    pub(crate) fn is_windows(&self) -> bool {
+        self.operating_system_family
+            .as_ref()
+            .is_some_and(|os| os.value.to_ascii_uppercase().starts_with("WINDOWS"))
+    }
+
     /// Container name → position in `containers`.
     pub(crate) fn container_index(&self) -> BTreeMap<&str, usize> {
         self.containers

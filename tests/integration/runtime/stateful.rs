@@ -64,6 +64,38 @@ fn storage_class(release: &Release, class: &str) {
     );
 }
 
+/// A StorageClass of the test's own and one local volume in it, removed when dropped.
+struct LocalStorage {
+    class: String,
+    volume: String,
+    cluster: &'static crate::cluster::Cluster,
+}
+
+impl LocalStorage {
+    fn new(release: &Release, disk: &Path) -> LocalStorage {
+        let class = format!("ecsi-local-{}", release.namespace);
+        let volume = format!("{}-pv", release.namespace);
+        storage_class(release, &class);
+        local_volume(release, &volume, disk, &class, None);
+        LocalStorage {
+            class,
+            volume,
+            cluster: release.cluster,
+        }
+    }
+}
+
+impl Drop for LocalStorage {
+    fn drop(&mut self) {
+        let _ = self
+            .cluster
+            .kubectl(&["delete", "pv", &self.volume, "--wait=false"]);
+        let _ = self
+            .cluster
+            .kubectl(&["delete", "storageclass", &self.class, "--wait=false"]);
+    }
+}
+
 fn data_log(release: &Release) -> String {
     let pods = release.wait_pods("the pod ready", 90, |p| p.len() == 1 && ready(&p[0]));
     let pod = name(&pods[0]);
@@ -106,15 +138,8 @@ fn data_survives_pod_deletion_reimport_and_upgrade() {
     let tmp = tempfile::tempdir().unwrap();
     let chart = convert(tmp.path(), &task("first"), &[]);
     let release = Release::new("kv", label, &helm, tmp.path());
-    let class = format!("ecsi-local-{}", release.namespace);
-    storage_class(&release, &class);
-    local_volume(
-        &release,
-        &format!("{}-pv", release.namespace),
-        &tmp.path().join("disk"),
-        &class,
-        None,
-    );
+    let storage = LocalStorage::new(&release, &tmp.path().join("disk"));
+    let class = storage.class.clone();
     release.install(&chart, &values(&class, json!({})));
     assert_eq!(data_log(&release).lines().count(), 1);
     replace_pod(&release);
@@ -144,15 +169,6 @@ fn data_survives_pod_deletion_reimport_and_upgrade() {
         log.lines().count() == 3 && log.lines().last().unwrap().ends_with(" second"),
         "{log}"
     );
-    let _ = release.cluster.kubectl(&[
-        "delete",
-        "pv",
-        &format!("{}-pv", release.namespace),
-        "--wait=false",
-    ]);
-    let _ = release
-        .cluster
-        .kubectl(&["delete", "storageclass", &class, "--wait=false"]);
 }
 
 #[test]
@@ -161,15 +177,8 @@ fn a_wrong_mount_path_loses_the_data_and_the_test_sees_it() {
     let tmp = tempfile::tempdir().unwrap();
     let chart = convert(tmp.path(), &task("first"), &[]);
     let release = Release::new("kvbad", label, &helm, tmp.path());
-    let class = format!("ecsi-local-{}", release.namespace);
-    storage_class(&release, &class);
-    local_volume(
-        &release,
-        &format!("{}-pv", release.namespace),
-        &tmp.path().join("disk"),
-        &class,
-        None,
-    );
+    let storage = LocalStorage::new(&release, &tmp.path().join("disk"));
+    let class = storage.class.clone();
     let wrong = json!({"containers": {"kv": {"volumeMounts": [{"name": "data", "mountPath": "/elsewhere", "readOnly": false}]}}});
     release.install(&chart, &values(&class, wrong));
     assert_eq!(data_log(&release).lines().count(), 1);
@@ -179,15 +188,6 @@ fn a_wrong_mount_path_loses_the_data_and_the_test_sees_it() {
         1,
         "with the mount elsewhere, the data is gone"
     );
-    let _ = release.cluster.kubectl(&[
-        "delete",
-        "pv",
-        &format!("{}-pv", release.namespace),
-        "--wait=false",
-    ]);
-    let _ = release
-        .cluster
-        .kubectl(&["delete", "storageclass", &class, "--wait=false"]);
 }
 
 #[test]
