@@ -66,6 +66,10 @@ fi
 if [[ -f "$state/bridge" ]]; then
   ip link delete "$(cat "$state/bridge")" 2>/dev/null || true
 fi
+# The service range's unreachable route is shared: it goes with the last node's bridge.
+if [[ -f "$state/service-route" ]] && ! ip -o link show type bridge 2>/dev/null | grep -q ': ecsi'; then
+  ip route delete unreachable "$(cat "$state/service-route")" 2>/dev/null || true
+fi
 if [[ -f "$state/kubelet.yaml" ]]; then
   # The kubelet's pod cgroups, when nothing runs in them any more.
   find /sys/fs/cgroup/*/kubepods* -depth -type d 2>/dev/null | xargs -r rmdir 2>/dev/null || true

@@ -42,6 +42,10 @@ ip netns list 2>/dev/null | awk '{print $1}' > "$state/netns-before"
 ip link add "$bridge" type bridge
 ip addr add "$node_ip/16" dev "$bridge"
 ip link set "$bridge" up
+# A ClusterIP kube-proxy has not programmed yet is unreachable, not sent out the default route:
+# a connection to it fails at once instead of leaving the machine and hanging until a timeout.
+ip route replace unreachable "$service_cidr"
+echo "$service_cidr" > "$state/service-route"
 
 # containerd on a tmpfs: overlay needs an upper directory that is not itself on overlay.
 mkdir -p "$state/containerd"

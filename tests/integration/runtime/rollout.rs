@@ -20,13 +20,16 @@ fn task() -> Value {
 }
 
 /// The client: one line per request, OK with the version that answered, or FAIL with when and
-/// why (a refused or reset connection; 10 s without an answer).
+/// why (a refused or reset connection; 10 s without an answer). It starts counting once the
+/// Service has answered: until kube-proxy has programmed a new ClusterIP, a connection to it
+/// fails whatever the chart says, and that is not the rollout.
 fn client(service: &str) -> Value {
     let url = format!("http://{service}:8080/cgi-bin/version");
     json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "client"},
         "spec": {"containers": [{"name": "client", "image": "localhost/ecsi-tools:1", "imagePullPolicy": "Never",
             "command": ["/bin/sh", "-c", format!(
-                "while true; do if v=$(timeout 10 wget -q -O- {url} 2>&1); then echo \"OK $v\"; else echo \"FAIL $(date +%s) $v\"; fi; sleep 0.1; done")]}]}})
+                "until timeout 2 wget -q -O /dev/null {url}; do sleep 0.2; done; \
+                 while true; do if v=$(timeout 10 wget -q -O- {url} 2>&1); then echo \"OK $v\"; else echo \"FAIL $(date +%s) $v\"; fi; sleep 0.1; done")]}]}})
 }
 
 fn rollout_drops_nothing(label: &str) {
