@@ -113,9 +113,8 @@ impl Record {
             digests.push_str(rel);
             digests.push('\n');
         }
-        let entries: Vec<(String, Vec<u8>)> =
-            base.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        let archive = crate::package::archive::tgz("base", &entries, 0)?;
+        let entries = base.iter().map(|(k, v)| (k.as_str(), v.as_slice()));
+        let archive = crate::package::archive::tgz("base", entries, 0)?;
         let mut files = vec![
             (format!("{RECORD_DIR}/{DIGESTS}"), digests.into_bytes()),
             (format!("{RECORD_DIR}/{BASE}"), archive),

@@ -61,7 +61,9 @@ impl ChartSource {
             meta.version = v.clone();
         }
         let chart_yaml = ("Chart.yaml".to_string(), meta.render().into_bytes());
-        let entries = std::iter::once(&chart_yaml).chain(&self.files);
+        let entries = std::iter::once(&chart_yaml)
+            .chain(&self.files)
+            .map(|(rel, bytes)| (rel.as_str(), bytes.as_slice()));
         let bytes =
             archive::tgz(&meta.name, entries, archive::mtime()).map_err(|source| Error::Write {
                 path: self.origin.clone(),

@@ -127,11 +127,21 @@ fn check_archives(
     dir: &Path,
     force: bool,
 ) -> Result<Vec<Checked>> {
+    use rayon::prelude::*;
+    // Reading and digesting is most of the work and each archive is on its own; the checks
+    // below stay in the order the archives were given, so the first refusal named is too.
+    let read: Vec<Result<(serde_json::Map<String, serde_json::Value>, String)>> = archives
+        .par_iter()
+        .map(|path| {
+            let (bytes, metadata) = read_archive(path)?;
+            Ok((metadata, sha256_hex(&bytes)))
+        })
+        .collect();
     let mut loaded: Vec<Checked> = Vec::new();
-    for path in archives {
-        let (bytes, metadata) = read_archive(path)?;
-        let digest = sha256_hex(&bytes);
-        drop(bytes);
+    let mut seen: std::collections::HashMap<(String, semver::Version), usize> =
+        std::collections::HashMap::new();
+    for (path, read) in archives.iter().zip(read) {
+        let (metadata, digest) = read?;
         let name = metadata["name"].as_str().unwrap_or_default().to_string();
         let version = semver::Version::parse(metadata["version"].as_str().unwrap_or_default())
             .expect("read_archive checked the version");
@@ -150,9 +160,10 @@ fn check_archives(
         }
         // Two different archives under one name and version in one call: neither wins
         // silently.
-        let twin = loaded
-            .iter()
-            .find(|c| c.name == name && c.version == version && c.digest != digest);
+        let twin = seen
+            .get(&(name.clone(), version.clone()))
+            .map(|&at| &loaded[at])
+            .filter(|c| c.digest != digest);
         if let (Some(Checked { path: other, .. }), false) = (twin, force) {
             return Err(Error::Refused {
                 path: path.clone(),
@@ -163,6 +174,8 @@ fn check_archives(
                 },
             });
         }
+        seen.entry((name.clone(), version.clone()))
+            .or_insert(loaded.len());
         loaded.push(Checked {
             path: path.clone(),
             metadata,
