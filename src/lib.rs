@@ -9,8 +9,9 @@
 //! writes the files (values declared once in `chart-templates/values-tree.yaml`), atomically
 //! and merged with the user's edits; `package` archives them; `repo` publishes (static index,
 //! OCI). `output` is everything printed, `error` every error worded, `report` every finding.
-//! Leaves: `json_path`, `deferred`, `host_names`, `settings`, `yaml`, `yaml_to_json`, `placeholder`, `walk`, `lock`.
+//! Leaves: `json_path`, `deferred`, `host_names`, `settings`, `yaml`, `yaml_to_json`, `placeholder`, `walk`, `lock`, `bounded`.
 
+mod bounded;
 mod chart;
 pub mod cli;
 pub mod commands;

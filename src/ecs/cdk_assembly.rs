@@ -140,21 +140,13 @@ fn inside(dir: &Path, name: &str) -> Option<PathBuf> {
 }
 
 fn read_bounded(file: &Path) -> Result<String, String> {
-    use std::io::Read;
-    let mut text = String::new();
-    std::fs::File::open(file)
-        .and_then(|f| {
-            f.take(crate::ecs::MAX_INPUT_BYTES + 1)
-                .read_to_string(&mut text)
-        })
-        .map_err(|e| format!("cannot read: {e}"))?;
-    if text.len() as u64 > crate::ecs::MAX_INPUT_BYTES {
-        return Err(format!(
-            "is larger than {} MiB; not read",
-            crate::ecs::MAX_INPUT_BYTES >> 20
-        ));
-    }
-    Ok(text)
+    let limit = crate::ecs::MAX_INPUT_BYTES;
+    crate::bounded::text(file, limit).map_err(|unread| match unread {
+        crate::bounded::Unread::Io(e) => format!("cannot read: {e}"),
+        crate::bounded::Unread::TooLarge => {
+            format!("is larger than {} MiB; not read", limit >> 20)
+        }
+    })
 }
 
 /// Environment names for the stacks: each stack's `environment` tag where every stack has one,

@@ -74,26 +74,20 @@ pub(crate) fn read_limited(path: &Path) -> Result<Vec<u8>> {
         path: path.to_path_buf(),
         source,
     };
-    let mut bytes = Vec::new();
     let reader: Box<dyn std::io::Read> = if path == Path::new("-") {
         Box::new(std::io::stdin())
     } else {
         Box::new(std::fs::File::open(path).map_err(read_err)?)
     };
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(reader, MAX_INPUT_BYTES + 1),
-        &mut bytes,
-    )
-    .map_err(read_err)?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(Error::Input {
+    crate::bounded::bytes(reader, MAX_INPUT_BYTES).map_err(|unread| match unread {
+        crate::bounded::Unread::Io(source) => read_err(source),
+        crate::bounded::Unread::TooLarge => Error::Input {
             file: display_name(path),
             problem: InputProblem::TooLarge {
                 limit_mib: MAX_INPUT_BYTES >> 20,
             },
-        });
-    }
-    Ok(bytes)
+        },
+    })
 }
 
 /// Parses JSON bytes; `file` is the name errors print (the path as the user gave it).

@@ -26,16 +26,13 @@ pub(crate) fn read_archive(path: &Path) -> Result<(Vec<u8>, Map<String, Value>)>
         path: path.to_path_buf(),
         source,
     })?;
-    let mut bytes = Vec::new();
-    file.take(MAX_ARCHIVE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|source| Error::Read {
+    let bytes = crate::bounded::bytes(file, MAX_ARCHIVE_BYTES).map_err(|unread| match unread {
+        crate::bounded::Unread::Io(source) => Error::Read {
             path: path.to_path_buf(),
             source,
-        })?;
-    if bytes.len() as u64 > MAX_ARCHIVE_BYTES {
-        return Err(bad(ArchiveProblem::TooLarge(MAX_ARCHIVE_BYTES >> 20)));
-    }
+        },
+        crate::bounded::Unread::TooLarge => bad(ArchiveProblem::TooLarge(MAX_ARCHIVE_BYTES >> 20)),
+    })?;
     let metadata = check_entries(&bytes).map_err(bad)?;
     Ok((bytes, metadata))
 }

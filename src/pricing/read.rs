@@ -88,18 +88,14 @@ fn escape(key: &str) -> String {
 }
 
 fn read_bounded(path: &Path) -> std::result::Result<String, String> {
-    use std::io::Read;
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_PRICE_FILE_BYTES + 1).read_to_string(&mut text))
-        .map_err(|e| format!("cannot read: {e}"))?;
-    if text.len() as u64 > MAX_PRICE_FILE_BYTES {
-        return Err(format!(
+    let limit = MAX_PRICE_FILE_BYTES;
+    crate::bounded::text(path, limit).map_err(|unread| match unread {
+        crate::bounded::Unread::Io(e) => format!("cannot read: {e}"),
+        crate::bounded::Unread::TooLarge => format!(
             "is larger than {} MiB; not read (filter it with get-products --filters)",
-            MAX_PRICE_FILE_BYTES >> 20
-        ));
-    }
-    Ok(text)
+            limit >> 20
+        ),
+    })
 }
 
 /// Records the product's price when the bill uses it, and an instance's size.
