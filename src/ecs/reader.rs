@@ -52,6 +52,22 @@ fn describe(value: &Value) -> String {
     }
 }
 
+/// A number or boolean where ECS expects a string: read as the string it spells, and said so.
+fn spelled(value: &Value, key: &str, path: &JsonPath, report: &mut Report) -> String {
+    let kind = if value.is_boolean() {
+        "a boolean"
+    } else {
+        "a number"
+    };
+    report.warn(
+        Code::Type,
+        path,
+        format!("`{key}` is {kind} where ECS expects a string"),
+        "read as the string it spells",
+    );
+    value.to_string()
+}
+
 impl<'v> Obj<'v> {
     pub(crate) fn new(value: &'v Value, path: JsonPath) -> ReadResult<Self> {
         match value {
@@ -119,15 +135,7 @@ impl<'v> Obj<'v> {
                 Ok(None)
             }
             Value::String(s) => Ok(Some(s.clone())),
-            Value::Number(n) => {
-                report.warn(
-                    Code::Type,
-                    &path,
-                    format!("`{key}` is a number where ECS expects a string"),
-                    "read as the string it spells",
-                );
-                Ok(Some(n.to_string()))
-            }
+            Value::Number(_) => Ok(Some(spelled(value, &key, &path, report))),
             other => Err(FieldError::new(
                 &path,
                 format!("expected a string, got {}", describe(other)),
@@ -147,24 +155,7 @@ impl<'v> Obj<'v> {
         let key = self.path.name_of(key);
         match value {
             Value::String(s) => Ok(Some(s.clone())),
-            Value::Number(n) => {
-                report.warn(
-                    Code::Type,
-                    &path,
-                    format!("`{key}` is a number where ECS expects a string"),
-                    "read as the string it spells",
-                );
-                Ok(Some(n.to_string()))
-            }
-            Value::Bool(b) => {
-                report.warn(
-                    Code::Type,
-                    &path,
-                    format!("`{key}` is a boolean where ECS expects a string"),
-                    "read as the string it spells",
-                );
-                Ok(Some(b.to_string()))
-            }
+            Value::Number(_) | Value::Bool(_) => Ok(Some(spelled(value, &key, &path, report))),
             other => Err(FieldError::new(
                 &path,
                 format!("expected a string, got {}", describe(other)),
