@@ -25,34 +25,33 @@ fn main_tag(values: &[u8]) -> Option<String> {
     }
 }
 
-/// Rewrites the final Chart.yaml in `files` when the final values.yaml runs another tag than
-/// the generated one, and appVersion (as it ends up) still names the generated tag.
+/// When the final values.yaml runs another tag than the generated one: rewrites the final
+/// Chart.yaml in `files` if its appVersion (as it ends up) still names the generated tag, and
+/// returns the generated Chart.yaml with appVersion naming the kept tag: the tool's own
+/// Chart.yaml for these values, the merge base for the next import.
 pub(super) fn follow(
     generated: &BTreeMap<String, Vec<u8>>,
     files: &mut BTreeMap<String, Vec<u8>>,
     dir: &Path,
-) {
-    let (Some(new_values), Some(final_values)) =
-        (generated.get("values.yaml"), files.get("values.yaml"))
-    else {
-        return;
-    };
+) -> Option<Vec<u8>> {
+    let (new_values, final_values) = (generated.get("values.yaml")?, files.get("values.yaml")?);
     if new_values == final_values {
-        return;
+        return None;
     }
-    let (Some(generated_tag), Some(kept_tag)) = (main_tag(new_values), main_tag(final_values))
-    else {
-        return;
-    };
-    let Some(chart_yaml) = files.get("Chart.yaml") else {
-        return;
-    };
-    let Ok(mut meta) = ChartMeta::parse(chart_yaml, dir) else {
-        return;
-    };
-    if generated_tag == kept_tag || meta.app_version.as_deref() != Some(generated_tag.as_str()) {
-        return;
+    let (generated_tag, kept_tag) = (main_tag(new_values)?, main_tag(final_values)?);
+    if generated_tag == kept_tag {
+        return None;
     }
-    meta.app_version = Some(kept_tag);
-    files.insert("Chart.yaml".into(), meta.render().into_bytes());
+    let retag = |chart_yaml: &[u8]| {
+        let mut meta = ChartMeta::parse(chart_yaml, dir).ok()?;
+        if meta.app_version.as_deref() != Some(generated_tag.as_str()) {
+            return None;
+        }
+        meta.app_version = Some(kept_tag.clone());
+        Some(meta.render().into_bytes())
+    };
+    if let Some(followed) = files.get("Chart.yaml").and_then(|c| retag(c)) {
+        files.insert("Chart.yaml".into(), followed);
+    }
+    retag(generated.get("Chart.yaml")?)
 }

@@ -83,7 +83,7 @@ impl Record {
         };
         Ok(Some(Record {
             digests: parse_digests(&text),
-            base,
+            base: settle(base, &path.join(NEW_DIR)),
         }))
     }
 
@@ -127,6 +127,35 @@ impl Record {
         }
         Ok(files)
     }
+}
+
+/// The name in the merge base of the new version of a file left in conflict, kept until the
+/// user settles it.
+pub(crate) fn pending(rel: &str) -> String {
+    format!("{RECORD_DIR}/{NEW_DIR}/{rel}")
+}
+
+/// The merge base as this run uses it. A conflict keeps the old base so that it is found again
+/// while open; the user settles it by hand and deletes the new version's copy (`new_dir`), and
+/// from then on the new version it answered is the base, so the settled lines are not taken
+/// for the user's edit.
+fn settle(mut base: BTreeMap<String, Vec<u8>>, new_dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let prefix = pending("");
+    let pending: Vec<String> = base
+        .keys()
+        .filter(|k| k.starts_with(&prefix))
+        .cloned()
+        .collect();
+    for key in pending {
+        let Some(new_version) = base.remove(&key) else {
+            continue;
+        };
+        let rel = &key[prefix.len()..];
+        if fs::symlink_metadata(new_dir.join(rel)).is_err() {
+            base.insert(rel.to_string(), new_version);
+        }
+    }
+    base
 }
 
 fn read_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {

@@ -61,7 +61,7 @@ pub(super) fn findings(
                 Code::MergeConflict,
                 &at,
                 format!("your edit and the new conversion differ at {}", places.join(", ")),
-                format!("yours is kept; the new version is {RECORD_DIR}/{NEW_DIR}/{rel}; settle it by hand, or re-run with --ours or --theirs"),
+                format!("yours is kept; the new version is {RECORD_DIR}/{NEW_DIR}/{rel}; settle it by hand and delete that copy, or re-run with --ours or --theirs"),
             ),
         }
     }

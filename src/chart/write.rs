@@ -277,7 +277,6 @@ fn assemble(
     record: Option<&Record>,
     options: WriteOptions,
 ) -> Result<Assembly> {
-    let side = options.side;
     let mut a = Assembly::default();
     // --force into a folder the tool never wrote: its files of the chart's names are replaced.
     let takeover = record.is_some_and(|r| r.digests.is_empty());
@@ -286,42 +285,17 @@ fn assemble(
             Some(_) if !takeover => read_existing(&target.join(rel))?,
             _ => None,
         };
-        let base = record.and_then(|r| r.base_of(rel, ours.as_deref()));
-        let m = settled(
-            merge::merge_file(rel, base, ours.as_deref(), theirs, side.unwrap_or_default()),
-            side,
-            ours.as_deref(),
-            theirs,
-        );
-        // An open conflict keeps the old base, so the next run finds it again until the user
-        // settles it (or says --ours / --theirs).
-        let merge_base = match (&m.outcome, side, base) {
-            (Outcome::Conflict(_), None, Some(b)) => Some(b.to_vec()),
-            (Outcome::Conflict(_), None, None) => None,
-            _ => Some(theirs.clone()),
-        };
-        if let Some(b) = merge_base {
-            a.base.insert(rel.clone(), b);
-        }
-        if matches!(m.outcome, Outcome::Conflict(_)) {
-            a.new_versions.push((rel.clone(), theirs.clone()));
-        }
-        if m.outcome != Outcome::Generated {
-            a.merges.push((rel.clone(), m.outcome));
-        }
-        // Only a dry run reports changes: a big batch does not hold every chart's bytes.
-        if options.dry_run && m.bytes != ours {
-            a.changes.push(Change {
-                rel: rel.clone(),
-                before: ours,
-                after: m.bytes.clone(),
-            });
-        }
-        if let Some(bytes) = m.bytes {
-            a.files.insert(rel.clone(), bytes);
+        assemble_file(rel, theirs, ours, record, options, &mut a);
+    }
+    if let Some(followed) = super::follow_image::follow(&chart.files, &mut a.files, target) {
+        // The merge base is the tool's own Chart.yaml for these values, so the next import
+        // does not take the followed appVersion for the user's edit (unless an open conflict
+        // on Chart.yaml keeps the old base). The digests stay the conversion's: they decide
+        // the chart's version and the quiet re-run.
+        if a.base.get("Chart.yaml") == chart.files.get("Chart.yaml") {
+            a.base.insert("Chart.yaml".into(), followed);
         }
     }
-    super::follow_image::follow(&chart.files, &mut a.files, target);
     report_reimport(chart, target, record, &mut a, options)?;
     let Some(record) = record else {
         return Ok(a);
@@ -349,6 +323,55 @@ fn assemble(
         }
     }
     Ok(a)
+}
+
+/// One generated file merged with the user's (`ours`, None when there is none or it is not
+/// read) on the record's base, into the assembly.
+fn assemble_file(
+    rel: &str,
+    theirs: &[u8],
+    ours: Option<Vec<u8>>,
+    record: Option<&Record>,
+    options: WriteOptions,
+    a: &mut Assembly,
+) {
+    let side = options.side;
+    let base = record.and_then(|r| r.base_of(rel, ours.as_deref()));
+    let m = settled(
+        merge::merge_file(rel, base, ours.as_deref(), theirs, side.unwrap_or_default()),
+        side,
+        ours.as_deref(),
+        theirs,
+    );
+    // An open conflict keeps the old base, so the next run finds it again until the user
+    // settles it (or says --ours / --theirs).
+    let merge_base = match (&m.outcome, side, base) {
+        (Outcome::Conflict(_), None, Some(b)) => Some(b.to_vec()),
+        (Outcome::Conflict(_), None, None) => None,
+        _ => Some(theirs.to_vec()),
+    };
+    if let Some(b) = merge_base {
+        a.base.insert(rel.to_string(), b);
+    }
+    if matches!(m.outcome, Outcome::Conflict(_)) {
+        a.new_versions.push((rel.to_string(), theirs.to_vec()));
+        // The base once the user settles it (see `record::settle`).
+        a.base.insert(super::record::pending(rel), theirs.to_vec());
+    }
+    if m.outcome != Outcome::Generated {
+        a.merges.push((rel.to_string(), m.outcome));
+    }
+    // Only a dry run reports changes: a big batch does not hold every chart's bytes.
+    if options.dry_run && m.bytes != ours {
+        a.changes.push(Change {
+            rel: rel.to_string(),
+            before: ours,
+            after: m.bytes.clone(),
+        });
+    }
+    if let Some(bytes) = m.bytes {
+        a.files.insert(rel.to_string(), bytes);
+    }
 }
 
 /// Copies into `to` every folder, symlink and file of `from` that the tool does not own.

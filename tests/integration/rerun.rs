@@ -176,6 +176,47 @@ fn an_open_conflict_is_never_no_drift_and_is_counted() {
         .contains("1.0.0-patched"));
     let settled = Conversion::of(&inputs).args(["--check"]).run(&out);
     assert!(settled.status.success(), "{}", stderr(&settled));
+    follow_the_tag_through_later_imports(&inputs, &out);
+}
+
+/// After `--ours`, Chart.yaml is the tool's file still: a new input tag conflicts in
+/// values.yaml only (appVersion keeps naming the tag that runs). Settled by hand with the
+/// input unchanged, nothing is written (the quiet re-run reads no merge base); the next import
+/// merges Chart.yaml without a conflict and appVersion names the tag that runs.
+fn follow_the_tag_through_later_imports(inputs: &Path, out: &Path) {
+    let values = out.join("shop/values.yaml");
+    let chart_yaml = out.join("shop/Chart.yaml");
+    write_task(&inputs.join("shop.json"), "shop", "1.2.0");
+    let run = Conversion::of(inputs).run(out);
+    let err = stderr(&run);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("conflict ECSI-W-CONFLICT values.yaml"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("Chart.yaml"),
+        "the user never edited Chart.yaml: {err}"
+    );
+    let chart = fs::read_to_string(&chart_yaml).unwrap();
+    assert!(chart.contains("appVersion: \"1.0.0-patched\""), "{chart}");
+    // Settled by hand: the new tag taken, the new copy removed.
+    let text = fs::read_to_string(&values).unwrap();
+    fs::write(&values, text.replace("1.0.0-patched", "1.2.0")).unwrap();
+    fs::remove_dir_all(out.join("shop/.ecs-import/new")).unwrap();
+    let run = Conversion::of(inputs).run(out);
+    let err = stderr(&run);
+    assert!(run.status.success() && err.contains("unchanged"), "{err}");
+    write_task(&inputs.join("shop.json"), "shop", "1.3.0");
+    let run = Conversion::of(inputs).run(out);
+    let err = stderr(&run);
+    assert!(run.status.success(), "{err}");
+    assert!(!err.contains("conflict"), "{err}");
+    let chart = fs::read_to_string(&chart_yaml).unwrap();
+    assert!(chart.contains("appVersion: \"1.3.0\""), "{chart}");
+    assert!(fs::read_to_string(&values)
+        .unwrap()
+        .contains("tag: \"1.3.0\""));
 }
 
 #[test]
