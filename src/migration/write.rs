@@ -3,6 +3,7 @@
 //! into place), not rewritten when nothing changed; a platform file this run no longer
 //! produces is removed, so the folder matches the plan.
 
+use std::io::Write;
 use std::path::Path;
 
 use super::model::MigrationPlan;
@@ -12,21 +13,10 @@ use crate::error::{Error, Result};
 pub(crate) const MARKDOWN: &str = "MIGRATION.md";
 pub(crate) const JSON: &str = "migration-plan.json";
 
-/// The files' contents by path below the output folder, deterministic for the same plan.
-pub(crate) fn contents(plan: &MigrationPlan, auto_mode: bool) -> Vec<(String, String)> {
-    let mut json = serde_json::to_string_pretty(plan).expect("the plan serializes");
-    json.push('\n');
-    let mut out = vec![
-        (MARKDOWN.to_string(), super::markdown::render(plan)),
-        (JSON.to_string(), json),
-    ];
-    out.extend(platform::files(plan, auto_mode));
-    out
-}
-
-/// Writes the files that differ and removes stale platform files; returns what changed.
+/// Writes the files that differ and removes stale platform files; returns what changed. One
+/// file at a time, streamed to its temporary file: a plan for 20,000 services is tens of MiB of
+/// JSON, and neither it nor the file it replaces is held whole in memory.
 pub(crate) fn write(out: &Path, plan: &MigrationPlan, auto_mode: bool) -> Result<Vec<String>> {
-    let files = contents(plan, auto_mode);
     // A link in place of platform/ would take the files elsewhere: it is not followed.
     let dir = out.join(platform::dir(plan));
     if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink()) {
@@ -36,21 +26,22 @@ pub(crate) fn write(out: &Path, plan: &MigrationPlan, auto_mode: bool) -> Result
         });
     }
     let mut written = Vec::new();
-    for (name, text) in &files {
-        let target = out.join(name);
-        if std::fs::read(&target).is_ok_and(|old| old == text.as_bytes()) {
-            continue;
+    let mut changed = |name: &str, produce: &dyn Fn(&mut dyn Write) -> std::io::Result<()>| {
+        if replace_if_changed(&out.join(name), produce)? {
+            written.push(name.to_string());
         }
-        let failed = |source| Error::Write {
-            path: target.clone(),
-            source,
-        };
-        let dir = target.parent().unwrap_or(out);
-        std::fs::create_dir_all(dir).map_err(failed)?;
-        let mut file = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
-        std::io::Write::write_all(&mut file, text.as_bytes()).map_err(failed)?;
-        file.persist(&target).map_err(|e| failed(e.error))?;
-        written.push(name.clone());
+        Ok::<(), Error>(())
+    };
+    changed(MARKDOWN, &|w| {
+        w.write_all(super::markdown::render(plan).as_bytes())
+    })?;
+    changed(JSON, &|w| {
+        serde_json::to_writer_pretty(&mut *w, plan).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
+    })?;
+    let files = platform::files(plan, auto_mode);
+    for (name, text) in &files {
+        changed(name, &|w| w.write_all(text.as_bytes()))?;
     }
     for stale in stale_platform_files(out, plan, &files) {
         let path = out.join(&stale);
@@ -58,6 +49,93 @@ pub(crate) fn write(out: &Path, plan: &MigrationPlan, auto_mode: bool) -> Result
         written.push(stale);
     }
     Ok(written)
+}
+
+/// Streams `produce` into a temporary file beside `target` and renames it into place, unless
+/// `target` is a regular file with the same bytes already (then nothing is written); whether
+/// it wrote. The file is readable by all, as the charts are.
+fn replace_if_changed(
+    target: &Path,
+    produce: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<bool> {
+    let failed = |source| Error::Write {
+        path: target.to_path_buf(),
+        source,
+    };
+    let dir = target.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
+    let mut digest = Digesting::new(std::io::BufWriter::new(file.as_file_mut()));
+    produce(&mut digest).map_err(failed)?;
+    let (len, sha) = digest.finish().map_err(failed)?;
+    if same_file(target, len, &sha) {
+        return Ok(false);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(file.path(), std::fs::Permissions::from_mode(0o644))
+            .map_err(failed)?;
+    }
+    file.persist(target).map_err(|e| failed(e.error))?;
+    Ok(true)
+}
+
+/// Whether `path` is a regular file (a link is never taken for ours) of `len` bytes with this
+/// digest, read in pieces.
+fn same_file(path: &Path, len: u64, sha: &[u8]) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    if !meta.is_file() || meta.len() != len {
+        return false;
+    }
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut on_disk = Digesting::new(std::io::sink());
+    std::io::copy(&mut file, &mut on_disk).is_ok()
+        && on_disk
+            .finish()
+            .is_ok_and(|(n, digest)| n == len && digest == sha)
+}
+
+/// A writer that counts and digests what passes through it.
+struct Digesting<W: Write> {
+    inner: W,
+    hasher: sha2::Sha256,
+    len: u64,
+}
+
+impl<W: Write> Digesting<W> {
+    fn new(inner: W) -> Self {
+        use sha2::Digest;
+        Digesting {
+            inner,
+            hasher: sha2::Sha256::new(),
+            len: 0,
+        }
+    }
+
+    fn finish(mut self) -> std::io::Result<(u64, Vec<u8>)> {
+        use sha2::Digest;
+        self.inner.flush()?;
+        Ok((self.len, self.hasher.finalize().to_vec()))
+    }
+}
+
+impl<W: Write> Write for Digesting<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.inner.write(bytes)?;
+        self.hasher.update(&bytes[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Platform files of the names this stage writes, in folders it writes, that this run did not

@@ -229,6 +229,28 @@ fn an_unchanged_plan_is_not_written_again() {
         std::fs::read(other.path().join("MIGRATION.md")).unwrap(),
         std::fs::read(out.path().join("MIGRATION.md")).unwrap()
     );
+    // Readable by all, as the charts are (a temporary file is made 0600).
+    use std::os::unix::fs::PermissionsExt;
+    for name in ["MIGRATION.md", "migration-plan.json"] {
+        let mode = std::fs::metadata(out.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644, "{name}");
+    }
+    // A plan file edited or replaced by a link is written again, as a file.
+    std::fs::write(&json, "{}").unwrap();
+    let md = out.path().join("MIGRATION.md");
+    std::fs::remove_file(&md).unwrap();
+    std::os::unix::fs::symlink(other.path().join("MIGRATION.md"), &md).unwrap();
+    let third = convert(out.path());
+    assert!(third.contains("Migration plan:"), "{third}");
+    assert_eq!(std::fs::read(&json).unwrap(), before.0);
+    assert!(std::fs::symlink_metadata(&md).unwrap().is_file());
+    assert_eq!(
+        std::fs::read(&md).unwrap(),
+        std::fs::read(other.path().join("MIGRATION.md")).unwrap()
+    );
 }
 
 #[test]
