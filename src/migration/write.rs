@@ -52,8 +52,9 @@ pub(crate) fn write(out: &Path, plan: &MigrationPlan, auto_mode: bool) -> Result
 }
 
 /// Streams `produce` into a temporary file beside `target` and renames it into place, unless
-/// `target` is a regular file with the same bytes already (then nothing is written); whether
-/// it wrote. The file is readable by all, as the charts are.
+/// `target` is a regular file with the same bytes already; whether it wrote. The content is
+/// digested first, without a file, so that an unchanged plan leaves even the folders' times
+/// as they were. The file is readable by all, as the charts are.
 fn replace_if_changed(
     target: &Path,
     produce: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
@@ -62,14 +63,19 @@ fn replace_if_changed(
         path: target.to_path_buf(),
         source,
     };
-    let dir = target.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(failed)?;
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
-    let mut digest = Digesting::new(std::io::BufWriter::new(file.as_file_mut()));
+    let mut digest = Digesting::new(std::io::sink());
     produce(&mut digest).map_err(failed)?;
     let (len, sha) = digest.finish().map_err(failed)?;
     if same_file(target, len, &sha) {
         return Ok(false);
+    }
+    let dir = target.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
+    {
+        let mut writer = std::io::BufWriter::new(file.as_file_mut());
+        produce(&mut writer).map_err(failed)?;
+        writer.flush().map_err(failed)?;
     }
     #[cfg(unix)]
     {
