@@ -32,9 +32,11 @@ pub(crate) fn write(out: &Path, plan: &MigrationPlan, auto_mode: bool) -> Result
         }
         Ok::<(), Error>(())
     };
-    changed(MARKDOWN, &|w| {
-        w.write_all(super::markdown::render(plan).as_bytes())
-    })?;
+    {
+        // Rendered once: a changed file is produced twice (digested, then written).
+        let markdown = super::markdown::render(plan);
+        changed(MARKDOWN, &|w| w.write_all(markdown.as_bytes()))?;
+    }
     changed(JSON, &|w| {
         serde_json::to_writer_pretty(&mut *w, plan).map_err(std::io::Error::other)?;
         w.write_all(b"\n")

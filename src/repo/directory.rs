@@ -160,8 +160,9 @@ fn check_archives(
         }
         // Two different archives under one name and version in one call: neither wins
         // silently.
+        let key = (name.clone(), version.clone());
         let twin = seen
-            .get(&(name.clone(), version.clone()))
+            .get(&key)
             .map(|&at| &loaded[at])
             .filter(|c| c.digest != digest);
         if let (Some(Checked { path: other, .. }), false) = (twin, force) {
@@ -174,8 +175,7 @@ fn check_archives(
                 },
             });
         }
-        seen.entry((name.clone(), version.clone()))
-            .or_insert(loaded.len());
+        seen.entry(key).or_insert(loaded.len());
         loaded.push(Checked {
             path: path.clone(),
             metadata,
